@@ -1,0 +1,151 @@
+"""Engine and session factory from a URL; SQLite pragmas; schema upgrade with a backup first."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from helpdesk.logs import data_dir
+
+SessionFactory = sessionmaker[Session]
+
+
+def default_url() -> str:
+    """A SQLite file in the user's data directory."""
+    return f"sqlite:///{data_dir() / 'helpdesk.sqlite3'}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API connection
+    # The driver's own transaction handling is turned off so that SQLAlchemy's BEGIN below is
+    # the only one: a write transaction starts with BEGIN IMMEDIATE, which takes the write lock
+    # up front and waits (busy_timeout) instead of failing half-way when two counters write.
+    dbapi_connection.isolation_level = None
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _sqlite_begin(conn) -> None:  # noqa: ANN001
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and immediate write transactions."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return create_engine(parsed, echo=echo, pool_pre_ping=True)
+
+
+def make_session_factory(engine_or_url: Engine | str) -> SessionFactory:
+    engine = make_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def describe(engine: Engine) -> str:
+    """A short description for the status bar: the file, or the server and database."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite: {url.database}"
+    return f"PostgreSQL: {url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+
+
+# --- migrations -------------------------------------------------------------------------------
+
+
+def _alembic_config(engine: Engine):  # noqa: ANN202
+    from alembic.config import Config
+
+    script_location = resources.files("helpdesk") / "migrations"
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision(engine: Engine) -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
+
+
+def backup_sqlite(engine: Engine, target: str | Path) -> Path:
+    """A consistent online copy of a SQLite database (the backup API, safe while in use)."""
+    if engine.url.get_backend_name() != "sqlite":
+        from helpdesk.domain.errors import HelpdeskError
+
+        raise HelpdeskError(
+            "Online backup is for SQLite files; back up a PostgreSQL server with pg_dump."
+        )
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(engine.url.database)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def upgrade(engine: Engine, revision: str = "head", *, backup: bool = True) -> Path | None:
+    """Bring the schema to ``revision``. A SQLite file that has data and is behind is copied first.
+
+    Returns the backup's path when one was made.
+    """
+    from alembic import command
+
+    cfg = _alembic_config(engine)
+    current = current_revision(engine)
+    made: Path | None = None
+    if (
+        backup
+        and current is not None
+        and current != head_revision(engine)
+        and engine.url.get_backend_name() == "sqlite"
+        and engine.url.database not in (None, "", ":memory:")
+    ):
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        db_path = Path(engine.url.database)
+        made = backup_sqlite(
+            engine, db_path.with_name(f"{db_path.stem}.before-upgrade-{stamp}.sqlite3")
+        )
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+    return made
+
+
+def open_database(url: str, *, upgrade_schema: bool = True) -> SessionFactory:
+    """Engine + upgrade + session factory: what the app and the CLI use on start."""
+    engine = make_engine(url)
+    if upgrade_schema:
+        upgrade(engine)
+    return make_session_factory(engine)

@@ -1,0 +1,1 @@
+"""Packaged resources: label templates, sounds, icons and terms texts (read with importlib.resources)."""
