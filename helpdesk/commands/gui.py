@@ -1,0 +1,81 @@
+"""`helpdesk` with no subcommand: the main window on the chosen database.
+
+``--db URL`` picks the database, ``--camera SOURCE`` the counter's camera (an index, a video file
+or a folder of images). A hidden ``--smoke-test`` opens the window and quits once it is shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from helpdesk.cli import CommandError, acting_username, db_url
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from helpdesk.db import describe, open_database
+    from helpdesk.logs import configure_logging
+    from helpdesk.services.staff import ensure_admin
+    from helpdesk.ui.context import AppContext
+    from helpdesk.ui.errors import install_excepthook
+    from helpdesk.ui.style import apply_style
+    from helpdesk.ui.workers import Runner
+
+    configure_logging()
+    url = db_url(args)
+    try:
+        factory = open_database(url)
+    except Exception as exc:  # noqa: BLE001 - a database that cannot be opened is one clear line
+        raise CommandError(f"cannot open the database {url}: {exc}") from exc
+    actor = acting_username(args)
+    ensure_admin(factory)
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Helpdesk")
+    app.setOrganizationName("Helpdesk")
+    apply_style(app)
+    install_excepthook()
+
+    smoke = bool(getattr(args, "smoke_test", False))
+    ctx = AppContext(
+        factory=factory,
+        actor=actor,
+        database=describe(factory.kw["bind"]),
+        runner=Runner(app),
+        camera_source=getattr(args, "camera", None),
+    )
+    if ctx.camera_source is None and ctx.machine.camera:
+        ctx.camera_source = ctx.machine.camera
+
+    from helpdesk.services.browse import database_is_empty
+
+    if not smoke and database_is_empty(factory):
+        from helpdesk.ui.first_run import FirstRunDialog
+
+        FirstRunDialog(ctx).exec()
+
+    from helpdesk.services.settings import get_settings
+    from helpdesk.ui.main_window import MainWindow
+
+    window = MainWindow(ctx, school_name=get_settings(factory).school_name)
+    window.show()
+
+    def shown() -> None:
+        elapsed = time.perf_counter() - started
+        if smoke:
+            print(f"helpdesk: window shown in {elapsed * 1000:.0f} ms", file=sys.stderr)
+            window.close()
+            app.quit()
+
+    if smoke or os.environ.get("HELPDESK_QUIT_WHEN_SHOWN"):
+        QTimer.singleShot(0, shown)
+    code = app.exec()
+    ctx.runner.wait(5000)
+    factory.kw["bind"].dispose()
+    return int(code)

@@ -1,0 +1,67 @@
+"""Settings that belong to this computer, not to the school: camera, printers, sounds.
+
+They live in an INI file in the user's data directory (QSettings), so two counters sharing one
+database can each have their own camera and printer.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+
+from helpdesk.logs import data_dir
+
+# Kinds of printed document, each with its own remembered printer.
+PRINT_KINDS = {
+    "slip": "Loan slips and repair receipts",
+    "label": "Asset labels",
+    "report": "Reports (overdue list)",
+}
+
+
+class MachineSettings:
+    """Typed access to the per-machine settings file."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self.path = path or str(data_dir() / "machine-settings.ini")
+        self._qs = QSettings(self.path, QSettings.Format.IniFormat)
+
+    def _get(self, key: str, default: str) -> str:
+        value = self._qs.value(key, default)
+        return default if value is None else str(value)
+
+    def _set(self, key: str, value: str) -> None:
+        self._qs.setValue(key, value)
+        self._qs.sync()
+
+    # camera: an index ("0"), a video file, a folder of images, or "" for none
+    @property
+    def camera(self) -> str:
+        return self._get("camera/source", "")
+
+    @camera.setter
+    def camera(self, value: str) -> None:
+        self._set("camera/source", value)
+
+    def printer(self, kind: str) -> str:
+        """The printer's name for a kind of document ('' = the system default / none chosen)."""
+        return self._get(f"printers/{kind}", "")
+
+    def set_printer(self, kind: str, name: str) -> None:
+        self._set(f"printers/{kind}", name)
+
+    @property
+    def sounds(self) -> bool:
+        return self._get("sounds/enabled", "true") == "true"
+
+    @sounds.setter
+    def sounds(self, value: bool) -> None:
+        self._set("sounds/enabled", "true" if value else "false")
+
+    @property
+    def print_slips(self) -> bool:
+        """Print a slip at the counter after every loan and swap."""
+        return self._get("printing/slips", "true") == "true"
+
+    @print_slips.setter
+    def print_slips(self, value: bool) -> None:
+        self._set("printing/slips", "true" if value else "false")

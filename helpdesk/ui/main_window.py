@@ -1,0 +1,248 @@
+"""The main window: a sidebar of areas, one panel per area, and a status bar.
+
+An area appears only when its panel is built (its module imports). Each panel is a QWidget class
+taking ``(ctx: AppContext, parent)``; it may define ``activated()`` (called when shown) and
+``shutdown()`` (called on close). Panels other than the counter are made on first use, so the
+counter is ready as soon as the window shows.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from helpdesk.ui.context import AppContext
+from helpdesk.ui.errors import report_unexpected
+
+
+@dataclass(frozen=True)
+class Area:
+    key: str
+    title: str
+    module: str
+    cls: str
+
+
+AREAS = (
+    Area("counter", "Counter", "helpdesk.ui.counter_panel", "CounterPanel"),
+    Area("bench", "Bench", "helpdesk.ui.bench_panel", "BenchPanel"),
+    Area("labels", "Labels", "helpdesk.ui.labels_panel", "LabelsPanel"),
+    Area("records", "Students && devices", "helpdesk.ui.records_panel", "RecordsPanel"),
+    Area("overdue", "Overdue && reports", "helpdesk.ui.overdue_panel", "OverduePanel"),
+)
+
+
+def built_areas() -> list[tuple[Area, type]]:
+    """The areas whose panels exist, with their classes."""
+    found = []
+    for area in AREAS:
+        try:
+            module = importlib.import_module(area.module)
+        except ModuleNotFoundError as exc:
+            if exc.name == area.module:
+                continue  # not built yet: not shown
+            raise
+        cls = getattr(module, area.cls, None)
+        if cls is not None:
+            found.append((area, cls))
+    return found
+
+
+class MainWindow(QMainWindow):
+    """Sidebar + stacked panels + status bar (database, camera, printer, loans due today)."""
+
+    ready = Signal()  # the counter is on screen and takes scans
+
+    def __init__(self, ctx: AppContext, *, school_name: str = "") -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle("Helpdesk" + (f" — {school_name}" if school_name else ""))
+        self.resize(1280, 800)
+        self.setMinimumSize(QSize(960, 640))
+        self.panels: dict[str, QWidget] = {}
+        self._classes: dict[str, type] = {}
+        self._area_keys: list[str] = []
+
+        central = QWidget()
+        outer = QHBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+
+        side = QWidget()
+        side.setFixedWidth(210)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.setSpacing(0)
+        title = QLabel("Helpdesk")
+        title.setObjectName("appTitle")
+        self.school_label = QLabel(school_name or "ICT support")
+        self.school_label.setObjectName("schoolName")
+        self.school_label.setWordWrap(True)
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        side_layout.addWidget(title)
+        side_layout.addWidget(self.school_label)
+        side_layout.addWidget(self.sidebar, 1)
+
+        self.stack = QStackedWidget()
+        page_holder = QWidget()
+        holder_layout = QVBoxLayout(page_holder)
+        holder_layout.setContentsMargins(20, 16, 20, 12)
+        holder_layout.addWidget(self.stack)
+        outer.addWidget(side)
+        outer.addWidget(page_holder, 1)
+        self.setCentralWidget(central)
+
+        for number, (area, cls) in enumerate(built_areas(), start=1):
+            item = QListWidgetItem(f"{area.title.replace('&&', '&')}")
+            item.setData(Qt.ItemDataRole.UserRole, area.key)
+            item.setToolTip(f"F{number}")
+            self.sidebar.addItem(item)
+            self._classes[area.key] = cls
+            self._area_keys.append(area.key)
+            self.stack.addWidget(QWidget())  # replaced by the panel on first use
+            action = QAction(self)
+            action.setShortcut(QKeySequence(f"F{number}"))
+            action.triggered.connect(lambda _=False, key=area.key: self.show_area(key))
+            self.addAction(action)
+        self.sidebar.currentRowChanged.connect(self._row_changed)
+
+        settings_action = QAction("Settings…", self)
+        settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        settings_action.triggered.connect(self.open_settings)
+        self.addAction(settings_action)
+
+        self._build_status_bar()
+        if self._area_keys:
+            self.sidebar.setCurrentRow(0)
+        self._due_timer = QTimer(self)
+        self._due_timer.setInterval(60_000)
+        self._due_timer.timeout.connect(self.refresh_due_today)
+        self._due_timer.start()
+        QTimer.singleShot(0, self.refresh_due_today)
+
+    # --- status bar ----------------------------------------------------------------------------
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.db_label = QLabel(self.ctx.database)
+        self.db_label.setObjectName("statusDatabase")
+        self.camera_label = QLabel("Camera: none")
+        self.camera_label.setObjectName("statusCamera")
+        self.printer_label = QLabel()
+        self.printer_label.setObjectName("statusPrinter")
+        self.due_label = QLabel("Loans due today: …")
+        self.due_label.setObjectName("statusDue")
+        for label in (self.db_label, self.camera_label, self.printer_label):
+            bar.addWidget(label)
+        bar.addPermanentWidget(self.due_label)
+        self.refresh_printer()
+
+    def set_camera_state(self, text: str) -> None:
+        self.camera_label.setText(f"Camera: {text}")
+
+    def refresh_printer(self) -> None:
+        name = self.ctx.machine.printer("slip")
+        self.printer_label.setText(f"Slip printer: {name or 'not chosen'}")
+
+    def refresh_due_today(self) -> None:
+        from helpdesk.services import browse
+
+        self.ctx.runner.submit(
+            lambda: browse.loans_due_today(self.ctx.factory),
+            self._show_due,
+            lambda exc: self.due_label.setText("Loans due today: ?"),
+            key="due-today",
+        )
+
+    def _show_due(self, counts: tuple[int, int]) -> None:
+        due, overdue = counts
+        text = f"Loans due today: {due}"
+        if overdue:
+            text += f"   Overdue: {overdue}"
+        self.due_label.setText(text)
+
+    # --- areas ---------------------------------------------------------------------------------
+
+    def panel(self, key: str) -> QWidget:
+        """The panel of an area, made on first use."""
+        if key not in self.panels:
+            cls = self._classes[key]
+            at = self._area_keys.index(key)
+            panel = cls(self.ctx, self)
+            old = self.stack.widget(at)
+            self.stack.insertWidget(at, panel)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+            self.panels[key] = panel
+            if hasattr(panel, "camera_state"):
+                panel.camera_state.connect(self.set_camera_state)
+            if hasattr(panel, "loans_changed"):
+                panel.loans_changed.connect(self.refresh_due_today)
+        return self.panels[key]
+
+    def show_area(self, key: str) -> None:
+        if key in self._area_keys:
+            self.sidebar.setCurrentRow(self._area_keys.index(key))
+
+    def current_area(self) -> str:
+        return self._area_keys[self.stack.currentIndex()]
+
+    def _row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        key = self._area_keys[row]
+        try:
+            panel = self.panel(key)
+        except Exception as exc:  # noqa: BLE001 - a broken panel must not take the window down
+            report_unexpected(self, f"Opening {key}", exc)
+            return
+        self.stack.setCurrentWidget(panel)
+        activated: Callable[[], None] | None = getattr(panel, "activated", None)
+        if activated is not None:
+            activated()
+
+    # --- settings ------------------------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        from helpdesk.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.ctx, self)
+        if dialog.exec():
+            self.refresh_printer()
+            if dialog.school_name:
+                self.school_label.setText(dialog.school_name)
+                self.setWindowTitle(f"Helpdesk — {dialog.school_name}")
+            for panel in self.panels.values():
+                changed = getattr(panel, "settings_changed", None)
+                if callable(changed):
+                    changed()
+        counter = self.panels.get("counter")
+        if counter is not None and hasattr(counter, "focus_scan_box"):
+            counter.focus_scan_box()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        for panel in self.panels.values():
+            shutdown = getattr(panel, "shutdown", None)
+            if callable(shutdown):
+                try:
+                    shutdown()
+                except Exception as exc:  # noqa: BLE001
+                    report_unexpected(None, "Closing a panel", exc)
+        self.ctx.runner.wait(5000)
+        super().closeEvent(event)

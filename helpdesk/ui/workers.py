@@ -1,0 +1,145 @@
+"""Slow work off the GUI thread: run a plain function in a thread pool, get the answer by signal.
+
+``Runner.submit(fn, on_done, on_error, key=...)`` runs ``fn()`` on a pool thread and calls
+``on_done(result)`` or ``on_error(exc)`` back on the GUI thread. Work submitted under a ``key``
+supersedes earlier work under the same key: a stale answer (an old search) is dropped, and the
+old job's :class:`Cancel` token is set so a long loop can stop early.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+
+class Cancel:
+    """A flag a job may look at between steps to stop early."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    @property
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+
+class _Signals(QObject):
+    finished = Signal(int, object, object)  # job id, result, exception
+    progress = Signal(int, object)  # job id, progress value
+
+
+class _Job(QRunnable):
+    def __init__(
+        self, job_id: int, fn: Callable[..., Any], signals: _Signals, kwargs: dict
+    ) -> None:
+        super().__init__()
+        self.job_id = job_id
+        self.fn = fn
+        self.signals = signals
+        self.kwargs = kwargs
+        self.setAutoDelete(True)
+
+    def run(self) -> None:  # runs on a pool thread
+        try:
+            result = self.fn(**self.kwargs)
+        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, never lost
+            self.signals.finished.emit(self.job_id, None, exc)
+        else:
+            self.signals.finished.emit(self.job_id, result, None)
+
+
+class Runner(QObject):
+    """Runs jobs on its own thread pool and reports back on the GUI thread."""
+
+    def __init__(self, parent: QObject | None = None, *, threads: int = 2) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(threads)
+        self._signals = _Signals(self)
+        self._signals.finished.connect(self._finished)
+        self._signals.progress.connect(self._progress)
+        self._next_id = 0
+        self._callbacks: dict[int, tuple[Callable | None, Callable | None, Callable | None]] = {}
+        self._latest: dict[str, int] = {}
+        self._cancels: dict[int, Cancel] = {}
+        self._key_of: dict[int, str] = {}
+
+    def submit(
+        self,
+        fn: Callable[..., Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        *,
+        key: str | None = None,
+        on_progress: Callable[[Any], None] | None = None,
+        with_cancel: bool = False,
+        with_progress: bool = False,
+    ) -> int:
+        """Run ``fn`` off the GUI thread; returns the job id.
+
+        With ``with_cancel`` the function gets ``cancel=Cancel``; with ``with_progress`` it gets
+        ``progress=callable(value)`` that is safe to call from the pool thread.
+        """
+        self._next_id += 1
+        job_id = self._next_id
+        kwargs: dict[str, Any] = {}
+        cancel = Cancel()
+        if with_cancel:
+            kwargs["cancel"] = cancel
+        if with_progress:
+            signals = self._signals
+            kwargs["progress"] = lambda value: signals.progress.emit(job_id, value)
+        if key is not None:
+            old = self._latest.get(key)
+            if old is not None and old in self._cancels:
+                self._cancels[old].set()
+            self._latest[key] = job_id
+            self._key_of[job_id] = key
+        self._cancels[job_id] = cancel
+        self._callbacks[job_id] = (on_done, on_error, on_progress)
+        self.pool.start(_Job(job_id, fn, self._signals, kwargs))
+        return job_id
+
+    def busy(self) -> bool:
+        return bool(self._callbacks)
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Wait for every running job (used when closing)."""
+        return self.pool.waitForDone(msecs)
+
+    @Slot(int, object)
+    def _progress(self, job_id: int, value: object) -> None:
+        callbacks = self._callbacks.get(job_id)
+        if callbacks and callbacks[2] is not None and not self._is_stale(job_id):
+            callbacks[2](value)
+
+    def _is_stale(self, job_id: int) -> bool:
+        key = self._key_of.get(job_id)
+        return key is not None and self._latest.get(key) != job_id
+
+    @Slot(int, object, object)
+    def _finished(self, job_id: int, result: object, exc: object) -> None:
+        on_done, on_error, _ = self._callbacks.pop(job_id, (None, None, None))
+        self._cancels.pop(job_id, None)
+        stale = self._is_stale(job_id)
+        key = self._key_of.pop(job_id, None)
+        if key is not None and self._latest.get(key) == job_id:
+            del self._latest[key]
+        if stale:
+            return
+        if exc is not None:
+            if on_error is not None:
+                on_error(exc)
+            else:
+                from helpdesk.ui.errors import report_unexpected
+
+                report_unexpected(None, "A background task", exc)
+            return
+        if on_done is not None:
+            on_done(result)
