@@ -99,3 +99,167 @@ def audit_trail(
                 )
     rows.sort(key=lambda r: r.at, reverse=True)
     return rows[:limit]
+
+
+# --- pages for the students and devices lists ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    id: int
+    asset_tag: str
+    serial: str
+    make: str
+    model: str
+    kind: str
+    pool: str
+    status: str
+    holder: str  # "Anna Smith (7A)" or ""
+    holder_via: str  # "assigned" | "loan" | ""
+
+
+@dataclass(frozen=True)
+class StudentRow:
+    id: int
+    card_code: str
+    first_name: str
+    last_name: str
+    year_group: int
+    form: str
+    status: str
+    device: str  # asset tag(s) of the assigned device(s)
+    open_loans: int
+
+
+def _like(query: str) -> str:
+    escaped = query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def device_page(factory, query: str, offset: int, limit: int) -> tuple[list[DeviceRow], int]:  # noqa: ANN001
+    """Devices whose tag, serial, make or model contains ``query``, by tag; and how many match."""
+    from sqlalchemy import or_
+
+    where = []
+    if query.strip():
+        pattern = _like(query)
+        where.append(
+            or_(
+                Device.asset_tag.ilike(pattern, escape="\\"),
+                Device.serial.ilike(pattern, escape="\\"),
+                Device.model.ilike(pattern, escape="\\"),
+                Device.make.ilike(pattern, escape="\\"),
+            )
+        )
+    with factory() as session:
+        total = session.scalar(select(func.count(Device.id)).where(*where)) or 0
+        devices = session.execute(
+            select(
+                Device.id,
+                Device.asset_tag,
+                Device.serial,
+                Device.make,
+                Device.model,
+                Device.kind,
+                Device.pool,
+                Device.status,
+            )
+            .where(*where)
+            .order_by(Device.asset_tag)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        ids = [d.id for d in devices]
+        holders: dict[int, tuple[str, str]] = {}
+        if ids:
+            from helpdesk.domain.models import Assignment
+
+            for device_id, first, last, form in session.execute(
+                select(Assignment.device_id, Student.first_name, Student.last_name, Student.form)
+                .join(Student, Student.id == Assignment.student_id)
+                .where(Assignment.device_id.in_(ids), Assignment.ended_at.is_(None))
+            ):
+                holders[device_id] = (f"{first} {last} ({form})", "assigned")
+            for device_id, first, last, form in session.execute(
+                select(Loan.device_id, Student.first_name, Student.last_name, Student.form)
+                .join(Student, Student.id == Loan.student_id)
+                .where(Loan.device_id.in_(ids), Loan.returned_at.is_(None))
+            ):
+                holders[device_id] = (f"{first} {last} ({form})", "loan")
+    rows = [
+        DeviceRow(
+            id=d.id,
+            asset_tag=d.asset_tag,
+            serial=d.serial,
+            make=d.make,
+            model=d.model,
+            kind=str(d.kind.value),
+            pool=str(d.pool.value),
+            status=str(d.status.value),
+            holder=holders.get(d.id, ("", ""))[0],
+            holder_via=holders.get(d.id, ("", ""))[1],
+        )
+        for d in devices
+    ]
+    return rows, int(total)
+
+
+def student_page(factory, query: str, offset: int, limit: int) -> tuple[list[StudentRow], int]:  # noqa: ANN001
+    """Students whose name, card code or form contains ``query``, by surname; and how many."""
+    from sqlalchemy import or_
+
+    from helpdesk.domain.models import Assignment
+
+    where = []
+    if query.strip():
+        pattern = _like(query)
+        where.append(
+            or_(
+                Student.last_name.ilike(pattern, escape="\\"),
+                Student.first_name.ilike(pattern, escape="\\"),
+                (Student.first_name + " " + Student.last_name).ilike(pattern, escape="\\"),
+                Student.card_code.ilike(pattern, escape="\\"),
+                Student.form.ilike(pattern, escape="\\"),
+            )
+        )
+    with factory() as session:
+        total = session.scalar(select(func.count(Student.id)).where(*where)) or 0
+        students = session.execute(
+            select(Student)
+            .where(*where)
+            .order_by(Student.last_name, Student.first_name, Student.id)
+            .offset(offset)
+            .limit(limit)
+        ).scalars()
+        students = list(students)
+        ids = [s.id for s in students]
+        devices: dict[int, list[str]] = {}
+        loans: dict[int, int] = {}
+        if ids:
+            for student_id, tag in session.execute(
+                select(Assignment.student_id, Device.asset_tag)
+                .join(Device, Device.id == Assignment.device_id)
+                .where(Assignment.student_id.in_(ids), Assignment.ended_at.is_(None))
+            ):
+                devices.setdefault(student_id, []).append(tag)
+            for student_id, count in session.execute(
+                select(Loan.student_id, func.count(Loan.id))
+                .where(Loan.student_id.in_(ids), Loan.returned_at.is_(None))
+                .group_by(Loan.student_id)
+            ):
+                loans[student_id] = int(count)
+        rows = [
+            StudentRow(
+                id=s.id,
+                card_code=s.card_code,
+                first_name=s.first_name,
+                last_name=s.last_name,
+                year_group=s.year_group,
+                form=s.form,
+                status=str(s.status.value),
+                device=", ".join(sorted(devices.get(s.id, []))),
+                open_loans=loans.get(s.id, 0),
+            )
+            for s in students
+        ]
+    return rows, int(total)
