@@ -1,5 +1,14 @@
 """Shared fixtures: real SQLite files (upgraded through the migrations), Qt offscreen, a private
-data directory per test. PostgreSQL and CUPS fixtures live beside these (see tests/fixtures_*.py).
+data directory per test, and a real PostgreSQL server started by the test set-up (tests/pg_server.py).
+
+PostgreSQL fixtures (mark such tests ``@pytest.mark.postgres``):
+- ``pg_server``: the session's server (``HELPDESK_TEST_PG_URL``, or a private cluster this test
+  session starts and removes); skips with the reason when there is none.
+- ``pg_url``: session-wide; the URL of one database on that server, empty at the start of the
+  session and shared by every test that asks for it (use it read-only or clean up after).
+- ``pg_empty_url``: the URL of a fresh, empty database for this test only (dropped afterwards).
+- ``pg_session_factory``: like ``session_factory``: a fresh database of this test's own, upgraded
+  to head through the migrations, with one admin staff member (username 'admin').
 """
 
 from __future__ import annotations
@@ -8,6 +17,7 @@ import os
 from pathlib import Path
 
 import pytest
+from pg_server import PgServer, PgUnavailable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -44,3 +54,67 @@ def session_factory(sqlite_url: str):
         session.add(Staff(username="admin", display_name="Admin", role=StaffRole.ADMIN))
     yield factory
     factory.kw["bind"].dispose()
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The PostgreSQL server of this test session, or a skip saying why there is none."""
+    try:
+        server = PgServer.start()
+    except PgUnavailable as exc:
+        if os.environ.get("CI") and os.geteuid() == 0:
+            raise  # in CI (root) the PostgreSQL tests always run: failing to start is a failure
+        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_server: PgServer) -> str:
+    name = pg_server.new_name("session")
+    url = pg_server.create_database(name)
+    yield url
+    pg_server.drop_database(name)
+
+
+@pytest.fixture
+def pg_empty_url(pg_server: PgServer) -> str:
+    name = pg_server.new_name("empty")
+    url = pg_server.create_database(name)
+    yield url
+    pg_server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def _pg_template(pg_server: PgServer) -> str:
+    """A database at head with the admin staff member, copied for each test that needs one."""
+    from helpdesk.db import make_engine, make_session_factory, upgrade
+    from helpdesk.domain.enums import StaffRole
+    from helpdesk.domain.models import Staff
+
+    name = pg_server.new_name("template")
+    engine = make_engine(pg_server.create_database(name))
+    try:
+        upgrade(engine)
+        factory = make_session_factory(engine)
+        with factory() as session, session.begin():
+            session.add(Staff(username="admin", display_name="Admin", role=StaffRole.ADMIN))
+    finally:
+        engine.dispose()
+    yield name
+    pg_server.drop_database(name)
+
+
+@pytest.fixture
+def pg_session_factory(pg_server: PgServer, _pg_template: str):
+    """A session factory on a fresh PostgreSQL database at head, with staff 'admin'."""
+    from helpdesk.db import open_database
+
+    name = pg_server.new_name("db")
+    factory = open_database(pg_server.create_database(name, template=_pg_template))
+    yield factory
+    factory.kw["bind"].dispose()
+    pg_server.drop_database(name)
