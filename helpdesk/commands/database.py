@@ -1,0 +1,224 @@
+"""`helpdesk db upgrade`, `helpdesk db current` and `helpdesk backup PATH`.
+
+The schema is kept by Alembic migrations shipped inside the package. Upgrading a SQLite file that
+holds data first copies it beside itself (``helpdesk.before-upgrade-<time>.sqlite3``); the app does
+the same on start. ``backup`` makes a consistent copy of a SQLite database while counters keep
+working (SQLite's online backup), together with the ticket photos kept beside the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from helpdesk.cli import CommandError, db_url
+from helpdesk.db import backup_sqlite, current_revision, head_revision, make_engine, upgrade
+
+PHOTOS_FOLDER = "photos"  # ticket photos live in this folder beside a SQLite database file
+COUNTED_TABLES = ("students", "devices", "loans", "tickets")
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    db = subparsers.add_parser(
+        "db",
+        parents=[common],
+        help="database schema: upgrade to this version, show the current revision",
+        description="Manage the database schema (Alembic migrations shipped with Helpdesk).",
+    )
+    actions = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    up = actions.add_parser(
+        "upgrade",
+        parents=[common],
+        help="bring the schema up to this version (a SQLite file is copied first)",
+        description="Bring the schema up to this version of Helpdesk. A SQLite file that holds "
+        "data is copied beside itself before anything changes.",
+    )
+    up.set_defaults(handler=_upgrade)
+    cur = actions.add_parser(
+        "current",
+        parents=[common],
+        help="show the database, its schema revision and whether it is up to date",
+    )
+    cur.set_defaults(handler=_current)
+
+    backup = subparsers.add_parser(
+        "backup",
+        parents=[common],
+        help="a consistent copy of the SQLite database (and ticket photos), safe while in use",
+        description="Copy the SQLite database to PATH while Helpdesk may be in use, and the "
+        "ticket photos beside it. PATH may be a file name or an existing folder. "
+        "PostgreSQL databases are backed up with pg_dump.",
+    )
+    backup.add_argument("path", metavar="PATH", help="file (or existing folder) to write")
+    backup.add_argument(
+        "--overwrite", action="store_true", help="replace PATH if it exists already"
+    )
+    backup.set_defaults(handler=_backup)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _where(engine: Engine) -> str:
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        return str(url.database)
+    return url.render_as_string(hide_password=True)
+
+
+def _open(args: argparse.Namespace) -> Engine:
+    url = db_url(args)
+    try:
+        return make_engine(url)
+    except Exception as exc:  # noqa: BLE001 - an unusable URL is one clear line
+        raise CommandError(f"cannot use the database URL {url!r}: {exc}") from exc
+
+
+def _revision_or_fail(engine: Engine) -> str | None:
+    try:
+        return current_revision(engine)
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise CommandError(f"cannot open the database {_where(engine)}: {reason}") from exc
+
+
+def _known(engine: Engine, revision: str | None) -> bool:
+    if revision is None:
+        return True
+    from alembic.script import ScriptDirectory
+
+    from helpdesk.db import _alembic_config
+
+    try:
+        ScriptDirectory.from_config(_alembic_config(engine)).get_revision(revision)
+    except Exception:  # noqa: BLE001 - alembic raises several kinds for an unknown revision
+        return False
+    return True
+
+
+def _too_new(engine: Engine, current: str, head: str | None) -> CommandError:
+    return CommandError(
+        f"the database {_where(engine)} is at schema revision {current}, which this version of "
+        f"Helpdesk does not know (its newest is {head}); update Helpdesk instead"
+    )
+
+
+# --- handlers -----------------------------------------------------------------------------------
+
+
+def _upgrade(args: argparse.Namespace) -> int:
+    engine = _open(args)
+    try:
+        before = _revision_or_fail(engine)
+        head = head_revision(engine)
+        if before is not None and not _known(engine, before):
+            raise _too_new(engine, before, head)
+        if before == head:
+            print(f"{_where(engine)}: already at revision {head}, nothing to do")
+            return 0
+        made = upgrade(engine)
+        after = current_revision(engine)
+    finally:
+        engine.dispose()
+    print(f"{_where(engine)}: upgraded from {before or 'an empty database'} to revision {after}")
+    if made is not None:
+        print(f"copy of the database before the upgrade: {made}")
+    return 0
+
+
+def _current(args: argparse.Namespace) -> int:
+    engine = _open(args)
+    try:
+        rev = _revision_or_fail(engine)
+        head = head_revision(engine)
+    finally:
+        engine.dispose()
+    print(f"database: {_where(engine)}")
+    if rev is None:
+        print(f"revision: none (an empty database; 'helpdesk db upgrade' creates revision {head})")
+    elif rev == head:
+        print(f"revision: {rev} (up to date)")
+    elif not _known(engine, rev):
+        print(f"revision: {rev} (newer than this version of Helpdesk, whose newest is {head})")
+        return 1
+    else:
+        print(f"revision: {rev} (behind {head}: run 'helpdesk db upgrade')")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    url = make_url(db_url(args))
+    if url.get_backend_name() != "sqlite":
+        raise CommandError(
+            "a PostgreSQL database is backed up on the server with pg_dump, e.g. "
+            f"pg_dump --format=custom --file={args.path} {url.database or 'DBNAME'}"
+        )
+    if url.database in (None, "", ":memory:"):
+        raise CommandError("an in-memory database cannot be backed up")
+    source = Path(url.database).expanduser()
+    if not source.is_file():
+        raise CommandError(f"there is no database at {source}")
+    target = Path(args.path).expanduser()
+    if target.is_dir() or args.path.endswith(("/", os.sep)):
+        target = target / source.name
+    target = target.absolute()
+    if target.exists() and target.resolve() == source.resolve():
+        raise CommandError("the backup cannot be written over the database itself")
+    if target.exists() and not args.overwrite:
+        raise CommandError(f"{target} exists already; choose another name or add --overwrite")
+    engine = _open(args)
+    try:
+        if target.exists():
+            target.unlink()
+        backup_sqlite(engine, target)
+    except (OSError, sqlite3.Error) as exc:
+        raise CommandError(f"cannot write the backup to {target}: {exc}") from exc
+    finally:
+        engine.dispose()
+    counts = _check_copy(target)
+    summary = ", ".join(f"{n} {table}" for table, n in counts.items())
+    print(f"backed up {source} to {target} ({summary})")
+    photos = source.parent / PHOTOS_FOLDER
+    if photos.is_dir():
+        destination = _photos_target(target, source)
+        copied = _copy_photos(photos, destination)
+        print(f"copied {copied} ticket photo files to {destination}")
+    return 0
+
+
+def _check_copy(target: Path) -> dict[str, int]:
+    """Make the copy one self-contained file, check it is whole and count the main records."""
+    conn = sqlite3.connect(target)
+    try:
+        conn.execute("PRAGMA journal_mode=DELETE")  # no -wal/-shm files beside the copy
+        status = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if status != "ok":
+            raise CommandError(f"the copy at {target} failed its integrity check: {status}")
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        return {
+            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in COUNTED_TABLES
+            if table in tables
+        }
+    finally:
+        conn.close()
+
+
+def _photos_target(target: Path, source: Path) -> Path:
+    """Photos go beside the copy: ``photos/`` when the copy keeps the database's own name (a
+    folder that can be restored as it is), otherwise ``<copy name>-photos/``."""
+    if target.name == source.name:
+        return target.parent / PHOTOS_FOLDER
+    return target.with_name(f"{target.stem}-{PHOTOS_FOLDER}")
+
+
+def _copy_photos(photos: Path, destination: Path) -> int:
+    shutil.copytree(photos, destination, dirs_exist_ok=True)
+    return sum(1 for path in destination.rglob("*") if path.is_file())
