@@ -136,7 +136,9 @@ def _like(query: str) -> str:
     return f"%{escaped}%"
 
 
-def device_page(factory, query: str, offset: int, limit: int) -> tuple[list[DeviceRow], int]:  # noqa: ANN001
+def device_page(
+    factory, query: str, offset: int, limit: int, with_total: bool = True
+) -> tuple[list[DeviceRow], int | None]:  # noqa: ANN001
     """Devices whose tag, serial, make or model contains ``query``, by tag; and how many match."""
     from sqlalchemy import or_
 
@@ -152,7 +154,7 @@ def device_page(factory, query: str, offset: int, limit: int) -> tuple[list[Devi
             )
         )
     with factory() as session:
-        total = session.scalar(select(func.count(Device.id)).where(*where)) or 0
+        total = session.scalar(select(func.count(Device.id)).where(*where)) if with_total else None
         devices = session.execute(
             select(
                 Device.id,
@@ -201,10 +203,12 @@ def device_page(factory, query: str, offset: int, limit: int) -> tuple[list[Devi
         )
         for d in devices
     ]
-    return rows, int(total)
+    return rows, None if total is None else int(total)
 
 
-def student_page(factory, query: str, offset: int, limit: int) -> tuple[list[StudentRow], int]:  # noqa: ANN001
+def student_page(
+    factory, query: str, offset: int, limit: int, with_total: bool = True
+) -> tuple[list[StudentRow], int | None]:  # noqa: ANN001
     """Students whose name, card code or form contains ``query``, by surname; and how many."""
     from sqlalchemy import or_
 
@@ -223,7 +227,7 @@ def student_page(factory, query: str, offset: int, limit: int) -> tuple[list[Stu
             )
         )
     with factory() as session:
-        total = session.scalar(select(func.count(Student.id)).where(*where)) or 0
+        total = session.scalar(select(func.count(Student.id)).where(*where)) if with_total else None
         students = session.execute(
             select(Student)
             .where(*where)
@@ -262,4 +266,4 @@ def student_page(factory, query: str, offset: int, limit: int) -> tuple[list[Stu
             )
             for s in students
         ]
-    return rows, int(total)
+    return rows, None if total is None else int(total)

@@ -14,13 +14,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from helpdesk.ui.workers import Runner
 
-# fetch(query, offset, limit) -> (rows, total)
-PageFetcher = Callable[[str, int, int], tuple[Sequence[Any], int]]
+# fetch(query, offset, limit, with_total) -> (rows, total or None)
+PageFetcher = Callable[[str, int, int, bool], tuple[Sequence[Any], int | None]]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Column:
     text: Callable[[Any], str]
     colour: Callable[[Any], str | None] | None = None
     align_right: bool = False
+    width: int = 120
 
 
 class PagedTableModel(QAbstractTableModel):
@@ -61,7 +62,14 @@ class PagedTableModel(QAbstractTableModel):
         self.searching = False
         self._pages: OrderedDict[int, Sequence[Any]] = OrderedDict()
         self._pending: set[int] = set()
+        self._wanted: list[int] = []
         self._key = f"paged-model-{id(self)}"
+        # Pages asked for while painting are fetched once the paint is over: a worker that
+        # starts mid-paint would compete with it for the interpreter and stall the window.
+        self._flush = QTimer(self)
+        self._flush.setSingleShot(True)
+        self._flush.setInterval(0)
+        self._flush.timeout.connect(self._submit_wanted)
 
     # --- searching -----------------------------------------------------------------------------
 
@@ -73,8 +81,8 @@ class PagedTableModel(QAbstractTableModel):
         generation = self.generation
         fetch, size = self.fetch, self.page_size
 
-        def first_page() -> tuple[Sequence[Any], int]:
-            return fetch(query, 0, size)
+        def first_page() -> tuple[Sequence[Any], int | None]:
+            return fetch(query, 0, size, True)
 
         self.runner.submit(
             first_page,
@@ -93,6 +101,7 @@ class PagedTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._pages.clear()
         self._pending.clear()
+        self._wanted.clear()
         self.total = total
         self._pages[0] = rows
         self.endResetModel()
@@ -120,11 +129,20 @@ class PagedTableModel(QAbstractTableModel):
         if page in self._pending:
             return
         self._pending.add(page)
+        self._wanted.append(page)
+        self._flush.start()
+
+    def _submit_wanted(self) -> None:
+        wanted, self._wanted = self._wanted, []
+        for page in wanted:
+            self._submit(page)
+
+    def _submit(self, page: int) -> None:
         generation = self.generation
         query, size, fetch = self.query, self.page_size, self.fetch
 
-        def load() -> tuple[Sequence[Any], int]:
-            return fetch(query, page * size, size)
+        def load() -> tuple[Sequence[Any], int | None]:
+            return fetch(query, page * size, size, False)
 
         self.runner.submit(
             load,
@@ -132,7 +150,9 @@ class PagedTableModel(QAbstractTableModel):
             lambda exc: self._failed(generation, exc),
         )
 
-    def _page_arrived(self, generation: int, page: int, result: tuple[Sequence[Any], int]) -> None:
+    def _page_arrived(
+        self, generation: int, page: int, result: tuple[Sequence[Any], int | None]
+    ) -> None:
         if generation != self.generation:
             return
         self._pending.discard(page)

@@ -30,15 +30,16 @@ from helpdesk.ui.paged_model import Column, PagedTableModel
 from helpdesk.ui.style import BAD, MUTED, STATUS_COLOURS
 
 DEVICE_COLUMNS = (
-    Column("Asset tag", lambda r: r.asset_tag),
-    Column("Serial", lambda r: r.serial),
-    Column("Model", lambda r: f"{r.make} {r.model}".strip()),
-    Column("Kind", lambda r: r.kind),
-    Column("Pool", lambda r: "loan pool" if r.pool == "loan" else "1:1"),
+    Column("Asset tag", lambda r: r.asset_tag, width=130),
+    Column("Serial", lambda r: r.serial, width=130),
+    Column("Model", lambda r: f"{r.make} {r.model}".strip(), width=170),
+    Column("Kind", lambda r: r.kind, width=80),
+    Column("Pool", lambda r: "loan pool" if r.pool == "loan" else "1:1", width=90),
     Column(
         "Status",
         lambda r: r.status.replace("_", " "),
         colour=lambda r: STATUS_COLOURS.get(r.status),
+        width=100,
     ),
     Column(
         "With",
@@ -47,13 +48,13 @@ DEVICE_COLUMNS = (
 )
 
 STUDENT_COLUMNS = (
-    Column("Surname", lambda r: r.last_name),
-    Column("First name", lambda r: r.first_name),
-    Column("Year", lambda r: str(r.year_group), align_right=True),
-    Column("Form", lambda r: r.form),
-    Column("Card", lambda r: r.card_code),
-    Column("Laptop", lambda r: r.device),
-    Column("Loans", lambda r: str(r.open_loans or ""), align_right=True),
+    Column("Surname", lambda r: r.last_name, width=150),
+    Column("First name", lambda r: r.first_name, width=140),
+    Column("Year", lambda r: str(r.year_group), align_right=True, width=60),
+    Column("Form", lambda r: r.form, width=70),
+    Column("Card", lambda r: r.card_code, width=110),
+    Column("Laptop", lambda r: r.device, width=130),
+    Column("Loans", lambda r: str(r.open_loans or ""), align_right=True, width=60),
     Column(
         "Status",
         lambda r: "left" if r.status == "left" else "",
@@ -90,6 +91,8 @@ class SearchList(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.doubleClicked.connect(self._open_index)
+        for n, column in enumerate(columns):
+            self.view.setColumnWidth(n, column.width)
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.view, self._open_current)
 
         top = QHBoxLayout()
@@ -121,10 +124,6 @@ class SearchList(QWidget):
 
     def _loaded(self, total: int) -> None:
         self.count_label.setText(f"{total:,} found")
-        widths = getattr(self, "_widths_set", False)
-        if not widths and total:
-            self.view.resizeColumnsToContents()
-            self._widths_set = True
 
     def _enter_in_search(self) -> None:
         if self.model.total == 1 or (self.model.total and self.view.currentIndex().isValid()):
