@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SOURCE",
         help="camera index, video file or folder of images for the counter's scanner",
     )
+    parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
