@@ -267,3 +267,23 @@ def student_page(
             for s in students
         ]
     return rows, None if total is None else int(total)
+
+
+def record_audit_trail(factory, kind: str, record_id: int, limit: int = 500) -> list[AuditRow]:  # noqa: ANN001
+    """The audit trail of a student or a device with its loans, assignments and tickets."""
+    from helpdesk.domain.models import Assignment, Claim, CoverPeriod, Ticket
+
+    column = {"student": "student_id", "device": "device_id"}[kind]
+    related: dict[str, list[int]] = {}
+    with factory() as session:
+        for model in (Loan, Assignment, Ticket):
+            related[model.__tablename__] = list(
+                session.scalars(select(model.id).where(getattr(model, column) == record_id))
+            )
+        if kind == "student":
+            for model in (CoverPeriod, Claim):
+                related[model.__tablename__] = list(
+                    session.scalars(select(model.id).where(model.student_id == record_id))
+                )
+    entity = "students" if kind == "student" else "devices"
+    return audit_trail(factory, entity, record_id, related=related, limit=limit)

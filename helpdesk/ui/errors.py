@@ -16,8 +16,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from helpdesk.domain.errors import HelpdeskError
 from helpdesk.logs import log_unexpected
 
-# Message boxes shown so far (kept so a test or the smoke run can see them).
+# Messages shown so far (kept so a test or the smoke run can see them), and the open boxes
+# (a box without a parent must be kept alive until it is closed).
 shown: list[str] = []
+_open_boxes: list[QMessageBox] = []
 
 
 def describe_failure(what: str, exc: BaseException) -> str:
@@ -40,6 +42,8 @@ def report_unexpected(parent: QWidget | None, what: str, exc: BaseException) -> 
     )
     box.setObjectName("errorBox")
     box.setModal(False)
+    _open_boxes.append(box)
+    box.finished.connect(lambda _result: _open_boxes.remove(box) if box in _open_boxes else None)
     box.show()
     return text
 

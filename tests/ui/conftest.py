@@ -127,3 +127,23 @@ def ctx(session_factory, qapp):  # noqa: ANN001
     )
     yield context
     runner.wait(10000)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_log_file():
+    """The log handler follows each test's private data directory."""
+    import logging
+
+    import helpdesk.logs
+
+    def reset() -> None:
+        root = logging.getLogger("helpdesk")
+        for handler in list(root.handlers):
+            if isinstance(handler, logging.FileHandler):
+                root.removeHandler(handler)
+                handler.close()
+        helpdesk.logs._configured = False
+
+    reset()
+    yield
+    reset()

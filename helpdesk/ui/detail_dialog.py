@@ -1,0 +1,123 @@
+"""The detail page of a student or a device: its card, its full history and its audit trail.
+
+Everything is loaded on a worker thread; the dialog shows "Loading…" until it arrives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from helpdesk.services import browse
+from helpdesk.ui.cards import CardView, CardWidget
+from helpdesk.ui.context import AppContext
+from helpdesk.ui.errors import describe_failure
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    when: str
+    what: str
+    who: str = ""
+
+
+@dataclass(frozen=True)
+class Detail:
+    card: CardView
+    history: list[HistoryLine]
+    audit: list[browse.AuditRow]
+
+
+def load_detail(factory, kind: str, record_id: int) -> Detail:  # noqa: ANN001
+    """Runs on a worker: the card, the history and the audit trail of one record."""
+    from helpdesk.ui import card_views
+
+    card, history = card_views.detail_of(factory, kind, record_id)
+    audit = browse.record_audit_trail(factory, kind, record_id)
+    return Detail(card, history, audit)
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return table
+
+
+class DetailDialog(QDialog):
+    def __init__(
+        self, ctx: AppContext, kind: str, record_id: int, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.kind = kind
+        self.record_id = record_id
+        self.detail: Detail | None = None
+        self.setWindowTitle("Student" if kind == "student" else "Device")
+        self.resize(900, 680)
+        self.card = CardWidget()
+        self.status = QLabel("Loading…")
+        self.status.setObjectName("hint")
+        self.tabs = QTabWidget()
+        self.history_table = _table(["When", "What", "Who"])
+        self.audit_table = _table(["When", "Who", "Record", "Change"])
+        self.tabs.addTab(self.history_table, "History")
+        self.tabs.addTab(self.audit_table, "Audit trail")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.card)
+        layout.addWidget(self.status)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(buttons)
+        ctx.runner.submit(
+            lambda: load_detail(ctx.factory, kind, record_id), self._loaded, self._failed
+        )
+
+    def _failed(self, exc: BaseException) -> None:
+        self.status.setText(describe_failure("Loading this record", exc))
+
+    def _loaded(self, detail: Detail) -> None:
+        self.detail = detail
+        self.status.setText("")
+        self.status.hide()
+        self.card.show_view(detail.card)
+        self.history_table.setRowCount(len(detail.history))
+        for row, line in enumerate(detail.history):
+            for col, text in enumerate((line.when, line.what, line.who)):
+                self.history_table.setItem(row, col, QTableWidgetItem(text))
+        self.audit_table.setRowCount(len(detail.audit))
+        for row, entry in enumerate(detail.audit):
+            record = f"{entry.entity} {entry.entity_id or ''}".strip()
+            values = (
+                entry.at.strftime("%d/%m/%Y %H:%M"),
+                entry.who,
+                f"{entry.action} {record}",
+                entry.changes,
+            )
+            for col, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.audit_table.setItem(row, col, item)
+        self.history_table.resizeColumnsToContents()
+        self.audit_table.setColumnWidth(0, 130)
+        self.audit_table.setColumnWidth(1, 90)
+        self.audit_table.setColumnWidth(2, 150)

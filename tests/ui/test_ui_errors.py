@@ -1,0 +1,49 @@
+"""Unexpected errors are logged with their traceback and shown as one friendly sentence."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from helpdesk.domain.errors import Refused
+from helpdesk.logs import log_path
+from helpdesk.ui import errors
+
+
+def _boxes() -> list[QMessageBox]:
+    return [w for w in QApplication.topLevelWidgets() if w.objectName() == "errorBox"]
+
+
+def test_worker_error_logged_and_shown_without_traceback(qtbot):  # noqa: ANN001
+    try:
+        raise RuntimeError("disk on fire")
+    except RuntimeError as exc:
+        text = errors.report_unexpected(None, "Printing the slip", exc)
+    assert text.startswith("Printing the slip failed; nothing was lost.")
+    assert "Traceback" not in text and "disk on fire" not in text
+    logged = log_path().read_text(encoding="utf-8")
+    assert "Traceback" in logged and "RuntimeError: disk on fire" in logged
+    box = _boxes()[-1]
+    assert box.text() == text and box.isVisible()
+    box.close()
+
+
+def test_expected_failure_is_its_own_sentence(qtbot):  # noqa: ANN001
+    text = errors.describe_failure("Issuing the loan", Refused("Anna Smith has a loan already."))
+    assert text == "Anna Smith has a loan already."
+
+
+def test_excepthook_routes_escaped_exceptions(qtbot):  # noqa: ANN001
+    errors.install_excepthook()
+    try:
+        try:
+            raise ValueError("bad slot")
+        except ValueError:
+            sys.excepthook(*sys.exc_info())
+    finally:
+        sys.excepthook = sys.__excepthook__
+    assert errors.shown[-1].startswith("That action failed; nothing was lost.")
+    assert "ValueError: bad slot" in log_path().read_text(encoding="utf-8")
+    for box in _boxes():
+        box.close()
