@@ -105,9 +105,16 @@ install_project() {
         say "Python packages: up to date"
         return 0
     fi
-    say "installing Helpdesk and its test tools into .venv"
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+    say "installing Helpdesk and its test tools into .venv (log: .venv/pip-install.log)"
+    local log=.venv/pip-install.log
+    if ! {
+        .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
+            .venv/bin/python -m pip install --disable-pip-version-check -e ".[test]"
+    } >"$log" 2>&1; then
+        tail -n 40 "$log" >&2
+        say "installing the Python packages failed; the whole log is in $log" >&2
+        exit 1
+    fi
     printf '%s\n' "$want" >"$stamp"
 }
 
