@@ -80,7 +80,7 @@ class PgServer:
             if url.get_driver_name() in ("", "psycopg2"):
                 url = url.set(drivername="postgresql+psycopg")
             server = cls(url)
-            server._check()
+            server._check(wait_seconds=0)  # a server named by the user should be up already
             return server
         bindir = find_bindir()
         if bindir is None:
@@ -177,8 +177,8 @@ class PgServer:
         )
         self._check()
 
-    def _check(self) -> None:
-        deadline = time.monotonic() + 15
+    def _check(self, wait_seconds: float = 15) -> None:
+        deadline = time.monotonic() + wait_seconds
         while True:
             try:
                 engine = create_engine(self.base, isolation_level="AUTOCOMMIT")
@@ -187,7 +187,7 @@ class PgServer:
                 engine.dispose()
                 return
             except Exception as exc:  # noqa: BLE001 - any failure to connect means unavailable
-                if time.monotonic() > deadline:
+                if time.monotonic() >= deadline:
                     raise PgUnavailable(
                         f"cannot connect to PostgreSQL at {self.safe()}: {exc}"
                     ) from exc
