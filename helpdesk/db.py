@@ -138,6 +138,9 @@ def upgrade(engine: Engine, revision: str = "head", *, backup: bool = True) -> P
             engine, db_path.with_name(f"{db_path.stem}.before-upgrade-{stamp}.sqlite3")
         )
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Counters starting together: one upgrades, the others wait here, then find it done.
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(48514)")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
     return made
