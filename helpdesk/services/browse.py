@@ -287,3 +287,84 @@ def record_audit_trail(factory, kind: str, record_id: int, limit: int = 500) -> 
                 )
     entity = "students" if kind == "student" else "devices"
     return audit_trail(factory, entity, record_id, related=related, limit=limit)
+
+
+# --- the overdue list ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    loan_id: int
+    student: str
+    card_code: str
+    year_group: int
+    form: str
+    asset_tag: str
+    model: str
+    loan_type: str
+    issued_at: datetime
+    due_at: datetime
+    days_overdue: int
+
+
+def overdue_rows(
+    factory,  # noqa: ANN001
+    *,
+    form: str | None = None,
+    year_group: int | None = None,
+    now: datetime | None = None,
+) -> list[OverdueRow]:
+    """Open loans past their due time, the most recently due first; optionally one form or year."""
+    now = now or datetime.now().replace(microsecond=0)
+    query = (
+        select(Loan, Student, Device)
+        .join(Student, Student.id == Loan.student_id)
+        .join(Device, Device.id == Loan.device_id)
+        .where(Loan.returned_at.is_(None), Loan.due_at < now)
+        .order_by(Loan.due_at.desc(), Loan.id.desc())
+    )
+    if form:
+        query = query.where(Student.form == form)
+    if year_group is not None:
+        query = query.where(Student.year_group == year_group)
+    with factory() as session:
+        return [
+            OverdueRow(
+                loan_id=loan.id,
+                student=f"{student.first_name} {student.last_name}",
+                card_code=student.card_code,
+                year_group=student.year_group,
+                form=student.form,
+                asset_tag=device.asset_tag,
+                model=f"{device.make} {device.model}".strip(),
+                loan_type=loan.loan_type.value,
+                issued_at=loan.issued_at,
+                due_at=loan.due_at,
+                days_overdue=(now.date() - loan.due_at.date()).days,
+            )
+            for loan, student, device in session.execute(query).unique()
+        ]
+
+
+def forms_and_years(factory) -> tuple[list[str], list[int]]:  # noqa: ANN001
+    """The forms and year groups of active students, for filter lists."""
+    from helpdesk.domain.enums import StudentStatus
+
+    with factory() as session:
+        forms = list(
+            session.scalars(
+                select(Student.form)
+                .where(Student.status == StudentStatus.ACTIVE)
+                .distinct()
+                .order_by(Student.form)
+            )
+        )
+        years = list(
+            session.scalars(
+                select(Student.year_group)
+                .where(Student.status == StudentStatus.ACTIVE)
+                .distinct()
+                .order_by(Student.year_group)
+            )
+        )
+    return forms, years
