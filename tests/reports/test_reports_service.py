@@ -1,0 +1,149 @@
+"""The five reports on a small school's bench: exact rows, date filters, school days."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from reports_bench import TODAY
+
+from helpdesk.domain.errors import ValidationError
+from helpdesk.services import reports
+from helpdesk.services.codes import ticket_code
+
+D = Decimal
+
+
+def test_school_days_skip_weekends_and_closures() -> None:
+    friday, monday = date(2026, 11, 20), date(2026, 11, 23)
+    assert reports.school_days_after(friday, monday) == 1
+    assert reports.school_days_after(monday, monday) == 0
+    assert reports.school_days_after(monday, friday) == 0
+    assert reports.school_days_after(date(2026, 11, 19), TODAY) == 4
+    assert reports.school_days_after(date(2026, 11, 19), TODAY, [friday]) == 3
+    # a closure on a weekend or outside the span changes nothing
+    assert reports.school_days_after(date(2026, 11, 19), TODAY, [date(2026, 11, 21)]) == 4
+    assert reports.school_days_after(date(2026, 11, 2), TODAY) == 17
+
+
+def test_open_tickets_by_state_and_age(bench, session_factory) -> None:  # noqa: ANN001
+    table = reports.open_tickets(session_factory, today=TODAY)
+    assert table.columns[0] == "state" and len(table.columns) == len(table.headings)
+    assert table.rows == (
+        ("diagnosing", 1, 1, 0, 0, 2),
+        ("awaiting parts", 2, 0, 1, 1, 10),  # 19/11 is 3 school days old (INSET day 20/11)
+        ("ready for collection", 2, 1, 1, 0, 4),
+    )
+    assert table.alert_column == 4  # older than 5 school days stands out
+    assert table.summary == "5 open tickets on 25/11/2026; 1 older than 5 school days"
+    assert table.chart.categories == ("diagnosing", "awaiting parts", "ready for collection")
+    assert [s.values for s in table.chart.series] == [(1, 0, 1), (0, 1, 1), (0, 1, 0)]
+    assert table.chart.stacked
+
+    later = reports.open_tickets(session_factory, date_from=date(2026, 11, 19), today=TODAY)
+    assert later.rows == (
+        ("diagnosing", 1, 1, 0, 0, 2),
+        ("awaiting parts", 1, 0, 1, 0, 3),
+        ("ready for collection", 1, 1, 0, 0, 1),
+    )
+
+
+def test_turnaround_per_damage_category(bench, session_factory) -> None:  # noqa: ANN001
+    table = reports.turnaround(session_factory)
+    assert table.rows == (
+        ("screen", 3, D("4.5"), D("5.5"), D("10.0")),
+        ("keyboard", 1, D("1.0"), D("1.0"), D("1.0")),
+    )
+    assert table.summary == "4 tickets collected; median 3.3 days, 9 in 10 within 10.0 days"
+    october = reports.turnaround(
+        session_factory, date_from=date(2026, 10, 1), date_to=date(2026, 10, 9)
+    )
+    assert october.rows == (("screen", 2, D("3.3"), D("3.3"), D("4.5")),)
+    empty = reports.turnaround(session_factory, date_from=date(2027, 1, 1))
+    assert empty.rows == () and empty.summary == "No tickets were collected in this period."
+
+
+def test_damage_by_month_year_group_and_category(bench, session_factory) -> None:  # noqa: ANN001
+    table = reports.damage(session_factory)
+    assert table.rows == (
+        ("2026-09", 10, "keyboard", 1),
+        ("2026-10", 7, "screen", 2),
+        ("2026-10", 8, "screen", 1),
+        ("2026-11", 7, "screen", 1),
+        ("2026-11", 7, "trackpad", 1),
+        ("2026-11", 7, "liquid", 1),
+        ("2026-11", 8, "keyboard", 1),
+        ("2026-11", 8, "lost", 1),
+        ("2026-11", 10, "screen", 1),
+    )  # the cancelled theft report of 20/09 is left out
+    assert table.chart.categories == ("2026-09", "2026-10", "2026-11")
+    by_name = {s.name: s.values for s in table.chart.series}
+    assert by_name == {
+        "screen": (0, 3, 2),
+        "keyboard": (1, 0, 1),
+        "trackpad": (0, 0, 1),
+        "liquid": (0, 0, 1),
+        "lost": (0, 0, 1),
+    }
+    assert table.summary == "10 tickets logged; most often screen (5)"
+    only = reports.damage(session_factory, date_from=date(2026, 11, 23), date_to=date(2026, 11, 23))
+    assert only.rows == (("2026-11", 7, "screen", 1),)
+
+
+def test_claims_per_scheme_period(bench, session_factory) -> None:  # noqa: ANN001
+    table = reports.claims(session_factory)
+    assert table.columns == (
+        "scheme", "starts_on", "ends_on", "students_covered", "claims",
+        "accidental_damage", "liquid", "theft", "loss", "charged_gbp",
+    )  # fmt: skip
+    assert table.rows == (
+        ("Standard cover", date(2025, 9, 1), date(2026, 8, 31), 1, 0, 0, 0, 0, 0, D("0.00")),
+        ("Standard cover", date(2026, 9, 1), date(2027, 8, 31), 3, 6, 4, 1, 0, 1, D("100.00")),
+        ("no cover", None, None, 0, 1, 1, 0, 0, 0, D("90.00")),
+    )
+    assert table.summary == "7 claims; £190.00 charged (waived charges left out)"
+    november = reports.claims(session_factory, date_from=date(2026, 11, 1))
+    assert november.rows == (
+        ("Standard cover", date(2026, 9, 1), date(2027, 8, 31), 3, 3, 1, 1, 0, 1, D("100.00")),
+        ("no cover", None, None, 0, 1, 1, 0, 0, 0, D("90.00")),
+    )
+    assert november.chart.categories == ("Standard cover 01/09/26–31/08/27", "no cover")
+
+
+def test_charges_due_paid_and_waived(bench, session_factory) -> None:  # noqa: ANN001
+    t = {k: ticket_code(v) for k, v in bench.tickets.items()}
+    table = reports.charges(session_factory)
+    assert [(r[0], r[1], r[6], r[7]) for r in table.rows] == [
+        (t["t1"], "Anna Smith", D("50.00"), "due"),
+        (t["t4"], "Dev Khan", D("90.00"), "due"),
+        (t["t3"], "Cara Patel", D("50.00"), "paid"),
+        (t["t10"], "Ben Jones", D("75.00"), "waived"),
+    ]  # free first claims are not charges
+    assert table.rows[2][8:] == (date(2026, 11, 10), date(2026, 11, 12), "")
+    assert table.rows[3][10] == "Family hardship fund"
+    assert table.rows[1][5] == "Uninsured price list: screen £90.00"
+    assert table.summary == "2 due £140.00; 1 paid £50.00; 1 waived £75.00"
+    assert table.chart.categories == ("due", "paid", "waived")
+    assert table.chart.series[0].values == (140.0, 50.0, 75.0)
+    late = reports.charges(session_factory, date_from=date(2026, 11, 23), date_to=TODAY)
+    assert [r[0] for r in late.rows] == [t["t1"], t["t4"]]
+
+
+def test_run_report_by_name_and_bad_input(bench, session_factory) -> None:  # noqa: ANN001
+    assert reports.report_names() == ("open-tickets", "turnaround", "damage", "claims", "charges")
+    for name in reports.report_names():
+        table = reports.run_report(session_factory, name, today=TODAY)
+        assert table.name == name and table.rows
+        assert all(len(row) == len(table.columns) for row in table.rows)
+    with pytest.raises(ValidationError, match="no report called 'tickets'"):
+        reports.run_report(session_factory, "tickets")
+    with pytest.raises(ValidationError, match="start date 02/11/2026 is after the end date"):
+        reports.damage(session_factory, date_from=date(2026, 11, 2), date_to=date(2026, 11, 1))
+
+
+def test_reports_on_an_empty_database(session_factory) -> None:  # noqa: ANN001
+    for name in reports.report_names():
+        table = reports.run_report(session_factory, name, today=TODAY)
+        assert table.rows == () and table.chart.categories == ()
+        assert table.summary.startswith("No ")
