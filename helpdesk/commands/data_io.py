@@ -1,0 +1,123 @@
+"""`helpdesk import students|devices|cover FILE [--skip-bad]` and `helpdesk export ... [-o FILE]`.
+
+A file with bad rows prints one line per problem ("line 7, column year: 'Y7' is not a year group
+(7-13).") and imports nothing; with --skip-bad the good rows are imported and the bad ones listed.
+The exit status is non-zero whenever nothing was imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from helpdesk.cli import CommandError, acting_username, db_url
+
+KINDS = ("students", "devices", "cover")
+FORMATS = {
+    "students": "card_code, first_name, last_name, year, form [, status, left_on]",
+    "devices": "asset_tag, serial, make, model, kind, pool "
+    "[, status, purchased_on, warranty_until, assigned_to]",
+    "cover": "card_code, scheme, start, end, status [, claims_allowed]",
+}
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    columns = "; ".join(f"{kind}: {cols}" for kind, cols in FORMATS.items())
+    imp = subparsers.add_parser(
+        "import",
+        parents=[common],
+        help="import students, devices or cover periods from a CSV file",
+        description="Import a CSV file (UTF-8, comma or semicolon separated, as Excel writes "
+        "'CSV UTF-8'). Header names in any case; extra columns are ignored. Dates as "
+        "2025-09-01 or 01/09/2025. A record already there (same card code, asset tag, or "
+        f"student + scheme + start) is updated. Columns: {columns}.",
+    )
+    imp.add_argument("kind", choices=KINDS, help="what the file holds")
+    imp.add_argument("file", metavar="FILE", help="the CSV file")
+    imp.add_argument(
+        "--skip-bad",
+        action="store_true",
+        help="import the good rows and list the bad ones (by default a bad row stops the import)",
+    )
+    imp.set_defaults(handler=_import)
+
+    exp = subparsers.add_parser(
+        "export",
+        parents=[common],
+        help="export students, devices or cover periods as CSV (the columns import reads)",
+        description="Write students, devices or cover periods as CSV in the columns that "
+        "'helpdesk import' reads. A file (-o) is UTF-8 with a byte-order mark, for Excel.",
+    )
+    exp.add_argument("kind", choices=KINDS, help="what to export")
+    exp.add_argument(
+        "-o", "--output", metavar="FILE", help="file to write (default: standard output)"
+    )
+    exp.add_argument("--overwrite", action="store_true", help="replace FILE if it exists already")
+    exp.set_defaults(handler=_export)
+
+
+def open_factory(args: argparse.Namespace):  # noqa: ANN201 - the services' session factory
+    """The chosen database, brought up to this version's schema, or one clear line."""
+    from helpdesk.db import open_database
+
+    url = db_url(args)
+    try:
+        return open_database(url)
+    except Exception as exc:  # noqa: BLE001 - a database that cannot be opened is one clear line
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise CommandError(f"cannot open the database {url}: {reason}") from exc
+
+
+def _import(args: argparse.Namespace) -> int:
+    from helpdesk.domain.errors import ImportFailed
+    from helpdesk.services.csv_import import IMPORTERS
+    from helpdesk.services.csv_read import format_problem
+    from helpdesk.services.staff import ensure_admin
+
+    path = Path(args.file).expanduser()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CommandError(f"there is no file {path}") from None
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
+    factory = open_factory(args)
+    try:
+        ensure_admin(factory)  # a new database: its first admin does the first import
+        result = IMPORTERS[args.kind](factory, acting_username(args), data, skip_bad=args.skip_bad)
+    except ImportFailed as exc:
+        for problem in exc.problems:
+            print(format_problem(problem))
+        hint = "" if args.skip_bad else " (add --skip-bad to import the good rows)"
+        raise CommandError(f"{path.name}: {exc}{hint}") from None
+    finally:
+        factory.kw["bind"].dispose()
+    for problem in result.left_out:
+        print(f"left out: {format_problem(problem)}")
+    print(f"{path.name}: {result.summary()}")
+    if result.imported == 0:
+        print("helpdesk: nothing was imported", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from helpdesk.services.csv_export import export_csv, export_file
+
+    factory = open_factory(args)
+    try:
+        if not args.output or args.output == "-":
+            export_csv(factory, args.kind, sys.stdout)
+            return 0
+        target = Path(args.output).expanduser()
+        if target.exists() and not args.overwrite:
+            raise CommandError(f"{target} exists already; choose another name or add --overwrite")
+        try:
+            count = export_file(factory, args.kind, target)
+        except OSError as exc:
+            raise CommandError(f"cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        factory.kw["bind"].dispose()
+    print(f"wrote {count} {args.kind if args.kind != 'cover' else 'cover periods'} to {target}")
+    return 0
