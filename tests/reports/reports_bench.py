@@ -198,7 +198,7 @@ def build_bench(factory) -> tuple[dict[str, int], dict[str, int]]:  # noqa: ANN0
                 else (
                     "Standard cover: the first claim in a cover period is free"
                     if number == 1
-                    else f"Standard cover: claim {number} in a cover period costs £50.00"
+                    else f"Standard cover: claim {number} in a cover period costs £{pence / 100:.2f}"
                 )
             )
             claims[key] = ClaimRow(

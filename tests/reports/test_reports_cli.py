@@ -1,0 +1,111 @@
+"""`helpdesk report NAME [--from] [--to] [--csv]` on a real SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from helpdesk.cli import main
+from helpdesk.services.codes import ticket_code
+
+
+def _csv(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_turnaround_as_csv(bench, capsys) -> None:  # noqa: ANN001
+    assert main(["report", "turnaround", "--csv", "--db", bench.url]) == 0
+    out = capsys.readouterr().out
+    assert _csv(out) == [
+        ["category", "collected", "median_days", "mean_days", "p90_days"],
+        ["screen", "3", "4.5", "5.5", "10.0"],
+        ["keyboard", "1", "1.0", "1.0", "1.0"],
+    ]
+
+
+def test_claims_and_charges_with_dates(bench, capsys) -> None:  # noqa: ANN001
+    args = ["--db", bench.url, "--csv", "--from", "2026-11-01", "--to", "2026-11-30"]
+    assert main(["report", "claims", *args]) == 0
+    assert _csv(capsys.readouterr().out) == [
+        ["scheme", "starts_on", "ends_on", "students_covered", "claims", "accidental_damage",
+         "liquid", "theft", "loss", "charged_gbp"],
+        ["Standard cover", "2026-09-01", "2027-08-31", "3", "3", "1", "1", "0", "1", "100.00"],
+        ["no cover", "", "", "0", "1", "1", "0", "0", "0", "90.00"],
+    ]  # fmt: skip
+    assert main(["report", "charges", *args]) == 0
+    rows = _csv(capsys.readouterr().out)
+    assert rows[0][:8] == [
+        "ticket", "student", "form", "category", "incident", "rule", "amount_gbp", "status",
+    ]  # fmt: skip
+    assert [(r[0], r[1], r[6], r[7]) for r in rows[1:]] == [
+        (ticket_code(bench.tickets["t1"]), "Anna Smith", "50.00", "due"),
+        (ticket_code(bench.tickets["t4"]), "Dev Khan", "90.00", "due"),
+        (ticket_code(bench.tickets["t3"]), "Cara Patel", "50.00", "paid"),
+        (ticket_code(bench.tickets["t10"]), "Ben Jones", "75.00", "waived"),
+    ]
+
+
+def test_damage_and_open_tickets_as_text_tables(bench, capsys) -> None:  # noqa: ANN001
+    assert main(["report", "damage", "--db", bench.url, "--from", "2026-10-01", "--to",
+                 "2026-10-31"]) == 0  # fmt: skip
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Damage by category, year group and month"
+    assert out[1] == "Dates: 01/10/2026 to 31/10/2026"
+    assert out[3].split() == ["Month", "Year", "group", "Damage", "Tickets"]
+    assert out[5].split() == ["2026-10", "7", "screen", "2"]
+    assert out[6].split() == ["2026-10", "8", "screen", "1"]
+    # columns line up: the numbers end where their headings end
+    assert len(out[5]) == len(out[6]) == len(out[3])
+    assert out[-1] == "3 tickets logged; most often screen (3)"
+
+    assert main(["report", "open-tickets", "--db", bench.url, "--csv"]) == 0
+    rows = _csv(capsys.readouterr().out)
+    assert rows[0][0] == "state" and [(r[0], r[1]) for r in rows[1:]] == [
+        ("diagnosing", "1"),
+        ("awaiting parts", "2"),
+        ("ready for collection", "2"),
+    ]
+
+
+def test_an_empty_report_says_so(session_factory, sqlite_url, capsys) -> None:  # noqa: ANN001
+    assert main(["report", "charges", "--db", sqlite_url]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1] == "No charges were raised in this period."
+    assert main(["report", "charges", "--db", sqlite_url, "--csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "ticket,student,form,category,incident,rule,amount_gbp,status,raised_on,settled_on,"
+        "waiver_reason"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["tickets"], "there is no report called 'tickets'; choose one of open-tickets, "
+         "turnaround, damage, claims, charges"),
+        (["damage", "--from", "2026-13-01"], "--from '2026-13-01' is not a date; write it as "
+         "YYYY-MM-DD"),
+        (["damage", "--to", "yesterday"], "--to 'yesterday' is not a date"),
+        (["claims", "--from", "2026-11-02", "--to", "2026-11-01"],
+         "--from 2026-11-02 is after --to 2026-11-01"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_one_clear_line(bench, capsys, args, message) -> None:  # noqa: ANN001
+    assert main(["report", *args, "--db", bench.url]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"helpdesk: {message}")
+
+
+def test_a_missing_database_file_is_one_clear_line(tmp_path, capsys) -> None:  # noqa: ANN001
+    missing = tmp_path / "nowhere.sqlite3"
+    assert main(["report", "damage", "--db", f"sqlite:///{missing}"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"helpdesk: there is no database at {missing}; create one with 'helpdesk db upgrade' "
+        "(or give another with --db)"
+    ]
+    assert not missing.exists()
