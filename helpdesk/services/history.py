@@ -1,0 +1,160 @@
+"""A device's or a student's full history: loans out and back, assignments, repair tickets, and
+the charges they raised, newest first, each as one line a person can read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpdesk.domain.enums import ChargeStatus
+from helpdesk.domain.models import Assignment, Claim, Loan, Ticket
+from helpdesk.services.codes import loan_code, ticket_code
+from helpdesk.services.records import find_device, find_student
+from helpdesk.services.unit_of_work import SessionFactory
+from helpdesk.services.views import HistoryRow, money, student_label
+
+
+def _rows(
+    loans: Sequence[Loan],
+    assignments: Sequence[Assignment],
+    tickets: Sequence[Ticket],
+    claims: Sequence[Claim],
+    *,
+    for_student: bool,
+) -> list[HistoryRow]:
+    rows: list[HistoryRow] = []
+    for loan in loans:
+        code = loan_code(loan.id)
+        other = loan.device.asset_tag if for_student else student_label(loan.student)
+        verb = "Borrowed" if for_student else "Lent to"
+        rows.append(
+            HistoryRow(
+                loan.issued_at,
+                "loan",
+                f"{verb} {other}: {loan.loan_type.value} loan, due {loan.due_at:%d/%m/%Y %H:%M}",
+                code,
+            )
+        )
+        if loan.returned_at is not None:
+            late = " (late)" if loan.returned_at > loan.due_at else ""
+            condition = loan.condition_in.value if loan.condition_in else ""
+            rows.append(
+                HistoryRow(
+                    loan.returned_at,
+                    "return",
+                    f"{loan.device.asset_tag} returned{late}, condition {condition}",
+                    code,
+                )
+            )
+    for assignment in assignments:
+        other = assignment.device.asset_tag if for_student else student_label(assignment.student)
+        rows.append(HistoryRow(assignment.started_at, "assigned", f"Assigned {other}", ""))
+        if assignment.ended_at is not None:
+            rows.append(HistoryRow(assignment.ended_at, "unassigned", f"Unassigned {other}", ""))
+    for ticket in tickets:
+        code = ticket_code(ticket.id)
+        what = ticket.device.asset_tag if for_student else ticket.damage_category.label
+        detail = ticket.damage_category.label if for_student else ticket.fault
+        state = "" if ticket.closed_at else f" (now {ticket.state.label})"
+        rows.append(
+            HistoryRow(
+                ticket.opened_at, "ticket", f"Booked in for repair: {what}, {detail}{state}", code
+            )
+        )
+        if ticket.closed_at is not None:
+            rows.append(
+                HistoryRow(ticket.closed_at, "closed", f"Repair ticket {ticket.state.label}", code)
+            )
+    for claim in claims:
+        code = ticket_code(claim.ticket_id)
+        rows.append(
+            HistoryRow(
+                claim.created_at,
+                "claim",
+                f"Charge {money(claim.charge_pence)} ({claim.incident_type.label}): {claim.rule}",
+                code,
+            )
+        )
+        if claim.settled_at is not None and claim.charge_pence > 0:
+            if claim.charge_status is ChargeStatus.PAID:
+                text = f"Paid {money(claim.charge_pence)}"
+            else:
+                text = f"Charge of {money(claim.charge_pence)} waived: {claim.waiver_reason}"
+            rows.append(HistoryRow(claim.settled_at, "payment", text, code))
+    kinds = ["loan", "assigned", "ticket", "claim", "payment", "return", "closed", "unassigned"]
+    rows.sort(key=lambda r: (r.at, kinds.index(r.kind)), reverse=True)
+    return rows
+
+
+def device_rows(session: Session, device_id: int, limit: int = 500) -> list[HistoryRow]:
+    loans = session.scalars(
+        select(Loan).where(Loan.device_id == device_id).order_by(Loan.id.desc()).limit(limit)
+    ).all()
+    assignments = session.scalars(
+        select(Assignment).where(Assignment.device_id == device_id).order_by(Assignment.id.desc())
+    ).all()
+    tickets = (
+        session.scalars(
+            select(Ticket)
+            .where(Ticket.device_id == device_id)
+            .order_by(Ticket.id.desc())
+            .limit(limit)
+        )
+        .unique()
+        .all()
+    )
+    claims = session.scalars(
+        select(Claim)
+        .join(Ticket, Ticket.id == Claim.ticket_id)
+        .where(Ticket.device_id == device_id)
+    ).all()
+    return _rows(loans, assignments, tickets, claims, for_student=False)[:limit]
+
+
+def student_rows(session: Session, student_id: int, limit: int = 500) -> list[HistoryRow]:
+    loans = session.scalars(
+        select(Loan).where(Loan.student_id == student_id).order_by(Loan.id.desc()).limit(limit)
+    ).all()
+    assignments = session.scalars(
+        select(Assignment).where(Assignment.student_id == student_id)
+    ).all()
+    tickets = (
+        session.scalars(
+            select(Ticket)
+            .where(Ticket.student_id == student_id)
+            .order_by(Ticket.id.desc())
+            .limit(limit)
+        )
+        .unique()
+        .all()
+    )
+    claims = session.scalars(select(Claim).where(Claim.student_id == student_id)).all()
+    return _rows(loans, assignments, tickets, claims, for_student=True)[:limit]
+
+
+def device_history(
+    factory: SessionFactory,
+    device_code: str | None = None,
+    *,
+    device_id: int | None = None,
+    limit: int = 500,
+) -> tuple[HistoryRow, ...]:
+    """Everything that happened to one device, newest first."""
+    with factory() as session:
+        device = find_device(session, device_code=device_code, device_id=device_id)
+        return tuple(device_rows(session, device.id, limit))
+
+
+def student_history(
+    factory: SessionFactory,
+    student_code: str | None = None,
+    *,
+    student_id: int | None = None,
+    limit: int = 500,
+) -> tuple[HistoryRow, ...]:
+    """Everything one student borrowed, was assigned, booked in and was charged, newest first."""
+    with factory() as session:
+        student = find_student(session, student_code=student_code, student_id=student_id)
+        return tuple(student_rows(session, student.id, limit))

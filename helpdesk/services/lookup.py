@@ -1,0 +1,215 @@
+"""Look up any scanned code: a loan slip (LOAN-000123), a repair receipt (TKT-000045), a student
+card, an asset tag or a serial number; the answer is a card with what the counter needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from helpdesk.domain.enums import CLOSED_TICKET_STATES
+from helpdesk.domain.errors import NotFound, ValidationError
+from helpdesk.domain.models import Assignment, Device, Loan, Student, Ticket
+from helpdesk.services.codes import loan_code, parse_loan_code, parse_ticket_code, ticket_code
+from helpdesk.services.history import device_rows
+from helpdesk.services.insurance import cover_badge
+from helpdesk.services.records import active_assignment_of, open_loan_of, open_ticket_of
+from helpdesk.services.unit_of_work import SessionFactory
+from helpdesk.services.views import (
+    CoverBadge,
+    CoverCheck,
+    DeviceSummary,
+    HistoryRow,
+    LoanInfo,
+    StudentSummary,
+    TicketInfo,
+    device_summary,
+    loan_info,
+    student_summary,
+    ticket_info,
+    unpaid_pence,
+)
+
+RECENT = 10
+
+
+@dataclass(frozen=True)
+class StudentCard:
+    id: int
+    card_code: str
+    name: str
+    first_name: str
+    last_name: str
+    year_group: int
+    form: str
+    status: str
+    left_on: date | None
+    assigned_devices: tuple[DeviceSummary, ...]
+    open_loans: tuple[LoanInfo, ...]
+    open_tickets: tuple[TicketInfo, ...]
+    cover: CoverBadge
+    unpaid_pence: int
+    kind: str = "student"
+
+
+@dataclass(frozen=True)
+class DeviceCard:
+    id: int
+    asset_tag: str
+    serial: str
+    make: str
+    model: str
+    kind_of_device: str
+    pool: str
+    status: str
+    assigned_to: StudentSummary | None
+    open_loan: LoanInfo | None
+    open_ticket: TicketInfo | None
+    swap_loan: LoanInfo | None  # the open swap loan tied to this device's open ticket
+    warranty_until: date | None
+    history: tuple[HistoryRow, ...]  # the latest few events
+    kind: str = "device"
+
+
+@dataclass(frozen=True)
+class LoanCard:
+    loan: LoanInfo
+    device: DeviceSummary
+    student: StudentSummary
+    kind: str = "loan"
+
+
+@dataclass(frozen=True)
+class TicketCard:
+    ticket: TicketInfo
+    device: DeviceSummary
+    student: StudentSummary | None
+    cover: CoverCheck | None
+    kind: str = "ticket"
+
+
+Card = StudentCard | DeviceCard | LoanCard | TicketCard
+
+
+def student_card(session: Session, student: Student, today: date) -> StudentCard:
+    devices = session.scalars(
+        select(Device)
+        .join(Assignment, Assignment.device_id == Device.id)
+        .where(Assignment.student_id == student.id, Assignment.ended_at.is_(None))
+        .order_by(Device.asset_tag)
+    ).all()
+    loans = session.scalars(
+        select(Loan)
+        .where(Loan.student_id == student.id, Loan.returned_at.is_(None))
+        .order_by(Loan.issued_at)
+    ).all()
+    tickets = (
+        session.scalars(
+            select(Ticket)
+            .where(Ticket.student_id == student.id, Ticket.state.not_in(CLOSED_TICKET_STATES))
+            .order_by(Ticket.id)
+        )
+        .unique()
+        .all()
+    )
+    return StudentCard(
+        id=student.id,
+        card_code=student.card_code,
+        name=f"{student.first_name} {student.last_name}",
+        first_name=student.first_name,
+        last_name=student.last_name,
+        year_group=student.year_group,
+        form=student.form,
+        status=student.status.value,
+        left_on=student.left_on,
+        assigned_devices=tuple(device_summary(d) for d in devices),
+        open_loans=tuple(loan_info(loan) for loan in loans),
+        open_tickets=tuple(ticket_info(session, t) for t in tickets),
+        cover=cover_badge(session, student.id, today),
+        unpaid_pence=unpaid_pence(session, student.id),
+    )
+
+
+def device_card(session: Session, device: Device) -> DeviceCard:
+    assignment = active_assignment_of(session, device.id)
+    loan = open_loan_of(session, device.id)
+    ticket = open_ticket_of(session, device.id)
+    swap = None
+    if ticket is not None:
+        swap = session.scalar(
+            select(Loan).where(Loan.ticket_id == ticket.id, Loan.returned_at.is_(None))
+        )
+    return DeviceCard(
+        id=device.id,
+        asset_tag=device.asset_tag,
+        serial=device.serial,
+        make=device.make,
+        model=device.model,
+        kind_of_device=device.kind.value,
+        pool=device.pool.value,
+        status=device.status.value,
+        assigned_to=student_summary(assignment.student) if assignment else None,
+        open_loan=loan_info(loan) if loan else None,
+        open_ticket=ticket_info(session, ticket) if ticket else None,
+        swap_loan=loan_info(swap) if swap else None,
+        warranty_until=device.warranty_until,
+        history=tuple(device_rows(session, device.id, RECENT)),
+    )
+
+
+def _find_card(session: Session, code: str, today: date) -> Card | None:
+    loan_id = parse_loan_code(code)
+    if loan_id is not None:
+        loan = session.get(Loan, loan_id)
+        if loan is None:
+            raise NotFound(f"The loan slip {loan_code(loan_id)} is not in the records.")
+        return LoanCard(loan_info(loan), device_summary(loan.device), student_summary(loan.student))
+    ticket_id = parse_ticket_code(code)
+    if ticket_id is not None:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise NotFound(f"The repair receipt {ticket_code(ticket_id)} is not in the records.")
+        info = ticket_info(session, ticket)
+        return TicketCard(
+            info,
+            device_summary(ticket.device),
+            student_summary(ticket.student) if ticket.student else None,
+            info.cover,
+        )
+    student = session.scalar(select(Student).where(Student.card_code == code))
+    if student is not None:
+        return student_card(session, student, today)
+    device = session.scalar(select(Device).where(Device.asset_tag == code))
+    if device is None:
+        device = session.scalar(select(Device).where(Device.serial == code))
+    if device is None:
+        upper = code.upper()
+        student = session.scalar(select(Student).where(func.upper(Student.card_code) == upper))
+        if student is not None:
+            return student_card(session, student, today)
+        device = session.scalar(
+            select(Device).where(
+                (func.upper(Device.asset_tag) == upper) | (func.upper(Device.serial) == upper)
+            )
+        )
+    if device is not None:
+        return device_card(session, device)
+    return None
+
+
+def lookup(factory: SessionFactory, code: str, *, now: datetime | None = None) -> Card:
+    """The record a scanned code names, as a card; NotFound with a sentence when none."""
+    text = (code or "").strip()
+    if not text:
+        raise ValidationError("Nothing was scanned.")
+    today = (now or datetime.now()).date()
+    with factory() as session:
+        card = _find_card(session, text, today)
+    if card is None:
+        raise NotFound(
+            f"Nothing has the code '{text}': it is not a student card, asset tag, serial number, "
+            "loan slip or repair receipt."
+        )
+    return card

@@ -1,0 +1,137 @@
+"""Finding the records an action is about (with a sentence when there is none), locking them for
+the action, and keeping a device's status in step with its loans, tickets and assignment."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from helpdesk.domain.enums import CLOSED_TICKET_STATES, DamageCategory, DeviceStatus
+from helpdesk.domain.errors import NotFound, ValidationError
+from helpdesk.domain.models import Assignment, Device, Loan, Student, Ticket
+
+
+def _clean(code: str | None) -> str:
+    return (code or "").strip()
+
+
+def find_student(
+    session: Session,
+    *,
+    student_code: str | None = None,
+    student_id: int | None = None,
+    lock: bool = False,
+) -> Student:
+    """The student named by card code or id; NotFound with a sentence otherwise."""
+    query = select(Student)
+    if student_id is not None:
+        query = query.where(Student.id == student_id)
+        missing = f"There is no student with the id {student_id}."
+    else:
+        code = _clean(student_code)
+        if not code:
+            raise ValidationError("Scan or type the student's card.")
+        query = query.where(func.upper(Student.card_code) == code.upper())
+        missing = f"No student has the card code '{code}'."
+    if lock:
+        query = query.with_for_update()
+    student = session.scalar(query)
+    if student is None:
+        raise NotFound(missing)
+    return student
+
+
+def find_device(
+    session: Session,
+    *,
+    device_code: str | None = None,
+    device_id: int | None = None,
+    lock: bool = False,
+) -> Device:
+    """The device named by asset tag, serial or id; NotFound with a sentence otherwise."""
+    if device_id is not None:
+        query = select(Device).where(Device.id == device_id)
+        missing = f"There is no device with the id {device_id}."
+        candidates = [query]
+    else:
+        code = _clean(device_code)
+        if not code:
+            raise ValidationError("Scan or type the device's asset tag.")
+        missing = f"No device has the asset tag or serial '{code}'."
+        candidates = [
+            select(Device).where(Device.asset_tag == code),
+            select(Device).where(func.upper(Device.asset_tag) == code.upper()),
+            select(Device).where(func.upper(Device.serial) == code.upper()),
+        ]
+    for query in candidates:
+        if lock:
+            query = query.with_for_update()
+        device = session.scalar(query)
+        if device is not None:
+            return device
+    raise NotFound(missing)
+
+
+def open_loan_of(session: Session, device_id: int) -> Loan | None:
+    return session.scalar(
+        select(Loan).where(Loan.device_id == device_id, Loan.returned_at.is_(None))
+    )
+
+
+def open_ticket_of(session: Session, device_id: int) -> Ticket | None:
+    return session.scalar(
+        select(Ticket)
+        .where(Ticket.device_id == device_id, Ticket.state.not_in(CLOSED_TICKET_STATES))
+        .order_by(Ticket.id.desc())
+        .limit(1)
+    )
+
+
+def active_assignment_of(session: Session, device_id: int) -> Assignment | None:
+    return session.scalar(
+        select(Assignment).where(Assignment.device_id == device_id, Assignment.ended_at.is_(None))
+    )
+
+
+def expected_status(
+    current: DeviceStatus,
+    *,
+    has_open_loan: bool,
+    open_ticket_category: DamageCategory | None,
+    assigned: bool,
+) -> DeviceStatus:
+    """What a device's status must be, given its open loan, open ticket and assignment.
+
+    Retired is for good. An open ticket wins (lost and stolen tickets mark the device lost or
+    stolen, any other damage puts it in repair), then an open loan, then the assignment. Lost or
+    stolen set by hand (an import) stays until something else happens to the device.
+    """
+    if current is DeviceStatus.RETIRED:
+        return current
+    if open_ticket_category is not None:
+        return {
+            DamageCategory.LOST: DeviceStatus.LOST,
+            DamageCategory.STOLEN: DeviceStatus.STOLEN,
+        }.get(open_ticket_category, DeviceStatus.IN_REPAIR)
+    if has_open_loan:
+        return DeviceStatus.ON_LOAN
+    if assigned:
+        return DeviceStatus.ASSIGNED
+    if current in (DeviceStatus.LOST, DeviceStatus.STOLEN):
+        return current
+    return DeviceStatus.IN_STOCK
+
+
+def settle_status(session: Session, device: Device) -> DeviceStatus:
+    """Set the device's status from its open loan, open ticket and assignment (after a flush)."""
+    session.flush()
+    ticket = open_ticket_of(session, device.id)
+    status = expected_status(
+        device.status,
+        has_open_loan=open_loan_of(session, device.id) is not None,
+        open_ticket_category=ticket.damage_category if ticket else None,
+        assigned=active_assignment_of(session, device.id) is not None,
+    )
+    if device.status is not status:
+        device.status = status
+    return status

@@ -1,0 +1,161 @@
+"""The school's settings, shared by every counter: kept in the database (``settings`` as key and
+JSON text, closure dates in ``closures``), read with defaults for anything never saved."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpdesk.domain.errors import ValidationError
+from helpdesk.domain.models import Closure, Setting
+from helpdesk.services.unit_of_work import SessionFactory, unit_of_work
+
+DEFAULT_LOAN_TERMS = (
+    "This laptop is lent by the school. Bring it back by the time on this slip, with everything "
+    "listed, in the condition it left in. Damage or loss may be charged to the family."
+)
+
+
+@dataclass(frozen=True)
+class SchoolSettings:
+    school_name: str = "Our School"
+    end_of_day: time = time(15, 30)
+    loan_limit: int = 1
+    block_loans_with_unpaid_charges: bool = False
+    asset_tag_pattern: str = ""  # a regular expression; empty accepts any tag
+    card_pattern: str = ""  # a regular expression; empty accepts any card code
+    closures: tuple[date, ...] = ()
+    loan_terms: str = DEFAULT_LOAN_TERMS
+    long_loan_days: int = 20
+    swap_loan_days: int = 10
+
+    def looks_like_asset_tag(self, code: str) -> bool:
+        return (
+            bool(self.asset_tag_pattern) and re.fullmatch(self.asset_tag_pattern, code) is not None
+        )
+
+    def looks_like_card(self, code: str) -> bool:
+        return bool(self.card_pattern) and re.fullmatch(self.card_pattern, code) is not None
+
+
+_STORED = [f.name for f in fields(SchoolSettings) if f.name != "closures"]
+
+
+def _encode(name: str, value: Any) -> str:
+    if name == "end_of_day":
+        return json.dumps(value.strftime("%H:%M"))
+    return json.dumps(value)
+
+
+def _decode(name: str, text: str) -> Any:
+    value = json.loads(text)
+    if name == "end_of_day":
+        return time.fromisoformat(value)
+    return value
+
+
+def load_settings(session: Session) -> SchoolSettings:
+    """The settings as stored, with defaults for keys never saved (inside a unit of work)."""
+    stored = {row.key: row.value for row in session.scalars(select(Setting))}
+    values: dict[str, Any] = {}
+    for name in _STORED:
+        if name in stored:
+            try:
+                values[name] = _decode(name, stored[name])
+            except (ValueError, TypeError):
+                continue  # a damaged value falls back to the default
+    closures = tuple(session.scalars(select(Closure.day).order_by(Closure.day)))
+    return SchoolSettings(**values, closures=closures)
+
+
+def get_settings(factory: SessionFactory) -> SchoolSettings:
+    with factory() as session:
+        return load_settings(session)
+
+
+def _validate(values: SchoolSettings) -> SchoolSettings:
+    name = values.school_name.strip()
+    if not name:
+        raise ValidationError("The school needs a name.")
+    if not isinstance(values.end_of_day, time):
+        raise ValidationError("The end of the school day must be a time, such as 15:30.")
+    for label, number, low, high in (
+        ("The number of open loans per student", values.loan_limit, 1, 20),
+        ("A long loan's number of school days", values.long_loan_days, 1, 200),
+        ("A swap loan's number of school days", values.swap_loan_days, 1, 200),
+    ):
+        if not isinstance(number, int) or not low <= number <= high:
+            raise ValidationError(f"{label} must be a whole number from {low} to {high}.")
+    for label, pattern in (
+        ("asset tag pattern", values.asset_tag_pattern),
+        ("student card pattern", values.card_pattern),
+    ):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValidationError(
+                f"The {label} '{pattern}' is not a valid regular expression ({exc})."
+            ) from None
+    closures = tuple(sorted(set(values.closures)))
+    for day in closures:
+        if not isinstance(day, date) or isinstance(day, datetime):
+            raise ValidationError(f"The closure date {day!r} is not a date.")
+    from dataclasses import replace
+
+    return replace(
+        values,
+        school_name=name,
+        end_of_day=values.end_of_day.replace(second=0, microsecond=0),
+        asset_tag_pattern=values.asset_tag_pattern.strip(),
+        card_pattern=values.card_pattern.strip(),
+        closures=closures,
+        loan_terms=values.loan_terms.strip() or DEFAULT_LOAN_TERMS,
+    )
+
+
+def save_settings(
+    factory: SessionFactory, actor: str, values: SchoolSettings, *, now: datetime | None = None
+) -> SchoolSettings:
+    """Save the settings (only what changed is written, so the audit log shows the changes)."""
+    values = _validate(values)
+    with unit_of_work(factory, actor, now=now) as session:
+        stored = {row.key: row for row in session.scalars(select(Setting))}
+        for name in _STORED:
+            text = _encode(name, getattr(values, name))
+            row = stored.get(name)
+            if row is None:
+                session.add(Setting(key=name, value=text))
+            elif row.value != text:
+                row.value = text
+        existing = {c.day: c for c in session.scalars(select(Closure))}
+        wanted = set(values.closures)
+        for day, closure in existing.items():
+            if day not in wanted:
+                session.delete(closure)
+        for day in sorted(wanted - set(existing)):
+            session.add(Closure(day=day, reason=""))
+        session.flush()
+        return load_settings(session)
+
+
+def add_closures(
+    factory: SessionFactory,
+    actor: str,
+    days: list[date],
+    reason: str = "",
+    *,
+    now: datetime | None = None,
+) -> SchoolSettings:
+    """Add closure dates (a holiday, an INSET day) with a reason; days already closed are kept."""
+    with unit_of_work(factory, actor, now=now) as session:
+        existing = set(session.scalars(select(Closure.day)))
+        for day in sorted(set(days) - existing):
+            session.add(Closure(day=day, reason=reason.strip()))
+        session.flush()
+        return load_settings(session)

@@ -1,0 +1,311 @@
+"""The plain records the services hand out (frozen dataclasses, never ORM objects), and the
+functions that build them from the ORM inside a unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpdesk.domain.enums import ChargeStatus
+from helpdesk.domain.models import Claim, Device, Loan, Student, Ticket
+from helpdesk.services.codes import loan_code, ticket_code
+
+
+def money(pence: int) -> str:
+    """Pence as the school writes money: ``£50.00``."""
+    sign = "-" if pence < 0 else ""
+    return f"{sign}£{abs(pence) // 100:,}.{abs(pence) % 100:02d}"
+
+
+def student_label(student: Student) -> str:
+    """``Anna Smith (7A)``: how a student is named in every sentence."""
+    return f"{student.first_name} {student.last_name} ({student.form})"
+
+
+@dataclass(frozen=True)
+class StudentSummary:
+    id: int
+    card_code: str
+    name: str
+    form: str
+    year_group: int
+    status: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.form})"
+
+
+@dataclass(frozen=True)
+class DeviceSummary:
+    id: int
+    asset_tag: str
+    serial: str
+    make: str
+    model: str
+    kind: str
+    pool: str
+    status: str
+
+
+@dataclass(frozen=True)
+class LoanInfo:
+    id: int
+    code: str  # LOAN-000123, the loan slip's barcode
+    loan_type: str
+    device_id: int
+    asset_tag: str
+    serial: str
+    model: str
+    student_id: int
+    student_name: str
+    card_code: str
+    form: str
+    accessories: tuple[str, ...]
+    condition_out: str
+    condition_in: str | None
+    issued_at: datetime
+    issued_by: str
+    due_at: datetime
+    returned_at: datetime | None
+    returned_to: str | None
+    ticket_id: int | None
+    notes: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.returned_at is None
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.returned_at is None and self.due_at < now
+
+
+LoanSummary = LoanInfo
+
+
+@dataclass(frozen=True)
+class CoverCheck:
+    """The cover check at intake: what the family pays and the rule that says so."""
+
+    status: str  # insured | uninsured | lapsed | pending_payment | none
+    scheme: str | None
+    claims_used: int
+    claims_allowed: int
+    claim_number: int | None  # the number this claim takes in the period; None when not a claim
+    charge_pence: int
+    rule: str  # the sentence of the rule that produced the charge
+    excluded: str | None  # why the insurance does not pay, when it does not
+    incident_type: str = ""
+    refused: str | None = None  # why the damage cannot be booked in as it is (theft, no crime ref)
+
+    @property
+    def insured(self) -> bool:
+        return self.status == "insured"
+
+
+@dataclass(frozen=True)
+class PartInfo:
+    id: int
+    description: str
+    part_number: str
+    quantity: int
+    unit_cost_pence: int
+
+
+@dataclass(frozen=True)
+class TicketInfo:
+    id: int
+    code: str  # TKT-000045, the repair receipt's barcode
+    device_id: int
+    asset_tag: str
+    serial: str
+    model: str
+    student_id: int | None
+    student_name: str
+    card_code: str
+    form: str
+    category: str
+    fault: str
+    diagnosis: str
+    state: str
+    opened_at: datetime
+    state_changed_at: datetime
+    closed_at: datetime | None
+    technician: str
+    vendor: str
+    rma_number: str
+    warranty: bool
+    minutes_spent: int
+    parts: tuple[PartInfo, ...]
+    parts_pence: int
+    photos: tuple[str, ...]
+    cover: CoverCheck | None
+    charge_pence: int
+    charge_status: str | None  # due | paid | waived, None when nothing is charged
+    waiver_reason: str
+    swap_loan: LoanInfo | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+TicketSummary = TicketInfo
+
+
+@dataclass(frozen=True)
+class CoverBadge:
+    status: str  # insured | uninsured | lapsed | pending_payment | none
+    label: str  # "insured", "no cover on record"...
+    scheme: str | None
+    claims_used: int
+    claims_allowed: int
+    ends_on: date | None
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: datetime
+    kind: str  # loan | return | assigned | unassigned | ticket | closed | claim | payment
+    text: str
+    ref: str  # LOAN-000123, TKT-000045, or ""
+
+
+@dataclass(frozen=True)
+class AssignmentInfo:
+    id: int
+    device: DeviceSummary
+    student: StudentSummary
+    started_at: datetime
+    ended_at: datetime | None
+
+
+# --- builders (inside a unit of work) -----------------------------------------------------------
+
+
+def student_summary(student: Student) -> StudentSummary:
+    return StudentSummary(
+        id=student.id,
+        card_code=student.card_code,
+        name=f"{student.first_name} {student.last_name}",
+        form=student.form,
+        year_group=student.year_group,
+        status=student.status.value,
+    )
+
+
+def device_summary(device: Device) -> DeviceSummary:
+    return DeviceSummary(
+        id=device.id,
+        asset_tag=device.asset_tag,
+        serial=device.serial,
+        make=device.make,
+        model=device.model,
+        kind=device.kind.value,
+        pool=device.pool.value,
+        status=device.status.value,
+    )
+
+
+def loan_info(loan: Loan) -> LoanInfo:
+    device, student = loan.device, loan.student
+    return LoanInfo(
+        id=loan.id,
+        code=loan_code(loan.id),
+        loan_type=loan.loan_type.value,
+        device_id=device.id,
+        asset_tag=device.asset_tag,
+        serial=device.serial,
+        model=f"{device.make} {device.model}".strip(),
+        student_id=student.id,
+        student_name=f"{student.first_name} {student.last_name}",
+        card_code=student.card_code,
+        form=student.form,
+        accessories=tuple(a for a in loan.accessories.split(",") if a),
+        condition_out=loan.condition_out.value,
+        condition_in=loan.condition_in.value if loan.condition_in else None,
+        issued_at=loan.issued_at,
+        issued_by=loan.issued_by.username,
+        due_at=loan.due_at,
+        returned_at=loan.returned_at,
+        returned_to=loan.returned_to.username if loan.returned_to else None,
+        ticket_id=loan.ticket_id,
+        notes=loan.notes,
+    )
+
+
+def claim_of(session: Session, ticket_id: int) -> Claim | None:
+    return session.scalar(select(Claim).where(Claim.ticket_id == ticket_id))
+
+
+def cover_from_claim(claim: Claim) -> CoverCheck:
+    period = claim.cover_period
+    return CoverCheck(
+        status=period.status.value if period else "none",
+        scheme=period.scheme.name if period else None,
+        claims_used=(claim.claim_number - 1) if claim.claim_number else 0,
+        claims_allowed=period.claims_allowed if period else 0,
+        claim_number=claim.claim_number,
+        charge_pence=claim.charge_pence,
+        rule=claim.rule,
+        excluded=None,
+        incident_type=claim.incident_type.value,
+    )
+
+
+def ticket_info(session: Session, ticket: Ticket) -> TicketInfo:
+    device, student = ticket.device, ticket.student
+    claim = claim_of(session, ticket.id)
+    swap = session.scalar(
+        select(Loan).where(Loan.ticket_id == ticket.id).order_by(Loan.id.desc()).limit(1)
+    )
+    parts = tuple(
+        PartInfo(p.id, p.description, p.part_number, p.quantity, p.unit_cost_pence)
+        for p in ticket.parts
+    )
+    return TicketInfo(
+        id=ticket.id,
+        code=ticket_code(ticket.id),
+        device_id=device.id,
+        asset_tag=device.asset_tag,
+        serial=device.serial,
+        model=f"{device.make} {device.model}".strip(),
+        student_id=student.id if student else None,
+        student_name=f"{student.first_name} {student.last_name}" if student else "",
+        card_code=student.card_code if student else "",
+        form=student.form if student else "",
+        category=ticket.damage_category.value,
+        fault=ticket.fault,
+        diagnosis=ticket.diagnosis,
+        state=ticket.state.value,
+        opened_at=ticket.opened_at,
+        state_changed_at=ticket.state_changed_at,
+        closed_at=ticket.closed_at,
+        technician=ticket.technician.username if ticket.technician else "",
+        vendor=ticket.vendor,
+        rma_number=ticket.rma_number,
+        warranty=ticket.warranty,
+        minutes_spent=ticket.minutes_spent,
+        parts=parts,
+        parts_pence=sum(p.quantity * p.unit_cost_pence for p in parts),
+        photos=tuple(p.path for p in ticket.photos),
+        cover=cover_from_claim(claim) if claim else None,
+        charge_pence=claim.charge_pence if claim else 0,
+        charge_status=claim.charge_status.value if claim else None,
+        waiver_reason=claim.waiver_reason if claim else "",
+        swap_loan=loan_info(swap) if swap else None,
+    )
+
+
+def unpaid_pence(session: Session, student_id: int) -> int:
+    from sqlalchemy import func
+
+    total = session.scalar(
+        select(func.coalesce(func.sum(Claim.charge_pence), 0)).where(
+            Claim.student_id == student_id, Claim.charge_status == ChargeStatus.DUE
+        )
+    )
+    return int(total or 0)
