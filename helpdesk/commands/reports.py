@@ -8,11 +8,9 @@ row on stdout (for a spreadsheet or a script).
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from datetime import date
 from decimal import Decimal
-from typing import TextIO
 
 from sqlalchemy.engine import make_url
 
@@ -89,17 +87,10 @@ def _report(args: argparse.Namespace) -> int:
     finally:
         factory.kw["bind"].dispose()
     if args.csv:
-        write_csv(table, sys.stdout)
+        reports.write_csv(table, sys.stdout)
     else:
         sys.stdout.write(text_table(table))
     return 0
-
-
-def write_csv(table: reports.ReportTable, out: TextIO) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(table.columns)
-    for row in table.rows:
-        writer.writerow([reports.cell_text(value) for value in row])
 
 
 def _right_aligned(value: object) -> bool:

@@ -16,6 +16,7 @@ raised (claims, charges). Every table carries a bar chart of its own figures. No
 
 from __future__ import annotations
 
+import csv
 import math
 import statistics
 from collections import Counter, defaultdict
@@ -23,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -626,6 +628,14 @@ def run_report(
             f"There is no report called '{name}'; choose one of {', '.join(REPORTS)}."
         )
     return entry[1](factory, date_from=date_from, date_to=date_to, today=today)
+
+
+def write_csv(table: ReportTable, out: TextIO) -> None:
+    """The table as CSV: the header row (``table.columns``), then one line per row."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(table.columns)
+    for row in table.rows:
+        writer.writerow([cell_text(value) for value in row])
 
 
 def cell_text(value: Cell) -> str:

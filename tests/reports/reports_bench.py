@@ -221,3 +221,144 @@ def build_bench(factory) -> tuple[dict[str, int], dict[str, int]]:  # noqa: ANN0
             {key: t.id for key, t in tickets.items()},
             {key: c.id for key, c in claims.items()},
         )
+
+
+FIRST = ("Amir", "Bella", "Chloe", "Daniel", "Ella", "Finn", "Grace", "Harry", "Isla", "Jack",
+         "Keira", "Leo", "Maya", "Noah", "Olivia", "Priya", "Quinn", "Ruby", "Sam", "Tom")  # fmt: skip
+LAST = ("Ahmed", "Brown", "Clarke", "Davies", "Evans", "Fisher", "Green", "Hughes", "Iqbal",
+        "Jones", "Khan", "Lewis", "Morris", "Nowak", "Owen", "Patel", "Roberts", "Singh")  # fmt: skip
+
+
+def build_term(factory, today: date, *, seed: int = 7) -> None:  # noqa: ANN001
+    """A term's bench for a screenshot: 40 students in 8 forms, about 90 tickets since
+    1 September in every state, claims with charges due, paid and waived."""
+    import random
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from helpdesk.domain.enums import (
+        ChargeStatus,
+        CoverStatus,
+        DamageCategory,
+        DeviceKind,
+        DevicePool,
+        DeviceStatus,
+        IncidentType,
+        TicketState,
+    )
+    from helpdesk.domain.models import (
+        Claim,
+        CoverPeriod,
+        Device,
+        Scheme,
+        Setting,
+        Staff,
+        Student,
+        Ticket,
+    )
+
+    rng = random.Random(seed)
+    weights = {
+        DamageCategory.SCREEN: 30, DamageCategory.KEYBOARD: 14, DamageCategory.CHARGER: 10,
+        DamageCategory.LIQUID: 8, DamageCategory.HINGE_PORTS: 8, DamageCategory.BATTERY: 7,
+        DamageCategory.SOFTWARE: 7, DamageCategory.TRACKPAD: 5, DamageCategory.CHASSIS: 5,
+        DamageCategory.LOST: 3, DamageCategory.STOLEN: 2,
+    }  # fmt: skip
+    open_states = [TicketState.LOGGED, TicketState.DIAGNOSING, TicketState.AWAITING_PAYMENT,
+                   TicketState.AWAITING_PARTS, TicketState.WITH_VENDOR, TicketState.REPAIRED,
+                   TicketState.READY_FOR_COLLECTION]  # fmt: skip
+    start = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+    with factory() as session, session.begin():
+        admin = session.scalar(select(Staff).where(Staff.username == "admin"))
+        session.add(Setting(key="school_name", value='"Hillside Academy"'))
+        scheme = Scheme(name="Standard cover", claims_allowed=2)
+        session.add(scheme)
+        students = []
+        for n in range(40):
+            year = 7 + n // 10
+            form = f"{year}{'AB'[n % 2]}"
+            students.append(
+                Student(
+                    card_code=f"S{n + 1:04d}",
+                    first_name=FIRST[n % len(FIRST)],
+                    last_name=LAST[(n * 7) % len(LAST)],
+                    year_group=year,
+                    form=form,
+                )  # fmt: skip
+            )
+        session.add_all(students)
+        devices = [
+            Device(
+                asset_tag=f"PER-{n + 1:06d}",
+                serial=f"SN{n + 1:06d}",
+                make="Lenovo",
+                model="300e Gen 3",
+                kind=DeviceKind.LAPTOP,
+                pool=DevicePool.ALLOCATION,
+                status=DeviceStatus.ASSIGNED,
+            )  # fmt: skip
+            for n in range(40)
+        ]
+        session.add_all(devices)
+        session.flush()
+        covers = {}
+        for student in students[:30]:
+            covers[student.id] = CoverPeriod(
+                student_id=student.id, scheme_id=scheme.id, starts_on=start,
+                ends_on=date(start.year + 1, 8, 31), status=CoverStatus.INSURED, claims_allowed=2,
+            )  # fmt: skip
+        session.add_all(covers.values())
+        session.flush()
+        claims_used: dict[int, int] = {}
+        span = (today - start).days
+        for _ in range(90):
+            n = rng.randrange(40)
+            student, device = students[n], devices[n]
+            category = rng.choices(list(weights), weights=list(weights.values()))[0]
+            opened = datetime.combine(
+                start + timedelta(days=rng.randrange(span)), datetime.min.time()
+            )
+            opened = opened.replace(hour=rng.randrange(8, 16), minute=rng.randrange(60))
+            age = (today - opened.date()).days
+            if age > 16 or rng.random() < 0.3 and age > 4:
+                state = rng.choices(
+                    [TicketState.COLLECTED, TicketState.WRITTEN_OFF, TicketState.CANCELLED],
+                    weights=[90, 5, 5],
+                )[0]
+                closed = opened + timedelta(hours=rng.randrange(20, min(24 * 14, 24 * age)))
+                if category in (DamageCategory.LOST, DamageCategory.STOLEN):
+                    state = TicketState.WRITTEN_OFF
+            else:
+                state, closed = rng.choice(open_states), None
+            ticket = Ticket(
+                device_id=device.id, student_id=student.id, damage_category=category,
+                fault=f"{category.label} damage", state=state, opened_at=opened,
+                opened_by_id=admin.id, state_changed_at=closed or opened, closed_at=closed,
+            )  # fmt: skip
+            session.add(ticket)
+            session.flush()
+            if category in (DamageCategory.SOFTWARE, DamageCategory.CHARGER):
+                continue
+            cover = covers.get(student.id)
+            number = claims_used.get(student.id, 0) + 1 if cover else None
+            if cover:
+                claims_used[student.id] = number
+            pence = 9000 if cover is None else (0 if number == 1 else 5000)
+            status = rng.choices(
+                [ChargeStatus.DUE, ChargeStatus.PAID, ChargeStatus.WAIVED], weights=[4, 5, 1]
+            )[0]
+            incident = IncidentType.for_damage(category)
+            session.add(
+                Claim(
+                    ticket_id=ticket.id, student_id=student.id,
+                    cover_period_id=cover.id if cover else None, incident_type=incident,
+                    occurred_on=opened.date(), reported_on=opened.date(),
+                    crime_reference="CR/2026/1234" if incident is IncidentType.THEFT else "",
+                    claim_number=number, charge_pence=pence,
+                    rule="Standard cover" if cover else "Uninsured price list",
+                    charge_status=status,
+                    waiver_reason="Family hardship fund" if status is ChargeStatus.WAIVED else "",
+                    created_at=opened,
+                )
+            )  # fmt: skip

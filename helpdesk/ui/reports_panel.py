@@ -1,0 +1,386 @@
+"""Reports: pick one of the bench's reports and its dates; see it as a table and a bar chart;
+export it as CSV. Also prints the charge letters for every charge due and the ready-for-collection
+notices for form tutors. Every query and PDF runs off the GUI thread.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QStackedBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from helpdesk.services import notices, reports
+from helpdesk.ui.context import AppContext
+from helpdesk.ui.errors import report_unexpected
+from helpdesk.ui.style import ACCENT, BAD, BAD_BG, GOOD, MUTED, WARN
+
+# Bar colours: the age bands of open tickets are good / warning / bad; others take the palette.
+AGE_COLOURS = (GOOD, WARN, BAD)
+PALETTE = (ACCENT, "#f0a202", "#2a9d8f", "#e76f51", "#7b61ff", "#8d99ae", "#43aa8b",
+           "#f94144", "#577590", "#f3722c", "#90be6d", "#b5838d", "#264653")  # fmt: skip
+
+
+def display_text(value: reports.Cell) -> str:
+    """A cell for people: dates as dd/mm/yyyy, nothing as empty."""
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    return reports.cell_text(value)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+class ReportModel(QAbstractTableModel):
+    """The rows of one :class:`reports.ReportTable`."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table: reports.ReportTable | None = None
+
+    def set_table(self, table: reports.ReportTable | None) -> None:
+        self.beginResetModel()
+        self.table = table
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() or self.table is None else len(self.table.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() or self.table is None else len(self.table.headings)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):  # noqa: ANN201, N802
+        if (
+            self.table is not None
+            and orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+        ):
+            return self.table.headings[section]
+        return None
+
+    def cell(self, row: int, column: int) -> str:
+        assert self.table is not None
+        return display_text(self.table.rows[row][column])
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+        if not index.isValid() or self.table is None:
+            return None
+        value = self.table.rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return display_text(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole and _is_number(value):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if self.stands_out(index.row(), index.column()):
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor(BAD))
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(QColor(BAD_BG))
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setBold(True)
+                return font
+        return None
+
+    def stands_out(self, row: int, column: int) -> bool:
+        if self.table is None or column != self.table.alert_column:
+            return False
+        value = self.table.rows[row][column]
+        return _is_number(value) and value > 0
+
+
+class ReportsPanel(QWidget):
+    """The reports area: ``ReportsPanel(ctx, parent=None)``."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.today: date | None = None  # the day ages are counted to; None: the real today
+        self.table: reports.ReportTable | None = None
+        title = QLabel("Reports")
+        title.setObjectName("pageTitle")
+
+        self.report_box = QComboBox()
+        self.report_box.setObjectName("reportName")
+        for info in reports.report_infos():
+            self.report_box.addItem(info.title, info.name)
+            self.report_box.setItemData(
+                self.report_box.count() - 1, info.description, Qt.ItemDataRole.ToolTipRole
+            )
+        self.from_check = QCheckBox("From")
+        self.from_date = self._date_edit(QDate.currentDate().addMonths(-3))
+        self.to_check = QCheckBox("to")
+        self.to_date = self._date_edit(QDate.currentDate())
+        for check, edit in ((self.from_check, self.from_date), (self.to_check, self.to_date)):
+            edit.setEnabled(False)
+            check.toggled.connect(edit.setEnabled)
+            check.toggled.connect(self.refresh)
+            edit.dateChanged.connect(self.refresh)
+        self.report_box.currentIndexChanged.connect(self.refresh)
+
+        export_button = QPushButton("Export CSV…")
+        export_button.clicked.connect(lambda: self.save_csv())
+        letters_button = QPushButton("Charge letters (PDF)…")
+        letters_button.setToolTip("A letter to parents for every charge still due")
+        letters_button.clicked.connect(lambda: self.save_charge_letters())
+        ready_button = QPushButton("Ready for collection (PDF)…")
+        ready_button.setToolTip("One page per form for the form tutors")
+        ready_button.clicked.connect(lambda: self.save_collection_notices())
+
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Report"))
+        bar.addWidget(self.report_box)
+        bar.addSpacing(12)
+        bar.addWidget(self.from_check)
+        bar.addWidget(self.from_date)
+        bar.addWidget(self.to_check)
+        bar.addWidget(self.to_date)
+        bar.addStretch(1)
+        bar.addWidget(export_button)
+        notices_bar = QHBoxLayout()
+        self.summary = QLabel("…")
+        self.summary.setObjectName("hint")
+        self.summary.setWordWrap(True)
+        notices_bar.addWidget(self.summary, 1)
+        notices_bar.addWidget(letters_button)
+        notices_bar.addWidget(ready_button)
+
+        self.model = ReportModel(self)
+        self.view = QTableView()
+        self.view.setObjectName("reportTable")
+        self.view.setModel(self.model)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setVisible(False)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setWordWrap(False)
+
+        self.chart = QChart()
+        self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.chart_view = QChartView(self.chart)
+        self.chart_view.setObjectName("reportChart")
+        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.chart_view.setMinimumHeight(280)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.view)
+        splitter.addWidget(self.chart_view)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([340, 380])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(title)
+        layout.addLayout(bar)
+        layout.addLayout(notices_bar)
+        layout.addWidget(splitter, 1)
+        self._shown_once = False
+
+    @staticmethod
+    def _date_edit(initial: QDate) -> QDateEdit:
+        edit = QDateEdit(initial)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("dd/MM/yyyy")
+        return edit
+
+    # --- choosing ---------------------------------------------------------------------------------
+
+    def activated(self) -> None:
+        self.refresh()
+
+    def report_name(self) -> str:
+        return str(self.report_box.currentData())
+
+    def set_report(self, name: str) -> None:
+        index = self.report_box.findData(name)
+        if index < 0:
+            raise ValueError(f"no report called {name!r}")
+        self.report_box.setCurrentIndex(index)
+
+    def set_dates(self, date_from: date | None, date_to: date | None) -> None:
+        """Set (or clear, with None) the date filters, then run the report once."""
+        widgets = (
+            (self.from_check, self.from_date, date_from),
+            (self.to_check, self.to_date, date_to),
+        )
+        for check, edit, value in widgets:
+            check.blockSignals(True)
+            edit.blockSignals(True)
+            check.setChecked(value is not None)
+            edit.setEnabled(value is not None)
+            if value is not None:
+                edit.setDate(QDate(value.year, value.month, value.day))
+            check.blockSignals(False)
+            edit.blockSignals(False)
+        self.refresh()
+
+    def dates(self) -> tuple[date | None, date | None]:
+        def read(check: QCheckBox, edit: QDateEdit) -> date | None:
+            if not check.isChecked():
+                return None
+            d = edit.date()
+            return date(d.year(), d.month(), d.day())
+
+        return read(self.from_check, self.from_date), read(self.to_check, self.to_date)
+
+    # --- running ----------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        name = self.report_name()
+        date_from, date_to = self.dates()
+        if date_from and date_to and date_from > date_to:
+            self.summary.setText("The start date is after the end date: change one of them.")
+            self.summary.setStyleSheet(f"color: {BAD};")
+            return
+        self.summary.setStyleSheet("")
+        self.summary.setText("Working…")
+        factory, today = self.ctx.factory, self.today
+        self.ctx.runner.submit(
+            lambda: reports.run_report(
+                factory, name, date_from=date_from, date_to=date_to, today=today
+            ),
+            self._show,
+            lambda exc: self._failed("Making the report", exc),
+            key="reports",
+        )
+
+    def _failed(self, what: str, exc: BaseException) -> None:
+        self.summary.setText(report_unexpected(self, what, exc))
+        self.summary.setStyleSheet(f"color: {BAD};")
+
+    def _show(self, table: reports.ReportTable) -> None:
+        self.table = table
+        self.model.set_table(table)
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.summary.setText(f"{table.period} · {table.summary}")
+        self._draw_chart(table.chart, table.name)
+
+    def _draw_chart(self, spec: reports.Chart, name: str) -> None:
+        chart = self.chart
+        chart.removeAllSeries()
+        for axis in list(chart.axes()):
+            chart.removeAxis(axis)
+        chart.setTitle(spec.title)
+        if not spec.categories or not spec.series:
+            chart.setTitle(f"{spec.title}: nothing to show")
+            return
+        series = QStackedBarSeries() if spec.stacked else QBarSeries()
+        colours = AGE_COLOURS if name == "open-tickets" else PALETTE
+        for n, data in enumerate(spec.series):
+            bar_set = QBarSet(data.name)
+            bar_set.append([float(v) for v in data.values])
+            bar_set.setColor(QColor(colours[n % len(colours)]))
+            bar_set.setBorderColor(QColor(colours[n % len(colours)]))
+            series.append(bar_set)
+        chart.addSeries(series)
+        x_axis = QBarCategoryAxis()
+        x_axis.append(list(spec.categories))
+        y_axis = QValueAxis()
+        y_axis.setTitleText(spec.unit)
+        y_axis.setLabelFormat("%.0f")
+        y_axis.setLabelsColor(QColor(MUTED))
+        top = max(
+            (sum(vals) for vals in zip(*(s.values for s in spec.series), strict=True))
+            if spec.stacked
+            else (max(s.values) for s in spec.series),
+            default=0,
+        )
+        y_axis.setRange(0, max(1.0, float(top)) * 1.1)
+        y_axis.applyNiceNumbers()
+        chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(x_axis)
+        series.attachAxis(y_axis)
+        chart.legend().setVisible(len(spec.series) > 1)
+
+    # --- saving -----------------------------------------------------------------------------------
+
+    def _ask(self, caption: str, suggested: str, kind: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self, caption, suggested, kind)
+        return path
+
+    def save_csv(self, path: str | None = None) -> Path | None:
+        """The report on screen as CSV (UTF-8 with a BOM, so Excel opens it right)."""
+        if self.table is None:
+            return None
+        table = self.table
+        path = path or self._ask("Export the report", f"{table.name}.csv", "CSV files (*.csv)")
+        if not path:
+            return None
+        target = Path(path)
+        with target.open("w", newline="", encoding="utf-8-sig") as out:
+            reports.write_csv(table, out)
+        self.summary.setText(f"Saved {table.title.lower()} to {target}")
+        return target
+
+    def save_charge_letters(self, path: str | None = None, *, on_done=None) -> None:  # noqa: ANN001
+        """A letter to parents for every charge still due, as one PDF (made off the GUI thread)."""
+        path = path or self._ask("Save the charge letters", "charge-letters.pdf",
+                                 "PDF files (*.pdf)")  # fmt: skip
+        if not path:
+            return
+        factory = self.ctx.factory
+
+        def make() -> tuple[int, Path]:
+            from helpdesk.labels.charge_letter import charge_letters_pdf
+
+            letters = notices.charge_letters_due(factory)
+            return len(letters), charge_letters_pdf(letters, path)
+
+        self._save_pdf(make, "charge letters", "Printing the charge letters", on_done)
+
+    def save_collection_notices(self, path: str | None = None, *, on_done=None) -> None:  # noqa: ANN001
+        """The ready-for-collection list, one page per form, as a PDF for the form tutors."""
+        path = path or self._ask("Save the ready-for-collection notices",
+                                 "ready-for-collection.pdf", "PDF files (*.pdf)")  # fmt: skip
+        if not path:
+            return
+        factory = self.ctx.factory
+
+        def make() -> tuple[int, Path]:
+            from helpdesk.labels.collection_notice import collection_notices_pdf
+
+            forms = notices.ready_for_collection(factory)
+            school = notices.school_name(factory)
+            return len(forms), collection_notices_pdf(forms, path, school_name=school)
+
+        self._save_pdf(make, "form notices", "Printing the ready-for-collection notices", on_done)
+
+    def _save_pdf(self, make, what: str, failing: str, on_done) -> None:  # noqa: ANN001
+        def done(result: tuple[int, Path]) -> None:
+            count, target = result
+            self.summary.setStyleSheet("")
+            self.summary.setText(f"Saved {count} {what} to {target}")
+            if on_done is not None:
+                on_done(target)
+
+        self.ctx.runner.submit(make, done, lambda exc: self._failed(failing, exc))

@@ -1,0 +1,145 @@
+"""The reports panel on a real SQLite file: table contents, chart series, dates, CSV and PDFs."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from reports_bench import TODAY, build_term
+
+from helpdesk.ui.reports_panel import ReportsPanel
+
+
+@pytest.fixture
+def ctx(session_factory, qapp):  # noqa: ANN001
+    from helpdesk.ui.context import AppContext
+    from helpdesk.ui.style import apply_style
+    from helpdesk.ui.workers import Runner
+
+    apply_style(qapp)
+    runner = Runner()
+    yield AppContext(factory=session_factory, actor="admin", database="SQLite: test", runner=runner)
+    runner.wait(10000)
+
+
+def _panel(qtbot, ctx) -> ReportsPanel:  # noqa: ANN001
+    panel = ReportsPanel(ctx)
+    panel.today = TODAY
+    qtbot.addWidget(panel)
+    panel.resize(1100, 700)
+    panel.show()
+    return panel
+
+
+def _shown(panel: ReportsPanel, name: str):  # noqa: ANN202
+    return lambda: panel.table is not None and panel.table.name == name
+
+
+def _bars(panel: ReportsPanel) -> dict[str, list[float]]:
+    (series,) = panel.chart.series()
+    return {s.label(): [s.at(i) for i in range(s.count())] for s in series.barSets()}
+
+
+def test_reports_table_and_chart(qtbot, ctx, bench) -> None:  # noqa: ANN001
+    panel = _panel(qtbot, ctx)
+    panel.activated()
+    qtbot.waitUntil(_shown(panel, "open-tickets"), timeout=5000)
+    model = panel.model
+    assert [model.cell(r, 0) for r in range(model.rowCount())] == [
+        "diagnosing", "awaiting parts", "ready for collection",
+    ]  # fmt: skip
+    assert model.headerData(4, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) == (
+        "over 5 school days"
+    )
+    assert model.stands_out(1, 4) and not model.stands_out(0, 4) and not model.stands_out(1, 3)
+    assert _bars(panel) == {
+        "0–2 school days": [1, 0, 1],
+        "3–5 school days": [0, 1, 1],
+        "over 5 school days": [0, 1, 0],
+    }
+    assert "1 older than 5 school days" in panel.summary.text()
+
+    panel.set_report("damage")
+    qtbot.waitUntil(_shown(panel, "damage"), timeout=5000)
+    assert model.rowCount() == 9
+    assert [model.cell(1, c) for c in range(4)] == ["2026-10", "7", "screen", "2"]
+    assert _bars(panel)["screen"] == [0, 3, 2]
+    assert panel.chart.axes()[0].categories() == ["2026-09", "2026-10", "2026-11"]
+
+    panel.set_report("charges")
+    panel.set_dates(date(2026, 11, 23), date(2026, 11, 25))
+    qtbot.waitUntil(lambda: _shown(panel, "charges")() and model.rowCount() == 2, timeout=5000)
+    assert [model.cell(r, 1) for r in range(2)] == ["Anna Smith", "Dev Khan"]
+    assert model.cell(0, 8) == "23/11/2026" and model.cell(1, 6) == "90.00"
+    assert _bars(panel) == {"£": [140.0, 0.0, 0.0]}
+    assert panel.dates() == (date(2026, 11, 23), date(2026, 11, 25))
+    assert "23/11/2026 to 25/11/2026" in panel.summary.text()
+
+    out = panel.save_csv(str(Path(os.environ["HELPDESK_DATA_DIR"]) / "charges.csv"))
+    with out.open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["student"], r["amount_gbp"], r["status"]) for r in rows] == [
+        ("Anna Smith", "50.00", "due"),
+        ("Dev Khan", "90.00", "due"),
+    ]
+
+    panel.set_dates(date(2026, 11, 25), date(2026, 11, 1))  # the wrong way round
+    assert panel.summary.text() == "The start date is after the end date: change one of them."
+    panel.set_dates(None, None)
+    qtbot.waitUntil(lambda: model.rowCount() == 4, timeout=5000)
+
+
+def test_empty_report_and_pdfs(qtbot, ctx, bench, tmp_path) -> None:  # noqa: ANN001
+    panel = _panel(qtbot, ctx)
+    panel.set_report("turnaround")
+    panel.set_dates(date(2027, 1, 1), None)
+    qtbot.waitUntil(lambda: _shown(panel, "turnaround")() and "No tickets" in panel.summary.text(),
+                    timeout=5000)  # fmt: skip
+    assert panel.model.rowCount() == 0 and panel.chart.series() == []
+
+    saved: list[Path] = []
+    panel.save_charge_letters(str(tmp_path / "letters.pdf"), on_done=saved.append)
+    qtbot.waitUntil(lambda: len(saved) == 1, timeout=10000)
+    text = subprocess.run(["pdftotext", str(saved[0]), "-"], capture_output=True, text=True,
+                          check=True).stdout  # fmt: skip
+    assert text.count("\f") == 2 and "Anna Smith" in text and "£90.00" in text
+    assert panel.summary.text() == f"Saved 2 charge letters to {saved[0]}"
+    panel.save_collection_notices(str(tmp_path / "ready.pdf"), on_done=saved.append)
+    qtbot.waitUntil(lambda: len(saved) == 2, timeout=10000)
+    assert "Form 10C" in subprocess.run(["pdftotext", str(saved[1]), "-"], capture_output=True,
+                                        text=True, check=True).stdout  # fmt: skip
+
+
+def test_no_letters_to_print_is_said_plainly(qtbot, ctx, tmp_path) -> None:  # noqa: ANN001
+    from helpdesk.ui import errors
+
+    panel = _panel(qtbot, ctx)
+    panel.save_charge_letters(str(tmp_path / "letters.pdf"))
+    expected = "There are no charges due, so there are no letters to print."
+    qtbot.waitUntil(lambda: panel.summary.text() == expected, timeout=5000)
+    assert errors.shown[-1] == expected and not (tmp_path / "letters.pdf").exists()
+
+
+def test_screenshot_of_a_term(qtbot, ctx, tmp_path) -> None:  # noqa: ANN001
+    """With HELPDESK_SCREENSHOTS=1 the picture is written to docs/reports.png."""
+    build_term(ctx.factory, TODAY)
+    panel = _panel(qtbot, ctx)
+    panel.resize(1180, 720)
+    panel.set_report("turnaround")
+    qtbot.waitUntil(_shown(panel, "turnaround"), timeout=5000)
+    assert panel.model.rowCount() >= 8 and len(_bars(panel)) == 2
+    qtbot.wait(50)
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    target = (docs if os.environ.get("HELPDESK_SCREENSHOTS") else tmp_path) / "reports.png"
+    target.parent.mkdir(exist_ok=True)
+    assert panel.grab().save(str(target))
+    panel.set_report("open-tickets")
+    qtbot.waitUntil(_shown(panel, "open-tickets"), timeout=5000)
+    assert any(panel.model.stands_out(r, 4) for r in range(panel.model.rowCount()))
+    qtbot.wait(50)
+    assert panel.grab().save(str(target.with_name("reports-open-tickets.png")))
