@@ -263,7 +263,7 @@ def _loan_to_return(session: Session, device_code: str | None, loan_id: int | st
         number = parse_loan_code(loan_id) if isinstance(loan_id, str) else loan_id
         if number is None:
             raise NotFound(f"'{loan_id}' is not a loan slip number (e.g. LOAN-000123).")
-        loan = session.scalar(select(Loan).where(Loan.id == number).with_for_update())
+        loan = session.scalar(select(Loan).where(Loan.id == number).with_for_update(of=Loan))
         if loan is None:
             raise NotFound(f"There is no loan {loan_code(number)}.")
         if loan.returned_at is not None:

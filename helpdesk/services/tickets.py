@@ -214,7 +214,7 @@ def find_ticket(session: Session, ticket_id: int | str, *, lock: bool = True) ->
         raise NotFound(f"'{ticket_id}' is not a repair ticket number (e.g. TKT-000045).")
     query = select(Ticket).where(Ticket.id == number)
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update(of=Ticket)
     ticket = session.scalar(query)
     if ticket is None:
         raise NotFound(f"There is no repair ticket {ticket_code(number)}.")
