@@ -363,7 +363,8 @@ def claims(
     """Claims raised in the period per scheme period (scheme, start, end), by incident type.
 
     Students covered counts the cover periods of that scheme period which overlap the dates.
-    Charges raised without cover (uninsured families) are one row, scheme "no cover".
+    Charges raised without cover (uninsured families) are one row, scheme "no cover". The claims
+    of cancelled tickets do not count.
     """
     _check_range(date_from, date_to)
     with factory() as session:
@@ -385,9 +386,13 @@ def claims(
                 Claim.charge_status,
             )
             .select_from(Claim)
+            .join(Ticket, Ticket.id == Claim.ticket_id)
             .outerjoin(CoverPeriod, CoverPeriod.id == Claim.cover_period_id)
             .outerjoin(Scheme, Scheme.id == CoverPeriod.scheme_id)
-            .where(*_in_range(Claim.created_at, date_from, date_to))
+            .where(
+                Ticket.state != TicketState.CANCELLED,
+                *_in_range(Claim.created_at, date_from, date_to),
+            )
         ).all()
     covered: Counter[tuple] = Counter((name, s, e) for name, s, e in periods)
     by_type: dict[tuple, Counter[IncidentType]] = defaultdict(Counter)

@@ -19,7 +19,8 @@ Tickets (key: student, damage, state, logged -> closed):
   t11 Cara  trackpad  ready for collection  Wed 18/11 09:00
 
 Claims: t5, t6, t7 first claims (free); t1 Anna's second claim £50 due; t3 Cara's second claim
-(liquid) £50 paid on 12/11; t10 Ben's second claim (loss) £75 waived; t4 Dev uninsured £90 due.
+(liquid) £50 paid on 12/11; t10 Ben's second claim (loss) £75 waived; t4 Dev uninsured £90 due;
+t9's claim was dropped when the ticket was cancelled (no claim number, nothing to pay).
 """
 
 from __future__ import annotations
@@ -189,6 +190,8 @@ def build_bench(factory) -> tuple[dict[str, int], dict[str, int]]:  # noqa: ANN0
             ("t10", "ben", IncidentType.LOSS, 2, 7500, ChargeStatus.WAIVED, "2026-11-02 09:10",
              {"waiver_reason": "Family hardship fund", "settled_at": at("2026-11-03 10:00")}),
             ("t4", "dev", IncidentType.ACCIDENTAL_DAMAGE, None, 9000, ChargeStatus.DUE, "2026-11-24 09:10", {}),
+            ("t9", "anna", IncidentType.THEFT, None, 0, ChargeStatus.PAID, "2026-09-20 09:10",
+             {"crime_reference": "CR/2026/0412"}),
         ):  # fmt: skip
             ticket = tickets[key]
             created_at = at(created)
