@@ -147,3 +147,15 @@ def test_reports_on_an_empty_database(session_factory) -> None:  # noqa: ANN001
         table = reports.run_report(session_factory, name, today=TODAY)
         assert table.rows == () and table.chart.categories == ()
         assert table.summary.startswith("No ")
+
+
+@pytest.mark.postgres
+def test_reports_on_postgresql_match_sqlite(pg_session_factory, bench, session_factory) -> None:  # noqa: ANN001
+    from reports_bench import build_bench
+
+    build_bench(pg_session_factory)
+    for name in reports.report_names():
+        on_pg = reports.run_report(pg_session_factory, name, today=TODAY)
+        on_sqlite = reports.run_report(session_factory, name, today=TODAY)
+        assert on_pg.rows == on_sqlite.rows and on_pg.rows, name
+        assert on_pg.chart == on_sqlite.chart and on_pg.summary == on_sqlite.summary
