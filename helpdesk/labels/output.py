@@ -1,0 +1,24 @@
+"""Writing a finished PDF to a file: whole or not at all, with a clear message on failure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpdesk.domain.errors import ValidationError
+
+
+def write_pdf(pdf: bytes, target: str | Path) -> Path:
+    """Write ``pdf`` to ``target`` through a temporary file, so a failed write leaves no half
+    file behind; returns the path written."""
+    path = Path(target).expanduser()
+    if path.is_dir():
+        raise ValidationError(f"{path} is a folder; give a file name such as labels.pdf.")
+    temporary = path.with_name(path.name + ".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(pdf)
+        temporary.replace(path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise ValidationError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+    return path
