@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from helpdesk.domain.enums import ChargeStatus, LoanType, TicketState
 from helpdesk.domain.errors import NotFound
@@ -229,6 +229,11 @@ def charge_letters_due(factory, *, form: str | None = None) -> tuple[ChargeLette
     )
     if form:
         query = query.where(Student.form == form)
+    query = query.options(
+        joinedload(Claim.student),
+        joinedload(Claim.ticket),
+        joinedload(Claim.cover_period).joinedload(CoverPeriod.scheme),
+    )
     with factory() as session:
         school = _setting_text(session, SCHOOL_NAME_KEYS)
         how_to_pay = _setting_text(session, PAYMENT_KEYS) or DEFAULT_HOW_TO_PAY

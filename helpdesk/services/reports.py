@@ -146,10 +146,6 @@ def _one_decimal(value: float) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _student_name(student: Student | None) -> str:
-    return f"{student.first_name} {student.last_name}" if student else ""
-
-
 # --- the reports ---------------------------------------------------------------------------------
 
 OPEN_STATES = tuple(s for s in TicketState if s not in CLOSED_TICKET_STATES)
@@ -483,35 +479,47 @@ def charges(
     _check_range(date_from, date_to)
     with factory() as session:
         found = session.execute(
-            select(Claim, Student, Ticket)
+            select(
+                Claim.id,
+                Claim.ticket_id,
+                Student.first_name,
+                Student.last_name,
+                Student.form,
+                Ticket.damage_category,
+                Claim.incident_type,
+                Claim.rule,
+                Claim.charge_pence,
+                Claim.charge_status,
+                Claim.created_at,
+                Claim.settled_at,
+                Claim.waiver_reason,
+            )
             .join(Student, Student.id == Claim.student_id)
             .join(Ticket, Ticket.id == Claim.ticket_id)
             .where(Claim.charge_pence > 0, *_in_range(Claim.created_at, date_from, date_to))
         ).all()
-        found = sorted(
-            found, key=lambda r: (STATUS_ORDER[r[0].charge_status], r[0].created_at, r[0].id)
+    found.sort(key=lambda r: (STATUS_ORDER[r.charge_status], r.created_at, r.id))
+    rows = tuple(
+        (
+            ticket_code(r.ticket_id),
+            f"{r.first_name} {r.last_name}",
+            r.form,
+            r.damage_category.label,
+            r.incident_type.label,
+            r.rule,
+            pounds(r.charge_pence),
+            r.charge_status.value,
+            r.created_at.date(),
+            r.settled_at.date() if r.settled_at else None,
+            r.waiver_reason,
         )
-        rows = tuple(
-            (
-                ticket_code(ticket.id),
-                _student_name(student),
-                student.form,
-                ticket.damage_category.label,
-                claim.incident_type.label,
-                claim.rule,
-                pounds(claim.charge_pence),
-                claim.charge_status.value,
-                claim.created_at.date(),
-                claim.settled_at.date() if claim.settled_at else None,
-                claim.waiver_reason,
-            )
-            for claim, student, ticket in found
-        )
+        for r in found
+    )
     totals = {status: 0 for status in ChargeStatus}
     counts = {status: 0 for status in ChargeStatus}
-    for claim, _student, _ticket in found:
-        totals[claim.charge_status] += claim.charge_pence
-        counts[claim.charge_status] += 1
+    for r in found:
+        totals[r.charge_status] += r.charge_pence
+        counts[r.charge_status] += 1
     chart = Chart(
         title="Charges due, paid and waived (£)",
         categories=tuple(s.value for s in ChargeStatus) if found else (),
