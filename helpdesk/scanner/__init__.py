@@ -5,15 +5,52 @@ Public API::
     DecodePipeline(ScannerConfig(formats=...)).decode(image, roi=None, whole_frame=True) -> [Read]
     CodeClassifier(asset_tag_pattern, card_pattern).classify(text) -> Classified
     load_image(path) -> ndarray             (raises ImageUnreadable)
+    Debouncer(confirmations=2, release_after=0.6).feed(reads, at) -> [Read to act on]
+    open_source("0" | folder | video) -> FrameSource; CameraSource, VideoFileSource,
+        ImageFolderSource; list_cameras() -> [CameraInfo]
+    LiveScanner(source, pipeline, debouncer=, classifier=, roi_fraction=0.6): start(), stop(),
+        state() -> LiveState, events() -> [ScanEvent]
 """
 
 from helpdesk.scanner.classify import Classified, CodeClassifier, CodeKind, PatternError
+from helpdesk.scanner.debounce import Debouncer
 from helpdesk.scanner.formats import DEFAULT_FORMATS, FORMAT_NAMES, Read, UnknownFormat
 from helpdesk.scanner.images import ImageUnreadable, load_image
+from helpdesk.scanner.live import LiveScanner, LiveState, ScanEvent
 from helpdesk.scanner.pipeline import Box, DecodePipeline, ScannerConfig, centred_roi
+from helpdesk.scanner.sources import (
+    DEFAULT_SIZE,
+    CameraInfo,
+    CameraSource,
+    Frame,
+    FrameSource,
+    ImageFolderSource,
+    SourceError,
+    SourceLost,
+    SourceUnavailable,
+    VideoFileSource,
+    list_cameras,
+    open_source,
+)
 
 __all__ = [
     "DEFAULT_FORMATS",
+    "DEFAULT_SIZE",
+    "CameraInfo",
+    "CameraSource",
+    "Debouncer",
+    "Frame",
+    "FrameSource",
+    "ImageFolderSource",
+    "LiveScanner",
+    "LiveState",
+    "ScanEvent",
+    "SourceError",
+    "SourceLost",
+    "SourceUnavailable",
+    "VideoFileSource",
+    "list_cameras",
+    "open_source",
     "FORMAT_NAMES",
     "Box",
     "Classified",

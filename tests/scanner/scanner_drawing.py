@@ -86,3 +86,82 @@ def place(
     x0, y0 = centre[0] - nw // 2, centre[1] - nh // 2
     region = frame[y0 : y0 + nh, x0 : x0 + nw]
     region[mask] = turned[mask]
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A replayed presentation: frame times at ``fps``; the tag is held still (readable) from
+    each time in ``readable_from``."""
+
+    text: str
+    fps: float
+    frames: int
+    readable_from: tuple[float, ...]
+
+
+def presentation_frames(text: str = "PER-000123", *, fps: float = 30.0, size=(1280, 720)):
+    """Frames of a tag brought into view, held, taken away, shown again and taken away.
+
+    Moving, the tag is smeared by motion blur as a webcam would; held, it jitters by a pixel or
+    two and every frame has fresh sensor noise. Yields grey frames; ``Clip`` describes them.
+    """
+    width, height = size
+    label = code_image(text, scale=3)
+    rng = np.random.default_rng(42)
+    desk = clutter(width, height, seed=42)
+    centre_x, centre_y = width // 2, height // 2
+    off_x = width + label.shape[1]  # fully out of view to the right
+    # (start, end, from_x, to_x) in seconds; x of the label's centre
+    plan = [
+        (0.0, 0.5, off_x, off_x),
+        (0.5, 0.8, off_x, centre_x),
+        (0.8, 2.0, centre_x, centre_x),
+        (2.0, 2.3, centre_x, off_x),
+        (2.3, 3.3, off_x, off_x),
+        (3.3, 3.6, off_x, centre_x),
+        (3.6, 4.3, centre_x, centre_x),
+        (4.3, 4.5, centre_x, off_x),
+        (4.5, 4.8, off_x, off_x),
+    ]
+    count = int(round(plan[-1][1] * fps))
+    clip = Clip(text, fps, count, (0.8, 3.6))
+    frames = []
+    for i in range(count):
+        t = i / fps
+        start, end, x0, x1 = next(p for p in plan if p[0] <= t < p[1])
+        k = (t - start) / (end - start)
+        x = x0 + (x1 - x0) * k
+        speed = abs(x1 - x0) / (end - start) / fps  # pixels per frame
+        frame = desk.copy()
+        if x - label.shape[1] // 2 < width:
+            jitter = rng.integers(-2, 3, size=2) if speed == 0 else (0, 0)
+            big = np.concatenate([desk, np.zeros((height, 2 * label.shape[1]), np.uint8)], axis=1)
+            place(big, label, (int(x) + int(jitter[0]), centre_y + int(jitter[1])))
+            frame = big[:, :width].copy()
+            if speed > 1:
+                length = int(min(speed, 60))
+                kernel = np.zeros((1, length), np.float32)
+                kernel[0, :] = 1.0 / length
+                frame = cv2.filter2D(frame, -1, kernel)
+        noise = rng.normal(0, 3, frame.shape)
+        frame = np.clip(frame.astype(np.float32) + noise, 0, 255).astype(np.uint8)
+        frames.append(frame)
+    return clip, frames
+
+
+def write_clip_folder(folder: Path, **kwargs) -> Clip:
+    folder.mkdir(parents=True, exist_ok=True)
+    clip, frames = presentation_frames(**kwargs)
+    for i, frame in enumerate(frames):
+        cv2.imwrite(str(folder / f"frame-{i:04d}.jpg"), frame, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    return clip
+
+
+def write_clip_video(path: Path, **kwargs) -> Clip:
+    clip, frames = presentation_frames(**kwargs)
+    height, width = frames[0].shape
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), clip.fps, (width, height))
+    for frame in frames:
+        writer.write(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR))
+    writer.release()
+    return clip

@@ -1,0 +1,265 @@
+"""Scanning a live source off the GUI thread, always on the newest frame.
+
+Two threads: one reads frames as fast as the source gives them and keeps only the newest (a camera
+is never left to queue up stale pictures); the other decodes the newest frame not yet decoded,
+so a slow frame is skipped, never queued behind. The decoder reads the guide box on every frame and
+the whole frame on every other frame the box is empty. Each read passes through the debouncer
+(once per presentation) and the classifier (the school's patterns); what is to be acted on is
+queued as :class:`ScanEvent`. The preview polls :meth:`LiveScanner.state` and drains
+:meth:`LiveScanner.events`; no callbacks cross threads.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+
+from helpdesk.scanner.classify import Classified, CodeClassifier
+from helpdesk.scanner.debounce import Debouncer
+from helpdesk.scanner.formats import Read
+from helpdesk.scanner.pipeline import Box, DecodePipeline, centred_roi
+from helpdesk.scanner.sources import Frame, FrameSource, SourceError
+
+
+@dataclass(frozen=True)
+class ScanEvent:
+    """A code to act on (or refused): ``at`` is the frame's time, ``latency`` the seconds from
+    that frame's capture to the decision."""
+
+    read: Read
+    classified: Classified | None
+    at: float
+    latency: float
+
+    @property
+    def accepted(self) -> bool:
+        return self.classified is None or self.classified.accepted
+
+    @property
+    def message(self) -> str:
+        return self.classified.message if self.classified is not None else ""
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What the preview shows: the newest frame, the reads of the last decoded frame (with the
+    frame they came from), frames per second captured and decoded, and any error."""
+
+    frame: Frame | None
+    reads: tuple[Read, ...]
+    reads_frame_index: int
+    roi: Box | None
+    capture_fps: float
+    decode_fps: float
+    decode_ms: float
+    running: bool
+    finished: bool
+    error: str | None
+
+
+class _Rate:
+    def __init__(self, span: float = 2.0) -> None:
+        self.span = span
+        self.times: deque[float] = deque()
+
+    def tick(self, now: float) -> None:
+        self.times.append(now)
+        while self.times and now - self.times[0] > self.span:
+            self.times.popleft()
+
+    def value(self, now: float) -> float:
+        while self.times and now - self.times[0] > self.span:
+            self.times.popleft()
+        if len(self.times) < 2:
+            return 0.0
+        return (len(self.times) - 1) / max(self.times[-1] - self.times[0], 1e-6)
+
+
+class LiveScanner:
+    """Reads ``source`` and decodes it in two threads. ``roi_fraction`` sizes the guide box
+    (None: whole frames only)."""
+
+    def __init__(
+        self,
+        source: FrameSource,
+        pipeline: DecodePipeline | None = None,
+        *,
+        debouncer: Debouncer | None = None,
+        classifier: CodeClassifier | None = None,
+        roi_fraction: float | None = 0.6,
+    ) -> None:
+        self.source = source
+        self.pipeline = pipeline or DecodePipeline()
+        self.debouncer = debouncer or Debouncer()
+        self.classifier = classifier
+        self.roi_fraction = roi_fraction
+        self._lock = threading.Condition()
+        self._stop = threading.Event()
+        self._newest: Frame | None = None
+        self._newest_received = 0.0
+        self._decoded_index = -1
+        self._reads: tuple[Read, ...] = ()
+        self._reads_index = -1
+        self._roi: Box | None = None
+        self._events: deque[ScanEvent] = deque()
+        self._error: str | None = None
+        self._finished = False
+        self._capture_rate = _Rate()
+        self._decode_rate = _Rate()
+        self._decode_ms = 0.0
+        self._threads: list[threading.Thread] = []
+
+    # --- control ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._threads:
+            return
+        self._stop.clear()
+        self._threads = [
+            threading.Thread(target=self._capture_loop, name="scanner-capture", daemon=True),
+            threading.Thread(target=self._decode_loop, name="scanner-decode", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self, timeout: float = 3.0) -> None:
+        self._stop.set()
+        with self._lock:
+            self._lock.notify_all()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads = []
+
+    @property
+    def running(self) -> bool:
+        return any(t.is_alive() for t in self._threads)
+
+    def set_classifier(self, classifier: CodeClassifier | None) -> None:
+        self.classifier = classifier
+
+    # --- what the GUI polls -------------------------------------------------------------------
+
+    def state(self) -> LiveState:
+        now = time.monotonic()
+        with self._lock:
+            return LiveState(
+                frame=self._newest,
+                reads=self._reads,
+                reads_frame_index=self._reads_index,
+                roi=self._roi,
+                capture_fps=self._capture_rate.value(now),
+                decode_fps=self._decode_rate.value(now),
+                decode_ms=self._decode_ms,
+                running=self.running,
+                finished=self._finished,
+                error=self._error,
+            )
+
+    def events(self) -> list[ScanEvent]:
+        """The events since the last call, oldest first."""
+        with self._lock:
+            out = list(self._events)
+            self._events.clear()
+        return out
+
+    def wait_until_done(self, timeout: float) -> bool:
+        """For finite sources: wait until the last frame has been decoded."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while not (self._finished and self._decoded_index >= self._newest_index()):
+                if self._error or time.monotonic() > deadline:
+                    return False
+                self._lock.wait(0.05)
+        return True
+
+    def _newest_index(self) -> int:
+        return self._newest.index if self._newest is not None else -1
+
+    # --- threads ------------------------------------------------------------------------------
+
+    def _capture_loop(self) -> None:
+        try:
+            self.source.open()
+        except SourceError as exc:
+            self._fail(str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - an odd driver error is a message, not a crash
+            self._fail(f"{self.source.name} could not be opened: {exc}")
+            return
+        try:
+            while not self._stop.is_set():
+                try:
+                    frame = self.source.read()
+                except SourceError as exc:
+                    self._fail(str(exc))
+                    return
+                except Exception as exc:  # noqa: BLE001
+                    self._fail(f"{self.source.name} failed: {exc}")
+                    return
+                if frame is None:
+                    with self._lock:
+                        self._finished = True
+                        self._lock.notify_all()
+                    return
+                with self._lock:
+                    self._newest = frame
+                    self._newest_received = time.monotonic()
+                    self._capture_rate.tick(self._newest_received)
+                    self._lock.notify_all()
+                if not self.source.live:
+                    self._wait_for_decoder(frame.index)
+        finally:
+            self.source.close()
+
+    def _wait_for_decoder(self, index: int) -> None:
+        """A file replayed as fast as possible is not run ahead of the decoder."""
+        with self._lock:
+            while self._decoded_index < index and not self._stop.is_set():
+                self._lock.wait(0.05)
+
+    def _fail(self, message: str) -> None:
+        with self._lock:
+            self._error = message
+            self._lock.notify_all()
+
+    def _decode_loop(self) -> None:
+        empty_frames = 0
+        while not self._stop.is_set():
+            with self._lock:
+                while (
+                    self._newest is None or self._newest.index <= self._decoded_index
+                ) and not self._stop.is_set():
+                    if self._error or (
+                        self._finished and self._newest_index() <= self._decoded_index
+                    ):
+                        return
+                    self._lock.wait(0.1)
+                if self._stop.is_set():
+                    return
+                frame = self._newest
+                received = self._newest_received
+            roi = None
+            if self.roi_fraction is not None:
+                roi = centred_roi(frame.size[0], frame.size[1], self.roi_fraction)
+            started = time.monotonic()
+            try:
+                reads = self.pipeline.decode(frame.image, roi, whole_frame=empty_frames % 2 == 1)
+            except Exception:  # noqa: BLE001 - a frame that cannot be decoded is skipped
+                reads = []
+            done = time.monotonic()
+            empty_frames = 0 if reads else empty_frames + 1
+            events = []
+            for read in self.debouncer.feed(reads, frame.at):
+                classified = self.classifier.classify(read.text) if self.classifier else None
+                events.append(ScanEvent(read, classified, frame.at, done - received))
+            with self._lock:
+                self._reads = tuple(reads)
+                self._reads_index = frame.index
+                self._roi = roi
+                self._decoded_index = frame.index
+                self._decode_ms = (done - started) * 1000
+                self._decode_rate.tick(done)
+                self._events.extend(events)
+                self._lock.notify_all()
