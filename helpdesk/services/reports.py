@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from helpdesk.domain.enums import (
     CLOSED_TICKET_STATES,
     ChargeStatus,
+    CoverStatus,
     DamageCategory,
     IncidentType,
     TicketState,
@@ -358,14 +359,16 @@ def claims(
 ) -> ReportTable:
     """Claims raised in the period per scheme period (scheme, start, end), by incident type.
 
-    Students covered counts the cover periods of that scheme period which overlap the dates.
-    Charges raised without cover (uninsured families) are one row, scheme "no cover". The claims
-    of cancelled tickets do not count.
+    Students covered counts the insured cover periods of that scheme period overlapping the
+    dates. A claim counts when the scheme numbered it (one of the period's allowed claims);
+    charges the scheme did not cover (an exclusion, all claims used, cover not in force) are
+    counted as "outside cover", and charges of students without any cover are the "no cover"
+    row. Claims of cancelled tickets do not count; waived charges are not in the charged total.
     """
     _check_range(date_from, date_to)
     with factory() as session:
         periods = session.execute(
-            select(Scheme.name, CoverPeriod.starts_on, CoverPeriod.ends_on)
+            select(Scheme.name, CoverPeriod.starts_on, CoverPeriod.ends_on, CoverPeriod.status)
             .join(Scheme, Scheme.id == CoverPeriod.scheme_id)
             .where(
                 *([CoverPeriod.ends_on >= date_from] if date_from else []),
@@ -377,6 +380,7 @@ def claims(
                 Scheme.name,
                 CoverPeriod.starts_on,
                 CoverPeriod.ends_on,
+                Claim.claim_number,
                 Claim.incident_type,
                 Claim.charge_pence,
                 Claim.charge_status,
@@ -390,16 +394,22 @@ def claims(
                 *_in_range(Claim.created_at, date_from, date_to),
             )
         ).all()
-    covered: Counter[tuple] = Counter((name, s, e) for name, s, e in periods)
+    covered: Counter[tuple] = Counter()
+    for name, starts, ends, status in periods:
+        covered[name, starts, ends] += 1 if status is CoverStatus.INSURED else 0
     by_type: dict[tuple, Counter[IncidentType]] = defaultdict(Counter)
+    outside: Counter[tuple] = Counter()
     charged: Counter[tuple] = Counter()
-    for name, starts, ends, incident, pence, status in raised:
+    for name, starts, ends, number, incident, pence, status in raised:
         key = (name or NO_COVER, starts, ends)
-        by_type[key][incident] += 1
+        if number is None:
+            outside[key] += 1
+        else:
+            by_type[key][incident] += 1
         if status is not ChargeStatus.WAIVED:
             charged[key] += pence
     keys = sorted(
-        set(covered) | set(by_type),
+        set(covered) | set(by_type) | set(outside),
         key=lambda k: (k[0] == NO_COVER, k[1] or date.min, k[0], k[2] or date.min),
     )
     rows = []
@@ -413,6 +423,7 @@ def claims(
                 covered.get(key, 0),
                 sum(counts.values()),
                 *(counts[t] for t in IncidentType),
+                outside.get(key, 0),
                 pounds(charged[key]),
             )
         )
@@ -421,18 +432,23 @@ def claims(
     )
     chart = Chart(
         title="Claims per scheme period",
-        categories=labels,
+        categories=labels if raised else (),
         series=tuple(
             Series(t.label, tuple(float(by_type.get(k, Counter())[t]) for k in keys))
             for t in IncidentType
-        ),
+        )
+        + (Series("outside cover", tuple(float(outside.get(k, 0)) for k in keys)),)
+        if raised
+        else (),
         stacked=True,
         unit="claims",
     )
-    total = len(raised)
+    n_claims = sum(sum(c.values()) for c in by_type.values())
+    n_outside = sum(outside.values())
     summary = (
-        f"{total} claims; £{sum(charged.values()) / 100:,.2f} charged (waived charges left out)"
-        if total
+        f"{n_claims} claims and {n_outside} charges outside cover; "
+        f"£{sum(charged.values()) / 100:,.2f} charged (waived charges left out)"
+        if raised
         else "No claims were raised in this period."
     )
     return ReportTable(
@@ -445,6 +461,7 @@ def claims(
             "students_covered",
             "claims",
             *(t.value for t in IncidentType),
+            "outside_cover",
             "charged_gbp",
         ),  # fmt: skip
         headings=(
@@ -454,6 +471,7 @@ def claims(
             "Students covered",
             "Claims",
             *(t.label.capitalize() for t in IncidentType),
+            "Outside cover",
             "Charged (£)",
         ),  # fmt: skip
         rows=tuple(rows),

@@ -3,7 +3,8 @@
 "Today" is Wednesday 25/11/2026; Friday 20/11/2026 is an INSET day (closed).
 
 Students: Anna Smith (7A, Y7), Ben Jones (8B, Y8), Cara Patel (7A, Y7), Dev Khan (10C, Y10).
-Anna, Ben and Cara have Standard cover for 2026/27 (Anna also had it for 2025/26); Dev has none.
+Anna, Ben and Cara have Standard cover for 2026/27 (Anna also had it for 2025/26); Dev's has
+lapsed.
 
 Tickets (key: student, damage, state, logged -> closed):
   t1  Anna  screen    diagnosing            Mon 23/11 09:00
@@ -20,6 +21,7 @@ Tickets (key: student, damage, state, logged -> closed):
 
 Claims: t5, t6, t7 first claims (free); t1 Anna's second claim £50 due; t3 Cara's second claim
 (liquid) £50 paid on 12/11; t10 Ben's second claim (loss) £75 waived; t4 Dev uninsured £90 due;
+t2 Ben's third (all claims used) £50 due, outside cover;
 t9's claim was dropped when the ticket was cancelled (no claim number, nothing to pay).
 """
 
@@ -135,6 +137,16 @@ def build_bench(factory) -> tuple[dict[str, int], dict[str, int]]:  # noqa: ANN0
             )
         )
         session.add_all(periods.values())
+        session.add(
+            CoverPeriod(
+                student_id=people["dev"].id,
+                scheme_id=scheme.id,
+                starts_on=date(2026, 9, 1),
+                ends_on=date(2027, 8, 31),
+                status=CoverStatus.LAPSED,
+                claims_allowed=2,
+            )
+        )
 
         def at(text: str) -> datetime:
             return datetime.fromisoformat(text)
@@ -190,13 +202,16 @@ def build_bench(factory) -> tuple[dict[str, int], dict[str, int]]:  # noqa: ANN0
             ("t10", "ben", IncidentType.LOSS, 2, 7500, ChargeStatus.WAIVED, "2026-11-02 09:10",
              {"waiver_reason": "Family hardship fund", "settled_at": at("2026-11-03 10:00")}),
             ("t4", "dev", IncidentType.ACCIDENTAL_DAMAGE, None, 9000, ChargeStatus.DUE, "2026-11-24 09:10", {}),
+            ("t2", "ben", IncidentType.ACCIDENTAL_DAMAGE, None, 5000, ChargeStatus.DUE, "2026-11-19 10:10", {}),
             ("t9", "anna", IncidentType.THEFT, None, 0, ChargeStatus.PAID, "2026-09-20 09:10",
              {"crime_reference": "CR/2026/0412"}),
         ):  # fmt: skip
             ticket = tickets[key]
             created_at = at(created)
             rule = (
-                f"Uninsured price list: {ticket.damage_category.label} £{pence / 100:.2f}"
+                "All 2 claims of the period with Standard cover are used; repair price £50.00"
+                if key == "t2"
+                else f"Uninsured price list: {ticket.damage_category.label} £{pence / 100:.2f}"
                 if number is None
                 else (
                     "Standard cover: the first claim in a cover period is free"
@@ -348,6 +363,8 @@ def build_term(factory, today: date, *, seed: int = 7) -> None:  # noqa: ANN001
             if cover:
                 claims_used[student.id] = number
             pence = 9000 if cover is None else (0 if number == 1 else 5000)
+            if number is not None and number > 2:
+                number = None  # all claims of the period used: charged outside cover
             status = rng.choices(
                 [ChargeStatus.DUE, ChargeStatus.PAID, ChargeStatus.WAIVED], weights=[4, 5, 1]
             )[0]

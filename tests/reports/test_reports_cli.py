@@ -30,9 +30,9 @@ def test_claims_and_charges_with_dates(bench, capsys) -> None:  # noqa: ANN001
     assert main(["report", "claims", *args]) == 0
     assert _csv(capsys.readouterr().out) == [
         ["scheme", "starts_on", "ends_on", "students_covered", "claims", "accidental_damage",
-         "liquid", "theft", "loss", "charged_gbp"],
-        ["Standard cover", "2026-09-01", "2027-08-31", "3", "3", "1", "1", "0", "1", "100.00"],
-        ["no cover", "", "", "0", "1", "1", "0", "0", "0", "90.00"],
+         "liquid", "theft", "loss", "outside_cover", "charged_gbp"],
+        ["Standard cover", "2026-09-01", "2027-08-31", "3", "3", "1", "1", "0", "1", "1", "150.00"],
+        ["no cover", "", "", "0", "0", "0", "0", "0", "0", "1", "90.00"],
     ]  # fmt: skip
     assert main(["report", "charges", *args]) == 0
     rows = _csv(capsys.readouterr().out)
@@ -40,6 +40,7 @@ def test_claims_and_charges_with_dates(bench, capsys) -> None:  # noqa: ANN001
         "ticket", "student", "form", "category", "incident", "rule", "amount_gbp", "status",
     ]  # fmt: skip
     assert [(r[0], r[1], r[6], r[7]) for r in rows[1:]] == [
+        (ticket_code(bench.tickets["t2"]), "Ben Jones", "50.00", "due"),
         (ticket_code(bench.tickets["t1"]), "Anna Smith", "50.00", "due"),
         (ticket_code(bench.tickets["t4"]), "Dev Khan", "90.00", "due"),
         (ticket_code(bench.tickets["t3"]), "Cara Patel", "50.00", "paid"),

@@ -83,12 +83,15 @@ def test_letters_for_all_charges_due_and_settled_ones(bench, session_factory, tm
     due = notices.charge_letters_due(session_factory)
     assert [(x.student, x.amount) for x in due] == [
         ("Anna Smith", "£50.00"),
+        ("Ben Jones", "£50.00"),
         ("Dev Khan", "£90.00"),
-    ]
-    assert due[1].scheme == "" and due[1].claim_number is None
+    ]  # by year group, form and name
+    assert due[1].scheme == "Standard cover" and due[1].claim_number is None
+    assert due[2].scheme == "" and due[2].claim_number is None
     pages = _pages(charge_letters_pdf(due, tmp_path / "due.pdf"))
-    assert len(pages) == 2
-    assert "Dev Khan" in pages[1] and "none (uninsured)" in pages[1] and "£90.00" in pages[1]
+    assert len(pages) == 3
+    assert "Dev Khan" in pages[2] and "none (uninsured)" in pages[2] and "£90.00" in pages[2]
+    assert "All 2 claims of the period with Standard cover are used" in " ".join(pages[1].split())
     assert [x.student for x in notices.charge_letters_due(session_factory, form="10C")] == [
         "Dev Khan"
     ]
@@ -102,8 +105,8 @@ def test_letters_for_all_charges_due_and_settled_ones(bench, session_factory, tm
 
 
 def test_charge_letter_refusals(bench, session_factory, tmp_path) -> None:  # noqa: ANN001
-    with pytest.raises(NotFound, match=f"Ticket {ticket_code(bench.tickets['t2'])} has no claim"):
-        notices.charge_letter(session_factory, ticket_id=bench.tickets["t2"])
+    with pytest.raises(NotFound, match=f"Ticket {ticket_code(bench.tickets['t11'])} has no claim"):
+        notices.charge_letter(session_factory, ticket_id=bench.tickets["t11"])
     with pytest.raises(NotFound, match="There is no claim number 999"):
         notices.charge_letter(session_factory, claim_id=999)
     with pytest.raises(NotFound, match="no charges due"):

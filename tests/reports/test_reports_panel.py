@@ -91,7 +91,7 @@ def test_reports_table_and_chart(qtbot, ctx, bench) -> None:  # noqa: ANN001
     panel.set_dates(date(2026, 11, 25), date(2026, 11, 1))  # the wrong way round
     assert panel.summary.text() == "The start date is after the end date: change one of them."
     panel.set_dates(None, None)
-    qtbot.waitUntil(lambda: model.rowCount() == 4, timeout=5000)
+    qtbot.waitUntil(lambda: model.rowCount() == 5, timeout=5000)
 
 
 def test_empty_report_and_pdfs(qtbot, ctx, bench, tmp_path) -> None:  # noqa: ANN001
@@ -107,8 +107,8 @@ def test_empty_report_and_pdfs(qtbot, ctx, bench, tmp_path) -> None:  # noqa: AN
     qtbot.waitUntil(lambda: len(saved) == 1, timeout=10000)
     text = subprocess.run(["pdftotext", str(saved[0]), "-"], capture_output=True, text=True,
                           check=True).stdout  # fmt: skip
-    assert text.count("\f") == 2 and "Anna Smith" in text and "£90.00" in text
-    assert panel.summary.text() == f"Saved 2 charge letters to {saved[0]}"
+    assert text.count("\f") == 3 and "Anna Smith" in text and "£90.00" in text
+    assert panel.summary.text() == f"Saved 3 charge letters to {saved[0]}"
     panel.save_collection_notices(str(tmp_path / "ready.pdf"), on_done=saved.append)
     qtbot.waitUntil(lambda: len(saved) == 2, timeout=10000)
     assert "Form 10C" in subprocess.run(["pdftotext", str(saved[1]), "-"], capture_output=True,

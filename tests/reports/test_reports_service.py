@@ -95,37 +95,43 @@ def test_claims_per_scheme_period(bench, session_factory) -> None:  # noqa: ANN0
     table = reports.claims(session_factory)
     assert table.columns == (
         "scheme", "starts_on", "ends_on", "students_covered", "claims",
-        "accidental_damage", "liquid", "theft", "loss", "charged_gbp",
+        "accidental_damage", "liquid", "theft", "loss", "outside_cover", "charged_gbp",
     )  # fmt: skip
+    y25, y26 = (date(2025, 9, 1), date(2026, 8, 31)), (date(2026, 9, 1), date(2027, 8, 31))
     assert table.rows == (
-        ("Standard cover", date(2025, 9, 1), date(2026, 8, 31), 1, 0, 0, 0, 0, 0, D("0.00")),
-        ("Standard cover", date(2026, 9, 1), date(2027, 8, 31), 3, 6, 4, 1, 0, 1, D("100.00")),
-        ("no cover", None, None, 0, 1, 1, 0, 0, 0, D("90.00")),
+        ("Standard cover", *y25, 1, 0, 0, 0, 0, 0, 0, D("0.00")),
+        # Dev's lapsed cover does not count; Ben's third claim is outside cover
+        ("Standard cover", *y26, 3, 6, 4, 1, 0, 1, 1, D("150.00")),
+        ("no cover", None, None, 0, 0, 0, 0, 0, 0, 1, D("90.00")),
+    )  # the cancelled ticket's claim is left out
+    assert table.summary == (
+        "6 claims and 2 charges outside cover; £240.00 charged (waived charges left out)"
     )
-    assert table.summary == "7 claims; £190.00 charged (waived charges left out)"
     november = reports.claims(session_factory, date_from=date(2026, 11, 1))
     assert november.rows == (
-        ("Standard cover", date(2026, 9, 1), date(2027, 8, 31), 3, 3, 1, 1, 0, 1, D("100.00")),
-        ("no cover", None, None, 0, 1, 1, 0, 0, 0, D("90.00")),
+        ("Standard cover", *y26, 3, 3, 1, 1, 0, 1, 1, D("150.00")),
+        ("no cover", None, None, 0, 0, 0, 0, 0, 0, 1, D("90.00")),
     )
     assert november.chart.categories == ("Standard cover 01/09/26–31/08/27", "no cover")
+    assert {s.name: s.values for s in november.chart.series}["outside cover"] == (1, 1)
 
 
 def test_charges_due_paid_and_waived(bench, session_factory) -> None:  # noqa: ANN001
     t = {k: ticket_code(v) for k, v in bench.tickets.items()}
     table = reports.charges(session_factory)
     assert [(r[0], r[1], r[6], r[7]) for r in table.rows] == [
+        (t["t2"], "Ben Jones", D("50.00"), "due"),
         (t["t1"], "Anna Smith", D("50.00"), "due"),
         (t["t4"], "Dev Khan", D("90.00"), "due"),
         (t["t3"], "Cara Patel", D("50.00"), "paid"),
         (t["t10"], "Ben Jones", D("75.00"), "waived"),
     ]  # free first claims are not charges
-    assert table.rows[2][8:] == (date(2026, 11, 10), date(2026, 11, 12), "")
-    assert table.rows[3][10] == "Family hardship fund"
-    assert table.rows[1][5] == "Uninsured price list: screen £90.00"
-    assert table.summary == "2 due £140.00; 1 paid £50.00; 1 waived £75.00"
+    assert table.rows[3][8:] == (date(2026, 11, 10), date(2026, 11, 12), "")
+    assert table.rows[4][10] == "Family hardship fund"
+    assert table.rows[2][5] == "Uninsured price list: screen £90.00"
+    assert table.summary == "3 due £190.00; 1 paid £50.00; 1 waived £75.00"
     assert table.chart.categories == ("due", "paid", "waived")
-    assert table.chart.series[0].values == (140.0, 50.0, 75.0)
+    assert table.chart.series[0].values == (190.0, 50.0, 75.0)
     late = reports.charges(session_factory, date_from=date(2026, 11, 23), date_to=TODAY)
     assert [r[0] for r in late.rows] == [t["t1"], t["t4"]]
 
