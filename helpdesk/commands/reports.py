@@ -1,8 +1,11 @@
-"""`helpdesk report NAME [--from DATE] [--to DATE] [--csv]`: the bench's reports on the terminal.
+"""`helpdesk report NAME [--from DATE] [--to DATE] [--csv]`: the bench's reports on the terminal;
+`helpdesk notices charge-letters PATH` and `helpdesk notices ready PATH`: letters and notices.
 
 NAME is one of open-tickets, turnaround, damage, claims, charges. Without ``--csv`` the report is
 an aligned table with its title, dates and a summary line; with ``--csv`` it is CSV with a header
-row on stdout (for a spreadsheet or a script).
+row on stdout (for a spreadsheet or a script). The notices are PDF files: a charge letter to
+parents for every charge due (``--form``, or ``--ticket`` for one), and the ready-for-collection
+list for form tutors, one page per form.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import argparse
 import sys
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
@@ -28,13 +32,42 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         + " ".join(f"{info.name}: {info.description}." for info in reports.report_infos())
         + " Dates are YYYY-MM-DD and both ends are included.",
     )
-    parser.add_argument("name", metavar="NAME", help=f"the report: {names}")
+    parser.add_argument("name", metavar="NAME", nargs="?", help=f"the report: {names}")
     parser.add_argument("--from", dest="date_from", metavar="DATE", help="first day (YYYY-MM-DD)")
     parser.add_argument("--to", dest="date_to", metavar="DATE", help="last day (YYYY-MM-DD)")
     parser.add_argument(
         "--csv", action="store_true", help="CSV with a header row instead of a text table"
     )
     parser.set_defaults(handler=_report)
+
+    notices_parser = subparsers.add_parser(
+        "notices",
+        parents=[common],
+        help="charge letters to parents and ready-for-collection notices for form tutors (PDF)",
+        description="Print the letters and notices of the bench as PDF files.",
+    )
+    kinds = notices_parser.add_subparsers(dest="notice", metavar="KIND", required=True)
+    letters = kinds.add_parser(
+        "charge-letters",
+        parents=[common],
+        help="a letter to parents for every charge due (or for one ticket)",
+        description="A letter to parents for every charge still due, one page each, by form "
+        "and name; or with --ticket the letter of one ticket's charge, whatever its status.",
+    )
+    letters.add_argument("path", metavar="PATH", help="the PDF file to write")
+    letters.add_argument("--form", help="only the students of this form")
+    letters.add_argument("--ticket", metavar="CODE", help="one ticket: TKT-000045 or 45")
+    letters.add_argument("--overwrite", action="store_true", help="replace PATH if it exists")
+    letters.set_defaults(handler=_charge_letters)
+    ready = kinds.add_parser(
+        "ready",
+        parents=[common],
+        help="students whose repaired laptops are ready for collection, one page per form",
+    )
+    ready.add_argument("path", metavar="PATH", help="the PDF file to write")
+    ready.add_argument("--form", help="only this form")
+    ready.add_argument("--overwrite", action="store_true", help="replace PATH if it exists")
+    ready.set_defaults(handler=_ready)
 
 
 def parse_day(text: str | None, option: str) -> date | None:
@@ -71,6 +104,8 @@ def _factory(args: argparse.Namespace):  # noqa: ANN202
 
 
 def _report(args: argparse.Namespace) -> int:
+    if not args.name:
+        raise CommandError(f"name a report: {', '.join(reports.report_names())}")
     name = args.name.strip().lower()
     if name not in reports.report_names():
         raise CommandError(
@@ -90,6 +125,69 @@ def _report(args: argparse.Namespace) -> int:
         reports.write_csv(table, sys.stdout)
     else:
         sys.stdout.write(text_table(table))
+    return 0
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
+
+
+def _target(args: argparse.Namespace) -> Path:
+    target = Path(args.path).expanduser()
+    if target.is_dir():
+        raise CommandError(f"{target} is a folder; give the name of the PDF file to write")
+    if target.exists() and not args.overwrite:
+        raise CommandError(f"{target} exists already; choose another name or add --overwrite")
+    if not target.parent.is_dir():
+        raise CommandError(f"there is no folder {target.parent} to write {target.name} in")
+    return target
+
+
+def _charge_letters(args: argparse.Namespace) -> int:
+    from helpdesk.labels.charge_letter import charge_letters_pdf
+    from helpdesk.services import notices
+    from helpdesk.services.codes import parse_ticket_code
+
+    target = _target(args)
+    ticket_id = None
+    if args.ticket:
+        text = args.ticket.strip()
+        ticket_id = int(text) if text.isdigit() else parse_ticket_code(text)
+        if ticket_id is None:
+            raise CommandError(f"{args.ticket!r} is not a ticket code; write it as TKT-000045")
+    factory = _factory(args)
+    try:
+        if ticket_id is not None:
+            letters = (notices.charge_letter(factory, ticket_id=ticket_id),)
+        else:
+            letters = notices.charge_letters_due(factory, form=args.form)
+    finally:
+        factory.kw["bind"].dispose()
+    if not letters:
+        where = f" in form {args.form}" if args.form else ""
+        raise CommandError(f"no charges are due{where}; no letters were written")
+    charge_letters_pdf(letters, target)
+    print(f"wrote {_count(len(letters), 'charge letter')} to {target}")
+    return 0
+
+
+def _ready(args: argparse.Namespace) -> int:
+    from helpdesk.labels.collection_notice import collection_notices_pdf
+    from helpdesk.services import notices
+
+    target = _target(args)
+    factory = _factory(args)
+    try:
+        forms = notices.ready_for_collection(factory, form=args.form)
+        school = notices.school_name(factory)
+    finally:
+        factory.kw["bind"].dispose()
+    if not forms:
+        where = f" for form {args.form}" if args.form else ""
+        raise CommandError(f"no repaired laptops are ready for collection{where}")
+    collection_notices_pdf(forms, target, school_name=school)
+    laptops = sum(len(f.rows) for f in forms)
+    print(f"wrote {_count(len(forms), 'form notice')} ({_count(laptops, 'laptop')}) to {target}")
     return 0
 
 

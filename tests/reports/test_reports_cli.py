@@ -110,3 +110,64 @@ def test_a_missing_database_file_is_one_clear_line(tmp_path, capsys) -> None:  #
         "(or give another with --db)"
     ]
     assert not missing.exists()
+
+
+def test_report_without_a_name(bench, capsys) -> None:  # noqa: ANN001
+    assert main(["report", "--db", bench.url]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "helpdesk: name a report: open-tickets, turnaround, damage, claims, charges"
+    ]
+
+
+def _pdf_text(path) -> str:  # noqa: ANN001
+    import subprocess
+
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_notices_as_pdf_files(bench, capsys, tmp_path) -> None:  # noqa: ANN001
+    letters = tmp_path / "letters.pdf"
+    assert main(["notices", "charge-letters", str(letters), "--db", bench.url]) == 0
+    assert capsys.readouterr().out == f"wrote 3 charge letters to {letters}\n"
+    text = _pdf_text(letters)
+    assert text.count("\f") == 3 and "Ben Jones" in text and "£90.00" in text
+
+    one = tmp_path / "one.pdf"
+    code = ticket_code(bench.tickets["t3"])
+    assert main(["notices", "charge-letters", str(one), "--ticket", code, "--db", bench.url]) == 0
+    assert capsys.readouterr().out == f"wrote 1 charge letter to {one}\n"
+    assert "Cara Patel" in _pdf_text(one) and "has been paid" in _pdf_text(one)
+
+    ready = tmp_path / "ready.pdf"
+    assert main(["notices", "ready", str(ready), "--form", "10C", "--db", bench.url]) == 0
+    assert capsys.readouterr().out == f"wrote 1 form notice (1 laptop) to {ready}\n"
+    assert "Dev Khan" in _pdf_text(ready) and "Cara Patel" not in _pdf_text(ready)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["charge-letters", "{out}", "--form", "9Z"], "no charges are due in form 9Z; no letters "
+         "were written"),
+        (["charge-letters", "{out}", "--ticket", "LOAN-000001"], "'LOAN-000001' is not a ticket "
+         "code; write it as TKT-000045"),
+        (["charge-letters", "{out}", "--ticket", "TKT-000011"], "Ticket TKT-000011 has no claim "
+         "or charge."),
+        (["ready", "{out}", "--form", "8B"], "no repaired laptops are ready for collection for "
+         "form 8B"),
+        (["ready", "{tmp}"], "{tmp} is a folder; give the name of the PDF file to write"),
+        (["ready", "{tmp}/missing/ready.pdf"], "there is no folder {tmp}/missing to write "
+         "ready.pdf in"),
+        (["ready", "{exists}"], "{exists} exists already; choose another name or add --overwrite"),
+    ],
+)  # fmt: skip
+def test_notices_refusals(bench, capsys, tmp_path, args, message) -> None:  # noqa: ANN001
+    exists = tmp_path / "exists.pdf"
+    exists.write_bytes(b"keep me")
+    places = {"out": tmp_path / "out.pdf", "tmp": tmp_path, "exists": exists}
+    args = [a.format(**places) for a in args]
+    assert main(["notices", *args, "--db", bench.url]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"helpdesk: {message.format(**places)}"]
+    assert not (tmp_path / "out.pdf").exists() and exists.read_bytes() == b"keep me"
