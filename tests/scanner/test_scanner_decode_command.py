@@ -76,3 +76,17 @@ def test_one_process_reads_every_sample():
     for line in lines:
         expected = (SAMPLES / "qrcode-3" / line["path"].rsplit("/", 1)[1]).with_suffix(".txt")
         assert [c["text"] for c in line["codes"]] == [expected.read_bytes().decode("utf-8")]
+
+
+def test_camera_list_and_bad_size(capsys, monkeypatch):
+    from helpdesk.scanner import CameraInfo
+
+    assert main(["camera", "--list"]) == 0
+    assert capsys.readouterr().out.strip()  # the cameras, or "no camera found"
+    import helpdesk.scanner as scanner
+
+    monkeypatch.setattr(scanner, "list_cameras", lambda: [CameraInfo(0, "USB webcam")])
+    assert main(["camera", "--list"]) == 0
+    assert capsys.readouterr().out.strip() == "0: USB webcam"
+    assert main(["camera", "--size", "big"]) == 2
+    assert "1280x720" in capsys.readouterr().err
