@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from reports_bench import TODAY
 
 from helpdesk.domain.errors import ValidationError
@@ -165,3 +167,20 @@ def test_reports_on_postgresql_match_sqlite(pg_session_factory, bench, session_f
         on_sqlite = reports.run_report(session_factory, name, today=TODAY)
         assert on_pg.rows == on_sqlite.rows and on_pg.rows, name
         assert on_pg.chart == on_sqlite.chart and on_pg.summary == on_sqlite.summary
+
+
+@given(
+    start=st.dates(date(2025, 1, 1), date(2027, 12, 31)),
+    span=st.integers(-10, 120),
+    closures=st.sets(st.dates(date(2025, 1, 1), date(2028, 6, 30)), max_size=30),
+)
+def test_school_days_match_counting_day_by_day(start, span, closures) -> None:  # noqa: ANN001
+    from datetime import timedelta
+
+    end = start + timedelta(days=span)
+    expected = sum(
+        1
+        for n in range(1, span + 1)
+        if (day := start + timedelta(days=n)).weekday() < 5 and day not in closures
+    )
+    assert reports.school_days_after(start, end, closures) == expected
