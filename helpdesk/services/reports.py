@@ -320,7 +320,7 @@ def damage(
         by_month[month, category] += n
     chart = Chart(
         title="Damage by month and category",
-        categories=months,
+        categories=tuple(f"{date.fromisoformat(m + '-01'):%b %Y}" for m in months),
         series=tuple(
             Series(c.label, tuple(float(by_month[m, c]) for m in months)) for c in categories
         ),

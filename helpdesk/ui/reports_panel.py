@@ -51,6 +51,8 @@ def display_text(value: reports.Cell) -> str:
     """A cell for people: dates as dd/mm/yyyy, nothing as empty."""
     if isinstance(value, date):
         return f"{value:%d/%m/%Y}"
+    if isinstance(value, Decimal) and value.as_tuple().exponent == -2:
+        return f"{value:,.2f}"  # money: 1,350.00
     return reports.cell_text(value)
 
 

@@ -6,6 +6,7 @@ import csv
 import os
 import subprocess
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -69,13 +70,14 @@ def test_reports_table_and_chart(qtbot, ctx, bench) -> None:  # noqa: ANN001
     assert model.rowCount() == 9
     assert [model.cell(1, c) for c in range(4)] == ["2026-10", "7", "screen", "2"]
     assert _bars(panel)["screen"] == [0, 3, 2]
-    assert panel.chart.axes()[0].categories() == ["2026-09", "2026-10", "2026-11"]
+    assert panel.chart.axes()[0].categories() == ["Sep 2026", "Oct 2026", "Nov 2026"]
 
     panel.set_report("charges")
     panel.set_dates(date(2026, 11, 23), date(2026, 11, 25))
     qtbot.waitUntil(lambda: _shown(panel, "charges")() and model.rowCount() == 2, timeout=5000)
     assert [model.cell(r, 1) for r in range(2)] == ["Anna Smith", "Dev Khan"]
     assert model.cell(0, 8) == "23/11/2026" and model.cell(1, 6) == "90.00"
+    assert panel.model.table.rows[1][6] == Decimal("90.00")
     assert _bars(panel) == {"£": [140.0, 0.0, 0.0]}
     assert panel.dates() == (date(2026, 11, 23), date(2026, 11, 25))
     assert "23/11/2026 to 25/11/2026" in panel.summary.text()
@@ -92,6 +94,15 @@ def test_reports_table_and_chart(qtbot, ctx, bench) -> None:  # noqa: ANN001
     assert panel.summary.text() == "The start date is after the end date: change one of them."
     panel.set_dates(None, None)
     qtbot.waitUntil(lambda: model.rowCount() == 5, timeout=5000)
+
+
+def test_money_and_dates_for_people() -> None:
+    from helpdesk.ui.reports_panel import display_text
+
+    assert display_text(Decimal("1350.00")) == "1,350.00"
+    assert display_text(Decimal("7.5")) == "7.5"
+    assert display_text(date(2026, 9, 1)) == "01/09/2026"
+    assert display_text(None) == "" and display_text(12) == "12"
 
 
 def test_empty_report_and_pdfs(qtbot, ctx, bench, tmp_path) -> None:  # noqa: ANN001
