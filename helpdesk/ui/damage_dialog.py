@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -62,7 +63,7 @@ class DamageDialog(QDialog):
         self,
         title: str,
         *,
-        cover_for: Callable[[DamageCategory], CoverLine] | None = None,
+        cover_for: Callable[..., CoverLine] | None = None,
         snapshot: Callable[[], QPixmap | None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -90,6 +91,9 @@ class DamageDialog(QDialog):
         self.deliberate = QCheckBox("Damage looks deliberate")
         self.in_case = QCheckBox("It was in its case")
         self.in_case.setChecked(True)
+        self.crime_reference = QLineEdit()
+        self.crime_reference.setObjectName("crimeReference")
+        self.crime_reference.setPlaceholderText("Police crime reference (needed for theft)")
         self.photo_label = QLabel("No photos yet.")
         self.photo_label.setObjectName("hint")
         photo_row = QHBoxLayout()
@@ -111,6 +115,7 @@ class DamageDialog(QDialog):
         form.addRow("Description", self.description)
         form.addRow("", self.deliberate)
         form.addRow("", self.in_case)
+        form.addRow("Crime reference", self.crime_reference)
         form.addRow("Photos", photo_row)
         form.addRow("Cover", self.cover)
 
@@ -130,6 +135,7 @@ class DamageDialog(QDialog):
         QShortcut(QKeySequence("F9"), self, self.take_photo)
         self.category.currentIndexChanged.connect(self._update_cover)
         self.deliberate.toggled.connect(self._update_cover)
+        self.in_case.toggled.connect(self._update_cover)
         self._update_cover()
         self.category.setFocus()
 
@@ -144,7 +150,11 @@ class DamageDialog(QDialog):
             self.cover.setText(f'<span style="color:{MUTED}">No student: no cover check.</span>')
             return
         try:
-            line = self.cover_for(self.chosen_category())
+            line = self.cover_for(
+                self.chosen_category(),
+                deliberate=self.deliberate.isChecked(),
+                in_case=self.in_case.isChecked(),
+            )
         except Exception as exc:  # noqa: BLE001 - the check failing must not lose the booking
             from helpdesk.ui.errors import describe_failure
 
@@ -189,6 +199,7 @@ class DamageDialog(QDialog):
             photos=tuple(self.photos),
             deliberate=self.deliberate.isChecked(),
             in_case=self.in_case.isChecked(),
+            crime_reference=self.crime_reference.text().strip(),
             cover_text=getattr(self, "_cover_text", ""),
         )
         self.accept()

@@ -65,3 +65,12 @@ class MachineSettings:
     @print_slips.setter
     def print_slips(self, value: bool) -> None:
         self._set("printing/slips", "true" if value else "false")
+
+    @property
+    def slip_format(self) -> str:
+        """Loan slips and receipts on half an A4 sheet ("half-a4") or an 80 mm roll ("receipt-80mm")."""
+        return self._get("printing/slip_format", "half-a4")
+
+    @slip_format.setter
+    def slip_format(self, value: str) -> None:
+        self._set("printing/slip_format", value)

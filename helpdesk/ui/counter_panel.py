@@ -1,0 +1,321 @@
+"""The counter: one scan box that does the right thing.
+
+The scan box always has the focus (it takes it back after every action and dialog); a handheld
+scanner, the webcam and typing all arrive as the same ``handle_code(text)``. Each scan is looked
+up, shown as a card, and handed to the :class:`CounterFlow`, which says what it means now; the
+panel carries out what the flow asks (issue, return, swap, collect) through the services, shows
+the outcome in one sentence (green, or red with the refusal sound) and prints slips on a worker.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from helpdesk.domain.errors import HelpdeskError
+from helpdesk.ui import counter_actions
+from helpdesk.ui.cards import CardWidget
+from helpdesk.ui.context import AppContext
+from helpdesk.ui.counter_flow import (
+    Collect,
+    CounterFlow,
+    IssueLoan,
+    Mode,
+    OpenDamageDialog,
+    ReturnLoan,
+    Step,
+    Swap,
+)
+from helpdesk.ui.errors import describe_failure
+
+ACCESSORIES = (("charger", "&Charger"), ("case", "C&ase"), ("stylus", "S&tylus"))
+
+
+class _ScanKeys(QObject):
+    """Enter on an empty scan box carries on; Esc cancels."""
+
+    def __init__(self, panel: CounterPanel) -> None:
+        super().__init__(panel)
+        self.panel = panel
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key = event.key()
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not watched.text().strip():
+                self.panel.press_enter()
+                return True
+            if key == Qt.Key.Key_Escape:
+                watched.clear()
+                self.panel.cancel()
+                return True
+        return False
+
+
+class CounterPanel(QWidget):
+    """The counter area of the main window."""
+
+    camera_state = Signal(str)
+    loans_changed = Signal()
+    card_shown = Signal(str)  # the card's kind, once painted for a scan
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.flow = CounterFlow(default_accessories=("charger",))
+        self.last_step: Step | None = None
+        self.last_message = ""
+        self.last_tone = ""
+        self.scan_started = 0.0
+        self.preview = None
+        self.feedback = counter_actions.make_feedback(self, ctx)
+        self.print_queue = counter_actions.make_print_queue(self, ctx)
+
+        title = QLabel("Counter")
+        title.setObjectName("pageTitle")
+        self.scan_box = counter_actions.make_scan_box(self)
+        self.scan_box.setObjectName("scanBox")
+        self.scan_box.setPlaceholderText("Scan or type a code, then Enter")
+        self.scan_box.installEventFilter(_ScanKeys(self))
+        self.prompt = QLabel()
+        self.prompt.setObjectName("prompt")
+        self.prompt.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        self.accessory_boxes: dict[str, QCheckBox] = {}
+        accessories = QHBoxLayout()
+        accessories.addWidget(QLabel("Accessories:"))
+        for key, text in ACCESSORIES:
+            box = QCheckBox(text)
+            box.setChecked(key in self.flow.default_accessories)
+            box.toggled.connect(self._accessories_changed)
+            box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.accessory_boxes[key] = box
+            accessories.addWidget(box)
+        accessories.addStretch(1)
+        self.accessories_row = QWidget()
+        self.accessories_row.setLayout(accessories)
+
+        self.card = CardWidget()
+
+        left = QVBoxLayout()
+        left.setSpacing(10)
+        left.addWidget(title)
+        left.addWidget(self.scan_box)
+        left.addWidget(self.prompt)
+        left.addWidget(self.message)
+        left.addWidget(self.accessories_row)
+        left.addWidget(self.card, 1)
+
+        right = QVBoxLayout()
+        right.setSpacing(10)
+        self.camera_holder = QVBoxLayout()
+        self.camera_message = QLabel()
+        self.camera_message.setObjectName("hint")
+        self.camera_message.setWordWrap(True)
+        self.camera_holder.addWidget(self.camera_message)
+        right.addLayout(self.camera_holder)
+        recent_title = QLabel("At this counter today")
+        recent_title.setStyleSheet("font-weight:600;")
+        self.recent = QListWidget()
+        self.recent.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        right.addWidget(recent_title)
+        right.addWidget(self.recent, 1)
+
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(20)
+        outer.addLayout(left, 3)
+        right_widget = QWidget()
+        right_widget.setLayout(right)
+        right_widget.setFixedWidth(420)
+        outer.addWidget(right_widget)
+
+        self.scan_box.scanned.connect(lambda code, _burst: self.handle_code(code))
+        self._apply(self.flow.reset())
+        QTimer.singleShot(0, self._start_camera)
+
+    # --- focus -------------------------------------------------------------------------------
+
+    def focus_scan_box(self) -> None:
+        self.scan_box.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def activated(self) -> None:
+        self.focus_scan_box()
+
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802
+        super().showEvent(event)
+        QTimer.singleShot(0, self.focus_scan_box)
+
+    # --- camera ------------------------------------------------------------------------------
+
+    def _start_camera(self) -> None:
+        source = self.ctx.camera_source
+        if not source:
+            self._camera_absent("No camera chosen: scan with the handheld scanner or type codes.")
+            return
+        try:
+            self.preview = counter_actions.make_preview(self, source)
+        except Exception as exc:  # noqa: BLE001 - no camera must never stop the counter
+            self._camera_absent(
+                f"The camera '{source}' cannot be used ({describe_failure('The camera', exc)}). "
+                "The scan box still works."
+            )
+            return
+        self.camera_message.hide()
+        self.camera_holder.insertWidget(0, self.preview)
+        self.camera_state.emit(f"{source}")
+
+    def camera_refused(self, text: str, sentence: str) -> None:
+        """The camera read a code that matches none of the school's patterns."""
+        self._refused(sentence)
+
+    def _camera_absent(self, text: str) -> None:
+        self.camera_message.setText(text)
+        self.camera_message.show()
+        self.camera_state.emit("none")
+
+    def camera_failed(self, text: str) -> None:
+        """The camera went away mid-use: say so; the scan box keeps working."""
+        self._camera_absent(f"{text} The scan box still works.")
+        self.focus_scan_box()
+
+    def shutdown(self) -> None:
+        if self.preview is not None and hasattr(self.preview, "stop"):
+            self.preview.stop()
+
+    # --- scans -------------------------------------------------------------------------------
+
+    def handle_code(self, text: str) -> None:
+        """A code from the scanner, the camera or the keyboard."""
+        self.scan_started = time.perf_counter()
+        code = text.strip()
+        self.scan_box.clear()
+        if not code:
+            self.press_enter()
+            return
+        if len(code) == 1 and code.isalpha():
+            self._apply(self.flow.command(code))
+            return
+        try:
+            looked_up = counter_actions.look_up(self.ctx, code)
+        except HelpdeskError as exc:
+            self._refused(str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001
+            self._refused(describe_failure("Looking up that code", exc))
+            return
+        self.card.show_view(looked_up.card)
+        self.card.repaint()
+        self.card_shown.emit(looked_up.card.kind)
+        step = self.flow.scan(looked_up.facts)
+        if step.refusal is None and step.intent is None:
+            self.feedback.good(self.card)
+        self._apply(step)
+
+    def press_enter(self) -> None:
+        self._apply(self.flow.enter())
+
+    def cancel(self) -> None:
+        self._apply(self.flow.cancel())
+        self._say("Cancelled.", "info")
+
+    def _accessories_changed(self) -> None:
+        chosen = tuple(k for k, box in self.accessory_boxes.items() if box.isChecked())
+        self.flow.set_accessories(chosen)
+        self.focus_scan_box()
+
+    # --- carrying out the flow's steps --------------------------------------------------------
+
+    def _apply(self, step: Step) -> None:
+        self.last_step = step
+        self.prompt.setText(step.prompt)
+        self.accessories_row.setVisible(
+            step.mode in (Mode.LOAN_READY, Mode.SWAP_LOANER, Mode.STUDENT, Mode.SWAP_DAMAGE)
+        )
+        if step.mode is Mode.IDLE and step.refusal is None:
+            for key, box in self.accessory_boxes.items():
+                box.blockSignals(True)
+                box.setChecked(key in self.flow.default_accessories)
+                box.blockSignals(False)
+        if step.refusal:
+            self._refused(step.refusal)
+        if step.intent is not None:
+            self._carry_out(step.intent)
+        self.focus_scan_box()
+
+    def _carry_out(self, intent) -> None:  # noqa: ANN001
+        if isinstance(intent, OpenDamageDialog):
+            damage = counter_actions.ask_damage(self, intent)
+            self.focus_scan_box()
+            if damage is None:
+                self._apply(self.flow.damage_cancelled())
+                return
+            if intent.loan_id is not None:  # a damaged return
+                self._run(intent, lambda: counter_actions.return_damaged(self.ctx, intent, damage))
+                return
+            self._apply(self.flow.damage_entered(damage))
+            return
+        runners = {
+            IssueLoan: counter_actions.issue,
+            ReturnLoan: counter_actions.give_back,
+            Swap: counter_actions.swap,
+            Collect: counter_actions.collect,
+        }
+        self._run(intent, lambda: runners[type(intent)](self.ctx, intent))
+
+    def _run(self, intent, action) -> None:  # noqa: ANN001
+        try:
+            outcome = action()
+        except HelpdeskError as exc:
+            self._apply(self.flow.failed(str(exc)))
+            return
+        except Exception as exc:  # noqa: BLE001
+            self._apply(self.flow.failed(describe_failure("That action", exc)))
+            return
+        self.feedback.good(self.message)
+        self._say(outcome.sentence, "good")
+        if outcome.card is not None:
+            self.card.show_view(outcome.card)
+        self._remember(outcome.sentence)
+        self.loans_changed.emit()
+        for job in outcome.prints:
+            counter_actions.print_in_background(self, job)
+        self._apply(self.flow.done(intent))
+
+    # --- messages ----------------------------------------------------------------------------
+
+    def _refused(self, sentence: str) -> None:
+        self._say(sentence, "bad")
+        self.feedback.refused(self.message)
+
+    def _say(self, sentence: str, tone: str) -> None:
+        self.last_message, self.last_tone = sentence, tone
+        self.message.setText(sentence)
+        self.message.setProperty("tone", tone)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.show()
+
+    def _remember(self, sentence: str) -> None:
+        self.recent.insertItem(0, f"{datetime.now():%H:%M}  {sentence}")
+        while self.recent.count() > 50:
+            self.recent.takeItem(self.recent.count() - 1)
+
+    def print_failed(self, sentence: str) -> None:
+        """A slip could not be printed (kept for a retry): tell the person, in amber."""
+        self._say(sentence, "warn")
+        self._remember(sentence)

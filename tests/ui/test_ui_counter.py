@@ -1,0 +1,225 @@
+"""The counter driven through its real widgets on a real SQLite file: keyboard-wedge bursts into
+the scan box, the damage dialog filled in as a person would, the webcam replaced by a folder of
+images played through the same scanning path; the database is checked afterwards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import func, select
+
+from helpdesk.domain.enums import DeviceStatus, LoanType, TicketState
+from helpdesk.domain.models import AuditEntry, Device, Loan, Ticket
+from helpdesk.services.tickets import move_ticket
+
+
+@pytest.fixture
+def panel(qtbot, ctx, school):  # noqa: ANN001
+    from helpdesk.ui.counter_panel import CounterPanel
+
+    ctx.machine.print_slips = False
+    ctx.machine.sounds = False
+    widget = CounterPanel(ctx)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield widget
+    widget.shutdown()
+
+
+def scan(qtbot, panel, code: str) -> None:  # noqa: ANN001
+    """A handheld scanner: the whole code in a burst, then Enter."""
+    qtbot.keyClicks(panel.scan_box, code)
+    qtbot.keyClick(panel.scan_box, Qt.Key.Key_Return)
+
+
+def enter(qtbot, panel) -> None:  # noqa: ANN001
+    qtbot.keyClick(panel.scan_box, Qt.Key.Key_Return)
+
+
+def open_loans(factory, tag: str) -> list[Loan]:  # noqa: ANN001
+    with factory() as session:
+        return list(
+            session.scalars(
+                select(Loan)
+                .join(Device, Device.id == Loan.device_id)
+                .where(Device.asset_tag == tag, Loan.returned_at.is_(None))
+            )
+        )
+
+
+def device_status(factory, tag: str) -> DeviceStatus:  # noqa: ANN001
+    with factory() as session:
+        return session.scalar(select(Device.status).where(Device.asset_tag == tag))
+
+
+def fill_damage_dialog(category_text: str, description: str) -> None:
+    """Answer the modal damage dialog once it is open (as a person would)."""
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or dialog.objectName() != "damageDialog":
+            QTimer.singleShot(20, answer)
+            return
+        index = dialog.category.findText(category_text, Qt.MatchFlag.MatchFixedString)
+        dialog.category.setCurrentIndex(index)
+        dialog.description.setPlainText(description)
+        dialog.book_in()
+
+    QTimer.singleShot(20, answer)
+
+
+def test_day_loan_with_scans_and_enter(qtbot, panel, ctx, school):  # noqa: ANN001
+    scan(qtbot, panel, school.anna)
+    assert panel.card.view.title == "Anna Smith"
+    assert "Scan a loan laptop" in panel.prompt.text()
+    assert panel.scan_box.hasFocus()
+    scan(qtbot, panel, "LNR-001")
+    assert "Enter to issue" in panel.prompt.text()
+    enter(qtbot, panel)
+    assert panel.last_tone == "good", panel.last_message
+    assert "LNR-001 lent to Anna Smith (7A)" in panel.last_message
+    loans = open_loans(ctx.factory, "LNR-001")
+    assert len(loans) == 1 and loans[0].loan_type is LoanType.DAY
+    assert loans[0].accessories == "charger"
+    assert device_status(ctx.factory, "LNR-001") is DeviceStatus.ON_LOAN
+    assert panel.recent.count() == 1
+
+
+def test_refusals_are_one_red_sentence_and_change_nothing(qtbot, panel, ctx, school):  # noqa: ANN001
+    scan(qtbot, panel, "NO-SUCH-CODE")
+    assert panel.last_tone == "bad"
+    assert "Nothing has the code 'NO-SUCH-CODE'" in panel.last_message
+
+    scan(qtbot, panel, school.cara)
+    assert panel.last_tone == "bad" and "has left the school" in panel.last_message
+
+    scan(qtbot, panel, school.anna)
+    scan(qtbot, panel, "LNR-001")
+    enter(qtbot, panel)
+    assert panel.last_tone == "good"
+    # a second loan for Anna: the service refuses (loan limit), nothing is written
+    scan(qtbot, panel, school.anna)
+    scan(qtbot, panel, "LNR-002")
+    enter(qtbot, panel)
+    assert panel.last_tone == "bad", panel.last_message
+    assert "Anna Smith" in panel.last_message
+    assert open_loans(ctx.factory, "LNR-002") == []
+    # a device that is not a loaner
+    scan(qtbot, panel, school.ben)
+    scan(qtbot, panel, school.spare)
+    assert panel.last_tone == "bad" and "not a loan laptop" in panel.last_message
+
+
+def test_return_by_device_and_by_slip(qtbot, panel, ctx, school):  # noqa: ANN001
+    for student, loaner in ((school.anna, "LNR-001"), (school.ben, "LNR-002")):
+        scan(qtbot, panel, student)
+        scan(qtbot, panel, loaner)
+        enter(qtbot, panel)
+    scan(qtbot, panel, "LNR-001")
+    assert "Enter if it came back in good condition" in panel.prompt.text()
+    enter(qtbot, panel)
+    assert panel.last_tone == "good" and "LNR-001 is back" in panel.last_message
+    assert open_loans(ctx.factory, "LNR-001") == []
+    assert device_status(ctx.factory, "LNR-001") is DeviceStatus.IN_STOCK
+
+    slip = open_loans(ctx.factory, "LNR-002")[0]
+    scan(qtbot, panel, f"LOAN-{slip.id:06d}")
+    enter(qtbot, panel)
+    assert "LNR-002 is back" in panel.last_message
+    assert open_loans(ctx.factory, "LNR-002") == []
+
+
+def test_damaged_return_opens_a_ticket(qtbot, panel, ctx, school):  # noqa: ANN001
+    scan(qtbot, panel, school.ben)
+    scan(qtbot, panel, "LNR-003")
+    enter(qtbot, panel)
+    scan(qtbot, panel, "LNR-003")
+    fill_damage_dialog("Screen", "Cracked in the corner")
+    qtbot.keyClicks(panel.scan_box, "D")
+    qtbot.keyClick(panel.scan_box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.last_tone == "good", timeout=5000)
+    assert "booked in as TKT-" in panel.last_message
+    with ctx.factory() as session:
+        ticket = session.scalar(select(Ticket))
+        assert ticket.fault == "Cracked in the corner" and ticket.state is TicketState.LOGGED
+    assert device_status(ctx.factory, "LNR-003") is DeviceStatus.IN_REPAIR
+
+
+def test_swap_then_collection_needs_the_loaner_back(qtbot, panel, ctx, school):  # noqa: ANN001
+    scan(qtbot, panel, school.anna)
+    fill_damage_dialog("Keyboard", "Keys missing")
+    scan(qtbot, panel, school.anna_laptop)
+    qtbot.waitUntil(lambda: "Scan the loan laptop to give" in panel.prompt.text(), timeout=5000)
+    scan(qtbot, panel, "LNR-004")
+    assert panel.last_tone == "good", panel.last_message
+    assert "Swap done" in panel.last_message
+    with ctx.factory() as session:
+        ticket = session.scalar(select(Ticket))
+        loan = session.scalar(select(Loan).where(Loan.returned_at.is_(None)))
+        assert loan.ticket_id == ticket.id and loan.loan_type is LoanType.SWAP
+        ticket_id = ticket.id
+    assert device_status(ctx.factory, school.anna_laptop) is DeviceStatus.IN_REPAIR
+
+    for state in ("diagnosing", "repaired", "ready_for_collection"):
+        move_ticket(ctx.factory, "admin", ticket_id, state)
+
+    scan(qtbot, panel, school.anna_laptop)
+    assert "Scan LNR-004 back first" in panel.prompt.text()
+    scan(qtbot, panel, "LNR-001")
+    assert panel.last_tone == "bad" and "loan laptop back first" in panel.last_message
+    scan(qtbot, panel, "LNR-004")
+    enter(qtbot, panel)  # the loaner is back in good condition
+    assert "hand PER-000001 over" in panel.prompt.text()
+    enter(qtbot, panel)
+    assert panel.last_tone == "good" and "handed back" in panel.last_message, panel.last_message
+    with ctx.factory() as session:
+        assert session.get(Ticket, ticket_id).state is TicketState.COLLECTED
+        assert session.scalar(select(func.count(AuditEntry.id))) > 0
+    assert device_status(ctx.factory, school.anna_laptop) is DeviceStatus.ASSIGNED
+    assert device_status(ctx.factory, "LNR-004") is DeviceStatus.IN_STOCK
+
+
+def _code_image(text: str, path: Path) -> None:
+    import segno
+
+    segno.make_qr(text).save(str(path), scale=12, border=4)
+
+
+def test_webcam_scan_shows_the_card(qtbot, ctx, school, tmp_path):  # noqa: ANN001
+    from helpdesk.ui.counter_panel import CounterPanel
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    _code_image(school.anna, frames / "001.png")
+    for n in range(2, 16):  # the card held in front of the camera for half a second
+        (frames / f"{n:03d}.png").write_bytes((frames / "001.png").read_bytes())
+    ctx.machine.sounds = False
+    ctx.camera_source = str(frames)
+    widget = CounterPanel(ctx)
+    qtbot.addWidget(widget)
+    widget.show()
+    try:
+        qtbot.waitUntil(lambda: widget.card.view is not None, timeout=10000)
+        assert widget.card.view.title == "Anna Smith"
+        assert widget.flow.student is not None
+    finally:
+        widget.shutdown()
+
+
+def test_missing_camera_keeps_the_scan_box(qtbot, ctx, school, tmp_path):  # noqa: ANN001
+    from helpdesk.ui.counter_panel import CounterPanel
+
+    ctx.machine.sounds = False
+    ctx.camera_source = str(tmp_path / "no-such-video.mp4")
+    widget = CounterPanel(ctx)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: "scan box still works" in widget.camera_message.text(), timeout=5000)
+    assert widget.camera_message.isVisible()
+    scan(qtbot, widget, school.ben)
+    assert widget.card.view.title == "Ben Jones"
+    widget.shutdown()
