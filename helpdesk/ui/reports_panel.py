@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from helpdesk.services import notices, reports
+from helpdesk.services import browse, notices, reports
+from helpdesk.services.codes import parse_ticket_code
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import report_unexpected
 from helpdesk.ui.style import ACCENT, BAD, BAD_BG, GOOD, MUTED, WARN
@@ -54,6 +55,10 @@ def display_text(value: reports.Cell) -> str:
     if isinstance(value, Decimal) and value.as_tuple().exponent == -2:
         return f"{value:,.2f}"  # money: 1,350.00
     return reports.cell_text(value)
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
 
 
 def _is_number(value: object) -> bool:
@@ -165,11 +170,16 @@ class ReportsPanel(QWidget):
         bar.addWidget(self.to_date)
         bar.addStretch(1)
         bar.addWidget(export_button)
+        self.form_box = QComboBox()
+        self.form_box.setObjectName("noticesForm")
+        self.form_box.setToolTip("The form for the letters and notices")
+        self.form_box.addItem("All forms", None)
         notices_bar = QHBoxLayout()
         self.summary = QLabel("…")
         self.summary.setObjectName("hint")
         self.summary.setWordWrap(True)
         notices_bar.addWidget(self.summary, 1)
+        notices_bar.addWidget(self.form_box)
         notices_bar.addWidget(letters_button)
         notices_bar.addWidget(ready_button)
 
@@ -181,6 +191,8 @@ class ReportsPanel(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setWordWrap(False)
+        self.view.setToolTip("Double-click a charge for its letter to parents")
+        self.view.doubleClicked.connect(lambda index: self.save_letter_for_row(index.row()))
 
         self.chart = QChart()
         self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
@@ -203,7 +215,7 @@ class ReportsPanel(QWidget):
         layout.addLayout(bar)
         layout.addLayout(notices_bar)
         layout.addWidget(splitter, 1)
-        self._shown_once = False
+        self._forms_loaded = False
 
     @staticmethod
     def _date_edit(initial: QDate) -> QDateEdit:
@@ -215,7 +227,29 @@ class ReportsPanel(QWidget):
     # --- choosing ---------------------------------------------------------------------------------
 
     def activated(self) -> None:
+        if not self._forms_loaded:
+            factory = self.ctx.factory
+            self.ctx.runner.submit(lambda: browse.forms_and_years(factory)[0], self._fill_forms)
         self.refresh()
+
+    def _fill_forms(self, forms: list[str]) -> None:
+        def natural(form: str) -> tuple[int, str]:  # 7A before 10C
+            digits = form[: len(form) - len(form.lstrip("0123456789"))]
+            return (int(digits) if digits else 99, form)
+
+        for form in sorted(forms, key=natural):
+            self.form_box.addItem(f"Form {form}", form)
+        self._forms_loaded = True
+
+    def notices_form(self) -> str | None:
+        return self.form_box.currentData()
+
+    def set_notices_form(self, form: str | None) -> None:
+        index = self.form_box.findData(form)
+        if index < 0:
+            self.form_box.addItem(f"Form {form}", form)
+            index = self.form_box.count() - 1
+        self.form_box.setCurrentIndex(index)
 
     def report_name(self) -> str:
         return str(self.report_box.currentData())
@@ -350,15 +384,38 @@ class ReportsPanel(QWidget):
                                  "PDF files (*.pdf)")  # fmt: skip
         if not path:
             return
+        factory, form = self.ctx.factory, self.notices_form()
+
+        def make() -> tuple[int, Path]:
+            from helpdesk.labels.charge_letter import charge_letters_pdf
+
+            letters = notices.charge_letters_due(factory, form=form)
+            return _count(len(letters), "charge letter"), charge_letters_pdf(letters, path)
+
+        self._save_pdf(make, "Printing the charge letters", on_done)
+
+    def save_letter_for_row(self, row: int, path: str | None = None, *, on_done=None) -> None:  # noqa: ANN001
+        """The letter to parents for the charge on ``row`` of the charges report."""
+        table = self.table
+        if table is None or table.name != "charges" or not 0 <= row < len(table.rows):
+            return
+        reference = str(table.rows[row][0])
+        ticket_id = parse_ticket_code(reference)
+        if ticket_id is None:
+            return
+        path = path or self._ask(f"Save the charge letter for {reference}",
+                                 f"charge-letter-{reference}.pdf", "PDF files (*.pdf)")  # fmt: skip
+        if not path:
+            return
         factory = self.ctx.factory
 
         def make() -> tuple[int, Path]:
             from helpdesk.labels.charge_letter import charge_letters_pdf
 
-            letters = notices.charge_letters_due(factory)
-            return len(letters), charge_letters_pdf(letters, path)
+            letter = notices.charge_letter(factory, ticket_id=ticket_id)
+            return f"the charge letter for {reference}", charge_letters_pdf([letter], path)
 
-        self._save_pdf(make, "charge letters", "Printing the charge letters", on_done)
+        self._save_pdf(make, "Printing the charge letter", on_done)
 
     def save_collection_notices(self, path: str | None = None, *, on_done=None) -> None:  # noqa: ANN001
         """The ready-for-collection list, one page per form, as a PDF for the form tutors."""
@@ -366,22 +423,26 @@ class ReportsPanel(QWidget):
                                  "ready-for-collection.pdf", "PDF files (*.pdf)")  # fmt: skip
         if not path:
             return
-        factory = self.ctx.factory
+        factory, form = self.ctx.factory, self.notices_form()
 
         def make() -> tuple[int, Path]:
             from helpdesk.labels.collection_notice import collection_notices_pdf
 
-            forms = notices.ready_for_collection(factory)
+            forms = notices.ready_for_collection(factory, form=form)
             school = notices.school_name(factory)
-            return len(forms), collection_notices_pdf(forms, path, school_name=school)
+            laptops = sum(len(f.rows) for f in forms)
+            what = f"{_count(len(forms), 'form notice')} ({_count(laptops, 'laptop')})"
+            return what, collection_notices_pdf(forms, path, school_name=school)
 
-        self._save_pdf(make, "form notices", "Printing the ready-for-collection notices", on_done)
+        self._save_pdf(make, "Printing the ready-for-collection notices", on_done)
 
-    def _save_pdf(self, make, what: str, failing: str, on_done) -> None:  # noqa: ANN001
-        def done(result: tuple[int, Path]) -> None:
-            count, target = result
+    def _save_pdf(self, make, failing: str, on_done) -> None:  # noqa: ANN001
+        """Run ``make`` (returning what was saved, in words, and the file) off the GUI thread."""
+
+        def done(result: tuple[str, Path]) -> None:
+            what, target = result
             self.summary.setStyleSheet("")
-            self.summary.setText(f"Saved {count} {what} to {target}")
+            self.summary.setText(f"Saved {what} to {target}")
             if on_done is not None:
                 on_done(target)
 

@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from reports_bench import TODAY, build_term
 
+from helpdesk.services.codes import ticket_code
 from helpdesk.ui.reports_panel import ReportsPanel
 
 
@@ -122,8 +123,42 @@ def test_empty_report_and_pdfs(qtbot, ctx, bench, tmp_path) -> None:  # noqa: AN
     assert panel.summary.text() == f"Saved 3 charge letters to {saved[0]}"
     panel.save_collection_notices(str(tmp_path / "ready.pdf"), on_done=saved.append)
     qtbot.waitUntil(lambda: len(saved) == 2, timeout=10000)
-    assert "Form 10C" in subprocess.run(["pdftotext", str(saved[1]), "-"], capture_output=True,
-                                        text=True, check=True).stdout  # fmt: skip
+    text = _pdf_text(saved[1])
+    assert "Form 7A" in text and "Form 10C" in text
+    assert panel.summary.text() == f"Saved 2 form notices (2 laptops) to {saved[1]}"
+
+
+def _pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout  # fmt: skip
+
+
+def test_notices_for_one_form_and_one_charge(qtbot, ctx, bench, tmp_path) -> None:  # noqa: ANN001
+    panel = _panel(qtbot, ctx)
+    panel.activated()
+    qtbot.waitUntil(lambda: panel.form_box.count() == 4, timeout=5000)
+    assert [panel.form_box.itemText(i) for i in range(4)] == [
+        "All forms", "Form 7A", "Form 8B", "Form 10C",
+    ]  # fmt: skip
+    panel.set_notices_form("10C")
+    saved: list[Path] = []
+    panel.save_charge_letters(str(tmp_path / "letters.pdf"), on_done=saved.append)
+    qtbot.waitUntil(lambda: len(saved) == 1, timeout=10000)
+    text = _pdf_text(saved[0])
+    assert text.count("\f") == 1 and "Dev Khan" in text and "Anna Smith" not in text
+    panel.save_collection_notices(str(tmp_path / "ready.pdf"), on_done=saved.append)
+    qtbot.waitUntil(lambda: len(saved) == 2, timeout=10000)
+    assert "Form 10C" in _pdf_text(saved[1]) and "Form 7A" not in _pdf_text(saved[1])
+
+    panel.set_report("charges")
+    qtbot.waitUntil(_shown(panel, "charges"), timeout=5000)
+    row = next(r for r in range(panel.model.rowCount()) if panel.model.cell(r, 7) == "paid")
+    panel.save_letter_for_row(row, str(tmp_path / "one.pdf"), on_done=saved.append)
+    qtbot.waitUntil(lambda: len(saved) == 3, timeout=10000)
+    text = " ".join(_pdf_text(saved[2]).split())
+    assert "Cara Patel" in text and "This charge of £50.00 has been paid" in text
+    code = ticket_code(bench.tickets["t3"])
+    assert panel.summary.text() == f"Saved the charge letter for {code} to {saved[2]}"
 
 
 def test_no_letters_to_print_is_said_plainly(qtbot, ctx, tmp_path) -> None:  # noqa: ANN001
