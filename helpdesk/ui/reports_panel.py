@@ -228,6 +228,7 @@ class ReportsPanel(QWidget):
 
     def activated(self) -> None:
         if not self._forms_loaded:
+            self._forms_loaded = True  # asked once; the list fills in when the answer comes
             factory = self.ctx.factory
             self.ctx.runner.submit(lambda: browse.forms_and_years(factory)[0], self._fill_forms)
         self.refresh()
@@ -238,8 +239,8 @@ class ReportsPanel(QWidget):
             return (int(digits) if digits else 99, form)
 
         for form in sorted(forms, key=natural):
-            self.form_box.addItem(f"Form {form}", form)
-        self._forms_loaded = True
+            if self.form_box.findData(form) < 0:
+                self.form_box.addItem(f"Form {form}", form)
 
     def notices_form(self) -> str | None:
         return self.form_box.currentData()
