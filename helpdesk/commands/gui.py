@@ -69,7 +69,7 @@ def run_gui(args: argparse.Namespace) -> int:
     def shown() -> None:
         elapsed = time.perf_counter() - started
         if smoke:
-            print(f"helpdesk: window shown in {elapsed * 1000:.0f} ms", file=sys.stderr)
+            print(f"helpdesk: counter ready in {elapsed * 1000:.0f} ms", file=sys.stderr)
             window.close()
             app.quit()
 

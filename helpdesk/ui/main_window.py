@@ -42,7 +42,8 @@ AREAS = (
     Area("bench", "Bench", "helpdesk.ui.bench_panel", "BenchPanel"),
     Area("labels", "Labels", "helpdesk.ui.labels_panel", "LabelsPanel"),
     Area("records", "Students && devices", "helpdesk.ui.records_panel", "RecordsPanel"),
-    Area("overdue", "Overdue && reports", "helpdesk.ui.overdue_panel", "OverduePanel"),
+    Area("overdue", "Overdue loans", "helpdesk.ui.overdue_panel", "OverduePanel"),
+    Area("reports", "Reports", "helpdesk.ui.reports_panel", "ReportsPanel"),
 )
 
 
