@@ -1,0 +1,517 @@
+"""The bench: the ticket queue (by state, technician and vendor, age in school days, counts per
+state), everything the ticket page shows in one read, the bench's own small actions (a diagnosis
+note, a photo from a file), spare devices for a replacement, and a student's cover periods (list,
+add, edit)."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from helpdesk.domain.enums import (
+    ALLOWED_TRANSITIONS,
+    CLOSED_TICKET_STATES,
+    CoverStatus,
+    DeviceKind,
+    DevicePool,
+    DeviceStatus,
+    TicketState,
+)
+from helpdesk.domain.errors import NotFound, Refused, ValidationError
+from helpdesk.domain.models import (
+    Closure,
+    CoverPeriod,
+    Device,
+    Scheme,
+    Staff,
+    Student,
+    Ticket,
+    TicketPhoto,
+)
+from helpdesk.services.browse import AuditRow, audit_trail
+from helpdesk.services.codes import ticket_code
+from helpdesk.services.history import device_rows
+from helpdesk.services.insurance import claims_used
+from helpdesk.services.records import find_student
+from helpdesk.services.reports import school_days_after
+from helpdesk.services.tickets import find_ticket, photo_folder
+from helpdesk.services.unit_of_work import SessionFactory, now_of, unit_of_work
+from helpdesk.services.views import HistoryRow, TicketInfo, claim_of, student_label, ticket_info
+
+OLD_AFTER_SCHOOL_DAYS = 5  # older than this stands out on the queue
+PHOTO_TYPES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"})
+STATE_ORDER = tuple(TicketState)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    code: str
+    asset_tag: str
+    model: str
+    student: str  # "Anna Smith (7A)" or ""
+    category: str
+    state: str
+    technician: str
+    vendor: str
+    rma_number: str
+    opened_at: datetime
+    state_changed_at: datetime
+    age_school_days: int  # school days since it was logged (weekends and closures left out)
+    warranty: bool
+
+    @property
+    def is_old(self) -> bool:
+        return self.age_school_days > OLD_AFTER_SCHOOL_DAYS
+
+
+@dataclass(frozen=True)
+class TicketQueue:
+    rows: tuple[QueueRow, ...]
+    counts: tuple[tuple[str, int], ...]  # open tickets per state, lifecycle order (all states)
+    technicians: tuple[str, ...]  # usernames with an open ticket (for the filter)
+    vendors: tuple[str, ...]  # vendors of open tickets (for the filter)
+    old: int  # open tickets older than OLD_AFTER_SCHOOL_DAYS
+
+    @property
+    def open_total(self) -> int:
+        return sum(n for _state, n in self.counts)
+
+
+def _closures(session, start: date, end: date) -> set[date]:  # noqa: ANN001
+    return set(session.scalars(select(Closure.day).where(Closure.day > start, Closure.day <= end)))
+
+
+def ticket_queue(
+    factory: SessionFactory,
+    *,
+    state: str | None = None,
+    technician: str | None = None,
+    vendor: str | None = None,
+    include_closed: bool = False,
+    today: date | None = None,
+    limit: int = 2000,
+) -> TicketQueue:
+    """Tickets oldest first: open ones (or all with ``include_closed``), filtered by state,
+    technician username ("" = nobody yet) and vendor ("" = none). Counts are of every open ticket
+    (the filters narrow the rows only), so the chips always show the whole bench."""
+    if state is not None:
+        try:
+            TicketState(state)
+        except ValueError:
+            names = ", ".join(s.value for s in TicketState)
+            raise ValidationError(
+                f"'{state}' is not a ticket state; use one of: {names}."
+            ) from None
+    today = today or datetime.now().date()
+    with factory() as session:
+        open_filter = Ticket.state.not_in(CLOSED_TICKET_STATES)
+        counted = Counter(
+            {
+                TicketState(s): int(n)
+                for s, n in session.execute(
+                    select(Ticket.state, func.count(Ticket.id))
+                    .where(open_filter)
+                    .group_by(Ticket.state)
+                )
+            }
+        )
+        technicians = tuple(
+            session.scalars(
+                select(Staff.username)
+                .join(Ticket, Ticket.technician_id == Staff.id)
+                .where(open_filter)
+                .distinct()
+                .order_by(Staff.username)
+            )
+        )
+        vendors = tuple(
+            session.scalars(
+                select(Ticket.vendor)
+                .where(open_filter, Ticket.vendor != "")
+                .distinct()
+                .order_by(Ticket.vendor)
+            )
+        )
+        query = select(Ticket).outerjoin(Staff, Staff.id == Ticket.technician_id)
+        if state is not None:
+            query = query.where(Ticket.state == TicketState(state))
+        elif not include_closed:
+            query = query.where(open_filter)
+        if technician is not None:
+            query = query.where(
+                Ticket.technician_id.is_(None) if technician == "" else Staff.username == technician
+            )
+        if vendor is not None:
+            query = query.where(Ticket.vendor == vendor)
+        tickets = session.scalars(query.order_by(Ticket.opened_at, Ticket.id).limit(limit)).all()
+        oldest = min((t.opened_at.date() for t in tickets), default=today)
+        closed = _closures(session, oldest, today)
+        rows = []
+        for t in tickets:
+            end = (t.closed_at or datetime.combine(today, datetime.min.time())).date()
+            age = school_days_after(t.opened_at.date(), min(end, today), closed)
+            rows.append(
+                QueueRow(
+                    id=t.id,
+                    code=ticket_code(t.id),
+                    asset_tag=t.device.asset_tag,
+                    model=f"{t.device.make} {t.device.model}".strip(),
+                    student=student_label(t.student) if t.student else "",
+                    category=t.damage_category.value,
+                    state=t.state.value,
+                    technician=t.technician.username if t.technician else "",
+                    vendor=t.vendor,
+                    rma_number=t.rma_number,
+                    opened_at=t.opened_at,
+                    state_changed_at=t.state_changed_at,
+                    age_school_days=age,
+                    warranty=t.warranty,
+                )
+            )
+        open_dates = session.scalars(select(Ticket.opened_at).where(open_filter)).all()
+        first = min((d.date() for d in open_dates), default=today)
+        all_closed = _closures(session, first, today)
+        old = sum(
+            1
+            for d in open_dates
+            if school_days_after(d.date(), today, all_closed) > OLD_AFTER_SCHOOL_DAYS
+        )
+    counts = tuple((s.value, counted.get(s, 0)) for s in STATE_ORDER if s.is_open)
+    return TicketQueue(tuple(rows), counts, technicians, vendors, old)
+
+
+# --- the ticket page -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    """Everything the ticket page shows, read in one go."""
+
+    ticket: TicketInfo
+    allowed: tuple[str, ...]  # the states the ticket may move to, lifecycle order
+    age_school_days: int
+    warranty_until: date | None
+    device_kind: str
+    device_status: str
+    photo_folder: str  # where this ticket's photos are kept (absolute)
+    photo_files: tuple[str, ...]  # absolute paths, in the order they were added
+    occurred_on: date | None
+    reported_on: date | None
+    crime_reference: str
+    cover_label: str  # the student's cover today: "insured with Standard cover (1 of 2 used)"
+    changes: tuple[AuditRow, ...]  # the audit trail of the ticket, its claim and parts
+    device_history: tuple[HistoryRow, ...]
+
+
+def _cover_label(session, student_id: int | None, today: date) -> str:  # noqa: ANN001
+    if student_id is None:
+        return "no student on the ticket"
+    from helpdesk.services.insurance import cover_badge
+
+    badge = cover_badge(session, student_id, today)
+    if badge.scheme is None:
+        return badge.label
+    return (
+        f"{badge.label} with {badge.scheme} ({badge.claims_used} of {badge.claims_allowed} "
+        "claims used)"
+    )
+
+
+def ticket_page(
+    factory: SessionFactory, ticket_id: int | str, *, today: date | None = None
+) -> TicketPage:
+    """The ticket with its allowed moves, photos, cover and full history (read-only)."""
+    today = today or datetime.now().date()
+    with factory() as session:
+        ticket = find_ticket(session, ticket_id, lock=False)
+        info = ticket_info(session, ticket)
+        claim = claim_of(session, ticket.id)
+        folder = photo_folder(session)
+        end = min((ticket.closed_at.date() if ticket.closed_at else today), today)
+        age = school_days_after(
+            ticket.opened_at.date(), end, _closures(session, ticket.opened_at.date(), end)
+        )
+        part_ids = [p.id for p in ticket.parts]
+        photo_ids = [p.id for p in ticket.photos]
+        device = ticket.device
+        page = dict(
+            ticket=info,
+            allowed=tuple(s.value for s in STATE_ORDER if s in ALLOWED_TRANSITIONS[ticket.state]),
+            age_school_days=age,
+            warranty_until=device.warranty_until,
+            device_kind=device.kind.value,
+            device_status=device.status.value,
+            photo_folder=str(folder / ticket_code(ticket.id)),
+            photo_files=tuple(str(folder / p) for p in info.photos),
+            occurred_on=claim.occurred_on if claim else None,
+            reported_on=claim.reported_on if claim else None,
+            crime_reference=claim.crime_reference if claim else "",
+            cover_label=_cover_label(session, info.student_id, today),
+            device_history=tuple(device_rows(session, device.id, 200)),
+        )
+    related = {"ticket_parts": part_ids, "ticket_photos": photo_ids}
+    if claim is not None:
+        related["claims"] = [claim.id]
+    changes = audit_trail(factory, "tickets", info.id, related=related, limit=500)
+    return TicketPage(**page, changes=tuple(changes))
+
+
+def add_diagnosis_note(
+    factory: SessionFactory,
+    actor: str,
+    ticket_id: int | str,
+    note: str,
+    *,
+    now: datetime | None = None,
+) -> TicketInfo:
+    """A line of diagnosis notes, signed and dated (the ticket stays where it is)."""
+    text = " ".join((note or "").split())
+    if not text:
+        raise ValidationError("Write the diagnosis note first.")
+    with unit_of_work(factory, actor, now=now) as session:
+        ticket = find_ticket(session, ticket_id)
+        if ticket.state in CLOSED_TICKET_STATES:
+            raise Refused(
+                f"{ticket_code(ticket.id)} is {ticket.state.label} and closed; it cannot be "
+                "changed."
+            )
+        stamp = now_of(session)
+        line = f"{stamp:%d/%m/%Y %H:%M} {session.info['staff'].username}: {text}"
+        ticket.diagnosis = f"{ticket.diagnosis}\n{line}" if ticket.diagnosis else line
+        session.flush()
+        return ticket_info(session, ticket)
+
+
+def add_photo(
+    factory: SessionFactory,
+    actor: str,
+    ticket_id: int | str,
+    source: str | Path,
+    *,
+    caption: str = "",
+    now: datetime | None = None,
+) -> TicketInfo:
+    """Copy a photo of the damage into the ticket's photo folder (kept with the backup)."""
+    source = Path(source)
+    if not source.is_file():
+        raise ValidationError(f"The photo {source} cannot be found.")
+    if source.suffix.lower() not in PHOTO_TYPES:
+        kinds = ", ".join(sorted(PHOTO_TYPES))
+        raise ValidationError(f"{source.name} is not a photo ({kinds}).")
+    with unit_of_work(factory, actor, now=now) as session:
+        ticket = find_ticket(session, ticket_id)
+        code = ticket_code(ticket.id)
+        folder = photo_folder(session) / code
+        folder.mkdir(parents=True, exist_ok=True)
+        number = len(ticket.photos) + 1
+        target = folder / f"{number}-{source.name}"
+        while target.exists():
+            number += 1
+            target = folder / f"{number}-{source.name}"
+        try:
+            shutil.copyfile(source, target)
+        except OSError as exc:
+            raise ValidationError(f"The photo could not be copied to {folder}: {exc}.") from None
+        ticket.photos.append(
+            TicketPhoto(
+                path=f"{code}/{target.name}", caption=caption[:200], taken_at=now_of(session)
+            )
+        )
+        session.flush()
+        return ticket_info(session, ticket)
+
+
+@dataclass(frozen=True)
+class SpareDevice:
+    id: int
+    asset_tag: str
+    model: str
+
+
+def spare_devices(
+    factory: SessionFactory, kind: str = "laptop", limit: int = 50
+) -> list[SpareDevice]:
+    """Devices in stock in the allocation pool, ready to be assigned as a replacement."""
+    with factory() as session:
+        devices = session.scalars(
+            select(Device)
+            .where(
+                Device.pool == DevicePool.ALLOCATION,
+                Device.status == DeviceStatus.IN_STOCK,
+                Device.kind == DeviceKind(kind),
+            )
+            .order_by(Device.asset_tag)
+            .limit(limit)
+        ).all()
+        return [SpareDevice(d.id, d.asset_tag, f"{d.make} {d.model}".strip()) for d in devices]
+
+
+# --- cover periods -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverPeriodRow:
+    id: int
+    scheme: str
+    starts_on: date
+    ends_on: date
+    status: str
+    claims_allowed: int
+    claims_used: int
+
+
+@dataclass(frozen=True)
+class StudentCover:
+    student_id: int
+    student: str  # "Anna Smith (7A)"
+    card_code: str
+    periods: tuple[CoverPeriodRow, ...]  # newest first
+    schemes: tuple[str, ...]  # every scheme, for the add / edit form
+
+
+def _cover_of(session, student: Student) -> StudentCover:  # noqa: ANN001
+    periods = session.scalars(
+        select(CoverPeriod)
+        .where(CoverPeriod.student_id == student.id)
+        .order_by(CoverPeriod.starts_on.desc(), CoverPeriod.id.desc())
+    ).all()
+    return StudentCover(
+        student_id=student.id,
+        student=student_label(student),
+        card_code=student.card_code,
+        periods=tuple(
+            CoverPeriodRow(
+                p.id,
+                p.scheme.name,
+                p.starts_on,
+                p.ends_on,
+                p.status.value,
+                p.claims_allowed,
+                claims_used(session, p.id),
+            )
+            for p in periods
+        ),
+        schemes=tuple(session.scalars(select(Scheme.name).order_by(Scheme.name))),
+    )
+
+
+def student_cover(
+    factory: SessionFactory, *, student_code: str | None = None, student_id: int | None = None
+) -> StudentCover:
+    """A student's cover periods, newest first."""
+    with factory() as session:
+        student = find_student(session, student_code=student_code, student_id=student_id)
+        return _cover_of(session, student)
+
+
+def _day(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def _checked_period(
+    session,  # noqa: ANN001
+    student: Student,
+    scheme_name: str,
+    starts_on: date,
+    ends_on: date,
+    status: str,
+    claims_allowed: int | None,
+    editing: int | None,
+) -> tuple[Scheme, CoverStatus, int]:
+    scheme = session.scalar(
+        select(Scheme).where(func.lower(Scheme.name) == (scheme_name or "").strip().lower())
+    )
+    if scheme is None:
+        names = ", ".join(session.scalars(select(Scheme.name).order_by(Scheme.name)))
+        known = f"the schemes are: {names}" if names else "there are no schemes yet"
+        raise ValidationError(f"'{scheme_name}' is not an insurance scheme ({known}).")
+    try:
+        kind = CoverStatus(status)
+    except ValueError:
+        names = ", ".join(s.value for s in CoverStatus)
+        raise ValidationError(f"'{status}' is not a cover status; use one of: {names}.") from None
+    if ends_on < starts_on:
+        raise ValidationError(
+            f"The cover ends ({_day(ends_on)}) before it starts ({_day(starts_on)})."
+        )
+    allowed = scheme.claims_allowed if claims_allowed is None else claims_allowed
+    if allowed < 0:
+        raise ValidationError("The number of claims allowed cannot be negative.")
+    for other in session.scalars(select(CoverPeriod).where(CoverPeriod.student_id == student.id)):
+        if other.id != editing and other.starts_on <= ends_on and starts_on <= other.ends_on:
+            raise Refused(
+                f"{student_label(student)} has cover from {_day(other.starts_on)} to "
+                f"{_day(other.ends_on)} already, which overlaps this period."
+            )
+    return scheme, kind, allowed
+
+
+def add_cover_period(
+    factory: SessionFactory,
+    actor: str,
+    *,
+    student_code: str | None = None,
+    student_id: int | None = None,
+    scheme: str,
+    starts_on: date,
+    ends_on: date,
+    status: str = "insured",
+    claims_allowed: int | None = None,
+    now: datetime | None = None,
+) -> StudentCover:
+    """A new cover period for a student (claims allowed default to the scheme's)."""
+    with unit_of_work(factory, actor, now=now) as session:
+        student = find_student(session, student_code=student_code, student_id=student_id)
+        found, kind, allowed = _checked_period(
+            session, student, scheme, starts_on, ends_on, status, claims_allowed, None
+        )
+        session.add(
+            CoverPeriod(
+                student_id=student.id,
+                scheme_id=found.id,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                status=kind,
+                claims_allowed=allowed,
+            )
+        )
+        session.flush()
+        return _cover_of(session, student)
+
+
+def edit_cover_period(
+    factory: SessionFactory,
+    actor: str,
+    period_id: int,
+    *,
+    scheme: str,
+    starts_on: date,
+    ends_on: date,
+    status: str,
+    claims_allowed: int,
+    now: datetime | None = None,
+) -> StudentCover:
+    """Change a cover period; claims already made against it stay counted."""
+    with unit_of_work(factory, actor, now=now) as session:
+        period = session.get(CoverPeriod, period_id, with_for_update=True)
+        if period is None:
+            raise NotFound(f"There is no cover period {period_id}.")
+        student = period.student
+        found, kind, allowed = _checked_period(
+            session, student, scheme, starts_on, ends_on, status, claims_allowed, period.id
+        )
+        used = claims_used(session, period.id)
+        if allowed < used:
+            raise Refused(f"{used} claims were already made in this period; it cannot allow fewer.")
+        period.scheme_id = found.id
+        period.starts_on, period.ends_on = starts_on, ends_on
+        period.status, period.claims_allowed = kind, allowed
+        session.flush()
+        session.expire(period, ["scheme"])
+        return _cover_of(session, student)
