@@ -100,7 +100,8 @@ def _factory(args: argparse.Namespace):  # noqa: ANN202
     try:
         return open_database(url)
     except Exception as exc:  # noqa: BLE001 - a database that cannot be opened is one clear line
-        raise CommandError(f"cannot open the database {url}: {exc}") from exc
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise CommandError(f"cannot open the database {url}: {reason}") from exc
 
 
 def _report(args: argparse.Namespace) -> int:

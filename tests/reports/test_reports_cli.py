@@ -171,3 +171,14 @@ def test_notices_refusals(bench, capsys, tmp_path, args, message) -> None:  # no
     assert main(["notices", *args, "--db", bench.url]) == 1
     assert capsys.readouterr().err.splitlines() == [f"helpdesk: {message.format(**places)}"]
     assert not (tmp_path / "out.pdf").exists() and exists.read_bytes() == b"keep me"
+
+
+def test_a_file_that_is_not_a_database_is_one_clear_line(tmp_path, capsys) -> None:  # noqa: ANN001
+    notes = tmp_path / "notes.sqlite3"
+    notes.write_text("shopping list\n" * 200)
+    assert main(["report", "charges", "--db", f"sqlite:///{notes}"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert err[0].startswith(f"helpdesk: cannot open the database sqlite:///{notes}: ")
+    assert "not a database" in err[0]
+    assert notes.read_text() == "shopping list\n" * 200
