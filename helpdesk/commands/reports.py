@@ -11,6 +11,7 @@ list for form tutors, one page per form.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from decimal import Decimal
@@ -122,10 +123,15 @@ def _report(args: argparse.Namespace) -> int:
         table = reports.run_report(factory, name, date_from=date_from, date_to=date_to)
     finally:
         factory.kw["bind"].dispose()
-    if args.csv:
-        reports.write_csv(table, sys.stdout)
-    else:
-        sys.stdout.write(text_table(table))
+    try:
+        if args.csv:
+            reports.write_csv(table, sys.stdout)
+        else:
+            sys.stdout.write(text_table(table))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader stopped early (``| head``): not an error; keep Python quiet on exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

@@ -182,3 +182,17 @@ def test_a_file_that_is_not_a_database_is_one_clear_line(tmp_path, capsys) -> No
     assert err[0].startswith(f"helpdesk: cannot open the database sqlite:///{notes}: ")
     assert "not a database" in err[0]
     assert notes.read_text() == "shopping list\n" * 200
+
+
+def test_a_reader_that_stops_early_is_not_an_error(bench) -> None:  # noqa: ANN001
+    import subprocess
+    import sys
+
+    child = subprocess.Popen(
+        [sys.executable, "-m", "helpdesk.cli", "report", "damage", "--csv", "--db", bench.url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    child.stdout.close()  # like `| head -0`: gone before the report is written
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 0 and err == b""
