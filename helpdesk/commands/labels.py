@@ -166,7 +166,6 @@ def _factory(args: argparse.Namespace):
 
 def _select(args: argparse.Namespace, factory) -> _Selection:
     from helpdesk.labels.asset_labels import AssetLabel
-    from helpdesk.services import documents
 
     if args.tags or args.tags_file:
         labels = (
@@ -176,6 +175,8 @@ def _select(args: argparse.Namespace, factory) -> _Selection:
         )
         _check_tags(labels)
         return _Selection(labels, [], False)
+    from helpdesk.services import documents
+
     if args.form:
         rows = documents.devices_for_form(factory, args.form)
         what = f"form {args.form}"
@@ -227,7 +228,6 @@ def _deliver(
 
 
 def _labels(args: argparse.Namespace) -> int:
-    from helpdesk.domain.errors import HelpdeskError
     from helpdesk.labels import calibration
     from helpdesk.labels.asset_labels import LabelDesign, render_labels
     from helpdesk.labels.templates import all_templates, get_template
@@ -243,10 +243,7 @@ def _labels(args: argparse.Namespace) -> int:
         return 0
     if not args.template:
         raise CommandError("choose a label stock with --template ID (see --list-templates)")
-    try:
-        template = get_template(args.template)
-    except HelpdeskError as exc:
-        raise CommandError(str(exc)) from exc
+    template = get_template(args.template)
     if args.calibrate:
         return _calibrate(args, template)
     if args.offset:
@@ -309,25 +306,21 @@ def _ids_for_tags(factory, labels: list) -> list[int]:
 
 
 def _default_header(factory, args: argparse.Namespace) -> str:
-    from helpdesk.services.documents import school_name
-
     name = ""
     if factory is not None:
+        from helpdesk.services.documents import school_name
+
         name = school_name(factory)
     return f"Property of {name}" if name else "Property of the school"
 
 
 def _calibrate(args: argparse.Namespace, template) -> int:
-    from helpdesk.domain.errors import HelpdeskError
     from helpdesk.labels import calibration
 
     if args.offset:
         if not args.printer:
             raise CommandError("--offset needs --printer NAME: the offset belongs to a printer")
-        try:
-            offset = calibration.set_offset(args.printer, *args.offset)
-        except HelpdeskError as exc:
-            raise CommandError(str(exc)) from exc
+        offset = calibration.set_offset(args.printer, *args.offset)
         print(f"{args.printer}: labels now move {offset.x:+.2f} mm across, {offset.y:+.2f} mm down")
         return 0
     if not args.output and not args.printer:

@@ -14,13 +14,14 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from helpdesk.domain.errors import ValidationError
 from helpdesk.labels import symbols
-from helpdesk.labels.symbols import MIN_MODULE_MM, MM, CodeTooLong
+from helpdesk.labels.errors import code_too_long, code_too_long_class, invalid, is_expected
+from helpdesk.labels.symbols import MIN_MODULE_MM, MM
 from helpdesk.labels.templates import LabelTemplate, Rect
 
 SYMBOLOGIES = ("code128", "code128+qr", "code128+datamatrix", "qr", "datamatrix")
@@ -123,17 +124,25 @@ def frame_of(template: LabelTemplate, cell: Rect) -> _Frame:
     return _Frame(True, cell.height, cell.width, content)
 
 
+@lru_cache(maxsize=8192)
+def _width(text: str, font: str, size: float) -> float:
+    """The width of ``text`` in mm."""
+    return stringWidth(text, font, size) / MM
+
+
+@lru_cache(maxsize=1024)
 def _fit_font(text: str, font: str, size: float, width_mm: float, minimum: float) -> float:
-    width = stringWidth(text, font, size) / MM
+    width = _width(text, font, size)
     if width <= width_mm:
         return size
     return max(minimum, size * width_mm / width)
 
 
+@lru_cache(maxsize=1024)
 def _clip(text: str, font: str, size: float, width_mm: float) -> str:
-    if stringWidth(text, font, size) / MM <= width_mm + 1e-6:
+    if _width(text, font, size) <= width_mm + 1e-6:
         return text
-    while text and stringWidth(text + "…", font, size) / MM > width_mm:
+    while text and _width(text + "…", font, size) > width_mm:
         text = text[:-1]
     return text.rstrip() + "…"
 
@@ -150,9 +159,9 @@ def _details(label: AssetLabel, design: LabelDesign) -> str:
 def layout_label(
     template: LabelTemplate, frame: _Frame, label: AssetLabel, design: LabelDesign
 ) -> _Layout:
-    """Where everything goes on one label; :class:`CodeTooLong` when the tag cannot fit."""
+    """Where everything goes on one label; :func:`~helpdesk.labels.errors.code_too_long` when the tag cannot fit."""
     if design.symbology not in SYMBOLOGIES:
-        raise ValidationError(
+        raise invalid(
             f"'{design.symbology}' is not a code type; choose one of {', '.join(SYMBOLOGIES)}."
         )
     c = frame.content
@@ -169,7 +178,7 @@ def layout_label(
         details, detail_h = "", 0.0  # model and serial are extras: left out when short of room
     bar_h = min(c.height - header_h - tag_h - detail_h, MAX_BAR_HEIGHT_MM)
     if bar_h < MIN_BAR_HEIGHT_MM:
-        raise CodeTooLong(
+        raise code_too_long(
             f"{template.id} leaves {c.height:.1f} mm of height: too little for a readable "
             "Code 128 with its text"
         )
@@ -184,7 +193,7 @@ def layout_label(
         side_room = min(c.height - header_h, c.width * 0.4)
         mq = symbols.snap_module(side_room / (sym.size + 2 * sym.quiet), template.dpi, maximum=1.0)
         if mq < MIN_MODULE_MM - 1e-9:
-            raise CodeTooLong(
+            raise code_too_long(
                 f"a {sym.kind} of '{label.tag}' would have {mq:.2f} mm modules on {template.id}"
             )
         block = (sym.size + 2 * sym.quiet) * mq
@@ -202,7 +211,7 @@ def layout_label(
     )
     module = symbols.snap_module(module, template.dpi, maximum=MAX_MODULE_MM)
     if module < MIN_MODULE_MM - 1e-9:
-        raise CodeTooLong(
+        raise code_too_long(
             f"'{label.tag}' needs {linear.modules + 2 * symbols.CODE128_QUIET} Code 128 modules "
             f"with its quiet zones; on {template.id} that is {module:.2f} mm a module, below the "
             f"{MIN_MODULE_MM} mm a scanner reads reliably"
@@ -237,7 +246,7 @@ def _layout_matrix_only(
     side = min(c.height, c.width * 0.5)
     mq = symbols.snap_module(side / (sym.size + 2 * sym.quiet), template.dpi, maximum=1.0)
     if mq < MIN_MODULE_MM - 1e-9:
-        raise CodeTooLong(
+        raise code_too_long(
             f"a {sym.kind} of '{label.tag}' would have {mq:.2f} mm modules on {template.id}"
         )
     block = (sym.size + 2 * sym.quiet) * mq
@@ -262,8 +271,8 @@ def _layout_matrix_only(
     for text, font, size_mm in lines:
         minimum = 4.5 if font == BOLD else 4.0
         size = _fit_font(text, font, size_mm * MM, tw, minimum)
-        if font == BOLD and stringWidth(text, font, size) / MM > tw + 1e-6:
-            raise CodeTooLong(f"the tag '{text}' does not fit beside its code on {template.id}")
+        if font == BOLD and _width(text, font, size) > tw + 1e-6:
+            raise code_too_long(f"the tag '{text}' does not fit beside its code on {template.id}")
         v -= size_mm * 1.15
         shown = text if font == BOLD else _clip(text, font, size, tw)
         texts.append(_Text(shown, font, size, tx, v + size_mm * 0.25, True))
@@ -283,8 +292,9 @@ def _suggestion(
                 LabelDesign(header=design.header, symbology="qr"),
             )
             tips.append("print it as a QR code (--code qr)")
-        except ValidationError:
-            pass
+        except Exception as exc:
+            if not is_expected(exc):
+                raise
     bigger = []
     ranked = sorted(
         others,
@@ -295,7 +305,9 @@ def _suggestion(
             continue
         try:
             layout_label(other, frame_of(other, other.cell(0)), AssetLabel(tag), design)
-        except ValidationError:
+        except Exception as exc:
+            if not is_expected(exc):
+                raise
             continue
         bigger.append(other.id)
     if bigger:
@@ -319,9 +331,11 @@ def plan_labels(
         if layout is None:
             try:
                 layout = layout_label(template, frame, label, design)
-            except CodeTooLong as exc:
+            except Exception as exc:
+                if not isinstance(exc, code_too_long_class()):
+                    raise
                 tip = _suggestion(label.tag, template, design, others)
-                raise CodeTooLong(
+                raise code_too_long(
                     f"Cannot print the label for {label.tag}: {exc}. Nothing was printed; {tip}."
                 ) from exc
             cache[label] = layout
@@ -331,7 +345,7 @@ def plan_labels(
 
 def expand(labels: Iterable[AssetLabel], copies: int) -> list[AssetLabel]:
     if copies < 1 or copies > 100:
-        raise ValidationError("Copies per tag must be between 1 and 100.")
+        raise invalid("Copies per tag must be between 1 and 100.")
     return [label for label in labels for _ in range(copies)]
 
 
@@ -350,9 +364,9 @@ def render_labels(
     left, across then down); ``outline`` draws each label's edge, for a preview on plain paper.
     ``others`` are the templates to suggest when a tag does not fit."""
     if not labels:
-        raise ValidationError("There are no labels to print.")
+        raise invalid("There are no labels to print.")
     if not 1 <= start <= template.per_page:
-        raise ValidationError(
+        raise invalid(
             f"The start position must be between 1 and {template.per_page} on {template.id}."
         )
     batch = expand(labels, copies)
@@ -422,8 +436,6 @@ def _draw_label(
         symbols.draw_matrix(canvas, symbols.matrix(layout.tag, layout.matrix_kind), u, v, mq)
     for t in layout.texts:
         canvas.setFont(t.font, t.size)
-        if t.left:
-            canvas.drawString(t.u * MM, t.v * MM, t.text)
-        else:
-            canvas.drawCentredString(t.u * MM, t.v * MM, t.text)
+        u = t.u if t.left else t.u - _width(t.text, t.font, t.size) / 2
+        canvas.drawString(u * MM, t.v * MM, t.text)
     canvas.restoreState()

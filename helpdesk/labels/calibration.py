@@ -15,8 +15,8 @@ from pathlib import Path
 
 from reportlab.pdfgen.canvas import Canvas
 
-from helpdesk.domain.errors import ValidationError
 from helpdesk.labels.asset_labels import MM, Offset, draw_outline
+from helpdesk.labels.errors import invalid
 from helpdesk.labels.templates import LabelTemplate
 from helpdesk.logs import data_dir
 
@@ -53,10 +53,10 @@ def get_offset(printer: str | None) -> Offset:
 
 def set_offset(printer: str, x_mm: float, y_mm: float) -> Offset:
     if not printer.strip():
-        raise ValidationError("Give the printer's name to keep its offset for.")
+        raise invalid("Give the printer's name to keep its offset for.")
     for value in (x_mm, y_mm):
         if not -MAX_OFFSET_MM <= value <= MAX_OFFSET_MM:
-            raise ValidationError(
+            raise invalid(
                 f"An offset of {value:g} mm is more than a label's misalignment; offsets go up to "
                 f"{MAX_OFFSET_MM:g} mm. Check the printer's paper size and scaling instead."
             )

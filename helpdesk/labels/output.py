@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpdesk.domain.errors import ValidationError
+from helpdesk.labels.errors import invalid
 
 
 def write_pdf(pdf: bytes, target: str | Path) -> Path:
@@ -12,7 +12,7 @@ def write_pdf(pdf: bytes, target: str | Path) -> Path:
     file behind; returns the path written."""
     path = Path(target).expanduser()
     if path.is_dir():
-        raise ValidationError(f"{path} is a folder; give a file name such as labels.pdf.")
+        raise invalid(f"{path} is a folder; give a file name such as labels.pdf.")
     temporary = path.with_name(path.name + ".part")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -20,5 +20,5 @@ def write_pdf(pdf: bytes, target: str | Path) -> Path:
         temporary.replace(path)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
-        raise ValidationError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+        raise invalid(f"Cannot write {path}: {exc.strerror or exc}.") from exc
     return path

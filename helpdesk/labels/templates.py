@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpdesk.domain.errors import NotFound, ValidationError
+from helpdesk.labels.errors import invalid, is_expected, not_found
 from helpdesk.logs import data_dir
 from helpdesk.resource_files import resource
 
@@ -109,29 +109,29 @@ class LabelTemplate:
 def _number(data: dict, key: str, where: str, *, minimum: float = 0.0) -> float:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValidationError(f"{where}: '{key}' must be a number of millimetres.")
+        raise invalid(f"{where}: '{key}' must be a number of millimetres.")
     if value < minimum:
-        raise ValidationError(f"{where}: '{key}' must be at least {minimum:g}.")
+        raise invalid(f"{where}: '{key}' must be at least {minimum:g}.")
     return float(value)
 
 
 def _section(data: dict, key: str, where: str) -> dict:
     value = data.get(key)
     if not isinstance(value, dict):
-        raise ValidationError(f"{where}: the '{key}' section is missing.")
+        raise invalid(f"{where}: the '{key}' section is missing.")
     return value
 
 
 def parse_template(data: object, where: str, origin: str = "shipped") -> LabelTemplate:
-    """A template from its JSON data; any mistake is a :class:`ValidationError` naming it."""
+    """A template from its JSON data; any mistake is a ValidationError naming it."""
     if not isinstance(data, dict):
-        raise ValidationError(f"{where}: a label template is a JSON object.")
+        raise invalid(f"{where}: a label template is a JSON object.")
     template_id = data.get("id")
     if not isinstance(template_id, str) or not template_id.strip():
-        raise ValidationError(f"{where}: 'id' is missing.")
+        raise invalid(f"{where}: 'id' is missing.")
     kind = data.get("kind", "sheet")
     if kind not in KINDS:
-        raise ValidationError(f"{where}: 'kind' must be one of {', '.join(KINDS)}.")
+        raise invalid(f"{where}: 'kind' must be one of {', '.join(KINDS)}.")
     page = _section(data, "page_size", where)
     label = _section(data, "label", where)
     grid = _section(data, "grid", where)
@@ -139,13 +139,13 @@ def parse_template(data: object, where: str, origin: str = "shipped") -> LabelTe
     margins = printer.get("unprintable_mm") or {}
     technology = printer.get("technology", "laser")
     if technology not in TECHNOLOGIES:
-        raise ValidationError(f"{where}: printer 'technology' must be one of {TECHNOLOGIES}.")
+        raise invalid(f"{where}: printer 'technology' must be one of {TECHNOLOGIES}.")
     dpi = printer.get("dpi")
     if dpi is not None and (not isinstance(dpi, int) or dpi < 100):
-        raise ValidationError(f"{where}: printer 'dpi' must be a whole number such as 203 or 300.")
+        raise invalid(f"{where}: printer 'dpi' must be a whole number such as 203 or 300.")
     columns, rows = grid.get("columns", 1), grid.get("rows", 1)
     if not (isinstance(columns, int) and isinstance(rows, int) and columns >= 1 and rows >= 1):
-        raise ValidationError(f"{where}: grid 'columns' and 'rows' must be whole numbers >= 1.")
+        raise invalid(f"{where}: grid 'columns' and 'rows' must be whole numbers >= 1.")
     template = LabelTemplate(
         id=template_id.strip(),
         name=str(data.get("name") or template_id),
@@ -182,14 +182,14 @@ def parse_template(data: object, where: str, origin: str = "shipped") -> LabelTe
 def _check_fits(t: LabelTemplate, where: str) -> None:
     eps = 0.01
     if t.columns > 1 and t.pitch_x < t.label_width - eps:
-        raise ValidationError(f"{where}: 'pitch_x_mm' is smaller than the label width.")
+        raise invalid(f"{where}: 'pitch_x_mm' is smaller than the label width.")
     if t.rows > 1 and t.pitch_y < t.label_height - eps:
-        raise ValidationError(f"{where}: 'pitch_y_mm' is smaller than the label height.")
+        raise invalid(f"{where}: 'pitch_y_mm' is smaller than the label height.")
     last = t.cell(t.per_page - 1)
     if last.x + last.width > t.page_width + eps or last.y + last.height > t.page_height + eps:
-        raise ValidationError(f"{where}: the grid of labels runs off the page.")
+        raise invalid(f"{where}: the grid of labels runs off the page.")
     if 2 * t.markup_margin >= min(t.label_width, t.label_height):
-        raise ValidationError(f"{where}: 'markup_margin_mm' leaves no room on the label.")
+        raise invalid(f"{where}: 'markup_margin_mm' leaves no room on the label.")
 
 
 def user_templates_dir() -> Path:
@@ -221,7 +221,9 @@ def _school_templates() -> tuple[dict[str, LabelTemplate], list[str]]:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             problems.append(f"{path}: not a readable JSON file ({exc})")
             continue
-        except ValidationError as exc:
+        except Exception as exc:
+            if not is_expected(exc):
+                raise
             problems.append(str(exc))
             continue
         found[template.id] = template
@@ -244,4 +246,4 @@ def get_template(template_id: str) -> LabelTemplate:
             return template
     known = ", ".join(t.id for t in templates)
     extra = f" ({'; '.join(problems)})" if problems else ""
-    raise NotFound(f"There is no label template '{template_id}'. Known templates: {known}.{extra}")
+    raise not_found(f"There is no label template '{template_id}'. Known templates: {known}.{extra}")
