@@ -33,15 +33,31 @@ class Candidate:
 def find_linear_candidates(
     grey: np.ndarray, *, limit: int = 4, min_coherence: float = 0.6, min_energy: float = 2500.0
 ) -> list[Candidate]:
-    """The most bar-like patches of ``grey``, best first.
+    """The most bar-like patches of ``grey``, best first."""
+    return find_candidates(
+        grey, linear_limit=limit, matrix_limit=0, min_energy=min_energy, min_coherence=min_coherence
+    )[0]
+
+
+def find_candidates(
+    grey: np.ndarray,
+    *,
+    linear_limit: int = 4,
+    matrix_limit: int = 3,
+    min_coherence: float = 0.6,
+    min_energy: float = 2500.0,
+) -> tuple[list[Candidate], list[tuple[int, int, int, int]]]:
+    """Bar-like patches (1-D codes, best first) and busy square patches (boxes x, y, w, h that
+    may hold a small or light-on-dark 2-D code, largest first).
 
     Gradients are taken at full resolution (fine bars vanish in a shrunk copy) and their
     products averaged over cells of SHRINK x SHRINK pixels: the structure tensor of each cell. A
-    cell is bar-like when its edges are strong (energy) and mostly point one way (coherence).
+    cell is bar-like when its edges are strong (energy) and mostly point one way (coherence); a
+    2-D code's cells are strong with edges both ways.
     """
     h, w = grey.shape[:2]
     if h < 4 * SHRINK or w < 4 * SHRINK:
-        return []
+        return [], []
     size = (w // SHRINK, h // SHRINK)
     gx = cv2.Sobel(grey, cv2.CV_16S, 1, 0, ksize=3).astype(np.float32)
     gy = cv2.Sobel(grey, cv2.CV_16S, 0, 1, ksize=3).astype(np.float32)
@@ -52,19 +68,38 @@ def find_linear_candidates(
     jxx, jyy, jxy = cv2.blur(jxx, win), cv2.blur(jyy, win), cv2.blur(jxy, win)
     energy = jxx + jyy
     coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy * jxy) / (energy + 1e-3)
-    mask = ((coherence > min_coherence) & (energy > min_energy)).astype(np.uint8)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    blobs = [(cv2.contourArea(c), c) for c in contours]
-    blobs = [b for b in blobs if b[0] >= 12]
-    blobs.sort(key=lambda b: b[0], reverse=True)
-    found: list[Candidate] = []
-    for area, contour in blobs[: limit * 3]:
-        candidate = _measure(jxx, jyy, jxy, contour, area)
-        if candidate is not None:
-            found.append(candidate)
-    found.sort(key=lambda c: c.score, reverse=True)
-    return found[:limit]
+    strong = energy > min_energy
+    linear: list[Candidate] = []
+    if linear_limit:
+        mask = (strong & (coherence > min_coherence)).astype(np.uint8)
+        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        blobs = [(cv2.contourArea(c), c) for c in contours]
+        blobs = [b for b in blobs if b[0] >= 12]
+        blobs.sort(key=lambda b: b[0], reverse=True)
+        for area, contour in blobs[: linear_limit * 3]:
+            candidate = _measure(jxx, jyy, jxy, contour, area)
+            if candidate is not None:
+                linear.append(candidate)
+        linear.sort(key=lambda c: c.score, reverse=True)
+        linear = linear[:linear_limit]
+    matrix: list[tuple[int, int, int, int]] = []
+    if matrix_limit:
+        mask = (strong & (coherence < 0.55)).astype(np.uint8)
+        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        boxes = []
+        for contour in contours:
+            x, y, bw, bh = cv2.boundingRect(contour)
+            if bw < 3 or bh < 3 or max(bw, bh) > 3 * min(bw, bh):
+                continue  # too small to hold a code, or a line of text
+            fill = cv2.contourArea(contour) / (bw * bh)
+            if fill < 0.4:
+                continue
+            boxes.append((bw * bh, (x * SHRINK, y * SHRINK, bw * SHRINK, bh * SHRINK)))
+        boxes.sort(key=lambda b: b[0], reverse=True)
+        matrix = [box for _, box in boxes[:matrix_limit]]
+    return linear, matrix
 
 
 def _measure(jxx, jyy, jxy, contour: np.ndarray, area: float) -> Candidate | None:
@@ -113,12 +148,12 @@ def _shrink(values: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def cut_upright(
-    grey: np.ndarray, candidate: Candidate, *, target_length: int = 420, max_zoom: float = 3.0
+    grey: np.ndarray, candidate: Candidate, *, target_length: int = 640, max_zoom: float = 3.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """The candidate turned level (bars upright) with a quiet zone, and the 2x3 matrix that maps
     the cut-out's pixels back to ``grey``'s coordinates."""
     zoom = min(max_zoom, max(1.0, target_length / max(candidate.length, 1.0)))
-    margin = 0.12 * candidate.length + 12
+    margin = 0.2 * candidate.length + 16
     out_w = int(round((candidate.length + 2 * margin) * zoom))
     out_h = int(round((max(candidate.height, 0.15 * candidate.length) + 16) * zoom))
     out_w, out_h = max(out_w, 32), max(out_h, 24)
@@ -140,6 +175,23 @@ def cut_upright(
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_REPLICATE,
     )
+    return crop, back
+
+
+def cut_box(
+    grey: np.ndarray, box: tuple[int, int, int, int], *, min_side: int = 200, max_zoom: float = 4.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """A box with a margin, enlarged so its shorter side is about ``min_side`` pixels, and the
+    2x3 matrix mapping the cut-out's pixels back to ``grey``'s coordinates."""
+    x, y, w, h = box
+    margin = int(0.3 * max(w, h)) + 8
+    x0, y0 = max(0, x - margin), max(0, y - margin)
+    x1, y1 = min(grey.shape[1], x + w + margin), min(grey.shape[0], y + h + margin)
+    crop = grey[y0:y1, x0:x1]
+    zoom = min(max_zoom, max(1.0, min_side / max(1, min(crop.shape[:2]))))
+    if zoom > 1.0:
+        crop = cv2.resize(crop, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
+    back = np.array([[1 / zoom, 0, x0], [0, 1 / zoom, y0]], dtype=np.float64)
     return crop, back
 
 
