@@ -171,7 +171,8 @@ def layout_label(
     tag_mm = min(max(c.height * 0.16, 1.8), 4.2)
     detail_mm = min(max(c.height * 0.11, 1.5), 2.5)
     header_h = header_mm * 1.1 + GAP_MM if design.header else 0.0
-    tag_h = tag_mm * 0.95 + GAP_MM
+    text_gap = max(GAP_MM, c.height * 0.025)  # between the bars and the tag under them
+    tag_h = tag_mm * 0.95 + text_gap
     details = _details(label, design)
     detail_h = detail_mm * 1.1 + GAP_MM if details else 0.0
     if c.height - header_h - tag_h - detail_h < MIN_BAR_HEIGHT_MM + 3:
@@ -230,7 +231,7 @@ def layout_label(
         texts.append(_Text(text, FONT, size, centre, top - header_mm * 0.8))
     bar_v = top - header_h - bar_h
     size = _fit_font(label.tag, BOLD, tag_mm * MM, max(bars_w, right - c.x), 4.5)
-    texts.append(_Text(label.tag, BOLD, size, centre, bar_v - GAP_MM - tag_mm * 0.72))
+    texts.append(_Text(label.tag, BOLD, size, centre, bar_v - text_gap - tag_mm * 0.72))
     if details:
         dsize = _fit_font(details, FONT, detail_mm * MM, right - c.x, 4.0)
         dtext = _clip(details, FONT, dsize, right - c.x)
