@@ -47,6 +47,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     which.add_argument(
         "--unlabelled", action="store_true", help="every device never given an asset label"
     )
+    which.add_argument(
+        "--last-batch",
+        action="store_true",
+        help="the devices of the last batch recorded as printed (a reprint)",
+    )
     p.add_argument(
         "--start",
         type=int,
@@ -189,9 +194,13 @@ def _select(args: argparse.Namespace, factory) -> _Selection:
     elif args.unlabelled:
         rows = documents.unlabelled_devices(factory)
         what = "devices never labelled"
+    elif args.last_batch:
+        rows = documents.last_label_batch(factory)
+        what = "the last batch"
     else:
         raise CommandError(
-            "choose the labels: --tags, --tags-file, --form, --year, --range or --unlabelled"
+            "choose the labels: --tags, --tags-file, --form, --year, --range, --unlabelled "
+            "or --last-batch"
         )
     if not rows:
         raise CommandError(f"there are no devices to label ({what}); nothing was printed")

@@ -257,6 +257,30 @@ def unlabelled_devices(factory: SessionFactory) -> list[LabelDevice]:
     return held + [r for r in rows if not r.form]
 
 
+def last_label_batch(factory: SessionFactory) -> list[LabelDevice]:
+    """The devices of the most recent label batch (same moment, same staff member), in the
+    order they were printed, for a reprint after a jammed or spoilt sheet."""
+    with factory() as session:
+        last = session.execute(
+            select(LabelPrint.printed_at, LabelPrint.printed_by_id)
+            .order_by(LabelPrint.printed_at.desc(), LabelPrint.id.desc())
+            .limit(1)
+        ).first()
+        if last is None:
+            raise NotFound("No asset labels have been printed yet.")
+        rows = session.execute(
+            select(LabelPrint.device_id, Device)
+            .join(Device, Device.id == LabelPrint.device_id)
+            .where(LabelPrint.printed_at == last[0], LabelPrint.printed_by_id == last[1])
+            .order_by(LabelPrint.id)
+        ).all()
+        seen: dict[int, Device] = {}
+        for device_id, device in rows:
+            seen.setdefault(device_id, device)  # copies were recorded once per label
+        holders = _holders(session, seen)
+        return [_label_device(d, holders.get(d.id)) for d in seen.values()]
+
+
 def record_label_prints(
     factory: SessionFactory, actor: str, device_ids: Sequence[int], template_id: str
 ) -> LabelPrintRecord:

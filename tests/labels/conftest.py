@@ -15,6 +15,24 @@ SHARED_LABELS = Path(__file__).resolve().parents[3] / "shared" / "label-referenc
 
 @pytest.fixture
 def school(session_factory):
+    """The small school below on a SQLite file: (session factory, ids by surname and tag)."""
+    return session_factory, build_school(session_factory)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+    ]
+)
+def any_school(request):
+    """The same school on SQLite and on PostgreSQL."""
+    name = "session_factory" if request.param == "sqlite" else "pg_session_factory"
+    factory = request.getfixturevalue(name)
+    return factory, build_school(factory)
+
+
+def build_school(session_factory) -> dict[str, int]:
     """Form 7A: Cole, Ahmed, Baker (out of alphabetical order on purpose), 7B: Adams; year 8:
     8A Evans. PER-000101.. are allocated; LNR-001/002 are loan laptops; PER-000900 is retired.
     """
@@ -128,4 +146,4 @@ def school(session_factory):
         s.flush()
         ids["loan"] = loan.id
         ids["ticket"] = ticket.id
-    return session_factory, ids
+    return ids

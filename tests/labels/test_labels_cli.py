@@ -141,6 +141,9 @@ def test_form_batch_from_the_database_is_recorded(school, sqlite_url, tmp_path, 
         == 0
     )
     assert "4 labels" in capsys.readouterr().out  # 7 in use or stock, less the 3 just printed
+    reprint = ["--db", sqlite_url, "labels", "--template", "avery-l7160", "--last-batch"]
+    assert main([*reprint, "-o", str(out)]) == 0
+    assert "3 labels" in capsys.readouterr().out
 
 
 def test_alignment_page_and_offsets(tmp_path, capsys):

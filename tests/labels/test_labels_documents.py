@@ -3,6 +3,8 @@ labelled, the record of label prints (one transaction), slips, receipts, agreeme
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import select
 
@@ -11,8 +13,8 @@ from helpdesk.domain.models import LabelPrint
 from helpdesk.services import documents
 
 
-def test_form_and_year_group_come_in_hand_out_order(school):
-    factory, _ = school
+def test_form_and_year_group_come_in_hand_out_order(any_school):
+    factory, _ = any_school
     form = documents.devices_for_form(factory, "7A")
     assert [d.student for d in form] == ["Amir Ahmed", "Bea Baker", "Cara Cole"]
     assert {d.form for d in form} == {"7A"}
@@ -28,8 +30,8 @@ def test_form_and_year_group_come_in_hand_out_order(school):
         documents.devices_for_form(factory, "9Z")
 
 
-def test_tags_and_ranges(school):
-    factory, _ = school
+def test_tags_and_ranges(any_school):
+    factory, _ = any_school
     rows = documents.devices_by_tags(factory, ["PER-000103", "LNR-002", "PER-000101"])
     assert [r.asset_tag for r in rows] == ["PER-000103", "LNR-002", "PER-000101"]
     assert rows[0].student == "Bea Baker" and rows[1].student == ""
@@ -41,8 +43,8 @@ def test_tags_and_ranges(school):
         documents.devices_in_tag_range(factory, "PER-000101", "LNR-002")
 
 
-def test_recorded_prints_leave_the_unlabelled_list(school):
-    factory, ids = school
+def test_recorded_prints_leave_the_unlabelled_list(any_school):
+    factory, ids = any_school
     before = documents.unlabelled_devices(factory)
     assert "PER-000900" not in [d.asset_tag for d in before]  # retired
     assert [d.asset_tag for d in before][:3] == ["PER-000102", "PER-000103", "PER-000101"]
@@ -58,8 +60,8 @@ def test_recorded_prints_leave_the_unlabelled_list(school):
     assert {r.template_id for r in rows} == {"avery-l7651"}
 
 
-def test_recording_is_all_or_nothing(school):
-    factory, ids = school
+def test_recording_is_all_or_nothing(any_school):
+    factory, ids = any_school
     with pytest.raises(NotFound, match="No device has the id 99999"):
         documents.record_label_prints(factory, "admin", [ids["PER-000101"], 99999], "avery-l7651")
     with pytest.raises(NotFound, match="no staff member"):
@@ -68,8 +70,8 @@ def test_recording_is_all_or_nothing(school):
         assert s.scalars(select(LabelPrint)).all() == []
 
 
-def test_slip_receipt_and_agreements(school):
-    factory, ids = school
+def test_slip_receipt_and_agreements(any_school):
+    factory, ids = any_school
     slip = documents.loan_slip(factory, ids["loan"])
     assert slip.code == f"LOAN-{ids['loan']:06d}"
     assert (slip.student, slip.form, slip.asset_tag) == ("Amir Ahmed", "7A", "LNR-001")
@@ -90,3 +92,17 @@ def test_slip_receipt_and_agreements(school):
     assert agreements[0].card_code == "S0002"
     with pytest.raises(ValidationError):
         documents.handover_agreements(factory)
+
+
+def test_last_batch_is_the_reprint_of_the_latest_print(any_school):
+    factory, ids = any_school
+    with pytest.raises(NotFound, match="No asset labels have been printed"):
+        documents.last_label_batch(factory)
+    documents.record_label_prints(factory, "admin", [ids["LNR-002"]], "zebra-2x1")
+    time.sleep(1.1)  # the next batch is a later moment (times are kept to the second)
+    batch = [ids["PER-000103"], ids["PER-000103"], ids["PER-000101"]]  # two copies of one
+    documents.record_label_prints(factory, "admin", batch, "avery-l7651")
+    assert [d.asset_tag for d in documents.last_label_batch(factory)] == [
+        "PER-000103",
+        "PER-000101",
+    ]
