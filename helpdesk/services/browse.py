@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from helpdesk.domain.enums import DeviceKind
 from helpdesk.domain.models import AuditEntry, Device, Loan, Staff, Student
 
 
@@ -243,7 +244,11 @@ def student_page(
             for student_id, tag in session.execute(
                 select(Assignment.student_id, Device.asset_tag)
                 .join(Device, Device.id == Assignment.device_id)
-                .where(Assignment.student_id.in_(ids), Assignment.ended_at.is_(None))
+                .where(
+                    Assignment.student_id.in_(ids),
+                    Assignment.ended_at.is_(None),
+                    Device.kind == DeviceKind.LAPTOP,
+                )
             ):
                 devices.setdefault(student_id, []).append(tag)
             for student_id, count in session.execute(

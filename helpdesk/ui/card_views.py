@@ -73,12 +73,13 @@ def student_view(card: StudentCard, now: datetime) -> CardView:
         badges.append(Badge(f"unpaid {money(card.unpaid_pence)}", BAD, BAD_BG))
     if any(loan.is_overdue(now) for loan in card.open_loans):
         badges.append(Badge("overdue loan", BAD, BAD_BG))
-    devices = ", ".join(d.asset_tag for d in card.assigned_devices) or "none"
+    laptops_first = sorted(card.assigned_devices, key=lambda d: (d.kind != "laptop", d.asset_tag))
+    devices = ", ".join(d.asset_tag for d in laptops_first) or "none"
     fields = [
         ("Card", card.card_code),
         ("Year", str(card.year_group)),
         ("Form", card.form),
-        ("Own laptop", devices),
+        ("Own devices", devices),
     ]
     if card.cover.scheme:
         fields.append(("Scheme", card.cover.scheme))
