@@ -1,0 +1,752 @@
+"""The ticket page: the device and student, the damage and its photos, diagnosis notes, parts and
+their costs, vendor, RMA and warranty, time on the bench, the cover check and the charge with the
+rule, payment or waiver, the moves the lifecycle allows, and the full history.
+
+Every action is a service call off the GUI thread; a refusal shows as one red sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from helpdesk.domain.enums import TicketState
+from helpdesk.services import assignments, tickets
+from helpdesk.services import ticket_queue as bench
+from helpdesk.ui.context import AppContext
+from helpdesk.ui.errors import describe_failure
+from helpdesk.ui.style import BAD, GOOD, GOOD_BG, MUTED, WARN, WARN_BG, badge_html
+
+THUMB = 96
+RIGHT_WIDTH = 520
+MOVE_WORDS = {
+    "diagnosing": "Diagnose",
+    "awaiting_payment": "Await payment",
+    "awaiting_parts": "Await parts",
+    "with_vendor": "Send to vendor",
+    "repaired": "Repaired",
+    "ready_for_collection": "Ready for collection",
+    "collected": "Collected",
+    "written_off": "Write off…",
+    "cancelled": "Cancel ticket…",
+}
+CONFIRM = {
+    "written_off": "Write off {tag}? The device is retired and taken off {who}; this cannot be "
+    "undone.",
+    "cancelled": "Cancel {code}? Any charge still due is waived and the claim no longer counts.",
+}
+CHARGE_COLOURS = {"due": (WARN, WARN_BG), "paid": (GOOD, GOOD_BG), "waived": (MUTED, "#eef1f4")}
+
+
+def money(pence: int) -> str:
+    """Pence as pounds, zero included: ``£0.00``, ``£1,250.00``."""
+    return f"£{pence / 100:,.2f}"
+
+
+def say(label: QLabel, sentence: str, tone: str) -> None:
+    """Show one sentence in a ``QLabel#message`` with its tone (good, bad, info, warn)."""
+    label.setText(sentence)
+    label.setProperty("tone", tone)
+    label.style().unpolish(label)
+    label.style().polish(label)
+    label.show()
+
+
+def _minutes(total: int) -> str:
+    hours, minutes = divmod(total, 60)
+    if not total:
+        return "none yet"
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def load_thumbnails(paths: tuple[str, ...]) -> list[tuple[str, QImage | None]]:
+    """Photos scaled down for the page (run off the GUI thread: QImage is thread-safe)."""
+    out = []
+    for path in paths:
+        image = QImage(path)
+        if image.isNull():
+            out.append((path, None))
+        else:
+            out.append((path, image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.SmoothTransformation)))  # fmt: skip
+    return out
+
+
+def _table(headers: list[str], stretch: int) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+    table.setRowCount(len(rows))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            item = QTableWidgetItem(value)
+            if c and value.startswith("£"):
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            table.setItem(r, c, item)
+
+
+class TicketPage(QDialog):
+    """One repair ticket. ``changed`` after every action that succeeded."""
+
+    changed = Signal()
+
+    def __init__(self, ctx: AppContext, ticket_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ticket_id = ticket_id
+        self.page: bench.TicketPage | None = None
+        self.pending_move: str | None = None
+        self.busy = False
+        self.setWindowTitle("Repair ticket")
+        self.setObjectName("ticketPage")
+        self.resize(1280, 960)
+
+        self.title = QLabel("Loading…")
+        self.title.setObjectName("cardTitle")
+        self.subtitle = QLabel()
+        self.subtitle.setObjectName("cardSub")
+        self.subtitle.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        body = QWidget()
+        columns = QHBoxLayout(body)
+        columns.setContentsMargins(0, 0, 0, 0)
+        left = QVBoxLayout()
+        right_column = QWidget()
+        right_column.setFixedWidth(RIGHT_WIDTH)
+        right = QVBoxLayout(right_column)
+        right.setContentsMargins(0, 0, 0, 0)
+        columns.addLayout(left, 1)
+        columns.addWidget(right_column)
+        left.addWidget(self._damage_box())
+        left.addWidget(self._vendor_box())
+        left.addWidget(self._parts_box(), 1)
+        right.addWidget(self._move_box())
+        right.addWidget(self._charge_box())
+        right.addWidget(self._photos_box())
+        right.addStretch(1)
+
+        self.history = QTabWidget()
+        self.changes_table = _table(["When", "Who", "What", "Changes"], 3)
+        self.device_table = _table(["When", "What", "Ref"], 1)
+        self.history.addTab(self.changes_table, "Ticket history")
+        self.history.addTab(self.device_table, "Device history")
+        self.history.setFixedHeight(190)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(self.message)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.history)
+        self.reload()
+
+    # --- building the page -----------------------------------------------------------------------
+
+    def _damage_box(self) -> QGroupBox:
+        box = QGroupBox("Damage and diagnosis")
+        self.damage = QLabel()
+        self.damage.setWordWrap(True)
+        self.damage.setTextFormat(Qt.TextFormat.RichText)
+        self.diagnosis = QPlainTextEdit()
+        self.diagnosis.setObjectName("diagnosisNotes")
+        self.diagnosis.setReadOnly(True)
+        self.diagnosis.setMaximumHeight(90)
+        self.note_edit = QLineEdit()
+        self.note_edit.setObjectName("noteEdit")
+        self.note_edit.setPlaceholderText("A diagnosis note (also kept with the next move)")
+        self.note_edit.returnPressed.connect(self.add_note)
+        self.note_button = QPushButton("Add note")
+        self.note_button.clicked.connect(self.add_note)
+        row = QHBoxLayout()
+        row.addWidget(self.note_edit, 1)
+        row.addWidget(self.note_button)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.damage)
+        layout.addWidget(QLabel("Diagnosis notes"))
+        layout.addWidget(self.diagnosis)
+        layout.addLayout(row)
+        return box
+
+    def _parts_box(self) -> QGroupBox:
+        box = QGroupBox("Parts")
+        self.parts_table = _table(["Part", "Part number", "Qty", "Unit cost", "Cost"], 0)
+        self.parts_table.setMinimumHeight(90)
+        self.parts_total = QLabel()
+        self.parts_total.setObjectName("partsTotal")
+        self.parts_total.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.part_name = QLineEdit()
+        self.part_name.setObjectName("partName")
+        self.part_name.setPlaceholderText('Part, e.g. LCD panel 11.6"')
+        self.part_number = QLineEdit()
+        self.part_number.setPlaceholderText("Part number")
+        self.part_qty = QSpinBox()
+        self.part_qty.setRange(1, 99)
+        self.part_cost = QDoubleSpinBox()
+        self.part_cost.setObjectName("partCost")
+        self.part_cost.setPrefix("£")
+        self.part_cost.setRange(0, 10_000)
+        self.part_cost.setDecimals(2)
+        self.part_button = QPushButton("Add part")
+        self.part_button.clicked.connect(self.add_part)
+        row = QHBoxLayout()
+        row.addWidget(self.part_name, 3)
+        row.addWidget(self.part_number, 2)
+        row.addWidget(self.part_qty)
+        row.addWidget(self.part_cost)
+        row.addWidget(self.part_button)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.parts_table, 1)
+        layout.addWidget(self.parts_total)
+        layout.addLayout(row)
+        return box
+
+    def _photos_box(self) -> QGroupBox:
+        box = QGroupBox("Photos")
+        self.photos = QListWidget()
+        self.photos.setObjectName("photos")
+        self.photos.setViewMode(QListWidget.ViewMode.IconMode)
+        self.photos.setIconSize(QSize(THUMB, THUMB))
+        self.photos.setFlow(QListWidget.Flow.LeftToRight)
+        self.photos.setWrapping(False)
+        self.photos.setFixedHeight(THUMB + 36)
+        self.photos.itemDoubleClicked.connect(self._open_photo)
+        self.photo_where = QLabel()
+        self.photo_where.setObjectName("hint")
+        self.photo_where.setWordWrap(True)
+        self.photo_where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        add = QPushButton("Add photo from file…")
+        add.clicked.connect(lambda: self.add_photo())
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.photos)
+        layout.addWidget(self.photo_where)
+        layout.addWidget(add, 0, Qt.AlignmentFlag.AlignRight)
+        return box
+
+    def _move_box(self) -> QGroupBox:
+        box = QGroupBox("Move the ticket")
+        self.move_hint = QLabel()
+        self.move_hint.setObjectName("hint")
+        self.move_hint.setWordWrap(True)
+        self.move_grid = QGridLayout()
+        self.move_buttons: dict[str, QPushButton] = {}
+        for state, words in MOVE_WORDS.items():
+            button = QPushButton(words)
+            button.setObjectName(f"move_{state}")
+            button.clicked.connect(lambda _c=False, s=state: self.move(s))
+            self.move_buttons[state] = button
+        self.confirm_text = QLabel()
+        self.confirm_text.setWordWrap(True)
+        self.confirm_text.setStyleSheet(f"color: {BAD}; font-weight: 600;")
+        self.confirm_button = QPushButton("Yes, go ahead")
+        self.confirm_button.setObjectName("confirmMove")
+        self.confirm_button.setStyleSheet(f"background: {BAD}; color: white; border-color: {BAD};")
+        self.confirm_button.clicked.connect(self.confirm_move)
+        self.keep_button = QPushButton("Keep it")
+        self.keep_button.clicked.connect(self._hide_confirm)
+        self.confirm_row = QWidget()
+        confirm = QHBoxLayout(self.confirm_row)
+        confirm.setContentsMargins(0, 0, 0, 0)
+        confirm.addWidget(self.confirm_text, 1)
+        confirm.addWidget(self.confirm_button)
+        confirm.addWidget(self.keep_button)
+        self.confirm_row.hide()
+        self.replacement = QWidget()
+        self.replacement.setObjectName("replacement")
+        self.replacement_text = QLabel()
+        self.replacement_text.setWordWrap(True)
+        self.spare = QComboBox()
+        self.spare.setObjectName("spareDevice")
+        self.spare.setEditable(True)
+        self.spare.lineEdit().setPlaceholderText("Scan or choose a spare laptop")
+        self.assign_button = QPushButton("Assign replacement")
+        self.assign_button.setObjectName("primary")
+        self.assign_button.clicked.connect(self.assign_replacement)
+        spare_row = QHBoxLayout()
+        spare_row.addWidget(self.spare, 1)
+        spare_row.addWidget(self.assign_button)
+        rep = QVBoxLayout(self.replacement)
+        rep.setContentsMargins(0, 0, 0, 0)
+        rep.addWidget(self.replacement_text)
+        rep.addLayout(spare_row)
+        self.replacement.hide()
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.move_hint)
+        layout.addLayout(self.move_grid)
+        layout.addWidget(self.confirm_row)
+        layout.addWidget(self.replacement)
+        return box
+
+    def _charge_box(self) -> QGroupBox:
+        box = QGroupBox("Cover and charge")
+        self.cover_text = QLabel()
+        self.cover_text.setWordWrap(True)
+        self.cover_text.setTextFormat(Qt.TextFormat.RichText)
+        self.pay_button = QPushButton("Record payment")
+        self.pay_button.setObjectName("recordPayment")
+        self.pay_button.clicked.connect(self.record_payment)
+        self.waive_reason = QLineEdit()
+        self.waive_reason.setObjectName("waiveReason")
+        self.waive_reason.setPlaceholderText("Reason for waiving (required)")
+        self.waive_button = QPushButton("Waive charge")
+        self.waive_button.setObjectName("waiveCharge")
+        self.waive_button.clicked.connect(self.waive)
+        self.cover_button = QPushButton("Cover periods…")
+        self.cover_button.clicked.connect(self.edit_cover)
+        pay_row = QHBoxLayout()
+        pay_row.addWidget(self.pay_button)
+        pay_row.addWidget(self.cover_button)
+        pay_row.addStretch(1)
+        waive_row = QHBoxLayout()
+        waive_row.addWidget(self.waive_reason, 1)
+        waive_row.addWidget(self.waive_button)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.cover_text)
+        layout.addLayout(pay_row)
+        layout.addLayout(waive_row)
+        return box
+
+    def _vendor_box(self) -> QGroupBox:
+        box = QGroupBox("Vendor, warranty and time")
+        self.vendor_edit = QLineEdit()
+        self.vendor_edit.setObjectName("vendorEdit")
+        self.vendor_edit.setPlaceholderText("Repairer, e.g. Lenovo depot repair")
+        self.rma_edit = QLineEdit()
+        self.rma_edit.setObjectName("rmaEdit")
+        self.warranty_box = QCheckBox("Warranty repair")
+        self.warranty_text = QLabel()
+        self.warranty_text.setObjectName("hint")
+        self.vendor_button = QPushButton("Save vendor")
+        self.vendor_button.clicked.connect(self.save_vendor)
+        self.time_text = QLabel()
+        self.minutes = QSpinBox()
+        self.minutes.setRange(1, 24 * 60)
+        self.minutes.setValue(15)
+        self.minutes.setSuffix(" min")
+        self.time_button = QPushButton("Add time")
+        self.time_button.clicked.connect(self.add_time)
+        warranty_row = QHBoxLayout()
+        warranty_row.addWidget(self.warranty_box)
+        warranty_row.addWidget(self.warranty_text, 1)
+        warranty_row.addWidget(self.vendor_button)
+        time_row = QHBoxLayout()
+        time_row.addWidget(self.time_text, 1)
+        time_row.addWidget(self.minutes)
+        time_row.addWidget(self.time_button)
+        form = QFormLayout(box)
+        form.addRow("Vendor", self.vendor_edit)
+        form.addRow("RMA number", self.rma_edit)
+        form.addRow(warranty_row)
+        form.addRow("Time spent", time_row)
+        return box
+
+    # --- loading and showing ---------------------------------------------------------------------
+
+    def reload(self) -> None:
+        factory, ticket_id = self.ctx.factory, self.ticket_id
+        self.ctx.runner.submit(
+            lambda: bench.ticket_page(factory, ticket_id),
+            self.show_page,
+            lambda exc: self._say(describe_failure("Loading the ticket", exc), "bad"),
+            key=f"ticket-page-{id(self)}",
+        )
+
+    def show_page(self, page: bench.TicketPage) -> None:
+        self.page = page
+        t = page.ticket
+        state = TicketState(t.state)
+        self.setWindowTitle(f"{t.code} · {t.asset_tag}")
+        self.title.setText(f"{t.code}  {badge_html(state.label, *self._state_colours(state))}")
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        who = f"{t.student_name} ({t.form}), card {t.card_code}" if t.student_id else "no student"
+        self.subtitle.setText(
+            f"{t.asset_tag} · {t.model} · serial {t.serial} · {page.device_status.replace('_', ' ')}"
+            f"  —  {who}  —  logged {t.opened_at:%d/%m/%Y %H:%M}, "
+            f"{page.age_school_days} school days old"
+            + (f", technician {t.technician}" if t.technician else "")
+        )
+        self._show_damage(page)
+        _fill(
+            self.parts_table,
+            [
+                (
+                    p.description,
+                    p.part_number,
+                    str(p.quantity),
+                    money(p.unit_cost_pence),
+                    money(p.quantity * p.unit_cost_pence),
+                )  # fmt: skip
+                for p in t.parts
+            ],
+        )
+        self.parts_total.setText(f"<b>Parts total: {money(t.parts_pence)}</b>")
+        self._show_photos(page)
+        self._show_moves(page)
+        self._show_charge(page)
+        if not self.vendor_edit.hasFocus():
+            self.vendor_edit.setText(t.vendor)
+            self.rma_edit.setText(t.rma_number)
+        self.warranty_box.setChecked(t.warranty)
+        self.warranty_text.setText(
+            f"warranty until {page.warranty_until:%d/%m/%Y}"
+            if page.warranty_until
+            else "no warranty date on record"
+        )
+        self.time_text.setText(_minutes(t.minutes_spent))
+        self._fit_labels()
+        for widget in (self.note_button, self.part_button, self.vendor_button, self.time_button):
+            widget.setEnabled(t.is_open)
+        _fill(
+            self.changes_table,
+            [
+                (f"{c.at:%d/%m/%Y %H:%M}", c.who, f"{c.action} {c.entity}", c.changes)
+                for c in page.changes
+            ],  # fmt: skip
+        )
+        _fill(
+            self.device_table,
+            [(f"{h.at:%d/%m/%Y %H:%M}", h.text, h.ref) for h in page.device_history],
+        )
+
+    @staticmethod
+    def _state_colours(state: TicketState) -> tuple[str, str]:
+        if state in (TicketState.COLLECTED, TicketState.READY_FOR_COLLECTION):
+            return GOOD, GOOD_BG
+        if state in (TicketState.WRITTEN_OFF, TicketState.CANCELLED):
+            return MUTED, "#eef1f4"
+        if state is TicketState.AWAITING_PAYMENT:
+            return WARN, WARN_BG
+        return "#2f6fde", "#e8f0fe"
+
+    def _show_damage(self, page: bench.TicketPage) -> None:
+        t = page.ticket
+        facts = [f"<b>{t.category.replace('_', ' / ').capitalize()}</b>"]
+        if page.occurred_on:
+            facts.append(f"happened {page.occurred_on:%d/%m/%Y}")
+        if page.reported_on and page.reported_on != page.occurred_on:
+            facts.append(f"reported {page.reported_on:%d/%m/%Y}")
+        if page.crime_reference:
+            facts.append(f"crime reference {page.crime_reference}")
+        if t.swap_loan is not None:
+            loan = t.swap_loan
+            status = "out" if loan.is_open else f"back {loan.returned_at:%d/%m}"
+            facts.append(f"swap loaner {loan.asset_tag} ({status})")
+        text = " · ".join(facts)
+        self.damage.setText(f"{text}<br>{t.fault}")
+        self.diagnosis.setPlainText(t.diagnosis or "")
+
+    def _show_photos(self, page: bench.TicketPage) -> None:
+        self.photo_where.setText(
+            f"Stored in {page.photo_folder} (kept with the backup)"
+            if page.photo_files
+            else f"No photos yet. Photos are stored in {page.photo_folder} (kept with the backup)."
+        )
+        files = page.photo_files
+        self.ctx.runner.submit(
+            lambda: load_thumbnails(files), self._thumbnails, key=f"thumbs-{id(self)}"
+        )
+
+    def _thumbnails(self, thumbs: list[tuple[str, QImage | None]]) -> None:
+        self.photos.clear()
+        for path, image in thumbs:
+            name = path.rsplit("/", 1)[-1]
+            item = QListWidgetItem(name if image is not None else f"{name} (missing)")
+            if image is not None:
+                item.setIcon(QIcon(QPixmap.fromImage(image)))
+            item.setData(Qt.ItemDataRole.UserRole, path)
+            item.setToolTip(path)
+            self.photos.addItem(item)
+
+    def _open_photo(self, item: QListWidgetItem) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        QDesktopServices.openUrl(QUrl.fromLocalFile(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _show_moves(self, page: bench.TicketPage) -> None:
+        allowed = set(page.allowed)
+        for button in self.move_buttons.values():
+            self.move_grid.removeWidget(button)
+            button.hide()
+        shown = [s for s in MOVE_WORDS if s in allowed]
+        for n, state in enumerate(shown):
+            self.move_grid.addWidget(self.move_buttons[state], n // 3, n % 3)
+            self.move_buttons[state].show()
+        t = page.ticket
+        if not allowed:
+            when = f" on {t.closed_at:%d/%m/%Y}" if t.closed_at else ""
+            self.move_hint.setText(f"This ticket is {TicketState(t.state).label}{when} and closed.")
+        else:
+            self.move_hint.setText("Only the moves the lifecycle allows from here are offered.")
+        if self.pending_move not in allowed:
+            self._hide_confirm()
+        show_replacement = t.state == TicketState.WRITTEN_OFF.value and t.student_id is not None
+        self.replacement.setVisible(show_replacement)
+        if show_replacement:
+            self.replacement_text.setText(
+                f"{t.asset_tag} is retired. Assign a replacement {page.device_kind} to "
+                f"{t.student_name} ({t.form}):"
+            )
+            factory, kind = self.ctx.factory, page.device_kind
+            self.ctx.runner.submit(
+                lambda: bench.spare_devices(factory, kind), self._spares, key=f"spares-{id(self)}"
+            )
+
+    def _spares(self, spares: list[bench.SpareDevice]) -> None:
+        typed = self.spare.currentText()
+        self.spare.clear()
+        for spare in spares:
+            self.spare.addItem(f"{spare.asset_tag}  {spare.model}", spare.asset_tag)
+        self.spare.setEditText(typed)
+
+    def _show_charge(self, page: bench.TicketPage) -> None:
+        t = page.ticket
+        lines = [f"Cover today: {page.cover_label}."]
+        if t.cover is not None:
+            status = t.charge_status or "due"
+            fg, bg = CHARGE_COLOURS.get(status, (MUTED, "#eef1f4"))
+            charge = money(t.charge_pence)
+            lines.append(
+                f"<b style='font-size:13pt'>Charge {charge}</b> {badge_html(status, fg, bg)}"
+            )
+            lines.append(f"Rule: {t.cover.rule}")
+            if t.waiver_reason:
+                lines.append(f"Waived: {t.waiver_reason}")
+        elif t.category in ("software", "battery"):
+            lines.append("A fault, not damage: no claim and no charge.")
+        else:
+            lines.append("No charge was raised for this ticket.")
+        self.cover_text.setText("<br>".join(lines))
+        due = t.charge_status == "due" and t.charge_pence > 0
+        self.pay_button.setEnabled(due)
+        self.waive_button.setEnabled(due)
+        self.waive_reason.setEnabled(due)
+        self.cover_button.setEnabled(t.student_id is not None)
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def _run(self, what: str, call: Callable[[], object], done: str, after=None) -> None:  # noqa: ANN001
+        """Run a service call off the GUI thread; on success say ``done`` and reload."""
+        if self.busy:
+            return
+        self.busy = True
+
+        def ok(result: object) -> None:
+            self.busy = False
+            self._say(done, "good")
+            if after is not None:
+                after(result)
+            self.reload()
+            self.changed.emit()
+
+        def failed(exc: BaseException) -> None:
+            self.busy = False
+            self._say(describe_failure(what, exc), "bad")
+
+        self.ctx.runner.submit(call, ok, failed)
+
+    def _say(self, sentence: str, tone: str) -> None:
+        say(self.message, sentence, tone)
+
+    def _fit_labels(self) -> None:
+        """Word-wrapped labels in the fixed right column take the height their text needs."""
+        for label in (self.cover_text, self.photo_where, self.move_hint, self.confirm_text,
+                      self.replacement_text):  # fmt: skip
+            width = label.width() if label.width() > 50 else RIGHT_WIDTH - 40
+            label.setMinimumHeight(label.heightForWidth(width))
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802
+        super().resizeEvent(event)
+        self._fit_labels()
+
+    def move(self, state: str) -> None:
+        if self.page is None:
+            return
+        if state in CONFIRM and self.pending_move != state:
+            t = self.page.ticket
+            who = f"{t.student_name} ({t.form})" if t.student_id else "its assignment"
+            self.pending_move = state
+            self.confirm_text.setText(CONFIRM[state].format(tag=t.asset_tag, who=who, code=t.code))
+            self.confirm_row.show()
+            return
+        self._hide_confirm()
+        factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
+        note = self.note_edit.text()
+        label = TicketState(state).label
+
+        def cleared(_result: object) -> None:
+            self.note_edit.clear()
+
+        self._run(
+            "Moving the ticket",
+            lambda: tickets.move_ticket(factory, actor, ticket_id, state, note=note),
+            f"Moved to {label}.",
+            cleared,
+        )
+
+    def confirm_move(self) -> None:
+        if self.pending_move is not None:
+            self.move(self.pending_move)
+
+    def _hide_confirm(self) -> None:
+        self.pending_move = None
+        self.confirm_row.hide()
+
+    def add_note(self) -> None:
+        factory, actor, ticket_id, note = (self.ctx.factory, self.ctx.actor, self.ticket_id,
+                                           self.note_edit.text())  # fmt: skip
+        self._run(
+            "Adding the note",
+            lambda: bench.add_diagnosis_note(factory, actor, ticket_id, note),
+            "Note added.",
+            lambda _r: self.note_edit.clear(),
+        )
+
+    def add_part(self) -> None:
+        factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
+        name, number = self.part_name.text(), self.part_number.text()
+        qty, pence = self.part_qty.value(), round(self.part_cost.value() * 100)
+
+        def cleared(_result: object) -> None:
+            self.part_name.clear()
+            self.part_number.clear()
+            self.part_qty.setValue(1)
+            self.part_cost.setValue(0)
+
+        self._run(
+            "Adding the part",
+            lambda: tickets.add_part(
+                factory,
+                actor,
+                ticket_id,
+                name,
+                part_number=number,
+                quantity=qty,
+                unit_cost_pence=pence,
+            ),  # fmt: skip
+            f"Part added: {name.strip()}.",
+            cleared,
+        )
+
+    def add_photo(self, path: str | None = None) -> None:
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Add a photo of the damage", "", "Photos (*.jpg *.jpeg *.png *.bmp *.webp)"
+            )
+        if not path:
+            return
+        factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
+        self._run(
+            "Adding the photo",
+            lambda: bench.add_photo(factory, actor, ticket_id, path),
+            "Photo added.",
+        )
+
+    def save_vendor(self) -> None:
+        factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
+        vendor, rma, warranty = (self.vendor_edit.text(), self.rma_edit.text(),
+                                 self.warranty_box.isChecked())  # fmt: skip
+        self._run(
+            "Saving the vendor",
+            lambda: tickets.set_vendor(factory, actor, ticket_id, vendor, rma, warranty=warranty),
+            "Vendor saved.",
+        )
+
+    def add_time(self) -> None:
+        factory, actor, ticket_id, minutes = (self.ctx.factory, self.ctx.actor, self.ticket_id,
+                                              self.minutes.value())  # fmt: skip
+        self._run(
+            "Adding time",
+            lambda: tickets.add_time(factory, actor, ticket_id, minutes),
+            f"{minutes} min added.",
+        )
+
+    def record_payment(self) -> None:
+        factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
+        self._run(
+            "Recording the payment",
+            lambda: tickets.record_payment(factory, actor, ticket_id),
+            "Payment recorded.",
+        )
+
+    def waive(self) -> None:
+        factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
+        reason = self.waive_reason.text()
+        self._run(
+            "Waiving the charge",
+            lambda: tickets.waive_charge(factory, actor, ticket_id, reason),
+            "Charge waived.",
+            lambda _r: self.waive_reason.clear(),
+        )
+
+    def assign_replacement(self) -> None:
+        if self.page is None or self.page.ticket.student_id is None:
+            return
+        index = self.spare.findText(self.spare.currentText())
+        tag = self.spare.itemData(index) if index >= 0 else None
+        tag = tag or self.spare.currentText().strip().split(" ")[0]
+        factory, actor, student_id = self.ctx.factory, self.ctx.actor, self.page.ticket.student_id
+        who = f"{self.page.ticket.student_name} ({self.page.ticket.form})"
+        self._run(
+            "Assigning the replacement",
+            lambda: assignments.assign_device(
+                factory, actor, device_code=tag, student_id=student_id
+            ),  # fmt: skip
+            f"{tag} is now assigned to {who}.",
+        )
+
+    def edit_cover(self) -> None:
+        if self.page is None or self.page.ticket.student_id is None:
+            return
+        from helpdesk.ui.cover_dialog import CoverDialog
+
+        dialog = CoverDialog(self.ctx, self.page.ticket.student_id, self)
+        dialog.changed.connect(self.reload)
+        dialog.show()
+        self.cover_dialog = dialog
