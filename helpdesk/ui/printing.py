@@ -109,6 +109,19 @@ def _page_images(document: QPdfDocument, index: int, dpi: int) -> tuple[QImage, 
     return image, points
 
 
+def preview_pages(pdf: bytes, dpi: int = 96) -> list[QImage]:
+    """Every page of ``pdf`` as an image on white, for a preview before printing."""
+    with tempfile.TemporaryDirectory(prefix="helpdesk-preview-") as folder:
+        path = Path(folder) / "preview.pdf"
+        path.write_bytes(pdf)
+        document = QPdfDocument()
+        if document.load(str(path)) != QPdfDocument.Error.None_:
+            raise PrintError("The document could not be read for the preview.")
+        pages = [_page_images(document, i, dpi)[0] for i in range(document.pageCount())]
+        document.close()
+    return pages
+
+
 def print_pdf(pdf: bytes, printer_name: str, *, title: str, dpi: int | None = None) -> int:
     """Print every page of ``pdf`` on ``printer_name``; returns the number of pages sent.
 
@@ -162,12 +175,13 @@ def print_pdf(pdf: bytes, printer_name: str, *, title: str, dpi: int | None = No
 def save_pdf(pdf: bytes, target: str | Path) -> Path:
     """Save as PDF (the 'printer' for a file)."""
     target = Path(target)
+    temporary = target.with_name(target.name + ".part")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(target.name + ".part")
         temporary.write_bytes(pdf)
         temporary.replace(target)
     except OSError as exc:
+        temporary.unlink(missing_ok=True)
         raise PrintError(f"Cannot save the PDF as {target}: {exc.strerror or exc}.") from exc
     return target
 
