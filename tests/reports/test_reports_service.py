@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -184,3 +184,31 @@ def test_school_days_match_counting_day_by_day(start, span, closures) -> None:  
         if (day := start + timedelta(days=n)).weekday() < 5 and day not in closures
     )
     assert reports.school_days_after(start, end, closures) == expected
+
+
+def test_damage_to_a_device_without_a_student(session_factory) -> None:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from helpdesk.domain.enums import DamageCategory, DeviceKind, DevicePool, TicketState
+    from helpdesk.domain.models import Device, Staff, Ticket
+
+    with session_factory() as session, session.begin():
+        admin = session.scalar(select(Staff))
+        loaner = Device(asset_tag="LNR-009", serial="L9", kind=DeviceKind.LAPTOP,
+                        pool=DevicePool.LOAN)  # fmt: skip
+        session.add(loaner)
+        session.flush()
+        at = datetime(2026, 10, 5, 9, 0)
+        session.add(Ticket(device_id=loaner.id, student_id=None, opened_by_id=admin.id,
+                           damage_category=DamageCategory.HINGE_PORTS, state=TicketState.LOGGED,
+                           opened_at=at, state_changed_at=at))  # fmt: skip
+    table = reports.damage(session_factory)
+    assert table.rows == (("2026-10", None, "hinge / ports", 1),)
+    assert reports.cell_text(table.rows[0][1]) == ""
+    # logged on Monday 5/10: 5 school days old a week later, older than 5 on the Tuesday
+    assert reports.open_tickets(session_factory, today=date(2026, 10, 12)).rows == (
+        ("logged", 1, 0, 1, 0, 5),
+    )
+    assert reports.open_tickets(session_factory, today=date(2026, 10, 13)).rows == (
+        ("logged", 1, 0, 0, 1, 6),
+    )
