@@ -1,0 +1,100 @@
+"""What the labels panel refuses, and says why, without writing or recording anything: a tag too
+long for the stock, a printer that is not there (the job is kept for a retry); and the hand-over
+agreements of a form."""
+
+from __future__ import annotations
+
+import io
+
+from labels_ui_helpers import label_prints
+from pypdf import PdfReader
+
+from helpdesk.ui.printing import kept_jobs
+
+LONG_TAG = "NORTHFIELD-LAPTOP-000777"
+
+
+def _add_long_tag_device(factory) -> None:  # noqa: ANN001
+    from helpdesk.domain.enums import DeviceKind, DevicePool
+    from helpdesk.domain.models import Device
+
+    with factory() as s, s.begin():
+        s.add(
+            Device(
+                asset_tag=LONG_TAG,
+                serial="LONG-1",
+                make="HP",
+                model="ProBook 440 G9",
+                kind=DeviceKind.LAPTOP,
+                pool=DevicePool.ALLOCATION,
+            )
+        )
+
+
+def test_too_small_stock_is_refused_before_printing(qtbot, labels_ui_panel, tmp_path):  # noqa: ANN001
+    panel = labels_ui_panel
+    _add_long_tag_device(panel.ctx.factory)
+    panel.set_template("avery-l7651")
+    panel.set_source("tags", f"PER-000201\n{LONG_TAG}\n")
+    qtbot.waitUntil(panel.is_settled, timeout=15000)
+    text = panel.summary.text()
+    assert panel.summary.property("tone") == "bad"
+    assert text.startswith(f"Cannot print the label for {LONG_TAG}: ")
+    assert "Nothing was printed; use a larger stock (avery-l7162" in text
+    assert not panel.print_button.isEnabled() and not panel.save_button.isEnabled()
+    assert not panel.preview_view.has_image()
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / "refused.pdf"
+    panel.save_pdf(str(out))
+    panel.print_labels()
+    qtbot.wait(200)
+    assert not list(folder.iterdir())
+    assert label_prints(panel.ctx.factory) == [] and kept_jobs() == []
+    assert "nothing was printed" in panel.message_text()
+
+    # a larger stock takes it
+    panel.set_template("avery-l7163")
+    qtbot.waitUntil(panel.is_ready, timeout=15000)
+    assert [d.asset_tag for d in panel.preview.devices] == ["PER-000201", LONG_TAG]
+
+
+def test_absent_printer_says_so_and_keeps_the_job(qtbot, labels_ui_panel):  # noqa: ANN001
+    panel = labels_ui_panel
+    panel.ctx.machine.set_printer("label", "Absent-Label-Printer")
+    panel.activated()
+    assert panel.printer_choice.currentText() == "Absent-Label-Printer (not found)"
+    panel.set_source("form", "8B")
+    qtbot.waitUntil(panel.is_ready, timeout=15000)
+    panel.print_labels()
+    qtbot.waitUntil(lambda: panel.message.property("tone") == "bad", timeout=20000)
+    text = panel.message_text()
+    assert "'Absent-Label-Printer' is not available" in text
+    assert "The job is kept and can be printed again." in text
+    jobs = kept_jobs()
+    assert [(j.kind, j.printer) for j in jobs] == [("label", "Absent-Label-Printer")]
+    assert jobs[0].pdf.startswith(b"%PDF")
+    assert label_prints(panel.ctx.factory) == []  # not printed, so not recorded
+    qtbot.waitUntil(panel.is_ready, timeout=5000)  # ready to try again
+
+
+def test_handover_agreements_for_a_form(qtbot, labels_ui_panel, tmp_path):  # noqa: ANN001
+    panel = labels_ui_panel
+    panel.set_source("tags", "PER-000201")
+    assert not panel.handover_button.isEnabled()
+    panel.set_source("form", "7A")
+    assert panel.handover_button.isEnabled()
+    out = tmp_path / "handover-7A.pdf"
+    panel.save_handover(str(out))
+    qtbot.waitUntil(lambda: panel.message.property("tone") == "good", timeout=15000)
+    assert "Saved 3 hand-over agreements" in panel.message_text()
+    reader = PdfReader(io.BytesIO(out.read_bytes()))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    positions = [text.find(name) for name in ("Amir Ahmed", "Bea Baker", "Cara Cole")]
+    assert -1 not in positions and positions == sorted(positions)  # hand-out order
+    assert "Eve Evans" not in text
+
+    panel.print_handover()  # no slip printer on this computer
+    qtbot.waitUntil(lambda: panel.message.property("tone") == "bad", timeout=15000)
+    assert "No printer is chosen" in panel.message_text()
+    assert [j.kind for j in kept_jobs()] == ["slip"]
