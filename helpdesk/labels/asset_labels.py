@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -21,6 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from helpdesk.labels import symbols
 from helpdesk.labels.errors import code_too_long, code_too_long_class, invalid, is_expected
+from helpdesk.labels.fonts import fonts_for
 from helpdesk.labels.symbols import MIN_MODULE_MM, MM
 from helpdesk.labels.templates import LabelTemplate, Rect
 
@@ -47,6 +48,7 @@ class LabelDesign:
     symbology: str = "code128"
     show_model: bool = True
     show_serial: bool = True
+    font: str = ""  # the regular font; "" = one that holds every letter of the batch
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,7 @@ def layout_label(
             f"'{design.symbology}' is not a code type; choose one of {', '.join(SYMBOLOGIES)}."
         )
     c = frame.content
+    regular = design.font or FONT
     if design.symbology in ("qr", "datamatrix"):
         return _layout_matrix_only(template, frame, label, design)
     header_mm = min(max(c.height * 0.13, 1.6), 3.2)
@@ -226,16 +229,16 @@ def layout_label(
     top = c.y + c.height - max(0.0, (c.height - used) / 2)
     texts: list[_Text] = []
     if design.header:
-        size = _fit_font(design.header, FONT, header_mm * MM, right - c.x, 4.0)
-        text = _clip(design.header, FONT, size, right - c.x)
-        texts.append(_Text(text, FONT, size, centre, top - header_mm * 0.8))
+        size = _fit_font(design.header, regular, header_mm * MM, right - c.x, 4.0)
+        text = _clip(design.header, regular, size, right - c.x)
+        texts.append(_Text(text, regular, size, centre, top - header_mm * 0.8))
     bar_v = top - header_h - bar_h
     size = _fit_font(label.tag, BOLD, tag_mm * MM, max(bars_w, right - c.x), 4.5)
     texts.append(_Text(label.tag, BOLD, size, centre, bar_v - text_gap - tag_mm * 0.72))
     if details:
-        dsize = _fit_font(details, FONT, detail_mm * MM, right - c.x, 4.0)
-        dtext = _clip(details, FONT, dsize, right - c.x)
-        texts.append(_Text(dtext, FONT, dsize, centre, bar_v - tag_h - detail_mm * 0.95))
+        dsize = _fit_font(details, regular, detail_mm * MM, right - c.x, 4.0)
+        dtext = _clip(details, regular, dsize, right - c.x)
+        texts.append(_Text(dtext, regular, dsize, centre, bar_v - tag_h - detail_mm * 0.95))
     return _Layout(label.tag, module, tuple(texts), (u, bar_v, bar_h), mx, kind)
 
 
@@ -243,6 +246,7 @@ def _layout_matrix_only(
     template: LabelTemplate, frame: _Frame, label: AssetLabel, design: LabelDesign
 ) -> _Layout:
     c = frame.content
+    regular = design.font or FONT
     sym = symbols.matrix(label.tag, design.symbology)
     side = min(c.height, c.width * 0.5)
     mq = symbols.snap_module(side / (sym.size + 2 * sym.quiet), template.dpi, maximum=1.0)
@@ -257,12 +261,12 @@ def _layout_matrix_only(
     tw = c.x + c.width - tx
     lines: list[tuple[str, str, float]] = []
     if design.header:
-        lines.append((design.header, FONT, min(max(c.height * 0.14, 1.6), 3.0)))
+        lines.append((design.header, regular, min(max(c.height * 0.14, 1.6), 3.0)))
     lines.append((label.tag, BOLD, min(max(c.height * 0.2, 2.0), 5.0)))
     if design.show_model and label.model:
-        lines.append((label.model, FONT, min(max(c.height * 0.12, 1.5), 2.6)))
+        lines.append((label.model, regular, min(max(c.height * 0.12, 1.5), 2.6)))
     if design.show_serial and label.serial:
-        lines.append((f"S/N {label.serial}", FONT, min(max(c.height * 0.12, 1.5), 2.6)))
+        lines.append((f"S/N {label.serial}", regular, min(max(c.height * 0.12, 1.5), 2.6)))
     total = sum(size * 1.15 for _, _, size in lines)
     while total > c.height and len(lines) > 2:
         lines.pop()
@@ -371,6 +375,9 @@ def render_labels(
             f"The start position must be between 1 and {template.per_page} on {template.id}."
         )
     batch = expand(labels, copies)
+    if not design.font:
+        texts = [design.header, *(lab.model for lab in labels), *(lab.serial for lab in labels)]
+        design = replace(design, font=fonts_for(texts)[0])
     layouts = plan_labels(template, batch, design, others=others)
     buffer = io.BytesIO()
     page_w, page_h = template.page_width * MM, template.page_height * MM

@@ -75,3 +75,17 @@ def test_characters_code_128_cannot_hold():
         render_labels(get_template("avery-l7160"), [AssetLabel("PÉR-0001")])
     with pytest.raises(ValidationError, match="no labels"):
         render_labels(get_template("avery-l7160"), [])
+
+
+def test_header_and_model_in_any_alphabet_are_printed():
+    import io
+
+    from pypdf import PdfReader
+
+    sheets = render_labels(
+        get_template("avery-l7160"),
+        [AssetLabel("PER-000001", model="Łódź edition")],
+        LabelDesign(header="Własność Szkoły Podstawowej"),
+    )
+    text = PdfReader(io.BytesIO(sheets.pdf)).pages[0].extract_text()
+    assert "Własność Szkoły Podstawowej" in text and "Łódź edition" in text
