@@ -178,7 +178,9 @@ def _lend(
         ticket_id=ticket.id if ticket else None,
     )
     session.add(loan)
-    settle_status(session, device)
+    # Lendable means in stock, with no open loan; an open ticket or an assignment would have
+    # made it in repair or assigned. Now it is on loan.
+    settle_status(session, device, has_open_loan=True, open_ticket=None, assigned=False)
     return loan
 
 
@@ -310,16 +312,20 @@ def return_loan(
         moment = now_of(session)
         if moment < loan.issued_at:
             raise ValidationError("A loan cannot be returned before it was issued.")
+        assigned = active_assignment_of(session, loan.device_id) is not None
         loan.returned_at = moment
         loan.returned_to_id = actor_of(session).id
         loan.condition_in = state
         if notes.strip():
             loan.notes = f"{loan.notes}\n{notes.strip()}" if loan.notes else notes.strip()
-        session.flush()
         ticket = None
         if damage is not None:
             ticket, _ = book_ticket(session, loan.device, loan.student, damage, now=moment)
-        settle_status(session, loan.device)
+        # A device out on loan cannot have had a ticket opened on it: the only open ticket is
+        # the one the damage just opened.
+        settle_status(
+            session, loan.device, has_open_loan=False, open_ticket=ticket, assigned=assigned
+        )
         session.flush()
         return ReturnInfo(
             loan=loan_info(loan),

@@ -23,22 +23,25 @@ def find_student(
     lock: bool = False,
 ) -> Student:
     """The student named by card code or id; NotFound with a sentence otherwise."""
-    query = select(Student)
     if student_id is not None:
-        query = query.where(Student.id == student_id)
+        candidates = [select(Student).where(Student.id == student_id)]
         missing = f"There is no student with the id {student_id}."
     else:
         code = _clean(student_code)
         if not code:
             raise ValidationError("Scan or type the student's card.")
-        query = query.where(func.upper(Student.card_code) == code.upper())
+        candidates = [
+            select(Student).where(Student.card_code == code),
+            select(Student).where(func.upper(Student.card_code) == code.upper()),
+        ]
         missing = f"No student has the card code '{code}'."
-    if lock:
-        query = query.with_for_update()
-    student = session.scalar(query)
-    if student is None:
-        raise NotFound(missing)
-    return student
+    for query in candidates:
+        if lock:
+            query = query.with_for_update()
+        student = session.scalar(query)
+        if student is not None:
+            return student
+    raise NotFound(missing)
 
 
 def find_device(
@@ -60,6 +63,7 @@ def find_device(
         missing = f"No device has the asset tag or serial '{code}'."
         candidates = [
             select(Device).where(Device.asset_tag == code),
+            select(Device).where(Device.serial == code),
             select(Device).where(func.upper(Device.asset_tag) == code.upper()),
             select(Device).where(func.upper(Device.serial) == code.upper()),
         ]
@@ -122,15 +126,32 @@ def expected_status(
     return DeviceStatus.IN_STOCK
 
 
-def settle_status(session: Session, device: Device) -> DeviceStatus:
-    """Set the device's status from its open loan, open ticket and assignment (after a flush)."""
-    session.flush()
-    ticket = open_ticket_of(session, device.id)
+def settle_status(
+    session: Session,
+    device: Device,
+    *,
+    has_open_loan: bool | None = None,
+    open_ticket: Ticket | None | bool = True,
+    assigned: bool | None = None,
+) -> DeviceStatus:
+    """Set the device's status from its open loan, open ticket and assignment.
+
+    What the caller already knows may be passed (``open_ticket=None`` means there is none);
+    the rest is read from the database after a flush.
+    """
+    if has_open_loan is None or open_ticket is True or assigned is None:
+        session.flush()
+    if open_ticket is True:
+        open_ticket = open_ticket_of(session, device.id)
+    if has_open_loan is None:
+        has_open_loan = open_loan_of(session, device.id) is not None
+    if assigned is None:
+        assigned = active_assignment_of(session, device.id) is not None
     status = expected_status(
         device.status,
-        has_open_loan=open_loan_of(session, device.id) is not None,
-        open_ticket_category=ticket.damage_category if ticket else None,
-        assigned=active_assignment_of(session, device.id) is not None,
+        has_open_loan=has_open_loan,
+        open_ticket_category=open_ticket.damage_category if open_ticket else None,
+        assigned=assigned,
     )
     if device.status is not status:
         device.status = status
