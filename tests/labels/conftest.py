@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-SHARED_LABELS = Path(__file__).resolve().parents[3] / "shared" / "label-reference"
 
 
 @pytest.fixture

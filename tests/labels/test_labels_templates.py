@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
-from conftest import SHARED_LABELS
 
 from helpdesk.domain.errors import NotFound
 from helpdesk.labels.templates import all_templates, get_template, user_templates_dir
+
+SHARED_LABELS = Path(__file__).resolve().parents[3] / "shared" / "label-reference"
 
 REQUIRED = {
     "avery-l7651": 65,
