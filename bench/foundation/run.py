@@ -1,0 +1,262 @@
+"""Speed of the counter's actions on a district-sized database, on SQLite and on PostgreSQL.
+
+    .venv/bin/python bench/foundation/run.py [--backend sqlite|postgres|both] [--scale 1.0]
+                                             [--repeat 200] [--reuse]
+
+Builds the database of build.py (100,000 students and devices, 1,000,000 past loans, 200,000
+tickets at scale 1) and measures, through the services themselves:
+
+- lookup of a scanned code (student card, asset tag, serial, loan slip, repair receipt);
+- issue and return of a loan: the full service call, committed, audit rows written; and a bare
+  one-row INSERT + COMMIT on the same engine, for the ratio;
+- the overdue list, and one device's full history (a loan laptop with 200 loans).
+
+SQLite runs with the app's own settings (WAL, synchronous=NORMAL: a commit does not wait for the
+disk) and again with synchronous=FULL (every commit reaches the disk). PostgreSQL is a private
+cluster started like the tests' (tests/pg_server.py; or $HELPDESK_TEST_PG_URL); the tests run it
+without fsync, so the bench turns fsync and synchronous_commit back on before measuring. Prints
+one table of medians and 90th percentiles in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, event, insert
+
+ROOT = Path(__file__).resolve().parents[2]
+for path in (ROOT, ROOT / "tests"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+
+def _load_builder():  # noqa: ANN202 - build.py beside this file, whatever else is called "build"
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "helpdesk_foundation_bench_build", Path(__file__).with_name("build.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_builder = _load_builder()
+Sizes, asset_tag, build = _builder.Sizes, _builder.asset_tag, _builder.build
+card_code, serial = _builder.card_code, _builder.serial
+
+SQLITE_PATH = Path("/tmp/helpdesk-bench-foundation.sqlite3")
+TARGETS = {
+    "lookup": 2.0,
+    "issue loan": 10.0,
+    "return loan": 10.0,
+    "overdue list": 50.0,
+    "device history": 50.0,
+}
+probe_metadata = MetaData()
+probe = Table(
+    "bench_probe",
+    probe_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime),
+    Column("note", String(40)),
+)
+
+
+def timed(fn: Callable[[], object], times: int, warm: int = 3) -> list[float]:
+    for _ in range(warm):
+        fn()
+    out = []
+    for _ in range(times):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def p90(values: list[float]) -> float:
+    return sorted(values)[int(len(values) * 0.9) - 1]
+
+
+def measure(url: str, label: str, sizes: Sizes, repeat: int, *, full_sync: bool = False) -> list:
+    from helpdesk.db import make_engine, make_session_factory
+    from helpdesk.services.browse import overdue_rows
+    from helpdesk.services.codes import loan_code, ticket_code
+    from helpdesk.services.history import device_history
+    from helpdesk.services.loans import issue_loan, return_loan
+    from helpdesk.services.lookup import lookup
+
+    engine = make_engine(url)
+    if full_sync:
+
+        @event.listens_for(engine, "connect")
+        def _full(dbapi_connection, _record) -> None:  # noqa: ANN001
+            dbapi_connection.execute("PRAGMA synchronous=FULL")
+
+    probe_metadata.create_all(engine)
+    factory = make_session_factory(engine)
+    rng = random.Random(17)
+    rows = []
+
+    def add(
+        figure: str, values: list[float], target_key: str | None = None, note: str = ""
+    ) -> None:
+        target = TARGETS.get(target_key or figure)
+        median = statistics.median(values)
+        verdict = "" if target is None else ("ok" if median <= target else "MISSED")
+        rows.append((label, figure, median, p90(values), target, verdict, note))
+
+    kinds = {
+        "student card": lambda: card_code(rng.randint(1, sizes.students)),
+        "asset tag": lambda: asset_tag(rng.randint(1, sizes.laptops + sizes.loaners), sizes),
+        "serial": lambda: serial(rng.randint(1, sizes.laptops + sizes.loaners)),
+        "loan slip": lambda: loan_code(rng.randint(1, sizes.past_loans)),
+        "repair receipt": lambda: ticket_code(rng.randint(1, sizes.tickets)),
+    }
+    everything: list[float] = []
+    for kind, make_code in kinds.items():
+        values = timed(lambda make_code=make_code: lookup(factory, make_code()), repeat // 2)
+        everything += values
+        add(f"lookup: {kind}", values, "lookup")
+    add("lookup: all kinds", everything, "lookup")
+    add("lookup: unknown code", timed(lambda: _missing(lookup, factory), 10), None,
+        "every exact and case-blind match tried")  # fmt: skip
+
+    free_loaners = list(range(sizes.open_loans + 1, sizes.loaners + 1))
+    rng.shuffle(free_loaners)
+    borrowers = rng.sample(range(1, sizes.assigned + 1), repeat + 3)
+    issue_times, return_times = [], []
+    for k in range(repeat + 3):
+        tag = f"LN-{free_loaners[k % len(free_loaners)]:05d}"
+        student = card_code(borrowers[k])
+        t0 = time.perf_counter()
+        issue_loan(factory, "counter1", student_code=student, device_code=tag)
+        t1 = time.perf_counter()
+        return_loan(factory, "counter1", device_code=tag)
+        t2 = time.perf_counter()
+        if k >= 3:
+            issue_times.append((t1 - t0) * 1000)
+            return_times.append((t2 - t1) * 1000)
+
+    def bare() -> None:
+        with engine.begin() as conn:
+            conn.execute(insert(probe).values(at=datetime.now(), note="probe"))
+
+    bare_times = timed(bare, repeat)
+    base = statistics.median(bare_times)
+    add("bare INSERT + COMMIT", bare_times)
+    add("issue loan", issue_times, note=f"{statistics.median(issue_times) / base:.1f}x bare")
+    add("return loan", return_times, note=f"{statistics.median(return_times) / base:.1f}x bare")
+    count = len(overdue_rows(factory))
+    add("overdue list", timed(lambda: overdue_rows(factory), 20), note=f"{count} loans")
+    busiest = f"LN-{sizes.loaners:05d}"
+    length = len(device_history(factory, busiest))
+    add("device history", timed(lambda: device_history(factory, busiest), 20),
+        note=f"{busiest}: {length} rows")  # fmt: skip
+    engine.dispose()
+    return rows
+
+
+def _missing(lookup, factory) -> None:  # noqa: ANN001
+    from helpdesk.domain.errors import NotFound
+
+    try:
+        lookup(factory, "NO-SUCH-CODE-42")
+    except NotFound:
+        pass
+
+
+def _build_sqlite(path: Path, scale: float, reuse: bool) -> str:
+    from helpdesk.db import make_engine, upgrade
+
+    url = f"sqlite:///{path}"
+    if reuse and path.exists():
+        print(f"sqlite: reusing {path}")
+        return url
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    engine = make_engine(url)
+    upgrade(engine, backup=False)
+    print(f"sqlite: building {path}")
+    timings = build(engine, scale=scale, say=print)
+    engine.dispose()
+    print(f"sqlite: built in {timings['total']:.1f} s")
+    return url
+
+
+def _postgres(scale: float, repeat: int) -> list:
+    from pg_server import PgServer, PgUnavailable
+    from sqlalchemy import create_engine, text
+
+    from helpdesk.db import make_engine, upgrade
+
+    try:
+        server = PgServer.start()
+    except PgUnavailable as exc:
+        print(f"postgres: skipped ({exc})")
+        return []
+    name = server.new_name("bench")
+    try:
+        url = server.create_database(name)
+        engine = make_engine(url)
+        upgrade(engine, backup=False)
+        print(f"postgres: building {name} on {server.safe()}")
+        timings = build(engine, scale=scale, say=print)
+        engine.dispose()
+        print(f"postgres: built in {timings['total']:.1f} s")
+        if server.workdir is not None:  # our own cluster: durable commits for the measures
+            admin = create_engine(server.base, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+                    conn.execute(text(f"ALTER SYSTEM SET {setting} = on"))
+                conn.execute(text("SELECT pg_reload_conf()"))
+            admin.dispose()
+        return measure(url, "postgresql", Sizes(scale), repeat)
+    finally:
+        server.drop_database(name)
+        server.stop()
+
+
+def print_table(rows: list) -> None:
+    import os
+
+    print()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} cores, load average {load} (1, 5, 15 min) at the end")
+    print(f"{'database':<22} {'figure':<28} {'median ms':>9} {'p90 ms':>8} {'target':>7}  note")
+    for label, figure, median, high, target, verdict, note in rows:
+        goal = f"<= {target:g}" if target else ""
+        extra = " ".join(x for x in (verdict, note) if x)
+        print(f"{label:<22} {figure:<28} {median:9.2f} {high:8.2f} {goal:>7}  {extra}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--reuse", action="store_true", help="reuse the SQLite file if there")
+    parser.add_argument("--file", type=Path, default=SQLITE_PATH, help="the SQLite file")
+    args = parser.parse_args(argv)
+    sizes = Sizes(args.scale)
+    rows: list = []
+    if args.backend in ("sqlite", "both"):
+        url = _build_sqlite(args.file, args.scale, args.reuse)
+        rows += measure(url, "sqlite (app: NORMAL)", sizes, args.repeat)
+        rows += measure(url, "sqlite (FULL sync)", sizes, args.repeat, full_sync=True)
+    if args.backend in ("postgres", "both"):
+        rows += _postgres(args.scale, args.repeat)
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
