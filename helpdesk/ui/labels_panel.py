@@ -30,8 +30,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
-    QStackedWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -168,8 +166,7 @@ class LabelsPanel(QWidget):
         range_row.addWidget(self.range_last)
         self.unlabelled_hint = QLabel("Every device in use or in stock that never had a label.")
         self.reprint_hint = QLabel("Nothing printed here yet.")
-        self.inputs = QStackedWidget()
-        pages = {
+        self.inputs = {
             "form": self.form_choice,
             "year": self.year_choice,
             "tags": self.tags_box,
@@ -177,12 +174,9 @@ class LabelsPanel(QWidget):
             "unlabelled": self.unlabelled_hint,
             "reprint": self.reprint_hint,
         }
-        for key in SOURCES:
-            widget = pages[key]
-            if isinstance(widget, QLabel):
-                widget.setObjectName("hint")
-                widget.setWordWrap(True)
-            self.inputs.addWidget(widget)
+        for widget in (self.unlabelled_hint, self.reprint_hint):
+            widget.setObjectName("hint")
+            widget.setWordWrap(True)
         self.tags_box.setMinimumHeight(110)
         self.only_unlabelled = QCheckBox("Only devices not yet labelled")
         for signal in (
@@ -195,7 +189,8 @@ class LabelsPanel(QWidget):
         self.range_first.textChanged.connect(lambda: self.schedule_preview(600))
         self.range_last.textChanged.connect(lambda: self.schedule_preview(600))
         form.addWidget(self.source)
-        form.addWidget(self.inputs)
+        for widget in self.inputs.values():
+            form.addWidget(widget)
         form.addWidget(self.only_unlabelled)
         return box
 
@@ -203,10 +198,16 @@ class LabelsPanel(QWidget):
         box = QGroupBox("Label stock")
         layout = QVBoxLayout(box)
         self.template_choice = QComboBox()
+        self.template_choice.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.template_choice.setMinimumContentsLength(24)
         for t in self.templates:
-            self.template_choice.addItem(t.name, t.id)
+            self.template_choice.addItem(t.name.split(",")[0], t.id)
             self.template_choice.setItemData(
-                self.template_choice.count() - 1, f"{t.id}: {t.source}", Qt.ItemDataRole.ToolTipRole
+                self.template_choice.count() - 1,
+                f"{t.name} ({t.id}; {t.source})",
+                Qt.ItemDataRole.ToolTipRole,
             )
         self.template_choice.currentIndexChanged.connect(self._template_changed)
         self.stock_summary = QLabel()
@@ -214,9 +215,11 @@ class LabelsPanel(QWidget):
         self.stock_summary.setWordWrap(True)
         self.grid = SheetGrid()
         self.grid.setMinimumHeight(170)
+        self.grid_hint = QLabel("On a partly used sheet, click the first free label.")
+        self.grid_hint.setObjectName("hint")
+        self.grid_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.start = QSpinBox()
         self.start.setRange(1, 1)
-        self.start.setPrefix("start at label ")
         self.start.valueChanged.connect(self.grid.set_start)
         self.grid.start_changed.connect(self._start_changed)
         self.copies = QSpinBox()
@@ -229,6 +232,7 @@ class LabelsPanel(QWidget):
         layout.addWidget(self.template_choice)
         layout.addWidget(self.stock_summary)
         layout.addWidget(self.grid)
+        layout.addWidget(self.grid_hint)
         layout.addLayout(fields)
         return box
 
@@ -270,9 +274,10 @@ class LabelsPanel(QWidget):
         self.save_button = QPushButton("Save as PDF…")
         self.save_button.setToolTip("Ctrl+S")
         self.save_button.clicked.connect(lambda: self.save_pdf())
-        self.handover_button = QToolButton()
-        self.handover_button.setText("Hand-over agreements")
-        self.handover_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.handover_button = QPushButton("Hand-over agreements ▾")
+        self.handover_button.setMinimumWidth(
+            self.handover_button.fontMetrics().horizontalAdvance("Hand-over agreements ▾") + 40
+        )
         menu = QMenu(self.handover_button)
         menu.addAction("Print", self.print_handover)
         menu.addAction("Save as PDF…", lambda: self.save_handover())
@@ -335,6 +340,8 @@ class LabelsPanel(QWidget):
         self.grid.set_template(t)
         self.grid.setVisible(t.per_page > 1)
         self.start.setRange(1, t.per_page)
+        self.start.setSuffix(f" of {t.per_page}")
+        self.grid_hint.setVisible(t.per_page > 1)
         self.start.setEnabled(t.per_page > 1)
         self.schedule_preview()
 
@@ -348,7 +355,8 @@ class LabelsPanel(QWidget):
 
     def _update_source(self) -> None:
         key = self.source.currentData()
-        self.inputs.setCurrentIndex(list(SOURCES).index(key))
+        for name, widget in self.inputs.items():
+            widget.setVisible(name == key)
         self.only_unlabelled.setEnabled(key not in ("unlabelled", "reprint"))
         self.handover_button.setEnabled(key in ("form", "year"))
         self.handover_button.setToolTip(
@@ -488,17 +496,19 @@ class LabelsPanel(QWidget):
         self.preview = preview
         self.progress.setVisible(bool(self._working))
         t = preview.template
-        where = (
-            f"{_plural(preview.pages, 'sheet')} of {t.name.split(',')[0]}"
-            if t.kind == "sheet"
-            else f"{t.name.split(',')[0]}"
-        )
+        r = preview.request
+        parts = [
+            f"<b>{_plural(preview.count, 'label')}</b>"
+            + (f" ({r.copies} per tag)" if r.copies > 1 else ""),
+            f"{r.describe()}: {_plural(len(preview.devices), 'device')}",
+        ]
+        if t.kind == "sheet":
+            sheets = _plural(preview.pages, "sheet")
+            parts.append(sheets + (f", the first from label {r.start}" if r.start > 1 else ""))
+        else:
+            parts.append("on the roll")
         self._tone(self.summary, "info")
-        self.summary.setText(
-            f"<b>{_plural(preview.count, 'label')}</b> for {_plural(len(preview.devices), 'device')}"
-            f" of {preview.request.describe()}, on {where}"
-            + (f", starting at label {preview.request.start}" if preview.request.start > 1 else "")
-        )
+        self.summary.setText("  ·  ".join(parts))
         self.grid.set_filled(min(preview.count, t.per_page - preview.request.start + 1))
         self.preview_view.set_image(preview.image)
         self._remember_choices(preview.request)

@@ -53,7 +53,7 @@ def test_form_preview_save_scan_back_and_record(qtbot, labels_ui_panel, tmp_path
     assert panel.start.value() == 5
     panel.copies.setValue(2)
     _wait_ready(qtbot, panel)
-    assert "6 labels" in panel.summary.text() and "starting at label 5" in panel.summary.text()
+    assert "6 labels" in panel.summary.text() and "the first from label 5" in panel.summary.text()
 
     out = tmp_path / "form-7A.pdf"
     panel.save_pdf(str(out))
