@@ -1,11 +1,11 @@
-"""`helpdesk report NAME [--from DATE] [--to DATE] [--csv]`: the bench's reports on the terminal;
+"""`helpdesk report NAME [--from DATE] [--to DATE] [--csv | --pdf PATH]`: the bench's reports;
 `helpdesk notices charge-letters PATH` and `helpdesk notices ready PATH`: letters and notices.
 
 NAME is one of open-tickets, turnaround, damage, claims, charges. Without ``--csv`` the report is
 an aligned table with its title, dates and a summary line; with ``--csv`` it is CSV with a header
-row on stdout (for a spreadsheet or a script). The notices are PDF files: a charge letter to
-parents for every charge due (``--form``, or ``--ticket`` for one), and the ready-for-collection
-list for form tutors, one page per form.
+row on stdout (for a spreadsheet or a script); with ``--pdf PATH`` a printable page with the
+chart. The notices are PDF files: a charge letter to parents for every charge due (``--form``,
+or ``--ticket`` for one), and the ready-for-collection list for form tutors, one page per form.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from helpdesk.cli import CommandError, db_url
-from helpdesk.services import reports
+from helpdesk.services import notices, reports
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -39,6 +39,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument(
         "--csv", action="store_true", help="CSV with a header row instead of a text table"
     )
+    parser.add_argument(
+        "--pdf", dest="path", metavar="PATH", help="write the report with its chart to a PDF file"
+    )
+    parser.add_argument("--overwrite", action="store_true", help="replace the PDF if it exists")
     parser.set_defaults(handler=_report)
 
     notices_parser = subparsers.add_parser(
@@ -118,11 +122,21 @@ def _report(args: argparse.Namespace) -> int:
     date_to = parse_day(args.date_to, "--to")
     if date_from and date_to and date_from > date_to:
         raise CommandError(f"--from {date_from} is after --to {date_to}")
+    if args.csv and args.path:
+        raise CommandError("choose --csv or --pdf, not both")
+    target = _target(args) if args.path else None
     factory = _factory(args)
     try:
         table = reports.run_report(factory, name, date_from=date_from, date_to=date_to)
+        school = notices.school_name(factory) if target else ""
     finally:
         factory.kw["bind"].dispose()
+    if target is not None:
+        from helpdesk.labels.report_pdf import report_pdf
+
+        report_pdf(table, target, school_name=school)
+        print(f"wrote {table.title.lower()} ({_count(len(table.rows), 'row')}) to {target}")
+        return 0
     try:
         if args.csv:
             reports.write_csv(table, sys.stdout)
@@ -152,7 +166,6 @@ def _target(args: argparse.Namespace) -> Path:
 
 def _charge_letters(args: argparse.Namespace) -> int:
     from helpdesk.labels.charge_letter import charge_letters_pdf
-    from helpdesk.services import notices
     from helpdesk.services.codes import parse_ticket_code
 
     target = _target(args)
@@ -180,7 +193,6 @@ def _charge_letters(args: argparse.Namespace) -> int:
 
 def _ready(args: argparse.Namespace) -> int:
     from helpdesk.labels.collection_notice import collection_notices_pdf
-    from helpdesk.services import notices
 
     target = _target(args)
     factory = _factory(args)

@@ -153,6 +153,9 @@ class ReportsPanel(QWidget):
 
         export_button = QPushButton("Export CSV…")
         export_button.clicked.connect(lambda: self.save_csv())
+        print_button = QPushButton("Print (PDF)…")
+        print_button.setToolTip("The report with its chart as a page to print")
+        print_button.clicked.connect(lambda: self.save_pdf())
         letters_button = QPushButton("Charge letters (PDF)…")
         letters_button.setToolTip("A letter to parents for every charge still due")
         letters_button.clicked.connect(lambda: self.save_charge_letters())
@@ -169,6 +172,7 @@ class ReportsPanel(QWidget):
         bar.addWidget(self.to_check)
         bar.addWidget(self.to_date)
         bar.addStretch(1)
+        bar.addWidget(print_button)
         bar.addWidget(export_button)
         self.form_box = QComboBox()
         self.form_box.setObjectName("noticesForm")
@@ -378,6 +382,24 @@ class ReportsPanel(QWidget):
             reports.write_csv(table, out)
         self.summary.setText(f"Saved {table.title.lower()} to {target}")
         return target
+
+    def save_pdf(self, path: str | None = None, *, on_done=None) -> None:  # noqa: ANN001
+        """The report on screen with its chart as a PDF (made off the GUI thread)."""
+        table = self.table
+        if table is None:
+            return
+        path = path or self._ask("Print the report", f"{table.name}.pdf", "PDF files (*.pdf)")
+        if not path:
+            return
+        factory = self.ctx.factory
+
+        def make() -> tuple[str, Path]:
+            from helpdesk.labels.report_pdf import report_pdf
+
+            school = notices.school_name(factory)
+            return table.title.lower(), report_pdf(table, path, school_name=school)
+
+        self._save_pdf(make, "Printing the report", on_done)
 
     def save_charge_letters(self, path: str | None = None, *, on_done=None) -> None:  # noqa: ANN001
         """A letter to parents for every charge still due, as one PDF (made off the GUI thread)."""

@@ -189,3 +189,16 @@ def test_screenshot_of_a_term(qtbot, ctx, tmp_path) -> None:  # noqa: ANN001
     assert any(panel.model.stands_out(r, 4) for r in range(panel.model.rowCount()))
     qtbot.wait(50)
     assert panel.grab().save(str(target.with_name("reports-open-tickets.png")))
+
+
+def test_print_the_report_on_screen(qtbot, ctx, bench, tmp_path) -> None:  # noqa: ANN001
+    panel = _panel(qtbot, ctx)
+    panel.set_report("damage")
+    qtbot.waitUntil(_shown(panel, "damage"), timeout=5000)
+    saved: list[Path] = []
+    panel.save_pdf(str(tmp_path / "damage.pdf"), on_done=saved.append)
+    qtbot.waitUntil(lambda: len(saved) == 1, timeout=10000)
+    text = " ".join(_pdf_text(saved[0]).split())
+    assert "Damage by category, year group and month — Hillside Academy" in text
+    assert "Damage by month and category" in text  # the chart's title
+    assert panel.summary.text() == (f"Saved damage by category, year group and month to {saved[0]}")
