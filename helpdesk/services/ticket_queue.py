@@ -5,13 +5,14 @@ add, edit)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from helpdesk.domain.enums import (
     ALLOWED_TRANSITIONS,
@@ -24,6 +25,7 @@ from helpdesk.domain.enums import (
 )
 from helpdesk.domain.errors import NotFound, Refused, ValidationError
 from helpdesk.domain.models import (
+    AuditEntry,
     Closure,
     CoverPeriod,
     Device,
@@ -33,7 +35,6 @@ from helpdesk.domain.models import (
     Ticket,
     TicketPhoto,
 )
-from helpdesk.services.browse import AuditRow, audit_trail
 from helpdesk.services.codes import ticket_code
 from helpdesk.services.history import device_rows
 from helpdesk.services.insurance import claims_used
@@ -41,11 +42,26 @@ from helpdesk.services.records import find_student
 from helpdesk.services.reports import school_days_after
 from helpdesk.services.tickets import find_ticket, photo_folder
 from helpdesk.services.unit_of_work import SessionFactory, now_of, unit_of_work
-from helpdesk.services.views import HistoryRow, TicketInfo, claim_of, student_label, ticket_info
+from helpdesk.services.views import (
+    HistoryRow,
+    TicketInfo,
+    claim_of,
+    money,
+    student_label,
+    ticket_info,
+)
 
 OLD_AFTER_SCHOOL_DAYS = 5  # older than this stands out on the queue
 PHOTO_TYPES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"})
 STATE_ORDER = tuple(TicketState)
+# The first bytes of the photo formats a camera or phone gives.
+PHOTO_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
+
+
+def _looks_like_photo(head: bytes) -> bool:
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return True
+    return any(head.startswith(magic) for magic in PHOTO_MAGIC)
 
 
 @dataclass(frozen=True)
@@ -190,6 +206,91 @@ def ticket_queue(
 
 
 @dataclass(frozen=True)
+class TicketEvent:
+    at: datetime
+    who: str
+    text: str
+
+
+def _pounds(pence: object) -> str:
+    return money(int(pence or 0))
+
+
+def _state_label(value: object) -> str:
+    return str(value or "").replace("_", " ")
+
+
+def _ticket_update(old: dict, new: dict, names: dict[int, str]) -> list[str]:
+    lines = []
+    if "state" in new:
+        lines.append(f"Moved from {_state_label(old.get('state'))} to {_state_label(new['state'])}")
+    if "technician_id" in new and new["technician_id"] is not None:
+        lines.append(f"Technician {names.get(new['technician_id'], '?')}")
+    if "diagnosis" in new:
+        before = str(old.get("diagnosis") or "")
+        added = str(new["diagnosis"] or "")[len(before) :].strip()
+        if added:
+            lines.append(f"Note: {added.split(': ', 1)[-1]}")
+    if "vendor" in new or "rma_number" in new:
+        vendor = new.get("vendor", old.get("vendor")) or ""
+        rma = new.get("rma_number")
+        lines.append(
+            f"Vendor {vendor}" + (f", RMA {rma}" if rma else "") if vendor else f"RMA {rma}"
+        )
+    if "warranty" in new:
+        lines.append("Marked as a warranty repair" if new["warranty"] else "Not a warranty repair")
+    if "minutes_spent" in new:
+        spent = int(new["minutes_spent"] or 0) - int(old.get("minutes_spent") or 0)
+        lines.append(f"{spent} min on the bench (total {new['minutes_spent']} min)")
+    return lines
+
+
+def _describe(entry: AuditEntry, names: dict[int, str]) -> str:
+    old = json.loads(entry.before) if entry.before else {}
+    new = json.loads(entry.after) if entry.after else {}
+    if entry.entity == "tickets":
+        if entry.action == "insert":
+            what = _state_label(new.get("damage_category")).replace("hinge ports", "hinge / ports")
+            return f"Booked in: {what}, {new.get('fault', '')}"
+        return "; ".join(_ticket_update(old, new, names))
+    if entry.entity == "ticket_parts" and entry.action == "insert":
+        quantity = int(new.get("quantity") or 1)
+        cost = _pounds(new.get("unit_cost_pence"))
+        return f"Part added: {new.get('description', '')} x{quantity} at {cost}"
+    if entry.entity == "ticket_photos" and entry.action == "insert":
+        return f"Photo added: {str(new.get('path', '')).rsplit('/', 1)[-1]}"
+    if entry.entity == "claims":
+        if entry.action == "insert":
+            return f"Charge {_pounds(new.get('charge_pence'))}: {new.get('rule', '')}"
+        status = new.get("charge_status")
+        if status == "paid":
+            return "Payment recorded"
+        if status == "waived":
+            return f"Charge waived: {new.get('waiver_reason') or old.get('waiver_reason') or ''}"
+    return ""
+
+
+def ticket_events(
+    session,  # noqa: ANN001
+    ticket_id: int,
+    related: dict[str, list[int]],
+) -> tuple[TicketEvent, ...]:
+    """The ticket's history, one line a person can read per change, newest first."""
+    wanted = [(AuditEntry.entity == "tickets") & (AuditEntry.entity_id == ticket_id)]
+    for table, ids in related.items():
+        if ids:
+            wanted.append((AuditEntry.entity == table) & AuditEntry.entity_id.in_(ids))
+    names = {row[0]: row[1] for row in session.execute(select(Staff.id, Staff.username))}
+    entries = session.scalars(select(AuditEntry).where(or_(*wanted)).order_by(AuditEntry.id.desc()))
+    events = []
+    for entry in entries:
+        text = _describe(entry, names)
+        if text:
+            events.append(TicketEvent(entry.at, names.get(entry.staff_id, "system"), text))
+    return tuple(events)
+
+
+@dataclass(frozen=True)
 class TicketPage:
     """Everything the ticket page shows, read in one go."""
 
@@ -205,7 +306,7 @@ class TicketPage:
     reported_on: date | None
     crime_reference: str
     cover_label: str  # the student's cover today: "insured with Standard cover (1 of 2 used)"
-    changes: tuple[AuditRow, ...]  # the audit trail of the ticket, its claim and parts
+    events: tuple[TicketEvent, ...]  # the ticket's full history from the audit log, newest first
     device_history: tuple[HistoryRow, ...]
 
 
@@ -254,12 +355,17 @@ def ticket_page(
             crime_reference=claim.crime_reference if claim else "",
             cover_label=_cover_label(session, info.student_id, today),
             device_history=tuple(device_rows(session, device.id, 200)),
+            events=ticket_events(
+                session,
+                ticket.id,
+                {
+                    "ticket_parts": part_ids,
+                    "ticket_photos": photo_ids,
+                    "claims": [claim.id] if claim else [],
+                },
+            ),
         )
-    related = {"ticket_parts": part_ids, "ticket_photos": photo_ids}
-    if claim is not None:
-        related["claims"] = [claim.id]
-    changes = audit_trail(factory, "tickets", info.id, related=related, limit=500)
-    return TicketPage(**page, changes=tuple(changes))
+    return TicketPage(**page)
 
 
 def add_diagnosis_note(
@@ -304,6 +410,11 @@ def add_photo(
     if source.suffix.lower() not in PHOTO_TYPES:
         kinds = ", ".join(sorted(PHOTO_TYPES))
         raise ValidationError(f"{source.name} is not a photo ({kinds}).")
+    with source.open("rb") as handle:
+        if not _looks_like_photo(handle.read(12)):
+            raise ValidationError(
+                f"{source.name} is not a photo: the file is damaged or of another kind."
+            )
     with unit_of_work(factory, actor, now=now) as session:
         ticket = find_ticket(session, ticket_id)
         code = ticket_code(ticket.id)

@@ -169,7 +169,7 @@ class TicketPage(QDialog):
         right.addStretch(1)
 
         self.history = QTabWidget()
-        self.changes_table = _table(["When", "Who", "What", "Changes"], 3)
+        self.changes_table = _table(["When", "Who", "What happened"], 2)
         self.device_table = _table(["When", "What", "Ref"], 1)
         self.history.addTab(self.changes_table, "Ticket history")
         self.history.addTab(self.device_table, "Device history")
@@ -444,10 +444,7 @@ class TicketPage(QDialog):
             widget.setEnabled(t.is_open)
         _fill(
             self.changes_table,
-            [
-                (f"{c.at:%d/%m/%Y %H:%M}", c.who, f"{c.action} {c.entity}", c.changes)
-                for c in page.changes
-            ],  # fmt: skip
+            [(f"{e.at:%d/%m/%Y %H:%M}", e.who, e.text) for e in page.events],
         )
         _fill(
             self.device_table,

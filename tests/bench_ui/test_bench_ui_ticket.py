@@ -1,0 +1,248 @@
+"""The ticket page on a real SQLite file: only allowed moves offered, moves through the lifecycle,
+a service refusal in one red sentence, parts and their total, payment, waiver with and without a
+reason, a photo from a file, vendor and time, and the write-off with a replacement assignment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor, QImage
+
+from helpdesk.domain.enums import ALLOWED_TRANSITIONS, TicketState
+from helpdesk.services import tickets
+from helpdesk.services.lookup import lookup
+
+SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "scanner-samples"
+
+
+@pytest.fixture
+def open_page(bench_ctx, bench_school, qtbot):  # noqa: ANN001
+    from helpdesk.ui.ticket_page import TicketPage
+
+    pages = []
+
+    def make(ticket_id: int) -> TicketPage:
+        page = TicketPage(bench_ctx, ticket_id)
+        qtbot.addWidget(page)
+        page.show()
+        qtbot.waitUntil(lambda: page.page is not None, timeout=10000)
+        pages.append(page)
+        return page
+
+    yield make
+    for page in pages:
+        page.close()
+
+
+def _visible_moves(page) -> set[str]:  # noqa: ANN001
+    return {state for state, button in page.move_buttons.items() if button.isVisible()}
+
+
+def _act(page, qtbot, action) -> str:  # noqa: ANN001
+    """Do something on the page and wait for its sentence and the reloaded ticket."""
+    before = page.page
+    page.message.hide()
+    action()
+    qtbot.waitUntil(lambda: page.message.isVisible(), timeout=10000)
+    if page.message.property("tone") == "good":
+        qtbot.waitUntil(lambda: page.page is not before, timeout=10000)
+    return page.message.text()
+
+
+def test_only_the_allowed_moves_are_offered(open_page, bench_school) -> None:
+    page = open_page(bench_school.anna_ticket)
+    assert page.page.ticket.state == "logged"
+    assert _visible_moves(page) == {s.value for s in ALLOWED_TRANSITIONS[TicketState.LOGGED]}
+    assert "Anna Smith (7A)" in page.subtitle.text()
+    assert "Screen cracked from the corner." in page.damage.text()
+    assert page.page.age_school_days >= 9
+
+
+def test_moving_a_ticket_through_the_lifecycle_with_the_buttons(
+    open_page, bench_school, qtbot
+) -> None:
+    page = open_page(bench_school.anna_ticket)
+    path = ["diagnosing", "awaiting_parts", "repaired", "ready_for_collection", "collected"]
+    page.note_edit.setText("LCD panel cracked; ordering one.")
+    for state in path:
+        assert page.move_buttons[state].isVisible()
+        text = _act(page, qtbot, page.move_buttons[state].click)
+        assert text == f"Moved to {TicketState(state).label}.", text
+        assert page.page.ticket.state == state
+        assert _visible_moves(page) == {s.value for s in ALLOWED_TRANSITIONS[TicketState(state)]}
+    assert page.page.ticket.technician == "mwright"
+    assert "mwright: LCD panel cracked; ordering one." in page.diagnosis.toPlainText()
+    assert page.note_edit.text() == ""
+    assert "closed" in page.move_hint.text()
+    assert not page.part_button.isEnabled()
+    events = [page.changes_table.item(r, 2).text() for r in range(page.changes_table.rowCount())]
+    assert events[0] == "Moved from ready for collection to collected"
+    note = "Moved from logged to diagnosing; Technician mwright; Note: LCD panel cracked; ordering"
+    assert f"{note} one." in events
+    assert events[-2:] == [
+        "Charge £0.00: Insured with Standard cover: claim 1 of 2, accidental damage: free.",
+        "Booked in: screen, Screen cracked from the corner.",
+    ]
+    history = [page.device_table.item(r, 1).text() for r in range(page.device_table.rowCount())]
+    assert any(line.startswith("Repair ticket collected") for line in history)
+
+
+def test_a_service_refusal_shows_as_one_red_sentence(open_page, bench_school, qtbot) -> None:
+    page = open_page(bench_school.ben_ticket)
+    assert page.page.ticket.charge_status == "due"
+    _act(page, qtbot, page.move_buttons["awaiting_payment"].click)
+    assert page.page.ticket.state == "awaiting_payment"
+    # the lifecycle allows repaired from here, the charge rule does not
+    text = _act(page, qtbot, page.move_buttons["repaired"].click)
+    assert page.message.property("tone") == "bad"
+    assert text.startswith("The charge of £90.00 for TKT-") and text.endswith("waive it first.")
+    assert "\n" not in text
+    assert tickets.get_ticket(page.ctx.factory, page.ticket_id).state == "awaiting_payment"
+
+
+def test_adding_parts_shows_the_costs_and_the_total(open_page, bench_school, qtbot) -> None:
+    page = open_page(bench_school.anna_ticket)
+    page.part_name.setText('LCD panel 11.6"')
+    page.part_number.setText("5D10T45069")
+    page.part_cost.setValue(64.5)
+    assert _act(page, qtbot, page.part_button.click) == 'Part added: LCD panel 11.6".'
+    page.part_name.setText("Bezel clips")
+    page.part_qty.setValue(4)
+    page.part_cost.setValue(0.75)
+    _act(page, qtbot, page.part_button.click)
+    table = page.parts_table
+    assert table.rowCount() == 2
+    assert [table.item(0, c).text() for c in range(5)] == [
+        'LCD panel 11.6"',
+        "5D10T45069",
+        "1",
+        "£64.50",
+        "£64.50",
+    ]
+    assert [table.item(1, c).text() for c in (2, 3, 4)] == ["4", "£0.75", "£3.00"]
+    assert page.parts_total.text() == "<b>Parts total: £67.50</b>"
+    assert page.part_name.text() == ""
+    page.part_name.setText("   ")
+    assert _act(page, qtbot, page.part_button.click) == "Say which part it is."
+    assert page.message.property("tone") == "bad"
+
+
+def test_recording_a_payment(open_page, bench_school, qtbot) -> None:
+    page = open_page(bench_school.ben_ticket)
+    assert "Charge £90.00" in page.cover_text.text()
+    assert "The uninsured price for a screen repair is £90.00." in page.cover_text.text()
+    assert page.pay_button.isEnabled()
+    assert _act(page, qtbot, page.pay_button.click) == "Payment recorded."
+    assert page.page.ticket.charge_status == "paid"
+    assert not page.pay_button.isEnabled()
+    assert not page.waive_button.isEnabled()
+
+
+def test_waiving_needs_a_reason(open_page, bench_school, qtbot) -> None:
+    page = open_page(bench_school.ben_ticket)
+    page.waive_reason.setText("   ")
+    text = _act(page, qtbot, page.waive_button.click)
+    assert text == "Give a reason for waiving the charge."
+    assert page.message.property("tone") == "bad"
+    assert tickets.get_ticket(page.ctx.factory, page.ticket_id).charge_status == "due"
+    page.waive_reason.setText("Family hardship, agreed by the head of year.")
+    assert _act(page, qtbot, page.waive_button.click) == "Charge waived."
+    assert page.page.ticket.charge_status == "waived"
+    assert "Waived: Family hardship, agreed by the head of year." in page.cover_text.text()
+
+
+def test_an_insured_first_claim_is_free_and_has_nothing_to_pay(open_page, bench_school) -> None:
+    page = open_page(bench_school.anna_ticket)
+    assert "Charge £0.00" in page.cover_text.text()
+    assert "claim 1 of 2" in page.cover_text.text()
+    assert not page.pay_button.isEnabled()
+
+
+def test_a_photo_from_a_file_is_stored_and_shown(open_page, bench_school, qtbot, tmp_path):
+    page = open_page(bench_school.anna_ticket)
+    assert "No photos yet" in page.photo_where.text()
+    source = next(iter(sorted(SAMPLES.glob("*/*.png"))), None)
+    if source is None:
+        source = tmp_path / "damage.png"
+        image = QImage(640, 480, QImage.Format.Format_RGB32)
+        image.fill(QColor("#884422"))
+        image.save(str(source))
+    assert _act(page, qtbot, lambda: page.add_photo(str(source))) == "Photo added."
+    stored = Path(page.page.photo_files[0])
+    assert stored.is_file() and stored.read_bytes() == source.read_bytes()
+    assert stored.parent == Path(page.page.photo_folder)
+    assert Path(bench_school.url.removeprefix("sqlite:///")).parent in stored.parents
+    assert f"Stored in {page.page.photo_folder}" in page.photo_where.text()
+    qtbot.waitUntil(lambda: page.photos.count() == 1, timeout=10000)
+    assert not page.photos.item(0).icon().isNull()
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("not a photo")
+    assert _act(page, qtbot, lambda: page.add_photo(str(text_file))).startswith(
+        "notes.txt is not a photo"
+    )
+    assert len(tickets.get_ticket(page.ctx.factory, page.ticket_id).photos) == 1
+
+
+def test_vendor_warranty_time_and_notes(open_page, bench_school, qtbot) -> None:
+    page = open_page(bench_school.anna_ticket)
+    assert "warranty until" in page.warranty_text.text()
+    page.vendor_edit.setText("Lenovo depot repair")
+    page.rma_edit.setText("RMA-778812")
+    page.warranty_box.setChecked(True)
+    assert _act(page, qtbot, page.vendor_button.click) == "Vendor saved."
+    info = page.page.ticket
+    assert (info.vendor, info.rma_number, info.warranty) == (
+        "Lenovo depot repair",
+        "RMA-778812",
+        True,
+    )
+    page.minutes.setValue(25)
+    _act(page, qtbot, page.time_button.click)
+    page.minutes.setValue(50)
+    _act(page, qtbot, page.time_button.click)
+    assert page.time_text.text() == "1 h 15 min"
+    page.note_edit.setText("Hinge also loose.")
+    assert _act(page, qtbot, page.note_button.click) == "Note added."
+    assert page.diagnosis.toPlainText().endswith("mwright: Hinge also loose.")
+    assert page.page.ticket.state == "logged"
+    page.vendor_edit.setText("")
+    assert _act(page, qtbot, page.vendor_button.click) == "Give the vendor's name."
+
+
+def test_writing_off_asks_first_then_offers_a_replacement(open_page, bench_school, qtbot) -> None:
+    page = open_page(bench_school.anna_ticket)
+    factory = page.ctx.factory
+    page.move_buttons["written_off"].click()
+    assert page.confirm_row.isVisible()
+    assert "Write off PER-000001?" in page.confirm_text.text()
+    page.keep_button.click()
+    assert not page.confirm_row.isVisible()
+    assert tickets.get_ticket(factory, page.ticket_id).state == "logged"
+    page.move_buttons["written_off"].click()
+    assert _act(page, qtbot, page.confirm_button.click) == "Moved to written off."
+    assert page.page.ticket.state == "written_off"
+    assert lookup(factory, bench_school.anna_laptop).status == "retired"
+    assert _visible_moves(page) == set()
+    assert page.replacement.isVisible()
+    assert "Anna Smith (7A)" in page.replacement_text.text()
+    qtbot.waitUntil(lambda: page.spare.count() >= 1, timeout=10000)
+    tags = {page.spare.itemData(i) for i in range(page.spare.count())}
+    assert bench_school.spares[0] in tags
+    page.spare.setCurrentIndex(page.spare.findData(bench_school.spares[0]))
+    text = _act(page, qtbot, page.assign_button.click)
+    assert text == f"{bench_school.spares[0]} is now assigned to Anna Smith (7A)."
+    card = lookup(factory, bench_school.anna)
+    assert [d.asset_tag for d in card.assigned_devices] == [bench_school.spares[0]]
+    # a second replacement is refused by the service in one sentence
+    page.spare.setEditText(bench_school.spares[1])
+    text = _act(page, qtbot, page.assign_button.click)
+    assert page.message.property("tone") == "bad"
+    assert "already has laptop" in text
+
+
+def test_a_closed_ticket_offers_no_moves(open_page, bench_school) -> None:
+    page = open_page(bench_school.cancelled_ticket)
+    assert _visible_moves(page) == set()
+    assert "cancelled" in page.move_hint.text() and "closed" in page.move_hint.text()
+    assert not page.note_button.isEnabled()
