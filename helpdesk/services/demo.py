@@ -374,8 +374,10 @@ def build_demo(
         pickup -= timedelta(days=1)
     say("staff, settings and closure dates")
     with unit_of_work(factory, "admin", now=pickup) as session:
+        existing = set(session.scalars(select(Staff.username)))
         for username, name, role in STAFF:
-            session.add(Staff(username=username, display_name=name, role=role))
+            if username not in existing:
+                session.add(Staff(username=username, display_name=name, role=role))
     save_settings(
         factory,
         "admin",
