@@ -327,3 +327,34 @@ def test_a_thousand_rows_in_one_transaction(session_factory):
     result = import_students(session_factory, "admin", "\n".join(rows).encode())
     assert result.added == 1000
     assert count(session_factory, Student) == 1000
+
+
+@pytest.mark.postgres
+def test_imports_on_postgresql(pg_session_factory):
+    factory = pg_session_factory
+    with pytest.raises(ImportFailed):
+        import_students(factory, "admin", data("students_bad_year.csv"))
+    assert count(factory, Student) == 0
+    assert import_students(factory, "admin", data("students.csv")).added == 5
+    with factory() as session, session.begin():
+        session.add(Scheme(name="Standard", claims_allowed=2))
+    assert import_devices(factory, "admin", data("devices.csv")).added == 5
+    assert import_cover(factory, "admin", data("cover.csv")).added == 3
+    with pytest.raises(ImportFailed) as exc:
+        import_devices(factory, "admin", data("devices_duplicate_tag.csv"))
+    assert len(exc.value.problems) == 2
+    for kind, fn in (
+        ("students", import_students),
+        ("devices", import_devices),
+        ("cover", import_cover),
+    ):
+        out = io.StringIO()
+        export_csv(factory, kind, out)
+        again = fn(factory, "admin", out.getvalue().encode())
+        assert again.added == again.updated == 0, kind
+
+
+def test_tab_separated_file_with_year_group_header(session_factory):
+    text = "Card code\tFirst name\tLast name\tYear Group\tForm\n100001\tOliver\tSmith\t7\t7A\n"
+    result = import_students(session_factory, "admin", text.encode())
+    assert result.added == 1
