@@ -22,23 +22,32 @@ from helpdesk.domain.enums import (
 )
 from helpdesk.domain.errors import AlreadyOnLoan, NotFound, Refused, ValidationError
 from helpdesk.domain.models import Device, Loan, Student, Ticket
-from helpdesk.services.codes import loan_code, parse_loan_code
+from helpdesk.services.codes import loan_code, parse_loan_code, ticket_code
 from helpdesk.services.history import device_history, student_history
 from helpdesk.services.records import (
     active_assignment_of,
     find_device,
     find_student,
     open_loan_of,
+    open_ticket_of,
     settle_status,
 )
 from helpdesk.services.school_days import loan_due_at
 from helpdesk.services.settings import SchoolSettings, load_settings
-from helpdesk.services.tickets import DamageReport, book_ticket, change_state, find_ticket
+from helpdesk.services.tickets import (
+    DamageReport,
+    book_ticket,
+    change_state,
+    find_ticket,
+    open_swap_loan,
+)
 from helpdesk.services.unit_of_work import SessionFactory, actor_of, now_of, unit_of_work
 from helpdesk.services.views import (
     CoverCheck,
     LoanInfo,
     TicketInfo,
+    claim_of,
+    cover_from_claim,
     loan_info,
     money,
     student_label,
@@ -344,14 +353,17 @@ def swap(
     own_device_id: int | None = None,
     loaner_code: str | None = None,
     loaner_id: int | None = None,
-    damage: DamageReport,
+    damage: DamageReport | None = None,
     accessories: Iterable[str] = ("charger",),
     due_at: datetime | None = None,
     school_days: int | None = None,
     now: datetime | None = None,
 ) -> SwapInfo:
     """The loaner swap, all or nothing: a repair ticket on the student's own laptop and a swap
-    loan of a pool laptop, linked to that ticket."""
+    loan of a pool laptop, linked to that ticket.
+
+    Without ``damage``, the laptop must already be booked in: the loaner goes with its open ticket.
+    """
     _validate_type(LoanType.SWAP, school_days)
     extras = _accessories(accessories)
     try:
@@ -374,8 +386,23 @@ def swap(
                     "the student's own laptop."
                 )
             _check_can_lend(session, loaner, student, load_settings(session))
-            ticket, cover = book_ticket(session, own, student, damage, now=now_of(session))
-            settle_status(session, own)
+            if damage is None:
+                ticket = open_ticket_of(session, own.id)
+                if ticket is None:
+                    raise ValidationError(
+                        f"Describe what is wrong with {own.asset_tag}: a swap books it in for repair."
+                    )
+                out = open_swap_loan(session, ticket)
+                if out is not None:
+                    raise Refused(
+                        f"{ticket_code(ticket.id)} already has the loan laptop "
+                        f"{out.device.asset_tag} out to {student_label(out.student)}."
+                    )
+                claim = claim_of(session, ticket.id)
+                cover = cover_from_claim(claim) if claim else None
+            else:
+                ticket, cover = book_ticket(session, own, student, damage, now=now_of(session))
+                settle_status(session, own)
             loan = _lend(
                 session,
                 loaner,

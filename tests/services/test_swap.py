@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from helpdesk.domain.errors import AlreadyOnLoan, InvalidTransition, Refused, Va
 from helpdesk.domain.models import Claim, Device, Loan, Ticket
 from helpdesk.services.loans import DamageReport, collect, issue_loan, return_loan, swap
 from helpdesk.services.lookup import lookup
+from helpdesk.services.settings import get_settings, save_settings
 from helpdesk.services.tickets import move_ticket
 
 CRACK = DamageReport(category="screen", description="Cracked screen")
@@ -171,3 +173,69 @@ def test_a_swap_failing_after_the_ticket_rolls_the_ticket_back(school):
     assert str(err.value) == "A theft can only be booked in with a police crime reference."
     assert counts(school) == before
     assert statuses(school, "LAP-0001", "LNR-003") == ("assigned", "in_stock")
+
+
+def test_a_loaner_for_a_laptop_already_booked_in(school):
+    from helpdesk.services.tickets import open_ticket
+
+    booked = open_ticket(
+        school, "tech1", device_code="LAP-0002", damage=CRACK, now=NOW
+    )  # Ben: lapsed cover, 85.00 due
+    with pytest.raises(Refused) as err:
+        swap(
+            school,
+            "counter1",
+            student_code="S1002",
+            own_device_code="LAP-0002",
+            loaner_code="LNR-001",
+            damage=CRACK,
+            now=NOW,
+        )
+    assert str(err.value) == f"LAP-0002 already has an open repair ticket, {booked.code} (logged)."
+    done = swap(
+        school,
+        "counter1",
+        student_code="S1002",
+        own_device_code="LAP-0002",
+        loaner_code="LNR-001",
+        now=NOW,
+    )
+    assert done.ticket.id == booked.id
+    assert done.loan.ticket_id == booked.id
+    assert done.cover.charge_pence == 8500
+    assert counts(school) == (1, 1, 1)
+    with pytest.raises(Refused) as err:
+        swap(
+            school,
+            "counter1",
+            student_code="S1002",
+            own_device_code="LAP-0002",
+            loaner_code="LNR-002",
+            now=NOW,
+        )
+    # the loan limit speaks first: Ben already has the loaner
+    assert str(err.value) == "Ben Jones (8B) already has 1 open loan (LNR-001); the limit is 1."
+    save_settings(school, "admin", replace(get_settings(school), loan_limit=2))
+    with pytest.raises(Refused) as err:
+        swap(
+            school,
+            "counter1",
+            student_code="S1002",
+            own_device_code="LAP-0002",
+            loaner_code="LNR-002",
+            now=NOW,
+        )
+    assert (
+        str(err.value)
+        == f"{booked.code} already has the loan laptop LNR-001 out to Ben Jones (8B)."
+    )
+    with pytest.raises(ValidationError) as err:
+        swap(
+            school,
+            "counter1",
+            student_code="S1001",
+            own_device_code="LAP-0001",
+            loaner_code="LNR-002",
+            now=NOW,
+        )
+    assert str(err.value) == "Describe what is wrong with LAP-0001: a swap books it in for repair."
