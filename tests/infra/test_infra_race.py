@@ -47,23 +47,20 @@ def school(any_session_factory):
     return any_session_factory
 
 
-def run_race(url: str) -> list[tuple[str, str, str]]:
+def run_race(url: str, counters: list[dict] | None = None) -> list[tuple[str, str, str]]:
+    """Each counter (student, staff, device) in its own process, all starting at once."""
     from race_worker import issue_at_once
 
+    if counters is None:
+        counters = [
+            {"student": f"RACE{n:03}", "staff": f"counter{n}", "device": LOANER}
+            for n in range(COUNTERS)
+        ]
     ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Barrier(COUNTERS)
+    barrier = ctx.Barrier(len(counters))
     results = ctx.Queue()
     processes = [
-        ctx.Process(
-            target=issue_at_once,
-            args=(
-                url,
-                barrier,
-                results,
-                {"student": f"RACE{n:03}", "staff": f"counter{n}", "device": LOANER},
-            ),
-        )
-        for n in range(COUNTERS)
+        ctx.Process(target=issue_at_once, args=(url, barrier, results, who)) for who in counters
     ]
     for process in processes:
         process.start()
@@ -72,7 +69,7 @@ def run_race(url: str) -> list[tuple[str, str, str]]:
         for _ in processes:
             outcomes.append(results.get(timeout=120))
     except queue.Empty:
-        pytest.fail(f"only {len(outcomes)} of {COUNTERS} counters answered: {outcomes}")
+        pytest.fail(f"only {len(outcomes)} of {len(counters)} counters answered: {outcomes}")
     finally:
         for process in processes:
             process.join(timeout=30)
@@ -109,3 +106,43 @@ def test_one_loaner_issued_by_several_counters_at_once(school):
             select(AuditEntry).where(AuditEntry.entity == "loans", AuditEntry.action == "insert")
         ).all()
         assert [entry.entity_id for entry in loan_audits] == [loans[0].id]
+
+
+def test_one_student_at_several_counters_at_once(school):
+    """The loan limit (one open loan) holds when one student is lent a different loaner at each
+    counter at the same moment: one loan, the other counters are told the limit."""
+    with school() as session, session.begin():
+        for n in range(1, COUNTERS):
+            session.add(
+                Device(
+                    asset_tag=f"LOAN-RACE-{n + 1:02}",
+                    serial=f"SN-RACE-{n + 1:02}",
+                    make="Dell",
+                    model="Latitude 3190",
+                    kind=DeviceKind.LAPTOP,
+                    pool=DevicePool.LOAN,
+                    status=DeviceStatus.IN_STOCK,
+                )
+            )
+    url = school.kw["bind"].url.render_as_string(hide_password=False)
+    counters = [
+        {"student": "RACE000", "staff": f"counter{n}", "device": f"LOAN-RACE-{n + 1:02}"}
+        for n in range(COUNTERS)
+    ]
+    outcomes = run_race(url, counters)
+
+    problems = [o for o in outcomes if o[0] in ("setup-error", "crashed")]
+    assert problems == [], "\n".join(o[2] for o in problems)
+    assert [o[0] for o in outcomes].count("issued") == 1, outcomes
+    for kind, _, message in outcomes:
+        if kind == "refused":
+            assert message.startswith("Refused: Pupil0 Racer (9C) already has 1 open loan ("), (
+                message
+            )
+            assert message.endswith("); the limit is 1."), message
+    with school() as session:
+        assert session.scalar(select(func.count()).select_from(Loan)) == 1
+        on_loan = session.scalars(
+            select(Device.asset_tag).where(Device.status == DeviceStatus.ON_LOAN)
+        ).all()
+        assert len(on_loan) == 1
