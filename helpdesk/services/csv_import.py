@@ -305,6 +305,12 @@ def _device_importer(session: Session, table: Table) -> Callable[[Row], str]:
                     "give it the pool allocation or leave assigned_to empty.",
                 )
         current = assignments.get(device.id) if device is not None else None
+        if current is not None and values["pool"] == DevicePool.LOAN:
+            raise RowError(
+                "pool",
+                f"{tag} is assigned to {current.student.full_name} ({current.student.card_code}); "
+                "unassign it before it joins the loan pool.",
+            )
         new_status = _device_status(device, status, student, busy)
         if new_status is not None:
             values["status"] = new_status

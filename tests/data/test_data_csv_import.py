@@ -358,3 +358,17 @@ def test_tab_separated_file_with_year_group_header(session_factory):
     text = "Card code\tFirst name\tLast name\tYear Group\tForm\n100001\tOliver\tSmith\t7\t7A\n"
     result = import_students(session_factory, "admin", text.encode())
     assert result.added == 1
+
+
+def test_an_assigned_device_cannot_move_to_the_loan_pool(school):
+    import_devices(school, "admin", data("devices.csv"))
+    moved = data("devices.csv").replace(
+        b"LT-0001,PF1AAA01,Lenovo,ThinkPad 11e,laptop,allocation,,01/09/2025,31/08/2028,100001",
+        b"LT-0001,PF1AAA01,Lenovo,ThinkPad 11e,laptop,loan,,01/09/2025,31/08/2028,",
+    )
+    with pytest.raises(ImportFailed) as exc:
+        import_devices(school, "admin", moved)
+    assert report(exc) == [
+        "line 2, column pool: LT-0001 is assigned to Oliver Smith (100001); "
+        "unassign it before it joins the loan pool."
+    ]
