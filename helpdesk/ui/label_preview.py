@@ -45,6 +45,9 @@ SOURCES = {
 }
 
 
+PLAN_STEP = 50  # labels laid out at a time when checking a batch against its stock
+
+
 class NothingToLabel(ValidationError):
     """The batch chosen has no devices (or none left without a label)."""
 
@@ -174,8 +177,12 @@ def make_preview(
         )
     devices = find_devices(factory, request)
     batch = expand(_labels(devices), request.copies)
+    unique = list(dict.fromkeys(batch))
     try:
-        plan_labels(template, batch, request.design, others=templates)
+        # in small steps, so the layouts of a big batch never pile up (a long garbage
+        # collection would hold up the window)
+        for at in range(0, len(unique), PLAN_STEP):
+            plan_labels(template, unique[at : at + PLAN_STEP], request.design, others=templates)
     except ValidationError as exc:
         raise type(exc)(_plain(str(exc))) from exc
     room = template.per_page - (request.start - 1)
