@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -38,19 +39,13 @@ COLUMNS = (
     ("Damage", lambda r: r.category.replace("_", " / "), lambda r: r.category),
     ("State", lambda r: TicketState(r.state).label, lambda r: list(TicketState).index(r.state)),
     ("Technician", lambda r: r.technician or "—", lambda r: r.technician),
-    (
-        "Vendor / RMA",
-        lambda r: " · ".join(x for x in (r.vendor, r.rma_number) if x),
-        lambda r: (r.vendor, r.rma_number),
-    ),
-    ("Logged", lambda r: r.opened_at.strftime("%a %d/%m/%Y"), lambda r: r.opened_at),
-    ("Age", lambda r: _age(r.age_school_days), lambda r: r.age_school_days),
+    ("Vendor", lambda r: r.vendor, lambda r: r.vendor),
+    ("RMA", lambda r: r.rma_number, lambda r: r.rma_number),
+    ("Logged", lambda r: r.opened_at.strftime("%a %d/%m/%y"), lambda r: r.opened_at),
+    ("School days", lambda r: str(r.age_school_days), lambda r: r.age_school_days),
 )
 AGE_COLUMN = len(COLUMNS) - 1
-
-
-def _age(days: int) -> str:
-    return "today" if days == 0 else f"{days} school day{'s' if days != 1 else ''}"
+VENDOR_COLUMN = 6
 
 
 def age_colours(days: int) -> tuple[str, str] | None:
@@ -103,6 +98,8 @@ class QueueModel(QAbstractTableModel):
             font = QFont()
             font.setBold(True)
             return font
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == AGE_COLUMN:
+            return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == AGE_COLUMN:
             return f"Logged {row.opened_at:%d/%m/%Y %H:%M}; weekends and closure days not counted"
         return None
@@ -120,8 +117,8 @@ class QueueModel(QAbstractTableModel):
 
 
 CHIP_STYLE = f"""
-QPushButton#stateChip {{ border: 1px solid {LINE}; border-radius: 12px; padding: 3px 12px;
-    background: {PAPER}; color: {MUTED}; }}
+QPushButton#stateChip {{ border: 1px solid {LINE}; border-radius: 11px; padding: 2px 8px;
+    background: {PAPER}; color: {MUTED}; font-size: 9pt; }}
 QPushButton#stateChip:checked {{ background: {ACCENT}; color: white; border-color: {ACCENT}; }}
 """
 
@@ -150,7 +147,7 @@ class BenchPanel(QWidget):
         self.message.hide()
 
         self.chips = QHBoxLayout()
-        self.chips.setSpacing(6)
+        self.chips.setSpacing(8)
         self.chip_buttons: dict[str | None, QPushButton] = {}
         chip_row = QWidget()
         chip_row.setStyleSheet(CHIP_STYLE)
@@ -159,9 +156,10 @@ class BenchPanel(QWidget):
         for state in [None] + [s.value for s in TicketState if s.is_open]:
             chip = QPushButton(TicketState(state).label if state else "all open")
             chip.setObjectName("stateChip")
+            chip.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             chip.setCheckable(True)
             chip.clicked.connect(lambda _checked=False, s=state: self.set_state(s))
-            chip.setMinimumWidth(chip.fontMetrics().horizontalAdvance(chip.text()) + 44)
+            chip.setMinimumWidth(chip.fontMetrics().horizontalAdvance(chip.text()) + 26)
             self.chip_buttons[state] = chip
             self.chips.addWidget(chip)
         self.chips.addStretch(1)
@@ -219,7 +217,7 @@ class BenchPanel(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(VENDOR_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.view.doubleClicked.connect(lambda index: self.open_row(index.row()))
         self.view.activated.connect(lambda index: self.open_row(index.row()))
 
@@ -293,7 +291,7 @@ class BenchPanel(QWidget):
         for state, chip in self.chip_buttons.items():
             name = TicketState(state).label if state else "all open"
             chip.setText(f"{name}  {queue.open_total if state is None else counts.get(state, 0)}")
-            chip.setMinimumWidth(chip.fontMetrics().horizontalAdvance(chip.text()) + 44)
+            chip.setMinimumWidth(chip.fontMetrics().horizontalAdvance(chip.text()) + 26)
         self.old_label.setText(
             f"{queue.old} older than {ticket_queue.OLD_AFTER_SCHOOL_DAYS} school days"
             if queue.old

@@ -197,7 +197,7 @@ class TicketPage(QDialog):
         self.diagnosis = QPlainTextEdit()
         self.diagnosis.setObjectName("diagnosisNotes")
         self.diagnosis.setReadOnly(True)
-        self.diagnosis.setMaximumHeight(90)
+        self.diagnosis.setMaximumHeight(76)
         self.note_edit = QLineEdit()
         self.note_edit.setObjectName("noteEdit")
         self.note_edit.setPlaceholderText("A diagnosis note (also kept with the next move)")

@@ -2,8 +2,9 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench_ui/bench_ui_screenshots.py [DB_FILE]
 
-Builds the demo school into DB_FILE (a temporary file when not given, or when it is empty) and
-saves docs/bench-queue.png and docs/ticket-page.png.
+Builds the demo school into DB_FILE (a temporary file when not given, or when it is empty), adds
+parts, time and two photos to a ticket awaiting payment through the services, and saves
+docs/bench-queue.png and docs/ticket-page.png.
 """
 
 from __future__ import annotations
@@ -15,16 +16,18 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT.parent / "shared" / "scanner-samples"
 
 
 def main() -> None:
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from helpdesk.db import open_database
-    from helpdesk.services import ticket_queue
+    from helpdesk.services import ticket_queue, tickets
     from helpdesk.services.browse import database_is_empty
     from helpdesk.services.demo import build_demo
-    from helpdesk.ui.bench_panel import BenchPanel
+    from helpdesk.ui.bench_panel import COLUMNS, BenchPanel
     from helpdesk.ui.context import AppContext
     from helpdesk.ui.style import apply_style
     from helpdesk.ui.workers import Runner
@@ -38,7 +41,7 @@ def main() -> None:
     runner = Runner()
     ctx = AppContext(factory=factory, actor="admin", database=str(path), runner=runner)
     panel = BenchPanel(ctx)
-    panel.resize(1360, 820)
+    panel.resize(1280, 860)
     panel.show()
     panel.activated()
 
@@ -50,11 +53,25 @@ def main() -> None:
                 return
 
     settle()
+    # newest first, so the picture shows fresh, amber and red ages together
+    logged = [name for name, *_ in COLUMNS].index("Logged")
+    panel.view.sortByColumn(logged, Qt.SortOrder.DescendingOrder)
+    settle()
     (ROOT / "docs").mkdir(exist_ok=True)
     panel.grab().save(str(ROOT / "docs" / "bench-queue.png"))
     queue = ticket_queue.ticket_queue(factory)
-    charged = [r for r in queue.rows if r.state == "awaiting_payment"] or list(queue.rows)
-    page = panel.open_ticket(charged[0].id)
+    waiting = [r for r in queue.rows if r.state == "awaiting_payment" and r.category == "screen"]
+    ticket = (waiting or list(queue.rows))[0]
+    if not tickets.get_ticket(factory, ticket.id).parts:
+        tickets.add_part(factory, "mwright", ticket.id, 'LCD panel 11.6" HD touch',
+                         part_number="5D10T45069", unit_cost_pence=6450)  # fmt: skip
+        tickets.add_part(factory, "mwright", ticket.id, "Bezel clips", part_number="5B40S18",
+                         quantity=4, unit_cost_pence=75)  # fmt: skip
+        tickets.add_time(factory, "mwright", ticket.id, 35)
+        for sample in ("code128-1/1.png", "code128-1/4.png"):
+            if (SAMPLES / sample).is_file():
+                ticket_queue.add_photo(factory, "mwright", ticket.id, SAMPLES / sample)
+    page = panel.open_ticket(ticket.id)
     settle()
     page.grab().save(str(ROOT / "docs" / "ticket-page.png"))
     print(f"saved docs/bench-queue.png and docs/ticket-page.png from {path}")
