@@ -118,6 +118,61 @@ def _widths(table: ReportTable, texts: list[list[str]], usable: float) -> list[f
     return widths
 
 
+CHUNK = 80  # rows per table block: long reports lay out in linear time
+
+
+def _grid(
+    table: ReportTable, usable: float, head_style: ParagraphStyle, cell_style: ParagraphStyle
+) -> list[Table]:
+    """The rows as table blocks with the headings on each; text wraps only where it must."""
+    numeric = [
+        all(_is_number(row[i]) or row[i] is None for row in table.rows)
+        for i in range(len(table.headings))
+    ]
+    texts = [[_cell(v) for v in row] for row in table.rows]
+    widths = _widths(table, texts, usable)
+    fits = [w - 12 for w in widths]
+
+    def cell(text: str, i: int) -> Any:
+        if numeric[i] or stringWidth(text, "Helvetica", 8.5) <= fits[i]:
+            return text
+        return Paragraph(escape(text), cell_style)
+
+    heading = [Paragraph(escape(h), head_style) for h in table.headings]
+    blocks = []
+    for start in range(0, len(texts), CHUNK):
+        part = texts[start : start + CHUNK]
+        grid = Table(
+            [heading] + [[cell(t, i) for i, t in enumerate(row)] for row in part],
+            colWidths=widths,
+            repeatRows=1,
+            hAlign="LEFT",
+        )
+        style: list[tuple] = [
+            ("FONTSIZE", (0, 1), (-1, -1), 8.5),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f2f4f7")]),
+            ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ]
+        for i, is_number in enumerate(numeric):
+            if is_number:
+                style.append(("ALIGN", (i, 1), (i, -1), "RIGHT"))
+        column = table.alert_column
+        if column is not None:
+            for r, row in enumerate(table.rows[start : start + CHUNK], start=1):
+                if _is_number(row[column]) and row[column] > 0:
+                    style += [
+                        ("TEXTCOLOR", (column, r), (column, r), ALERT),
+                        ("BACKGROUND", (column, r), (column, r), ALERT_BG),
+                        ("FONTNAME", (column, r), (column, r), "Helvetica-Bold"),
+                    ]
+        grid.setStyle(TableStyle(style))
+        blocks.append(grid)
+    return blocks
+
+
 def report_pdf(
     table: ReportTable,
     target: str | Path,
@@ -148,43 +203,7 @@ def report_pdf(
     if table.chart.categories and table.chart.series:
         story += [_chart(table.chart, table.name, usable, 75 * mm), Spacer(1, 4 * mm)]
     if table.rows:
-        numeric = [
-            all(_is_number(row[i]) or row[i] is None for row in table.rows)
-            for i in range(len(table.headings))
-        ]
-        data: list[list[Any]] = [[Paragraph(escape(h), head_style) for h in table.headings]]
-        for row in table.rows:
-            data.append(
-                [
-                    _cell(v) if numeric[i] else Paragraph(escape(_cell(v)), cell_style)
-                    for i, v in enumerate(row)
-                ]
-            )
-        texts = [[_cell(v) for v in row] for row in table.rows]
-        widths = _widths(table, texts, usable)
-        grid = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-        style = [
-            ("FONTSIZE", (0, 1), (-1, -1), 8.5),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f2f4f7")]),
-            ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ]
-        for i, is_number in enumerate(numeric):
-            if is_number:
-                style.append(("ALIGN", (i, 1), (i, -1), "RIGHT"))
-        column = table.alert_column
-        if column is not None:
-            for r, row in enumerate(table.rows, start=1):
-                if _is_number(row[column]) and row[column] > 0:
-                    style += [
-                        ("TEXTCOLOR", (column, r), (column, r), ALERT),
-                        ("BACKGROUND", (column, r), (column, r), ALERT_BG),
-                        ("FONTNAME", (column, r), (column, r), "Helvetica-Bold"),
-                    ]
-        grid.setStyle(TableStyle(style))
-        story.append(grid)
+        story += _grid(table, usable, head_style, cell_style)
     doc = SimpleDocTemplate(
         str(target),
         pagesize=page,
