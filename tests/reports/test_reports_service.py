@@ -167,6 +167,15 @@ def test_reports_on_postgresql_match_sqlite(pg_session_factory, bench, session_f
         on_sqlite = reports.run_report(session_factory, name, today=TODAY)
         assert on_pg.rows == on_sqlite.rows and on_pg.rows, name
         assert on_pg.chart == on_sqlite.chart and on_pg.summary == on_sqlite.summary
+    from helpdesk.services import notices
+
+    assert notices.ready_for_collection(pg_session_factory) == notices.ready_for_collection(
+        session_factory
+    )
+    assert notices.charge_letters_due(pg_session_factory) == notices.charge_letters_due(
+        session_factory
+    )
+    assert len(notices.charge_letters_due(pg_session_factory)) == 3
 
 
 @given(
