@@ -59,11 +59,11 @@ def find_candidates(
     if h < 4 * SHRINK or w < 4 * SHRINK:
         return [], []
     size = (w // SHRINK, h // SHRINK)
-    gx = cv2.Sobel(grey, cv2.CV_16S, 1, 0, ksize=3).astype(np.float32)
-    gy = cv2.Sobel(grey, cv2.CV_16S, 0, 1, ksize=3).astype(np.float32)
-    jxx = cv2.resize(gx * gx, size, interpolation=cv2.INTER_AREA)
-    jyy = cv2.resize(gy * gy, size, interpolation=cv2.INTER_AREA)
-    jxy = cv2.resize(gx * gy, size, interpolation=cv2.INTER_AREA)
+    gx = cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3)
+    jxx = cv2.resize(cv2.multiply(gx, gx), size, interpolation=cv2.INTER_AREA)
+    jyy = cv2.resize(cv2.multiply(gy, gy), size, interpolation=cv2.INTER_AREA)
+    jxy = cv2.resize(cv2.multiply(gx, gy), size, interpolation=cv2.INTER_AREA)
     win = (3, 3)
     jxx, jyy, jxy = cv2.blur(jxx, win), cv2.blur(jyy, win), cv2.blur(jxy, win)
     energy = jxx + jyy
@@ -193,6 +193,17 @@ def cut_box(
         crop = cv2.resize(crop, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
     back = np.array([[1 / zoom, 0, x0], [0, 1 / zoom, y0]], dtype=np.float64)
     return crop, back
+
+
+def looks_inverted(crop: np.ndarray) -> bool:
+    """Whether an upright cut-out holds light bars on a dark ground: the quiet zones at both ends
+    of a printed code are the lightest part of it; here they are darker than the middle."""
+    h, w = crop.shape[:2]
+    band = crop[h // 3 : max(h // 3 + 1, 2 * h // 3)]
+    end = max(1, w // 12)
+    ends = float(np.median(np.concatenate([band[:, :end].ravel(), band[:, -end:].ravel()])))
+    middle = float(np.mean(band[:, w // 4 : 3 * w // 4]))
+    return ends < middle
 
 
 def map_points(back: np.ndarray, points) -> tuple[tuple[int, int], ...]:

@@ -26,7 +26,13 @@ import numpy as np
 from helpdesk.scanner.decoders import ZbarDecoder, ZxingDecoder
 from helpdesk.scanner.formats import DEFAULT_FORMATS, LINEAR_FORMATS, Read, normalise_format_name
 from helpdesk.scanner.images import to_grey
-from helpdesk.scanner.locate import cut_box, cut_upright, find_candidates, map_points
+from helpdesk.scanner.locate import (
+    cut_box,
+    cut_upright,
+    find_candidates,
+    looks_inverted,
+    map_points,
+)
 
 Box = tuple[int, int, int, int]  # x, y, width, height in pixels
 
@@ -38,7 +44,8 @@ class ScannerConfig:
     ``formats``: settings names of the symbologies to read (see :data:`.formats.FORMAT_NAMES`).
     ``rescue_skewed``: look for turned or light-on-dark 1-D codes when no 1-D code was read.
     ``rescue_matrix``: look for small, turned or light-on-dark 2-D codes when nothing was read.
-    ``use_zbar``: let zbar try the rescued patches too. ``max_candidates``: patches tried per frame.
+    ``use_zbar``: let zbar try the likeliest rescued 1-D patch too. ``max_candidates`` and
+    ``max_matrix_candidates``: 1-D and 2-D patches tried per frame.
     """
 
     formats: tuple[str, ...] = DEFAULT_FORMATS
@@ -46,6 +53,7 @@ class ScannerConfig:
     rescue_matrix: bool = True
     use_zbar: bool = True
     max_candidates: int = 3
+    max_matrix_candidates: int = 2
     zbar_min_quality: int = 2
     extra: dict = field(default_factory=dict, compare=False)
 
@@ -70,8 +78,9 @@ class DecodePipeline:
         self._zxing_level = ZxingDecoder(linear, try_rotate=False) if linear else None
         self._zxing_matrix = ZxingDecoder(matrix) if matrix else None
         self._linear = bool(linear)
+        use_zbar = bool(linear) and self.config.use_zbar
         self._zbar = (
-            ZbarDecoder(linear, min_quality=self.config.zbar_min_quality) if linear else None
+            ZbarDecoder(linear, min_quality=self.config.zbar_min_quality) if use_zbar else None
         )
 
     def decode(
@@ -119,21 +128,30 @@ class DecodePipeline:
         linear, matrix = find_candidates(
             grey,
             linear_limit=self.config.max_candidates if want_linear else 0,
-            matrix_limit=self.config.max_candidates if want_matrix else 0,
+            matrix_limit=self.config.max_matrix_candidates if want_matrix else 0,
         )
         reads: list[Read] = []
-        for candidate in linear:
+        for rank, candidate in enumerate(linear):
             if _inside_any(candidate.centre, known, dx, dy):
                 continue  # a code read already (a QR code's modules look like bars too)
             crop, back = cut_upright(grey, candidate)
-            found = self._linear_reads(self._zxing_level(crop)) or self._linear_reads(
-                self._zxing_level(255 - crop)
-            )
-            method = "rotated"
-            if not found and self._zbar is not None:
-                found = self._zbar(crop) or self._zbar(255 - crop)
+            # The likelier polarity first; the likeliest patch also gets the other one, and zbar.
+            tries = [255 - crop, crop] if looks_inverted(crop) else [crop, 255 - crop]
+            tries = tries if rank == 0 else tries[:1]
+            found, method = [], "rotated"
+            for attempt in tries:
+                found = self._linear_reads(self._zxing_level(attempt))
+                if found:
+                    break
+            if not found and rank == 0 and self._zbar is not None:
+                # zbar on the bars averaged along their length: blur and noise fade, bars stay
                 method = "rotated+zbar"
+                found = self._zbar(along_bars(tries[0])) or self._zbar(along_bars(tries[-1]))
+            if method == "rotated+zbar":
+                found = [_unshift_band(r, crop.shape[0]) for r in found]
             reads += [_mapped(r, back, method) for r in found]
+            if found:
+                break
         if want_matrix:
             for box in matrix:
                 crop, back = cut_box(grey, box)
@@ -146,6 +164,20 @@ class DecodePipeline:
     @staticmethod
     def _linear_reads(reads: list[Read]) -> list[Read]:
         return [r for r in reads if r.key in LINEAR_FORMATS]
+
+
+def along_bars(crop: np.ndarray) -> np.ndarray:
+    """The middle half of an upright cut-out, each pixel averaged with its neighbours along the
+    bars (a quarter of the band's height): a cleaner picture of a blurred, noisy 1-D code."""
+    h = crop.shape[0]
+    band = crop[h // 4 : max(h // 4 + 1, 3 * h // 4)]
+    return cv2.blur(band, (1, max(3, band.shape[0] // 4)))
+
+
+def _unshift_band(read: Read, height: int) -> Read:
+    dy = height // 4
+    corners = tuple((x, y + dy) for x, y in read.corners)
+    return Read(read.text, read.format, corners, read.method, read.data)
 
 
 def _mapped(read: Read, back: np.ndarray, method: str) -> Read:
