@@ -1,0 +1,313 @@
+"""Scanner bench: the project's pipeline against zxing-cpp alone, pyzbar alone and OpenCV's
+detectors, on the same images, in one process on one core. Prints the table and the targets.
+
+    .venv/bin/python bench/scanner/run.py [--count 60] [--seed 1]
+
+Sets: the real photos in ../shared/scanner-samples as they are (and the photos with no code,
+which must give no read), the same photos pasted into cluttered 1280x720 and 640x480 frames, and
+a synthetic webcam set of asset labels (Code 128, Code 39, QR, Data Matrix) in three tiers (mild,
+moderate, harsh) at 1280x720 and 640x480 (``--count`` images per tier and size). Then a replayed
+30 fps clip of a tag brought into view, held, taken away and shown again.
+
+A read is right when its text is the expected text exactly; any other read is wrong (on the
+photos with no code every read is wrong). Times are per image, decoding only (grey input), in
+CPU milliseconds of the decoding thread (``time.thread_time``): the machine is shared, and wall
+time counts the other programs' turns on the core too. Wall-clock p95 is printed beside it.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENCV_FOR_THREADS_NUM", "1")
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections import Counter  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+sys.path.insert(0, str(HERE))
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+import zxingcpp  # noqa: E402
+from scenes import Case, pasted, presentation_clip, real_photos, synthetic  # noqa: E402
+
+from helpdesk.scanner import Debouncer, DecodePipeline, centred_roi  # noqa: E402
+from helpdesk.scanner.decoders import OpenCvDecoder  # noqa: E402
+
+
+def one_core() -> str:
+    cv2.setNumThreads(1)
+    try:
+        cpus = sorted(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpus[-1]})
+        return f"pinned to CPU {cpus[-1]} of {len(cpus)}"
+    except (AttributeError, OSError):
+        return "not pinned (no sched_setaffinity)"
+
+
+# --- contenders: grey image -> [(text, bytes)] ----------------------------------------------------
+
+
+def zxing_alone():
+    def read(grey):
+        return [(b.text, b.bytes) for b in zxingcpp.read_barcodes(grey)]
+
+    return read
+
+
+def pyzbar_alone():
+    from pyzbar import pyzbar
+
+    failures = Counter()
+
+    def read(grey):
+        try:
+            found = pyzbar.decode(grey)
+        except ValueError:  # the known ZBarOrientation fault loses the whole frame
+            failures["ValueError"] += 1
+            return []
+        return [(d.data.decode("utf-8", "replace"), d.data) for d in found]
+
+    read.failures = failures
+    return read
+
+
+def opencv_alone():
+    decoder = OpenCvDecoder(("qrcode", "code128", "code39", "ean13"))
+
+    def read(grey):
+        return [(r.text, r.data) for r in decoder(grey)]
+
+    return read
+
+
+def pipeline(methods: Counter):
+    scanner = DecodePipeline()
+
+    def read(grey):
+        reads = scanner.decode(grey)
+        read.last = reads
+        return [(r.text, r.data) for r in reads]
+
+    read.methods = methods
+    return read
+
+
+# --- measuring ------------------------------------------------------------------------------------
+
+
+class Score:
+    def __init__(self) -> None:
+        self.right = self.wrong = self.total = 0
+        self.times: list[float] = []
+        self.wall: list[float] = []
+        self.right_names: set[str] = set()
+
+    def add(self, case: Case, reads, ms: float, wall: float) -> None:
+        self.total += 1
+        self.times.append(ms)
+        self.wall.append(wall)
+        good = [r for r in reads if case.has_code and case.is_right(*r)]
+        if good:
+            self.right += 1
+            self.right_names.add(case.name)
+        self.wrong += sum(1 for r in reads if not (case.has_code and case.is_right(*r)))
+
+    def rate(self) -> float:
+        return self.right / self.total if self.total else 0.0
+
+    def median(self) -> float:
+        return statistics.median(self.times) if self.times else 0.0
+
+    def p95(self, wall: bool = False) -> float:
+        return p95(self.wall if wall else self.times)
+
+
+def p95(values: list[float]) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def grey_of(image: np.ndarray) -> np.ndarray:
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+
+
+def run_set(contenders: dict, cases: list[Case], methods: Counter) -> dict[str, Score]:
+    scores = {name: Score() for name in contenders}
+    greys = [np.ascontiguousarray(grey_of(c.image)) for c in cases]
+    for name, read in contenders.items():
+        for case, grey in zip(cases, greys, strict=True):
+            started, cpu = time.perf_counter(), time.thread_time()
+            reads = read(grey)
+            ms = (time.thread_time() - cpu) * 1000
+            wall = (time.perf_counter() - started) * 1000
+            scores[name].add(case, reads, ms, wall)
+            if name == "pipeline" and case.has_code:
+                for r in read.last:
+                    if case.is_right(r.text, r.data):
+                        methods[r.method] += 1
+    return scores
+
+
+def clip_figures(fps: float = 30.0) -> tuple[int, list[float]]:
+    frames, text, readable = presentation_clip(fps)
+    scanner, debouncer = DecodePipeline(), Debouncer()
+    acted: list[float] = []
+    empty = 0
+    for index, frame in enumerate(frames):
+        at = index / fps
+        started = time.thread_time()
+        reads = scanner.decode(
+            frame, centred_roi(frame.shape[1], frame.shape[0]), whole_frame=empty % 2 == 1
+        )
+        spent = time.thread_time() - started
+        empty = 0 if reads else empty + 1
+        for read in debouncer.feed(reads, at):
+            if read.text == text:
+                acted.append(at + spent)
+    latencies = []
+    for when in acted:
+        start = max((r for r in readable if r <= when), default=None)
+        if start is not None:
+            latencies.append((when - start) * 1000)
+    return len(acted), latencies
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--count", type=int, default=60, help="synthetic images per tier and size")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    print(
+        f"scanner bench: {one_core()}; OpenCV {cv2.__version__}, zxing-cpp "
+        f"{getattr(zxingcpp, '__version__', '')}, load average {os.getloadavg()[0]:.2f}"
+    )
+
+    started = time.perf_counter()
+    with_code, without = real_photos()
+    sets: list[tuple[str, str, list[Case]]] = [
+        ("real photos", "as-is", with_code),
+        ("no-code photos", "as-is", without),
+        ("real pasted", "1280x720", pasted(with_code, (1280, 720), args.seed)),
+        ("real pasted", "640x480", pasted(with_code, (640, 480), args.seed + 1)),
+    ]
+    for size in ((1280, 720), (640, 480)):
+        for offset, tier in enumerate(("mild", "moderate", "harsh")):
+            seed = args.seed * 100 + offset * 10 + size[1]
+            sets.append(
+                (
+                    f"synthetic {tier}",
+                    f"{size[0]}x{size[1]}",
+                    synthetic(tier, args.count, size, seed),
+                )
+            )
+    print(f"made {sum(len(s[2]) for s in sets)} images in {time.perf_counter() - started:.1f} s")
+
+    methods: Counter = Counter()
+    zbar = pyzbar_alone()
+    contenders = {
+        "pipeline": pipeline(methods),
+        "zxing-cpp": zxing_alone(),
+        "pyzbar": zbar,
+        "opencv": opencv_alone(),
+    }
+    warm = sets[2][2][:5]
+    run_set(contenders, warm, Counter())
+
+    results = []
+    for name, size, cases in sets:
+        results.append((name, size, len(cases), run_set(contenders, cases, methods)))
+
+    header = (
+        f"{'set':<20}{'size':<10}{'n':>4}  {'contender':<10}{'read':>8}{'wrong':>7}"
+        f"{'median ms':>11}{'p95 ms':>9}{'wall p95':>10}"
+    )
+    print()
+    print(header)
+    print("-" * len(header))
+    for name, size, n, scores in results:
+        for contender, score in scores.items():
+            rate = "-" if name == "no-code photos" else f"{100 * score.rate():.1f}%"
+            print(
+                f"{name:<20}{size:<10}{n:>4}  {contender:<10}{rate:>8}{score.wrong:>7}"
+                f"{score.median():>11.1f}{score.p95():>9.1f}{score.p95(wall=True):>10.1f}"
+            )
+        print()
+
+    print("pipeline reads by stage (right reads):", dict(methods))
+    print("pyzbar alone lost whole frames to its ValueError:", dict(zbar.failures) or "never")
+    for name, size, _, scores in results:
+        extra = scores["pyzbar"].right_names - scores["zxing-cpp"].right_names
+        if extra:
+            print(f"  pyzbar read {len(extra)} image(s) zxing-cpp alone missed in {name} {size}")
+
+    count, latencies = clip_figures()
+    print(
+        f"\nclip (30 fps, shown twice): acted on {count} time(s); recognised "
+        + ", ".join(f"{ms:.0f} ms" for ms in latencies)
+        + " after the tag came to rest in view"
+    )
+
+    print("\ntargets")
+    by = {(n, s): sc for n, s, _, sc in results}
+    real = by[("real photos", "as-is")]["pipeline"]
+    fp = by[("no-code photos", "as-is")]["pipeline"]
+    check(
+        f"real photos read {100 * real.rate():.1f}% >= 97%, wrong {real.wrong} = 0",
+        real.rate() >= 0.97 and real.wrong == 0,
+    )
+    check(f"no-code photos: {fp.wrong} reads = 0", fp.wrong == 0)
+    for size in ("1280x720", "640x480"):
+        mild = by[("synthetic mild", size)]["pipeline"]
+        check(f"synthetic mild {size}: {100 * mild.rate():.1f}% >= 99.5%", mild.rate() >= 0.995)
+        moderate = by[("synthetic moderate", size)]
+        best = max(moderate[c].right for c in ("zxing-cpp", "pyzbar", "opencv"))
+        ours = moderate["pipeline"].right
+        ratio = ours / best if best else float("inf")
+        check(
+            f"synthetic moderate {size}: {100 * moderate['pipeline'].rate():.1f}% = {ratio:.2f}x the best "
+            f"single library ({best} vs {ours} images) >= 1.5x",
+            2 * ours >= 3 * best,
+        )
+    frames_720 = [sc for (n, s), sc in by.items() if s == "1280x720"]
+    ours = [t for sc in frames_720 for t in sc["pipeline"].times]
+    alone = [t for sc in frames_720 for t in sc["zxing-cpp"].times]
+    wall = [t for sc in frames_720 for t in sc["pipeline"].wall]
+    worst = p95(ours)
+    med, med_z = statistics.median(ours), statistics.median(alone)
+    check(
+        f"1280x720 frames: pipeline p95 {worst:.1f} ms CPU (wall {p95(wall):.1f} ms) <= 33 ms",
+        worst <= 33,
+    )
+    check(
+        f"1280x720 frames: pipeline median {med:.1f} ms <= 1.5x zxing-cpp alone ({med_z:.1f} ms)",
+        med <= 1.5 * med_z,
+    )
+    check(
+        f"clip: acted on {count} time(s) = 2, each within 300 ms",
+        count == 2 and len(latencies) == 2 and max(latencies) <= 300,
+    )
+    print(
+        f"\ntotal {time.perf_counter() - started:.0f} s; load average now {os.getloadavg()[0]:.2f} "
+        "(the machine is shared: times are noisy)"
+    )
+    return 0
+
+
+def check(text: str, ok: bool) -> None:
+    print(f"  [{'met' if ok else 'MISSED'}] {text}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
