@@ -214,11 +214,19 @@ def _right_aligned(value: object) -> bool:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
+TEXT_CELL_MAX = 48
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= TEXT_CELL_MAX else text[: TEXT_CELL_MAX - 1].rstrip() + "…"
+
+
 def text_table(table: reports.ReportTable) -> str:
-    """The report for a terminal: title, dates, aligned columns, the summary line."""
+    """The report for a terminal: title, dates, aligned columns, the summary line. A cell longer
+    than TEXT_CELL_MAX is cut with an ellipsis (the CSV and PDF keep it whole)."""
     lines = [table.title, f"Dates: {table.period}", ""]
     if table.rows:
-        cells = [[reports.cell_text(v) for v in row] for row in table.rows]
+        cells = [[_fit(reports.cell_text(v)) for v in row] for row in table.rows]
         widths = [
             max(len(heading), *(len(row[i]) for row in cells))
             for i, heading in enumerate(table.headings)

@@ -196,3 +196,12 @@ def test_a_reader_that_stops_early_is_not_an_error(bench) -> None:  # noqa: ANN0
     child.stdout.close()  # like `| head -0`: gone before the report is written
     _, err = child.communicate(timeout=60)
     assert child.returncode == 0 and err == b""
+
+
+def test_long_text_is_cut_in_the_text_table_only(bench, capsys) -> None:  # noqa: ANN001
+    assert main(["report", "charges", "--db", bench.url]) == 0
+    out = capsys.readouterr().out
+    assert "Standard cover: claim 2 in a cover period costs…" in out
+    assert "Standard cover: claim 2 in a cover period costs £50.00" not in out
+    assert main(["report", "charges", "--csv", "--db", bench.url]) == 0
+    assert "Standard cover: claim 2 in a cover period costs £50.00" in capsys.readouterr().out
