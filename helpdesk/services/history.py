@@ -90,7 +90,7 @@ def _rows(
 
 def device_rows(session: Session, device_id: int, limit: int = 500) -> list[HistoryRow]:
     loans = session.scalars(
-        select(Loan).where(Loan.device_id == device_id).order_by(Loan.id.desc()).limit(limit)
+        select(Loan).where(Loan.device_id == device_id).order_by(Loan.issued_at.desc()).limit(limit)
     ).all()
     assignments = session.scalars(
         select(Assignment).where(Assignment.device_id == device_id).order_by(Assignment.id.desc())
@@ -99,7 +99,7 @@ def device_rows(session: Session, device_id: int, limit: int = 500) -> list[Hist
         session.scalars(
             select(Ticket)
             .where(Ticket.device_id == device_id)
-            .order_by(Ticket.id.desc())
+            .order_by(Ticket.opened_at.desc())
             .limit(limit)
         )
         .unique()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.domain.enums import CLOSED_TICKET_STATES
@@ -15,7 +15,12 @@ from helpdesk.domain.models import Assignment, Device, Loan, Student, Ticket
 from helpdesk.services.codes import loan_code, parse_loan_code, parse_ticket_code, ticket_code
 from helpdesk.services.history import device_rows
 from helpdesk.services.insurance import cover_badge
-from helpdesk.services.records import active_assignment_of, open_loan_of, open_ticket_of
+from helpdesk.services.records import (
+    active_assignment_of,
+    case_variants,
+    open_loan_of,
+    open_ticket_of,
+)
 from helpdesk.services.unit_of_work import SessionFactory
 from helpdesk.services.views import (
     CoverBadge,
@@ -185,15 +190,15 @@ def _find_card(session: Session, code: str, today: date) -> Card | None:
     if device is None:
         device = session.scalar(select(Device).where(Device.serial == code))
     if device is None:
-        upper = code.upper()
-        student = session.scalar(select(Student).where(func.upper(Student.card_code) == upper))
+        variants = case_variants(code)
+        if not variants:
+            return None
+        student = session.scalar(select(Student).where(Student.card_code.in_(variants)).limit(1))
         if student is not None:
             return student_card(session, student, today)
-        device = session.scalar(
-            select(Device).where(
-                (func.upper(Device.asset_tag) == upper) | (func.upper(Device.serial) == upper)
-            )
-        )
+        device = session.scalar(select(Device).where(Device.asset_tag.in_(variants)).limit(1))
+        if device is None:
+            device = session.scalar(select(Device).where(Device.serial.in_(variants)).limit(1))
     if device is not None:
         return device_card(session, device)
     return None

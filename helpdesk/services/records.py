@@ -3,7 +3,7 @@ the action, and keeping a device's status in step with its loans, tickets and as
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.domain.enums import CLOSED_TICKET_STATES, DamageCategory, DeviceStatus
@@ -13,6 +13,12 @@ from helpdesk.domain.models import Assignment, Device, Loan, Student, Ticket
 
 def _clean(code: str | None) -> str:
     return (code or "").strip()
+
+
+def case_variants(code: str) -> list[str]:
+    """The code in upper and lower case (a typed code in the other case than the one stored),
+    matched with the unique indexes rather than a scan of the whole table."""
+    return sorted({code.upper(), code.lower()} - {code})
 
 
 def find_student(
@@ -32,7 +38,7 @@ def find_student(
             raise ValidationError("Scan or type the student's card.")
         candidates = [
             select(Student).where(Student.card_code == code),
-            select(Student).where(func.upper(Student.card_code) == code.upper()),
+            select(Student).where(Student.card_code.in_(case_variants(code))),
         ]
         missing = f"No student has the card code '{code}'."
     for query in candidates:
@@ -64,8 +70,8 @@ def find_device(
         candidates = [
             select(Device).where(Device.asset_tag == code),
             select(Device).where(Device.serial == code),
-            select(Device).where(func.upper(Device.asset_tag) == code.upper()),
-            select(Device).where(func.upper(Device.serial) == code.upper()),
+            select(Device).where(Device.asset_tag.in_(case_variants(code))),
+            select(Device).where(Device.serial.in_(case_variants(code))),
         ]
     for query in candidates:
         if lock:
