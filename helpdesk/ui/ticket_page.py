@@ -7,8 +7,12 @@ Every action is a service call off the GUI thread; a refusal shows as one red se
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
@@ -47,6 +51,7 @@ from helpdesk.ui.errors import describe_failure
 from helpdesk.ui.style import BAD, GOOD, GOOD_BG, MUTED, WARN, WARN_BG, badge_html
 
 THUMB = 96
+SETTLE_FRAMES = 8  # frames read before the snapshot, so a webcam's exposure settles
 RIGHT_WIDTH = 520
 MOVE_WORDS = {
     "diagnosing": "Diagnose",
@@ -99,6 +104,45 @@ def load_thumbnails(paths: tuple[str, ...]) -> list[tuple[str, QImage | None]]:
             out.append((path, image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
                                            Qt.TransformationMode.SmoothTransformation)))  # fmt: skip
     return out
+
+
+class CameraFailed(Exception):
+    """The camera gave no picture; the message is a sentence for the person at the bench."""
+
+
+def camera_snapshot(source_spec: str, folder: Path, *, settle_frames: int = SETTLE_FRAMES) -> Path:
+    """One picture from the counter's camera, saved as a JPEG in ``folder`` (off the GUI thread).
+
+    A few frames are read first so the camera's exposure settles; a folder of images or a video
+    file (the replay sources) gives its last frame within that count.
+    """
+    from helpdesk.scanner.sources import SourceError, open_source
+
+    frame = None
+    try:
+        with open_source(source_spec, realtime=False) as source:
+            for _ in range(max(1, settle_frames)):
+                got = source.read()
+                if got is None:
+                    break
+                frame = got
+    except SourceError as exc:
+        raise CameraFailed(str(exc)) from None
+    if frame is None:
+        raise CameraFailed(f"The camera '{source_spec}' gave no picture; try again.")
+    image = np.ascontiguousarray(frame.image)
+    height, width = image.shape[:2]
+    if image.ndim == 2:
+        qimage = QImage(
+            image.data, width, height, image.strides[0], QImage.Format.Format_Grayscale8
+        )
+    else:
+        qimage = QImage(image.data, width, height, image.strides[0], QImage.Format.Format_BGR888)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"camera-{datetime.now():%Y%m%d-%H%M%S-%f}.jpg"
+    if not qimage.copy().save(str(path), "JPG", 90):
+        raise CameraFailed(f"The picture could not be saved in {folder}.")
+    return path
 
 
 def _table(headers: list[str], stretch: int) -> QTableWidget:
@@ -263,10 +307,20 @@ class TicketPage(QDialog):
         self.photo_where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         add = QPushButton("Add photo from file…")
         add.clicked.connect(lambda: self.add_photo())
+        self.camera_button = QPushButton("Take photo with the camera")
+        self.camera_button.setObjectName("cameraPhoto")
+        self.camera_button.clicked.connect(self.take_photo)
+        if not self.ctx.camera_source:
+            self.camera_button.setEnabled(False)
+            self.camera_button.setToolTip("No camera is chosen for this computer (Settings).")
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.camera_button)
+        buttons.addWidget(add)
         layout = QVBoxLayout(box)
         layout.addWidget(self.photos)
         layout.addWidget(self.photo_where)
-        layout.addWidget(add, 0, Qt.AlignmentFlag.AlignRight)
+        layout.addLayout(buttons)
         return box
 
     def _move_box(self) -> QGroupBox:
@@ -571,6 +625,7 @@ class TicketPage(QDialog):
     def _run(self, what: str, call: Callable[[], object], done: str, after=None) -> None:  # noqa: ANN001
         """Run a service call off the GUI thread; on success say ``done`` and reload."""
         if self.busy:
+            self._say("Still saving the last change; try again in a moment.", "info")
             return
         self.busy = True
 
@@ -584,7 +639,8 @@ class TicketPage(QDialog):
 
         def failed(exc: BaseException) -> None:
             self.busy = False
-            self._say(describe_failure(what, exc), "bad")
+            sentence = str(exc) if isinstance(exc, CameraFailed) else describe_failure(what, exc)
+            self._say(sentence, "bad")
 
         self.ctx.runner.submit(call, ok, failed)
 
@@ -684,6 +740,22 @@ class TicketPage(QDialog):
             lambda: bench.add_photo(factory, actor, ticket_id, path),
             "Photo added.",
         )
+
+    def take_photo(self) -> None:
+        """A snapshot from this computer's camera, stored with the ticket like a file."""
+        source = self.ctx.camera_source
+        if not source:
+            self._say("No camera is chosen for this computer; add a photo from a file.", "bad")
+            return
+        factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
+
+        def snap_and_store() -> object:
+            with tempfile.TemporaryDirectory() as folder:
+                path = camera_snapshot(source, Path(folder))
+                return bench.add_photo(factory, actor, ticket_id, path, caption="camera")
+
+        self._say("Taking the photo…", "info")
+        self._run("Taking the photo", snap_and_store, "Photo taken and stored.")
 
     def save_vendor(self) -> None:
         factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id

@@ -246,3 +246,41 @@ def test_a_closed_ticket_offers_no_moves(open_page, bench_school) -> None:
     assert _visible_moves(page) == set()
     assert "cancelled" in page.move_hint.text() and "closed" in page.move_hint.text()
     assert not page.note_button.isEnabled()
+
+
+def test_a_photo_from_the_camera_is_stored_with_the_ticket(
+    bench_ctx, open_page, bench_school, qtbot, tmp_path
+) -> None:
+    frames = tmp_path / "camera"
+    frames.mkdir()
+    samples = sorted(SAMPLES.glob("code128-1/*.png"))[:3]
+    if samples:
+        for n, sample in enumerate(samples):
+            (frames / f"{n}.png").write_bytes(sample.read_bytes())
+    else:
+        image = QImage(320, 240, QImage.Format.Format_RGB32)
+        image.fill(QColor("#336699"))
+        image.save(str(frames / "0.png"))
+    bench_ctx.camera_source = str(frames)  # the replay source stands in for the webcam
+    page = open_page(bench_school.anna_ticket)
+    assert page.camera_button.isEnabled()
+    page.camera_button.click()
+    qtbot.waitUntil(lambda: page.message.property("tone") != "info", timeout=10000)
+    assert page.message.text() == "Photo taken and stored."
+    qtbot.waitUntil(lambda: bool(page.page.photo_files), timeout=10000)
+    stored = Path(page.page.photo_files[0])
+    assert stored.suffix == ".jpg" and stored.stat().st_size > 1000
+    assert not QImage(str(stored)).isNull()
+    qtbot.waitUntil(lambda: page.photos.count() == 1, timeout=10000)
+
+
+def test_a_missing_camera_is_one_red_sentence(bench_ctx, open_page, bench_school, qtbot, tmp_path):
+    bench_ctx.camera_source = str(tmp_path / "unplugged")
+    page = open_page(bench_school.anna_ticket)
+    page.camera_button.click()
+    qtbot.waitUntil(lambda: page.message.property("tone") == "bad", timeout=10000)
+    assert "unplugged" in page.message.text()
+    assert "\n" not in page.message.text()
+    assert not page.page.photo_files
+    bench_ctx.camera_source = None
+    assert not open_page(bench_school.ben_ticket).camera_button.isEnabled()
