@@ -102,7 +102,11 @@ class Feedback(QObject):
         if key not in self._flashing:
             self._flashing[key] = (widget, widget.styleSheet())
         original = self._flashing[key][1]
-        widget.setStyleSheet(f"{original}\nbackground-color: {colour};")
+        if "{" in original:  # a style sheet with selectors: add a rule for this widget's class
+            rule = f"{type(widget).__name__} {{ background-color: {colour}; }}"
+        else:  # bare declarations (or none): add one more
+            rule = f"background-color: {colour};"
+        widget.setStyleSheet(f"{original}\n{rule}" if original else rule)
         QTimer.singleShot(self.flash_ms, lambda: self._restore(key))
 
     def _restore(self, key: int) -> None:

@@ -190,6 +190,12 @@ def test_feedback_flashes_and_never_fails_without_sound(qtbot):
     feedback.refused(widget)
     assert "#ffcdd2" in widget.styleSheet()
     assert feedback.requested[-2:] == ["good.wav", "refused.wav"] or feedback.requested == []
+    styled = QLineEdit()
+    styled.setStyleSheet("QLineEdit { color: navy; }")
+    qtbot.addWidget(styled)
+    feedback.good(styled)
+    assert "QLineEdit { background-color: #b9f6ca; }" in styled.styleSheet()
+    qtbot.waitUntil(lambda: styled.styleSheet() == "QLineEdit { color: navy; }", timeout=2000)
     silent = Feedback(enabled=False)
     silent.good()
     assert silent.requested == []
