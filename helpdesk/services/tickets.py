@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from helpdesk.domain.enums import (
@@ -80,17 +80,35 @@ def photo_folder(session: Session) -> Path:
 def _store_photos(
     session: Session, ticket: Ticket, photos: tuple[Path, ...], now: datetime
 ) -> None:
+    """Copy the photos into the ticket's folder; removed again if the action is rolled back."""
     if not photos:
         return
     folder = photo_folder(session) / ticket_code(ticket.id)
-    folder.mkdir(parents=True, exist_ok=True)
-    for n, source in enumerate(photos, start=1):
-        source = Path(source)
-        target = folder / f"{n}-{source.name}"
-        shutil.copyfile(source, target)
-        ticket.photos.append(
-            TicketPhoto(path=f"{ticket_code(ticket.id)}/{target.name}", caption="", taken_at=now)
-        )
+    copied: list[Path] = []
+
+    def remove_copies(_session: Session, _previous: object) -> None:
+        for path in copied:
+            path.unlink(missing_ok=True)
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+    event.listen(session, "after_soft_rollback", remove_copies, once=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for n, source in enumerate(photos, start=1):
+            source = Path(source)
+            target = folder / f"{n}-{source.name}"
+            shutil.copyfile(source, target)
+            copied.append(target)
+            ticket.photos.append(
+                TicketPhoto(
+                    path=f"{ticket_code(ticket.id)}/{target.name}", caption="", taken_at=now
+                )
+            )
+    except OSError as exc:
+        raise ValidationError(
+            f"The photo {source} could not be kept in {folder}: {exc.strerror or exc}."
+        ) from None
 
 
 def book_ticket(

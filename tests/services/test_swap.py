@@ -239,3 +239,36 @@ def test_a_loaner_for_a_laptop_already_booked_in(school):
             now=NOW,
         )
     assert str(err.value) == "Describe what is wrong with LAP-0001: a swap books it in for repair."
+
+
+def test_photos_of_a_swap_that_fails_are_not_kept(school, tmp_path):
+    from helpdesk.services.tickets import photo_folder
+
+    shot = tmp_path / "screen.jpg"
+    shot.write_bytes(b"photo bytes")
+    with pytest.raises(ValidationError) as err:
+        swap(
+            school,
+            "counter1",
+            student_code="S1001",
+            own_device_code="LAP-0001",
+            loaner_code="LNR-001",
+            damage=replace(CRACK, photos=(shot,)),
+            due_at=NOW - timedelta(hours=1),
+            now=NOW,
+        )
+    assert str(err.value).startswith("The loan cannot be due at 05/10/2026 09:00")
+    with school() as session:
+        folder = photo_folder(session)
+    assert not folder.exists() or list(folder.rglob("*.jpg")) == []
+    assert counts(school) == (0, 0, 0)
+    done = swap(
+        school,
+        "counter1",
+        student_code="S1001",
+        own_device_code="LAP-0001",
+        loaner_code="LNR-001",
+        damage=replace(CRACK, photos=(shot,)),
+        now=NOW,
+    )
+    assert (folder / done.ticket.photos[0]).read_bytes() == b"photo bytes"
