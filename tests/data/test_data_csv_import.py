@@ -372,3 +372,21 @@ def test_an_assigned_device_cannot_move_to_the_loan_pool(school):
         "line 2, column pool: LT-0001 is assigned to Oliver Smith (100001); "
         "unassign it before it joins the loan pool."
     ]
+
+
+def test_a_device_out_on_loan_keeps_its_status(school):
+    from helpdesk.services.loans import issue_loan
+
+    import_devices(school, "admin", data("devices.csv"))
+    issue_loan(school, "admin", student_code="100003", device_code="LNR-001")
+    out = io.StringIO()
+    export_csv(school, "devices", out)
+    assert "LNR-001,PF1BBB01,Lenovo,100e,laptop,loan,on_loan," in out.getvalue()
+    again = import_devices(school, "admin", out.getvalue().encode())
+    assert again.unchanged == 5
+    retire = out.getvalue().replace("laptop,loan,on_loan,", "laptop,loan,retired,")
+    with pytest.raises(ImportFailed) as exc:
+        import_devices(school, "admin", retire.encode())
+    assert report(exc) == [
+        "line 3, column status: LNR-001 is out on loan; its status changes when it is returned."
+    ]
