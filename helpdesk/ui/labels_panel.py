@@ -1,67 +1,51 @@
 """Labels: asset labels for a batch of devices on pickup day, and the hand-over agreements.
 
-Choose the devices (a form or a year group in hand-out order, tags typed or scanned, a range of
-tags, every device not yet labelled, or the last batch again), the label stock, where the first
-free label is on a partly used sheet, copies per tag and what a label shows. The first sheet is
+Choose the devices, the label stock, where the first free label is on a partly used sheet,
+copies per tag and what a label shows (:mod:`helpdesk.ui.label_choices`). The first sheet is
 previewed as it will print, with the count of labels and sheets; a tag that cannot fit the stock
-is refused before anything is printed. Print sends the sheets to the printer remembered for
-labels (a missing printer keeps the job for a retry); Save as PDF writes the same sheets. Both
-record the labels as printed, so 'only devices not yet labelled' leaves them out next time.
+is refused before anything is printed (:mod:`helpdesk.ui.label_preview`). Print sends the sheets
+to the printer remembered for labels; a missing printer keeps the job, and 'Print again' sends it
+once the printer is back. Save as PDF writes the same sheets. Both record the labels as printed,
+so 'only devices not yet labelled' leaves them out next time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QFileDialog,
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMenu,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from helpdesk.domain.errors import ValidationError
 from helpdesk.labels import calibration, slips
-from helpdesk.labels.asset_labels import LabelDesign
 from helpdesk.labels.output import write_pdf
-from helpdesk.labels.templates import LabelTemplate, all_templates
+from helpdesk.labels.templates import all_templates
 from helpdesk.services import browse, documents
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import describe_failure
+from helpdesk.ui.label_choices import LabelChoices
 from helpdesk.ui.label_preview import (
-    SOURCES,
     BatchPreview,
-    BatchRequest,
     NothingToLabel,
     PreviewView,
-    SheetGrid,
     make_preview,
     make_sheets,
 )
-from helpdesk.ui.printing import PrintJob, PrintQueue, printer_names
-
-CODES = {
-    "code128": "Code 128",
-    "code128+qr": "Code 128 and QR",
-    "code128+datamatrix": "Code 128 and Data Matrix",
-    "qr": "QR only (small labels)",
-    "datamatrix": "Data Matrix only (small labels)",
-}
-DEFAULT_TEMPLATE = "avery-l7160"
+from helpdesk.ui.printing import PrintJob, PrintQueue, keep_job, printer_names
 
 
 def _plural(n: int, word: str) -> str:
@@ -74,29 +58,23 @@ class LabelsPanel(QWidget):
         self.ctx = ctx
         self.templates, problems = all_templates()
         self.preview: BatchPreview | None = None
-        self.last_printed: BatchPreview | None = None
-        self._pending: BatchRequest | None = None
+        self.kept: list[tuple[PrintJob, BatchPreview]] = []  # label jobs waiting for a printer
+        self._pending = None  # the BatchRequest being previewed
         self._working = ""  # what a Save or Print job is doing, "" when idle
         self._loaded = False
-        self._header_touched = False
-        self._remembered = QSettings(ctx.machine.path, QSettings.Format.IniFormat)
         self.queue = PrintQueue(ctx.machine, self)
-        self.queue.failed.connect(self._print_failed)
+        self.queue.failed.connect(lambda _kind, message: self._say("bad", message))
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.refresh_preview)
 
         title = QLabel("Asset labels")
         title.setObjectName("pageTitle")
-        controls = QWidget()
-        column = QVBoxLayout(controls)
-        column.setContentsMargins(0, 0, 8, 0)
-        column.addWidget(self._devices_box())
-        column.addWidget(self._stock_box())
-        column.addWidget(self._design_box())
-        column.addStretch(1)
+        self.choices = LabelChoices(self.templates, ctx.machine.path)
+        self.choices.changed.connect(self.schedule_preview)
+        self.choices.source_changed.connect(self._source_changed)
         scroll = QScrollArea()
-        scroll.setWidget(controls)
+        scroll.setWidget(self.choices)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setFixedWidth(390)
@@ -108,7 +86,7 @@ class LabelsPanel(QWidget):
         self.preview_view = PreviewView()
         self.preview_view.set_text("The first sheet appears here.")
         self.progress = QProgressBar()
-        self.progress.setRange(0, 0)
+        self.progress.setRange(0, 0)  # busy: the PDF is made in one piece
         self.progress.setTextVisible(False)
         self.progress.setMaximumHeight(8)
         self.progress.hide()
@@ -116,11 +94,18 @@ class LabelsPanel(QWidget):
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         self.message.hide()
+        self.retry_button = QPushButton("Print again")
+        self.retry_button.setToolTip("Send the labels kept for a retry to the printer chosen")
+        self.retry_button.clicked.connect(self.print_kept)
+        self.retry_button.hide()
+        message_row = QHBoxLayout()
+        message_row.addWidget(self.message, 1)
+        message_row.addWidget(self.retry_button)
         right = QVBoxLayout()
         right.addWidget(self.summary)
         right.addWidget(self.preview_view, 1)
         right.addWidget(self.progress)
-        right.addWidget(self.message)
+        right.addLayout(message_row)
         right.addLayout(self._action_bar())
 
         body = QHBoxLayout()
@@ -132,134 +117,9 @@ class LabelsPanel(QWidget):
         layout.addLayout(body, 1)
         QShortcut(QKeySequence("Ctrl+P"), self, self.print_labels)
         QShortcut(QKeySequence("Ctrl+S"), self, lambda: self.save_pdf())
-
-        self._restore_choices()
         if problems:
             self._say("warn", "Some label stock files were left out: " + "; ".join(problems))
-        self._update_source()
-
-    # --- building ------------------------------------------------------------------------------
-
-    def _devices_box(self) -> QGroupBox:
-        box = QGroupBox("Devices")
-        form = QVBoxLayout(box)
-        self.source = QComboBox()
-        for key, text in SOURCES.items():
-            self.source.addItem(text, key)
-        self.source.currentIndexChanged.connect(self._update_source)
-        self.form_choice = QComboBox()
-        self.form_choice.setPlaceholderText("loading forms…")
-        self.year_choice = QComboBox()
-        self.year_choice.setPlaceholderText("loading year groups…")
-        self.tags_box = QPlainTextEdit()
-        self.tags_box.setPlaceholderText("Scan or type asset tags, one a line")
-        self.tags_box.setTabChangesFocus(True)
-        self.range_first = QLineEdit()
-        self.range_first.setPlaceholderText("first tag, e.g. LT-0100")
-        self.range_last = QLineEdit()
-        self.range_last.setPlaceholderText("last tag, e.g. LT-0150")
-        range_page = QWidget()
-        range_row = QHBoxLayout(range_page)
-        range_row.setContentsMargins(0, 0, 0, 0)
-        range_row.addWidget(self.range_first)
-        range_row.addWidget(QLabel("to"))
-        range_row.addWidget(self.range_last)
-        self.unlabelled_hint = QLabel("Every device in use or in stock that never had a label.")
-        self.reprint_hint = QLabel("Nothing printed here yet.")
-        self.inputs = {
-            "form": self.form_choice,
-            "year": self.year_choice,
-            "tags": self.tags_box,
-            "range": range_page,
-            "unlabelled": self.unlabelled_hint,
-            "reprint": self.reprint_hint,
-        }
-        for widget in (self.unlabelled_hint, self.reprint_hint):
-            widget.setObjectName("hint")
-            widget.setWordWrap(True)
-        self.tags_box.setMinimumHeight(110)
-        self.only_unlabelled = QCheckBox("Only devices not yet labelled")
-        for signal in (
-            self.form_choice.currentIndexChanged,
-            self.year_choice.currentIndexChanged,
-            self.only_unlabelled.toggled,
-        ):
-            signal.connect(lambda *_: self.schedule_preview())
-        self.tags_box.textChanged.connect(lambda: self.schedule_preview(600))
-        self.range_first.textChanged.connect(lambda: self.schedule_preview(600))
-        self.range_last.textChanged.connect(lambda: self.schedule_preview(600))
-        form.addWidget(self.source)
-        for widget in self.inputs.values():
-            form.addWidget(widget)
-        form.addWidget(self.only_unlabelled)
-        return box
-
-    def _stock_box(self) -> QGroupBox:
-        box = QGroupBox("Label stock")
-        layout = QVBoxLayout(box)
-        self.template_choice = QComboBox()
-        self.template_choice.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.template_choice.setMinimumContentsLength(24)
-        for t in self.templates:
-            self.template_choice.addItem(t.name.split(",")[0], t.id)
-            self.template_choice.setItemData(
-                self.template_choice.count() - 1,
-                f"{t.name} ({t.id}; {t.source})",
-                Qt.ItemDataRole.ToolTipRole,
-            )
-        self.template_choice.currentIndexChanged.connect(self._template_changed)
-        self.stock_summary = QLabel()
-        self.stock_summary.setObjectName("hint")
-        self.stock_summary.setWordWrap(True)
-        self.grid = SheetGrid()
-        self.grid.setMinimumHeight(170)
-        self.grid_hint = QLabel("On a partly used sheet, click the first free label.")
-        self.grid_hint.setObjectName("hint")
-        self.grid_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.start = QSpinBox()
-        self.start.setRange(1, 1)
-        self.start.valueChanged.connect(self.grid.set_start)
-        self.grid.start_changed.connect(self._start_changed)
-        self.copies = QSpinBox()
-        self.copies.setRange(1, 100)
-        self.copies.setSuffix(" per tag")
-        self.copies.valueChanged.connect(lambda *_: self.schedule_preview())
-        fields = QFormLayout()
-        fields.addRow("First free label", self.start)
-        fields.addRow("Copies", self.copies)
-        layout.addWidget(self.template_choice)
-        layout.addWidget(self.stock_summary)
-        layout.addWidget(self.grid)
-        layout.addWidget(self.grid_hint)
-        layout.addLayout(fields)
-        return box
-
-    def _design_box(self) -> QGroupBox:
-        box = QGroupBox("On each label")
-        fields = QFormLayout(box)
-        self.header = QLineEdit()
-        self.header.setPlaceholderText("no top line")
-        self.header.textEdited.connect(self._header_edited)
-        self.code_choice = QComboBox()
-        for key, text in CODES.items():
-            self.code_choice.addItem(text, key)
-        self.show_model = QCheckBox("Model")
-        self.show_serial = QCheckBox("Serial number")
-        self.outline = QCheckBox("Label edges (a test on plain paper)")
-        extras = QHBoxLayout()
-        extras.addWidget(self.show_model)
-        extras.addWidget(self.show_serial)
-        extras.addStretch(1)
-        fields.addRow("Top line", self.header)
-        fields.addRow("Code", self.code_choice)
-        fields.addRow("Also", extras)
-        fields.addRow("", self.outline)
-        self.code_choice.currentIndexChanged.connect(lambda *_: self.schedule_preview())
-        for box_ in (self.show_model, self.show_serial, self.outline):
-            box_.toggled.connect(lambda *_: self.schedule_preview())
-        return box
+        self._source_changed(self.choices.source.currentData())
 
     def _action_bar(self) -> QHBoxLayout:
         self.printer_choice = QComboBox()
@@ -293,23 +153,20 @@ class LabelsPanel(QWidget):
 
     # --- choices -------------------------------------------------------------------------------
 
-    def _restore_choices(self) -> None:
-        q = self._remembered
-        index = self.template_choice.findData(str(q.value("labels/template", DEFAULT_TEMPLATE)))
-        self.template_choice.setCurrentIndex(max(0, index))
-        self._template_changed()
-        code = self.code_choice.findData(str(q.value("labels/code", "code128")))
-        self.code_choice.setCurrentIndex(max(0, code))
-        self.show_model.setChecked(str(q.value("labels/model", "true")) == "true")
-        self.show_serial.setChecked(str(q.value("labels/serial", "true")) == "true")
+    def set_source(self, key: str, value: object = None) -> None:
+        self.choices.set_source(key, value)
 
-    def _remember_choices(self, request: BatchRequest) -> None:
-        q = self._remembered
-        q.setValue("labels/template", request.template_id)
-        q.setValue("labels/code", request.design.symbology)
-        q.setValue("labels/model", "true" if request.design.show_model else "false")
-        q.setValue("labels/serial", "true" if request.design.show_serial else "false")
-        q.sync()
+    def set_template(self, template_id: str) -> None:
+        self.choices.set_template(template_id)
+
+    def _source_changed(self, key: str) -> None:
+        batch = key in ("form", "year")
+        self.handover_button.setEnabled(batch)
+        self.handover_button.setToolTip(
+            "Pickup-day agreements for the chosen form or year group"
+            if batch
+            else "Choose a form or a year group for the hand-over agreements"
+        )
 
     def _fill_printers(self) -> None:
         remembered = self.ctx.machine.printer("label")
@@ -331,88 +188,8 @@ class LabelsPanel(QWidget):
         if name:
             self.queue.remember("label", name)
 
-    def template(self) -> LabelTemplate:
-        return self.templates[max(0, self.template_choice.currentIndex())]
-
-    def _template_changed(self) -> None:
-        t = self.template()
-        self.stock_summary.setText(t.summary())
-        self.grid.set_template(t)
-        self.grid.setVisible(t.per_page > 1)
-        self.start.setRange(1, t.per_page)
-        self.start.setSuffix(f" of {t.per_page}")
-        self.grid_hint.setVisible(t.per_page > 1)
-        self.start.setEnabled(t.per_page > 1)
-        self.schedule_preview()
-
-    def _start_changed(self, start: int) -> None:
-        self.start.setValue(start)
-        self.schedule_preview()
-
-    def _header_edited(self) -> None:
-        self._header_touched = True
-        self.schedule_preview(600)
-
-    def _update_source(self) -> None:
-        key = self.source.currentData()
-        for name, widget in self.inputs.items():
-            widget.setVisible(name == key)
-        self.only_unlabelled.setEnabled(key not in ("unlabelled", "reprint"))
-        self.handover_button.setEnabled(key in ("form", "year"))
-        self.handover_button.setToolTip(
-            "Pickup-day agreements for the chosen form or year group"
-            if key in ("form", "year")
-            else "Choose a form or a year group for the hand-over agreements"
-        )
-        if key == "tags":
-            self.tags_box.setFocus()
-        self.schedule_preview()
-
-    def set_source(self, key: str, value: object = None) -> None:
-        """Choose the batch: ``("form", "7A")``, ``("year", 7)``, ``("tags", "A\\nB")``,
-        ``("range", ("A1", "A9"))``, ``("unlabelled",)`` or ``("reprint",)``."""
-        self.source.setCurrentIndex(self.source.findData(key))
-        if key == "form":
-            self.form_choice.setCurrentIndex(self.form_choice.findData(value))
-        elif key == "year":
-            self.year_choice.setCurrentIndex(self.year_choice.findData(value))
-        elif key == "tags":
-            self.tags_box.setPlainText(str(value or ""))
-        elif key == "range":
-            first, last = value  # type: ignore[misc]
-            self.range_first.setText(first)
-            self.range_last.setText(last)
-
-    def set_template(self, template_id: str) -> None:
-        self.template_choice.setCurrentIndex(self.template_choice.findData(template_id))
-
-    def request(self) -> BatchRequest:
-        """The batch as the panel shows it now."""
-        tags: list[str] = []
-        for line in self.tags_box.toPlainText().splitlines():
-            tag = line.strip()
-            if tag and tag not in tags:
-                tags.append(tag)
-        return BatchRequest(
-            source=self.source.currentData(),
-            template_id=self.template().id,
-            start=self.start.value(),
-            copies=self.copies.value(),
-            design=LabelDesign(
-                header=self.header.text().strip(),
-                symbology=self.code_choice.currentData(),
-                show_model=self.show_model.isChecked(),
-                show_serial=self.show_serial.isChecked(),
-            ),
-            outline=self.outline.isChecked(),
-            only_unlabelled=self.only_unlabelled.isChecked(),
-            form=self.form_choice.currentData() or "",
-            year=self.year_choice.currentData(),
-            tags=tuple(tags),
-            first=self.range_first.text().strip(),
-            last=self.range_last.text().strip(),
-            reprint=self.last_printed.devices if self.last_printed else (),
-        )
+    def printer(self) -> str:
+        return self.printer_choice.currentData() or self.queue.printer_for("label")
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -433,21 +210,7 @@ class LabelsPanel(QWidget):
 
     def _loaded_choices(self, loaded: tuple[tuple[list[str], list[int]], str]) -> None:
         (forms, years), school = loaded
-        for combo, items, text in (
-            (self.form_choice, forms, "Form {}"),
-            (self.year_choice, years, "Year {}"),
-        ):
-            current = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            for item in items:
-                combo.addItem(text.format(item), item)
-            combo.setCurrentIndex(max(0, combo.findData(current)))
-            combo.blockSignals(False)
-        self.form_choice.setPlaceholderText("no forms yet")
-        self.year_choice.setPlaceholderText("no year groups yet")
-        if not self._header_touched:
-            self.header.setText(f"Property of {school}" if school else "Property of the school")
+        self.choices.fill(forms, years, school)
         self._loaded = True
         self.schedule_preview(0)
 
@@ -463,7 +226,7 @@ class LabelsPanel(QWidget):
         self._timer.stop()
         if not self._loaded:
             return
-        request = self.request()
+        request = self.choices.request()
         self._pending = request
         self.progress.show()
         self._tone(self.summary, "info")
@@ -482,12 +245,7 @@ class LabelsPanel(QWidget):
 
     def is_ready(self) -> bool:
         """A preview of the current choices is shown and can be printed or saved."""
-        return (
-            self.preview is not None
-            and self._pending is None
-            and not self._timer.isActive()
-            and not self._working
-        )
+        return self.is_settled() and self.preview is not None and not self._working
 
     def _show_preview(self, preview: BatchPreview) -> None:
         if preview.request != self._pending:
@@ -495,8 +253,7 @@ class LabelsPanel(QWidget):
         self._pending = None
         self.preview = preview
         self.progress.setVisible(bool(self._working))
-        t = preview.template
-        r = preview.request
+        t, r = preview.template, preview.request
         parts = [
             f"<b>{_plural(preview.count, 'label')}</b>"
             + (f" ({r.copies} per tag)" if r.copies > 1 else ""),
@@ -509,19 +266,18 @@ class LabelsPanel(QWidget):
             parts.append("on the roll")
         self._tone(self.summary, "info")
         self.summary.setText("  ·  ".join(parts))
-        self.grid.set_filled(min(preview.count, t.per_page - preview.request.start + 1))
+        self.choices.set_filled(min(preview.count, t.per_page - r.start + 1))
         self.preview_view.set_image(preview.image)
-        self._remember_choices(preview.request)
+        self.choices.remember(r)
         self._set_ready(True)
 
-    def _preview_failed(self, request: BatchRequest, exc: BaseException) -> None:
+    def _preview_failed(self, request, exc: BaseException) -> None:  # noqa: ANN001
         if request != self._pending:
             return
         self._pending = None
         self.progress.setVisible(bool(self._working))
-        self.grid.set_filled(0)
-        tone = "warn" if isinstance(exc, NothingToLabel) else "bad"
-        self._tone(self.summary, tone)
+        self.choices.set_filled(0)
+        self._tone(self.summary, "warn" if isinstance(exc, NothingToLabel) else "bad")
         self.summary.setText(describe_failure("Making the preview", exc))
         self.preview_view.set_text("Nothing to print.")
 
@@ -532,16 +288,29 @@ class LabelsPanel(QWidget):
 
     # --- printing and saving -------------------------------------------------------------------
 
-    def _begin(self, what: str) -> None:
+    def _run(self, what: str, work: Callable[[], object], done: Callable, failing: str) -> None:
+        """Run ``work`` off the GUI thread with the busy bar showing; then ``done(result)``."""
         self._working = what
         self._set_ready(False)
         self.progress.show()
         self._say("info", what)
 
+        def finished(result: object) -> None:
+            self._end()
+            done(result)
+
+        def failed(exc: BaseException) -> None:
+            self._end()
+            self._say("bad", describe_failure(failing, exc))
+
+        self.ctx.runner.submit(work, finished, failed)
+
     def _end(self) -> None:
         self._working = ""
         self.progress.setVisible(self._pending is not None)
         self._set_ready(self.preview is not None and not self._timer.isActive())
+        self.retry_button.setVisible(bool(self.kept))
+        self.retry_button.setText(f"Print again ({_plural(len(self.kept), 'batch')})")
 
     def save_pdf(self, path: str | None = None) -> None:
         """Write the batch's sheets as a PDF and record the labels as printed."""
@@ -568,17 +337,14 @@ class LabelsPanel(QWidget):
 
         def done(result) -> None:  # noqa: ANN001
             written, pages, record = result
-            self._end()
-            self.last_printed = preview
             self._say(
                 "good",
                 f"Saved {_plural(record.count, 'label')} on {_plural(pages, 'page')} as "
                 f"{written}; recorded as printed by {record.printed_by}.",
             )
-            self._after_recording()
+            self._recorded(preview)
 
-        self._begin(f"Making {_plural(preview.count, 'label')}…")
-        self.ctx.runner.submit(work, done, lambda exc: self._failed("Saving the labels", exc))
+        self._run(f"Making {_plural(preview.count, 'label')}…", work, done, "Saving the labels")
 
     def print_labels(self) -> None:
         """Send the batch to the label printer and record the labels as printed."""
@@ -586,64 +352,70 @@ class LabelsPanel(QWidget):
         if preview is None or not self.is_ready():
             self._say("warn", "Wait for the preview: nothing was printed.")
             return
-        printer = self.printer_choice.currentData() or self.queue.printer_for("label")
+        printer = self.printer()
         offset = calibration.get_offset(printer or None)
-        factory, actor, queue = self.ctx.factory, self.ctx.actor, self.queue
         t = preview.template
 
         def work():  # noqa: ANN202
             sheets = make_sheets(preview, offset)
-            job = PrintJob(
-                kind="label",
-                title=f"Asset labels ({preview.count}) on {t.id}",
-                pdf=sheets.pdf,
-                printer=printer,
-                dpi=t.dpi,
-            )
-            if not printer:
-                return job, None  # the queue says there is no printer, on the GUI thread
-            if not queue.submit(job):
-                return None, None  # the queue has said why and kept the job
-            return None, documents.record_label_prints(factory, actor, preview.device_ids(), t.id)
+            title = f"Asset labels ({preview.count}) on {t.id}"
+            job = keep_job(PrintJob("label", title, sheets.pdf, printer=printer, dpi=t.dpi))
+            return self._send(job, preview)
 
-        def done(result) -> None:  # noqa: ANN001
-            job, record = result
-            self._end()
-            if job is not None:
-                self.queue.submit(job)
+        self._run(
+            f"Printing {_plural(preview.count, 'label')} on {printer or 'no printer'}…",
+            work,
+            lambda outcome: self._sent([outcome]),
+            "Printing the labels",
+        )
+
+    def print_kept(self) -> None:
+        """Send the label batches kept after a failed print to the printer chosen now."""
+        kept, self.kept = self.kept, []
+        printer = self.printer()
+        self._run(
+            f"Printing {_plural(len(kept), 'kept batch')} on {printer or 'no printer'}…",
+            lambda: [self._send(replace(job, printer=printer), p) for job, p in kept],
+            self._sent,
+            "Printing the kept labels",
+        )
+
+    def _send(self, job: PrintJob, preview: BatchPreview):  # noqa: ANN202
+        """Off the GUI thread: print a kept job; record its labels when it went through."""
+        if job.printer and self.queue.submit(job):  # on success the queue forgets the job
+            record = documents.record_label_prints(
+                self.ctx.factory, self.ctx.actor, preview.device_ids(), preview.template.id
+            )
+            return job, preview, record
+        return job, preview, None  # the queue has said why (or will: no printer)
+
+    def _sent(self, outcomes: list) -> None:
+        for job, preview, record in outcomes:
             if record is None:
-                return
-            self.last_printed = preview
+                self.kept.append((job, preview))
+                if not job.printer:
+                    self.queue.submit(job)  # says there is no printer; the job stays kept
+                continue
             self._say(
                 "good",
                 f"Sent {_plural(record.count, 'label')} on {_plural(preview.pages, 'sheet')} to "
-                f"{printer}; recorded as printed by {record.printed_by}.",
+                f"{job.printer}; recorded as printed by {record.printed_by}.",
             )
-            self._after_recording()
-
-        self._begin(f"Printing {_plural(preview.count, 'label')} on {printer or 'no printer'}…")
-        self.ctx.runner.submit(work, done, lambda exc: self._failed("Printing the labels", exc))
-
-    def _after_recording(self) -> None:
-        self.reprint_hint.setText(
-            f"{_plural(len(self.last_printed.devices), 'device')} of "  # type: ignore[union-attr]
-            f"{self.last_printed.request.describe()}, as last printed here."  # type: ignore[union-attr]
-        )
-        source = self.source.currentData()
-        if source == "unlabelled" or (self.only_unlabelled.isChecked() and source != "reprint"):
-            self.schedule_preview(0)
-
-    def _print_failed(self, kind: str, message: str) -> None:
-        self._say("bad", message)
-
-    def _failed(self, what: str, exc: BaseException) -> None:
+            self._recorded(preview)
         self._end()
-        self._say("bad", describe_failure(what, exc))
+
+    def _recorded(self, preview: BatchPreview) -> None:
+        self.choices.set_reprint(preview.devices, preview.request.describe())
+        source = self.choices.source.currentData()
+        if source == "unlabelled" or (
+            self.choices.only_unlabelled.isChecked() and source != "reprint"
+        ):
+            self.schedule_preview(0)
 
     # --- hand-over agreements ------------------------------------------------------------------
 
-    def _handover(self, deliver) -> None:  # noqa: ANN001
-        request = self.request()
+    def _handover(self, deliver: Callable[[bytes, int], str | PrintJob]) -> None:
+        request = self.choices.request()
         if request.source not in ("form", "year") or not (request.form or request.year):
             self._say("warn", "Choose a form or a year group for the hand-over agreements.")
             return
@@ -661,15 +433,16 @@ class LabelsPanel(QWidget):
             return deliver(slips.handover_pdf(items, fmt), len(items))
 
         def done(outcome: str | PrintJob) -> None:
-            self._end()
             if isinstance(outcome, PrintJob):
                 self.queue.submit(outcome)  # no printer: the queue says so and keeps the job
             elif outcome:
                 self._say("good", outcome)
 
-        self._begin(f"Making the hand-over agreements of {request.describe()}…")
-        self.ctx.runner.submit(
-            work, done, lambda exc: self._failed("Making the hand-over agreements", exc)
+        self._run(
+            f"Making the hand-over agreements of {request.describe()}…",
+            work,
+            done,
+            "Making the hand-over agreements",
         )
 
     def save_handover(self, path: str | None = None) -> None:
@@ -691,17 +464,11 @@ class LabelsPanel(QWidget):
 
     def print_handover(self) -> None:
         printer = self.queue.printer_for("slip")
-        roll = self.ctx.machine.slip_format != "half-a4"
+        dpi = slips.ROLL_DPI if self.ctx.machine.slip_format != "half-a4" else None
         queue = self.queue
 
         def deliver(pdf: bytes, count: int) -> str | PrintJob:
-            job = PrintJob(
-                kind="slip",
-                title="Hand-over agreements",
-                pdf=pdf,
-                printer=printer,
-                dpi=slips.ROLL_DPI if roll else None,
-            )
+            job = PrintJob("slip", "Hand-over agreements", pdf, printer=printer, dpi=dpi)
             if not printer:
                 return job
             if queue.submit(job):

@@ -81,5 +81,5 @@ def labels_ui_panel(qtbot, labels_ui_ctx, labels_ui_school):  # noqa: ANN001
     panel.resize(1040, 740)
     panel.show()
     panel.activated()
-    qtbot.waitUntil(lambda: panel.form_choice.count() == 2, timeout=10000)
+    qtbot.waitUntil(lambda: panel.choices.form_choice.count() == 2, timeout=10000)
     return panel

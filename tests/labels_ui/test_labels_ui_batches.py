@@ -28,7 +28,7 @@ def test_form_preview_save_scan_back_and_record(qtbot, labels_ui_panel, tmp_path
     _wait_ready(qtbot, panel)
     assert panel.preview_view.has_image()
     assert "3 labels" in panel.summary.text() and "1 sheet" in panel.summary.text()
-    assert panel.header.text() == "Property of Northfield Academy"
+    assert panel.choices.header.text() == "Property of Northfield Academy"
     # the preview shows ink where the first label is, and none in the last cell
     image = panel.preview.image
     t = get_template("avery-l7160")
@@ -46,12 +46,14 @@ def test_form_preview_save_scan_back_and_record(qtbot, labels_ui_panel, tmp_path
     assert dark_in(0) > 50 and dark_in(t.per_page - 1) == 0
 
     # a partly used sheet: click the fifth label of the grid, two copies per tag
-    rect = panel.grid.cell_rect(4)
+    rect = panel.choices.grid.cell_rect(4)
     qtbot.mouseClick(
-        panel.grid, Qt.MouseButton.LeftButton, pos=QPoint(*map(int, rect.center().toTuple()))
+        panel.choices.grid,
+        Qt.MouseButton.LeftButton,
+        pos=QPoint(*map(int, rect.center().toTuple())),
     )
-    assert panel.start.value() == 5
-    panel.copies.setValue(2)
+    assert panel.choices.start.value() == 5
+    panel.choices.copies.setValue(2)
     _wait_ready(qtbot, panel)
     assert "6 labels" in panel.summary.text() and "the first from label 5" in panel.summary.text()
 
@@ -70,7 +72,7 @@ def test_form_preview_save_scan_back_and_record(qtbot, labels_ui_panel, tmp_path
     assert "recorded as printed by admin" in panel.message_text()
 
     # only the devices not yet labelled: form 7A has none left, 8B and the loan laptop have
-    panel.only_unlabelled.setChecked(True)
+    panel.choices.only_unlabelled.setChecked(True)
     _wait_problem(qtbot, panel)
     assert "Every device of form 7A has a label already" in panel.summary.text()
     assert not panel.print_button.isEnabled() and not panel.save_button.isEnabled()

@@ -1,6 +1,6 @@
-"""A real print from the labels panel: a form's labels go through the print queue (Qt, CUPS) to a
-cups-pdf queue; the PDF CUPS writes reads back tag by tag in hand-out order, and the print is
-recorded."""
+"""A real print from the labels panel: a form's labels sent to a printer that is off are kept;
+once a cups-pdf queue is chosen, 'Print again' sends them through the print queue (Qt, CUPS); the
+PDF CUPS writes reads back tag by tag in hand-out order, and the print is recorded."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from labels_ui_helpers import HAND_OUT_7A, decode_cell, label_prints, render_pages
 
 from helpdesk.labels.templates import get_template
+from helpdesk.ui.printing import kept_jobs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "labels"))
 from cups_queue import CupsUnavailable, make_queue  # noqa: E402
@@ -32,20 +33,26 @@ def labels_ui_cups_queue():
     queue.remove()
 
 
-def test_form_printed_through_cups_reads_back_and_is_recorded(
+def test_kept_labels_printed_through_cups_read_back_and_are_recorded(
     qtbot,  # noqa: ANN001
     labels_ui_panel,  # noqa: ANN001
     labels_ui_cups_queue,  # noqa: ANN001
 ):
     panel = labels_ui_panel
-    panel.ctx.machine.set_printer("label", labels_ui_cups_queue.name)
+    panel.ctx.machine.set_printer("label", "Switched-Off-Printer")
     panel.activated()
-    assert panel.printer_choice.currentData() == labels_ui_cups_queue.name
     panel.set_template("avery-l7163")
     panel.set_source("form", "7A")
     qtbot.waitUntil(panel.is_ready, timeout=15000)
+    panel.print_labels()  # the printer is off: the job is kept
+    qtbot.waitUntil(lambda: panel.retry_button.isVisible(), timeout=30000)
+    assert label_prints(panel.ctx.factory) == [] and len(kept_jobs()) == 1
+
+    # the labels printer is chosen, and the kept batch is printed again
+    panel.printer_choice.setCurrentIndex(panel.printer_choice.findData(labels_ui_cups_queue.name))
+    assert panel.ctx.machine.printer("label") == labels_ui_cups_queue.name  # remembered
     since = time.time()
-    panel.print_labels()
+    panel.print_kept()
     qtbot.waitUntil(lambda: panel.message.property("tone") in ("good", "bad"), timeout=60000)
     assert panel.message_text().startswith(
         f"Sent 3 labels on 1 sheet to {labels_ui_cups_queue.name}; recorded as printed by admin"
@@ -57,3 +64,4 @@ def test_form_printed_through_cups_reads_back_and_is_recorded(
     assert [decode_cell(page, t.cell(i)) for i in range(3)] == [[tag] for tag in HAND_OUT_7A]
     assert decode_cell(page, t.cell(3)) == []
     assert label_prints(panel.ctx.factory) == [(tag, "avery-l7163", "admin") for tag in HAND_OUT_7A]
+    assert kept_jobs() == [] and not panel.retry_button.isVisible()

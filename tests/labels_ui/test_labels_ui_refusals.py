@@ -75,7 +75,14 @@ def test_absent_printer_says_so_and_keeps_the_job(qtbot, labels_ui_panel):  # no
     assert [(j.kind, j.printer) for j in jobs] == [("label", "Absent-Label-Printer")]
     assert jobs[0].pdf.startswith(b"%PDF")
     assert label_prints(panel.ctx.factory) == []  # not printed, so not recorded
+    assert panel.retry_button.isVisible() and panel.retry_button.text() == "Print again (1 batch)"
     qtbot.waitUntil(panel.is_ready, timeout=5000)  # ready to try again
+
+    panel.print_kept()  # the printer is still not there: still kept, once
+    qtbot.waitUntil(lambda: not panel._working, timeout=20000)
+    assert "'Absent-Label-Printer' is not available" in panel.message_text()
+    assert len(kept_jobs()) == 1 and panel.retry_button.isVisible()
+    assert label_prints(panel.ctx.factory) == []
 
 
 def test_handover_agreements_for_a_form(qtbot, labels_ui_panel, tmp_path):  # noqa: ANN001
