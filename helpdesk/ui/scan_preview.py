@@ -110,6 +110,10 @@ class ScanPreview(QWidget):
         if self.scanner is not None:
             self.scanner.set_classifier(classifier)
 
+    def snapshot(self) -> QImage | None:
+        """A copy of the newest frame shown (for a photo of a device), or None before the first."""
+        return None if self._image is None else self._image.copy()
+
     @property
     def state(self) -> LiveState | None:
         return self._state

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpdesk.scanner import CodeClassifier, CodeKind, Debouncer, PatternError, Read
 
@@ -98,3 +100,29 @@ def test_patterns_come_from_the_settings():
 def test_a_broken_pattern_is_a_clear_error():
     with pytest.raises(PatternError, match="asset tag pattern"):
         CodeClassifier("PER-(\\d", None)
+
+
+# --- any presentation pattern -------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(2, 60), st.integers(20, 90), st.integers(0, 3)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_acted_on_once_per_presentation(presentations):
+    """Presentations of 2+ frames at 30 fps, each followed by more than 0.6 s out of view, with up
+    to 3 missed frames while held: exactly one action per presentation."""
+    debouncer, frame, acted = Debouncer(), 0, 0
+    for held, away, miss_every in presentations:
+        for i in range(held):
+            missed = miss_every and i % (miss_every + 2) == 1 and 0 < i < held - 1
+            acted += len(debouncer.feed([] if missed else [TAG], frame / 30))
+            frame += 1
+        for _ in range(away):
+            acted += len(debouncer.feed([], frame / 30))
+            frame += 1
+    assert acted == len(presentations)

@@ -139,6 +139,8 @@ def test_preview_shows_frames_outlines_and_emits_once(qtbot, held_tag):
     assert scanned == [("PER-000321", "Code 128")]
     assert preview.last_text == "PER-000321" and preview.error is None
     assert preview.state.roi is not None
+    photo = preview.snapshot()
+    assert photo is not None and (photo.width(), photo.height()) == (640, 480)
     preview.stop()
 
 
@@ -155,6 +157,7 @@ def test_preview_refuses_codes_outside_the_patterns(qtbot, held_tag):
 def test_preview_without_a_camera_says_so(qtbot):
     preview = ScanPreview()
     qtbot.addWidget(preview)
+    assert preview.snapshot() is None
     with qtbot.waitSignal(preview.sourceFailed, timeout=10000) as blocker:
         preview.start(CameraSource(63))
     assert "No camera 63" in blocker.args[0]
