@@ -40,8 +40,9 @@ from helpdesk.domain.models import (
     Student,
     UninsuredPrice,
 )
-from helpdesk.services.demo_history import History, SchoolPlan, make_history
+from helpdesk.services.demo_history import History, make_history
 from helpdesk.services.demo_names import FIRST_NAMES, LAST_NAMES
+from helpdesk.services.demo_plan import SchoolPlan
 from helpdesk.services.school_days import is_school_day
 from helpdesk.services.settings import SchoolSettings, add_closures, save_settings
 from helpdesk.services.staff import ensure_admin
