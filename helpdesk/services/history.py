@@ -3,17 +3,21 @@ the charges they raised, newest first, each as one line a person can read."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpdesk.domain.enums import ChargeStatus
-from helpdesk.domain.models import Assignment, Claim, Loan, Ticket
+from helpdesk.domain.enums import ChargeStatus, TicketState
+from helpdesk.domain.models import Assignment, AuditEntry, Claim, Loan, Ticket
 from helpdesk.services.codes import loan_code, ticket_code
 from helpdesk.services.records import find_device, find_student
 from helpdesk.services.unit_of_work import SessionFactory
 from helpdesk.services.views import HistoryRow, money, student_label
+
+OPEN_STATES = frozenset(state.value for state in TicketState if state.is_open)
 
 
 def _rows(
@@ -21,10 +25,15 @@ def _rows(
     assignments: Sequence[Assignment],
     tickets: Sequence[Ticket],
     claims: Sequence[Claim],
+    moves: Sequence[tuple[datetime, int, str]] = (),
     *,
     for_student: bool,
 ) -> list[HistoryRow]:
     rows: list[HistoryRow] = []
+    for at, ticket_id, state in moves:
+        label = TicketState(state).label
+        code = ticket_code(ticket_id)
+        rows.append(HistoryRow(at, "moved", f"Repair ticket {code} {label}", code))
     for loan in loans:
         code = loan_code(loan.id)
         other = loan.device.asset_tag if for_student else student_label(loan.student)
@@ -65,7 +74,9 @@ def _rows(
         )
         if ticket.closed_at is not None:
             rows.append(
-                HistoryRow(ticket.closed_at, "closed", f"Repair ticket {ticket.state.label}", code)
+                HistoryRow(
+                    ticket.closed_at, "closed", f"Repair ticket {code} {ticket.state.label}", code
+                )
             )
     for claim in claims:
         code = ticket_code(claim.ticket_id)
@@ -83,9 +94,43 @@ def _rows(
             else:
                 text = f"Charge of {money(claim.charge_pence)} waived: {claim.waiver_reason}"
             rows.append(HistoryRow(claim.settled_at, "payment", text, code))
-    kinds = ["loan", "assigned", "ticket", "claim", "payment", "return", "closed", "unassigned"]
+    kinds = [
+        "loan",
+        "assigned",
+        "ticket",
+        "claim",
+        "moved",
+        "payment",
+        "return",
+        "closed",
+        "unassigned",
+    ]
     rows.sort(key=lambda r: (r.at, kinds.index(r.kind)), reverse=True)
     return rows
+
+
+def ticket_moves(session: Session, ticket_ids: list[int]) -> list[tuple[datetime, int, str]]:
+    """(when, ticket, new state) of every move of these tickets to an open state, from the audit
+    log (closing moves are shown by the ticket itself)."""
+    if not ticket_ids:
+        return []
+    moves = []
+    for at, ticket_id, after in session.execute(
+        select(AuditEntry.at, AuditEntry.entity_id, AuditEntry.after)
+        .where(
+            AuditEntry.entity == "tickets",
+            AuditEntry.entity_id.in_(ticket_ids),
+            AuditEntry.action == "update",
+        )
+        .order_by(AuditEntry.id.desc())  # newest first, also among moves made in one minute
+    ):
+        try:
+            state = json.loads(after or "{}").get("state")
+        except ValueError:
+            continue
+        if state and state in OPEN_STATES:
+            moves.append((at, ticket_id, state))
+    return moves
 
 
 def device_rows(session: Session, device_id: int, limit: int = 500) -> list[HistoryRow]:
@@ -110,7 +155,8 @@ def device_rows(session: Session, device_id: int, limit: int = 500) -> list[Hist
         .join(Ticket, Ticket.id == Claim.ticket_id)
         .where(Ticket.device_id == device_id)
     ).all()
-    return _rows(loans, assignments, tickets, claims, for_student=False)[:limit]
+    moves = ticket_moves(session, [t.id for t in tickets])
+    return _rows(loans, assignments, tickets, claims, moves, for_student=False)[:limit]
 
 
 def student_rows(session: Session, student_id: int, limit: int = 500) -> list[HistoryRow]:
@@ -131,7 +177,8 @@ def student_rows(session: Session, student_id: int, limit: int = 500) -> list[Hi
         .all()
     )
     claims = session.scalars(select(Claim).where(Claim.student_id == student_id)).all()
-    return _rows(loans, assignments, tickets, claims, for_student=True)[:limit]
+    moves = ticket_moves(session, [t.id for t in tickets])
+    return _rows(loans, assignments, tickets, claims, moves, for_student=True)[:limit]
 
 
 def device_history(

@@ -169,7 +169,7 @@ class CoverBadge:
 @dataclass(frozen=True)
 class HistoryRow:
     at: datetime
-    kind: str  # loan | return | assigned | unassigned | ticket | closed | claim | payment
+    kind: str  # loan | return | assigned | unassigned | ticket | moved | closed | claim | payment
     text: str
     ref: str  # LOAN-000123, TKT-000045, or ""
 

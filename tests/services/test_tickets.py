@@ -13,7 +13,7 @@ from sqlalchemy import select
 from helpdesk.domain.enums import ALLOWED_TRANSITIONS, TicketState
 from helpdesk.domain.errors import InvalidTransition, NotFound, Refused, ValidationError
 from helpdesk.domain.models import Assignment, Claim, Device
-from helpdesk.services.loans import issue_loan
+from helpdesk.services.loans import device_history, issue_loan
 from helpdesk.services.tickets import (
     DamageReport,
     add_part,
@@ -83,6 +83,15 @@ def test_a_repair_from_logged_to_collected(any_school):
         ticket = move_ticket(any_school, "tech1", ticket.id, state, now=LATER)
     assert ticket.closed_at == LATER
     assert device_status(any_school, "LAP-0002") == "assigned"
+    rows = device_history(any_school, "LAP-0002")
+    assert [r.text for r in rows if r.ref == ticket.code and r.kind in ("moved", "closed")] == [
+        f"Repair ticket {ticket.code} collected",
+        f"Repair ticket {ticket.code} ready for collection",
+        f"Repair ticket {ticket.code} repaired",
+        f"Repair ticket {ticket.code} with vendor",
+        f"Repair ticket {ticket.code} awaiting payment",
+        f"Repair ticket {ticket.code} diagnosing",
+    ]
     with pytest.raises(Refused) as err:
         add_time(any_school, "tech1", ticket.id, 5)
     assert str(err.value) == f"{ticket.code} is collected and closed; it cannot be changed."
