@@ -1,47 +1,33 @@
-"""The bench: the ticket queue (by state, technician and vendor, age in school days, counts per
-state), everything the ticket page shows in one read, the bench's own small actions (a diagnosis
-note, a photo from a file), spare devices for a replacement, and a student's cover periods (list,
-add, edit)."""
+"""The bench's reads: the ticket queue (by state, technician and vendor, age in school days,
+counts per state) and everything the ticket page shows in one read, with the ticket's history in
+sentences. The bench's actions are in ``tickets``, ``bench_actions`` and ``cover_periods``."""
 
 from __future__ import annotations
 
 import json
-import shutil
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 from sqlalchemy import func, or_, select
 
 from helpdesk.domain.enums import (
     ALLOWED_TRANSITIONS,
     CLOSED_TICKET_STATES,
-    CoverStatus,
-    DeviceKind,
-    DevicePool,
-    DeviceStatus,
     TicketState,
 )
-from helpdesk.domain.errors import NotFound, Refused, ValidationError
+from helpdesk.domain.errors import ValidationError
 from helpdesk.domain.models import (
     AuditEntry,
     Closure,
-    CoverPeriod,
-    Device,
-    Scheme,
     Staff,
-    Student,
     Ticket,
-    TicketPhoto,
 )
 from helpdesk.services.codes import ticket_code
 from helpdesk.services.history import device_rows
-from helpdesk.services.insurance import claims_used
-from helpdesk.services.records import find_student
 from helpdesk.services.reports import school_days_after
 from helpdesk.services.tickets import find_ticket, photo_folder
-from helpdesk.services.unit_of_work import SessionFactory, now_of, unit_of_work
+from helpdesk.services.unit_of_work import SessionFactory
 from helpdesk.services.views import (
     HistoryRow,
     TicketInfo,
@@ -52,16 +38,7 @@ from helpdesk.services.views import (
 )
 
 OLD_AFTER_SCHOOL_DAYS = 5  # older than this stands out on the queue
-PHOTO_TYPES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"})
 STATE_ORDER = tuple(TicketState)
-# The first bytes of the photo formats a camera or phone gives.
-PHOTO_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
-
-
-def _looks_like_photo(head: bytes) -> bool:
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return True
-    return any(head.startswith(magic) for magic in PHOTO_MAGIC)
 
 
 @dataclass(frozen=True)
@@ -366,263 +343,3 @@ def ticket_page(
             ),
         )
     return TicketPage(**page)
-
-
-def add_diagnosis_note(
-    factory: SessionFactory,
-    actor: str,
-    ticket_id: int | str,
-    note: str,
-    *,
-    now: datetime | None = None,
-) -> TicketInfo:
-    """A line of diagnosis notes, signed and dated (the ticket stays where it is)."""
-    text = " ".join((note or "").split())
-    if not text:
-        raise ValidationError("Write the diagnosis note first.")
-    with unit_of_work(factory, actor, now=now) as session:
-        ticket = find_ticket(session, ticket_id)
-        if ticket.state in CLOSED_TICKET_STATES:
-            raise Refused(
-                f"{ticket_code(ticket.id)} is {ticket.state.label} and closed; it cannot be "
-                "changed."
-            )
-        stamp = now_of(session)
-        line = f"{stamp:%d/%m/%Y %H:%M} {session.info['staff'].username}: {text}"
-        ticket.diagnosis = f"{ticket.diagnosis}\n{line}" if ticket.diagnosis else line
-        session.flush()
-        return ticket_info(session, ticket)
-
-
-def add_photo(
-    factory: SessionFactory,
-    actor: str,
-    ticket_id: int | str,
-    source: str | Path,
-    *,
-    caption: str = "",
-    now: datetime | None = None,
-) -> TicketInfo:
-    """Copy a photo of the damage into the ticket's photo folder (kept with the backup)."""
-    source = Path(source)
-    if not source.is_file():
-        raise ValidationError(f"The photo {source} cannot be found.")
-    if source.suffix.lower() not in PHOTO_TYPES:
-        kinds = ", ".join(sorted(PHOTO_TYPES))
-        raise ValidationError(f"{source.name} is not a photo ({kinds}).")
-    with source.open("rb") as handle:
-        if not _looks_like_photo(handle.read(12)):
-            raise ValidationError(
-                f"{source.name} is not a photo: the file is damaged or of another kind."
-            )
-    with unit_of_work(factory, actor, now=now) as session:
-        ticket = find_ticket(session, ticket_id)
-        code = ticket_code(ticket.id)
-        folder = photo_folder(session) / code
-        folder.mkdir(parents=True, exist_ok=True)
-        number = len(ticket.photos) + 1
-        target = folder / f"{number}-{source.name}"
-        while target.exists():
-            number += 1
-            target = folder / f"{number}-{source.name}"
-        try:
-            shutil.copyfile(source, target)
-        except OSError as exc:
-            raise ValidationError(f"The photo could not be copied to {folder}: {exc}.") from None
-        ticket.photos.append(
-            TicketPhoto(
-                path=f"{code}/{target.name}", caption=caption[:200], taken_at=now_of(session)
-            )
-        )
-        session.flush()
-        return ticket_info(session, ticket)
-
-
-@dataclass(frozen=True)
-class SpareDevice:
-    id: int
-    asset_tag: str
-    model: str
-
-
-def spare_devices(
-    factory: SessionFactory, kind: str = "laptop", limit: int = 50
-) -> list[SpareDevice]:
-    """Devices in stock in the allocation pool, ready to be assigned as a replacement."""
-    with factory() as session:
-        devices = session.scalars(
-            select(Device)
-            .where(
-                Device.pool == DevicePool.ALLOCATION,
-                Device.status == DeviceStatus.IN_STOCK,
-                Device.kind == DeviceKind(kind),
-            )
-            .order_by(Device.asset_tag)
-            .limit(limit)
-        ).all()
-        return [SpareDevice(d.id, d.asset_tag, f"{d.make} {d.model}".strip()) for d in devices]
-
-
-# --- cover periods -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CoverPeriodRow:
-    id: int
-    scheme: str
-    starts_on: date
-    ends_on: date
-    status: str
-    claims_allowed: int
-    claims_used: int
-
-
-@dataclass(frozen=True)
-class StudentCover:
-    student_id: int
-    student: str  # "Anna Smith (7A)"
-    card_code: str
-    periods: tuple[CoverPeriodRow, ...]  # newest first
-    schemes: tuple[str, ...]  # every scheme, for the add / edit form
-
-
-def _cover_of(session, student: Student) -> StudentCover:  # noqa: ANN001
-    periods = session.scalars(
-        select(CoverPeriod)
-        .where(CoverPeriod.student_id == student.id)
-        .order_by(CoverPeriod.starts_on.desc(), CoverPeriod.id.desc())
-    ).all()
-    return StudentCover(
-        student_id=student.id,
-        student=student_label(student),
-        card_code=student.card_code,
-        periods=tuple(
-            CoverPeriodRow(
-                p.id,
-                p.scheme.name,
-                p.starts_on,
-                p.ends_on,
-                p.status.value,
-                p.claims_allowed,
-                claims_used(session, p.id),
-            )
-            for p in periods
-        ),
-        schemes=tuple(session.scalars(select(Scheme.name).order_by(Scheme.name))),
-    )
-
-
-def student_cover(
-    factory: SessionFactory, *, student_code: str | None = None, student_id: int | None = None
-) -> StudentCover:
-    """A student's cover periods, newest first."""
-    with factory() as session:
-        student = find_student(session, student_code=student_code, student_id=student_id)
-        return _cover_of(session, student)
-
-
-def _day(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
-
-
-def _checked_period(
-    session,  # noqa: ANN001
-    student: Student,
-    scheme_name: str,
-    starts_on: date,
-    ends_on: date,
-    status: str,
-    claims_allowed: int | None,
-    editing: int | None,
-) -> tuple[Scheme, CoverStatus, int]:
-    scheme = session.scalar(
-        select(Scheme).where(func.lower(Scheme.name) == (scheme_name or "").strip().lower())
-    )
-    if scheme is None:
-        names = ", ".join(session.scalars(select(Scheme.name).order_by(Scheme.name)))
-        known = f"the schemes are: {names}" if names else "there are no schemes yet"
-        raise ValidationError(f"'{scheme_name}' is not an insurance scheme ({known}).")
-    try:
-        kind = CoverStatus(status)
-    except ValueError:
-        names = ", ".join(s.value for s in CoverStatus)
-        raise ValidationError(f"'{status}' is not a cover status; use one of: {names}.") from None
-    if ends_on < starts_on:
-        raise ValidationError(
-            f"The cover ends ({_day(ends_on)}) before it starts ({_day(starts_on)})."
-        )
-    allowed = scheme.claims_allowed if claims_allowed is None else claims_allowed
-    if allowed < 0:
-        raise ValidationError("The number of claims allowed cannot be negative.")
-    for other in session.scalars(select(CoverPeriod).where(CoverPeriod.student_id == student.id)):
-        if other.id != editing and other.starts_on <= ends_on and starts_on <= other.ends_on:
-            raise Refused(
-                f"{student_label(student)} has cover from {_day(other.starts_on)} to "
-                f"{_day(other.ends_on)} already, which overlaps this period."
-            )
-    return scheme, kind, allowed
-
-
-def add_cover_period(
-    factory: SessionFactory,
-    actor: str,
-    *,
-    student_code: str | None = None,
-    student_id: int | None = None,
-    scheme: str,
-    starts_on: date,
-    ends_on: date,
-    status: str = "insured",
-    claims_allowed: int | None = None,
-    now: datetime | None = None,
-) -> StudentCover:
-    """A new cover period for a student (claims allowed default to the scheme's)."""
-    with unit_of_work(factory, actor, now=now) as session:
-        student = find_student(session, student_code=student_code, student_id=student_id)
-        found, kind, allowed = _checked_period(
-            session, student, scheme, starts_on, ends_on, status, claims_allowed, None
-        )
-        session.add(
-            CoverPeriod(
-                student_id=student.id,
-                scheme_id=found.id,
-                starts_on=starts_on,
-                ends_on=ends_on,
-                status=kind,
-                claims_allowed=allowed,
-            )
-        )
-        session.flush()
-        return _cover_of(session, student)
-
-
-def edit_cover_period(
-    factory: SessionFactory,
-    actor: str,
-    period_id: int,
-    *,
-    scheme: str,
-    starts_on: date,
-    ends_on: date,
-    status: str,
-    claims_allowed: int,
-    now: datetime | None = None,
-) -> StudentCover:
-    """Change a cover period; claims already made against it stay counted."""
-    with unit_of_work(factory, actor, now=now) as session:
-        period = session.get(CoverPeriod, period_id, with_for_update=True)
-        if period is None:
-            raise NotFound(f"There is no cover period {period_id}.")
-        student = period.student
-        found, kind, allowed = _checked_period(
-            session, student, scheme, starts_on, ends_on, status, claims_allowed, period.id
-        )
-        used = claims_used(session, period.id)
-        if allowed < used:
-            raise Refused(f"{used} claims were already made in this period; it cannot allow fewer.")
-        period.scheme_id = found.id
-        period.starts_on, period.ends_on = starts_on, ends_on
-        period.status, period.claims_allowed = kind, allowed
-        session.flush()
-        session.expire(period, ["scheme"])
-        return _cover_of(session, student)

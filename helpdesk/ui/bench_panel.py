@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
 from helpdesk.domain.enums import TicketState
 from helpdesk.services import ticket_queue
 from helpdesk.services.lookup import lookup
+from helpdesk.ui.bench_widgets import say
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import describe_failure, report_unexpected
 from helpdesk.ui.scan_box import ScanBox
 from helpdesk.ui.style import ACCENT, BAD, BAD_BG, LINE, MUTED, PAPER, WARN, WARN_BG
-from helpdesk.ui.ticket_page import TicketPage, say
+from helpdesk.ui.ticket_page import TicketPage
 
 AMBER_FROM = 4  # school days: amber from here, red past ticket_queue.OLD_AFTER_SCHOOL_DAYS
 

@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from helpdesk.domain.enums import CoverStatus
-from helpdesk.services import ticket_queue as bench
+from helpdesk.services import cover_periods as bench
+from helpdesk.ui.bench_widgets import say
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import describe_failure
 from helpdesk.ui.style import COVER_COLOURS
-from helpdesk.ui.ticket_page import say
 
 HEADERS = ["Scheme", "From", "To", "Status", "Claims used"]
 

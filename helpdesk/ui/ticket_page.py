@@ -9,166 +9,52 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
-import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QComboBox,
     QDialog,
-    QDoubleSpinBox,
     QFileDialog,
-    QFormLayout,
     QFrame,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
-    QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
-    QPushButton,
     QScrollArea,
-    QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from helpdesk.domain.enums import TicketState
-from helpdesk.services import assignments, tickets
+from helpdesk.services import assignments, bench_actions, tickets
 from helpdesk.services import ticket_queue as bench
+from helpdesk.ui.bench_widgets import (
+    RIGHT_WIDTH,
+    CameraFailed,
+    camera_snapshot,
+    fill_table,
+    load_thumbnails,
+    make_table,
+    minutes_text,
+    money,
+    say,
+)
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import describe_failure
-from helpdesk.ui.style import BAD, GOOD, GOOD_BG, MUTED, WARN, WARN_BG, badge_html
+from helpdesk.ui.style import GOOD, GOOD_BG, MUTED, WARN, WARN_BG, badge_html
+from helpdesk.ui.ticket_sections import MOVE_WORDS, TicketSections
 
-THUMB = 96
-SETTLE_FRAMES = 8  # frames read before the snapshot, so a webcam's exposure settles
-RIGHT_WIDTH = 520
-MOVE_WORDS = {
-    "diagnosing": "Diagnose",
-    "awaiting_payment": "Await payment",
-    "awaiting_parts": "Await parts",
-    "with_vendor": "Send to vendor",
-    "repaired": "Repaired",
-    "ready_for_collection": "Ready for collection",
-    "collected": "Collected",
-    "written_off": "Write off…",
-    "cancelled": "Cancel ticket…",
-}
 CONFIRM = {
     "written_off": "Write off {tag}? The device is retired and taken off {who}; this cannot be "
     "undone.",
     "cancelled": "Cancel {code}? Any charge still due is waived and the claim no longer counts.",
 }
+DISABLED_STYLE = "QPushButton:disabled, QLineEdit:disabled { color: #9aa5b1; background: #eef1f4; }"
 CHARGE_COLOURS = {"due": (WARN, WARN_BG), "paid": (GOOD, GOOD_BG), "waived": (MUTED, "#eef1f4")}
 
 
-def money(pence: int) -> str:
-    """Pence as pounds, zero included: ``£0.00``, ``£1,250.00``."""
-    return f"£{pence / 100:,.2f}"
-
-
-def say(label: QLabel, sentence: str, tone: str) -> None:
-    """Show one sentence in a ``QLabel#message`` with its tone (good, bad, info, warn)."""
-    label.setText(sentence)
-    label.setProperty("tone", tone)
-    label.style().unpolish(label)
-    label.style().polish(label)
-    label.show()
-
-
-def _minutes(total: int) -> str:
-    hours, minutes = divmod(total, 60)
-    if not total:
-        return "none yet"
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
-
-
-def load_thumbnails(paths: tuple[str, ...]) -> list[tuple[str, QImage | None]]:
-    """Photos scaled down for the page (run off the GUI thread: QImage is thread-safe)."""
-    out = []
-    for path in paths:
-        image = QImage(path)
-        if image.isNull():
-            out.append((path, None))
-        else:
-            out.append((path, image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
-                                           Qt.TransformationMode.SmoothTransformation)))  # fmt: skip
-    return out
-
-
-class CameraFailed(Exception):
-    """The camera gave no picture; the message is a sentence for the person at the bench."""
-
-
-def camera_snapshot(source_spec: str, folder: Path, *, settle_frames: int = SETTLE_FRAMES) -> Path:
-    """One picture from the counter's camera, saved as a JPEG in ``folder`` (off the GUI thread).
-
-    A few frames are read first so the camera's exposure settles; a folder of images or a video
-    file (the replay sources) gives its last frame within that count.
-    """
-    from helpdesk.scanner.sources import SourceError, open_source
-
-    frame = None
-    try:
-        with open_source(source_spec, realtime=False) as source:
-            for _ in range(max(1, settle_frames)):
-                got = source.read()
-                if got is None:
-                    break
-                frame = got
-    except SourceError as exc:
-        raise CameraFailed(str(exc)) from None
-    if frame is None:
-        raise CameraFailed(f"The camera '{source_spec}' gave no picture; try again.")
-    image = np.ascontiguousarray(frame.image)
-    height, width = image.shape[:2]
-    if image.ndim == 2:
-        qimage = QImage(
-            image.data, width, height, image.strides[0], QImage.Format.Format_Grayscale8
-        )
-    else:
-        qimage = QImage(image.data, width, height, image.strides[0], QImage.Format.Format_BGR888)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"camera-{datetime.now():%Y%m%d-%H%M%S-%f}.jpg"
-    if not qimage.copy().save(str(path), "JPG", 90):
-        raise CameraFailed(f"The picture could not be saved in {folder}.")
-    return path
-
-
-def _table(headers: list[str], stretch: int) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setAlternatingRowColors(True)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
-    table.setRowCount(len(rows))
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            item = QTableWidgetItem(value)
-            if c and value.startswith("£"):
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            table.setItem(r, c, item)
-
-
-class TicketPage(QDialog):
+class TicketPage(TicketSections, QDialog):
     """One repair ticket. ``changed`` after every action that succeeded."""
 
     changed = Signal()
@@ -182,6 +68,7 @@ class TicketPage(QDialog):
         self.busy = False
         self.setWindowTitle("Repair ticket")
         self.setObjectName("ticketPage")
+        self.setStyleSheet(DISABLED_STYLE)
         self.resize(1280, 960)
 
         self.title = QLabel("Loading…")
@@ -213,8 +100,8 @@ class TicketPage(QDialog):
         right.addStretch(1)
 
         self.history = QTabWidget()
-        self.changes_table = _table(["When", "Who", "What happened"], 2)
-        self.device_table = _table(["When", "What", "Ref"], 1)
+        self.changes_table = make_table(["When", "Who", "What happened"], 2)
+        self.device_table = make_table(["When", "What", "Ref"], 1)
         self.history.addTab(self.changes_table, "Ticket history")
         self.history.addTab(self.device_table, "Device history")
         self.history.setFixedHeight(190)
@@ -230,215 +117,6 @@ class TicketPage(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.history)
         self.reload()
-
-    # --- building the page -----------------------------------------------------------------------
-
-    def _damage_box(self) -> QGroupBox:
-        box = QGroupBox("Damage and diagnosis")
-        self.damage = QLabel()
-        self.damage.setWordWrap(True)
-        self.damage.setTextFormat(Qt.TextFormat.RichText)
-        self.diagnosis = QPlainTextEdit()
-        self.diagnosis.setObjectName("diagnosisNotes")
-        self.diagnosis.setReadOnly(True)
-        self.diagnosis.setMaximumHeight(76)
-        self.note_edit = QLineEdit()
-        self.note_edit.setObjectName("noteEdit")
-        self.note_edit.setPlaceholderText("A diagnosis note (also kept with the next move)")
-        self.note_edit.returnPressed.connect(self.add_note)
-        self.note_button = QPushButton("Add note")
-        self.note_button.clicked.connect(self.add_note)
-        row = QHBoxLayout()
-        row.addWidget(self.note_edit, 1)
-        row.addWidget(self.note_button)
-        layout = QVBoxLayout(box)
-        layout.addWidget(self.damage)
-        layout.addWidget(QLabel("Diagnosis notes"))
-        layout.addWidget(self.diagnosis)
-        layout.addLayout(row)
-        return box
-
-    def _parts_box(self) -> QGroupBox:
-        box = QGroupBox("Parts")
-        self.parts_table = _table(["Part", "Part number", "Qty", "Unit cost", "Cost"], 0)
-        self.parts_table.setMinimumHeight(90)
-        self.parts_total = QLabel()
-        self.parts_total.setObjectName("partsTotal")
-        self.parts_total.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.part_name = QLineEdit()
-        self.part_name.setObjectName("partName")
-        self.part_name.setPlaceholderText('Part, e.g. LCD panel 11.6"')
-        self.part_number = QLineEdit()
-        self.part_number.setPlaceholderText("Part number")
-        self.part_qty = QSpinBox()
-        self.part_qty.setRange(1, 99)
-        self.part_cost = QDoubleSpinBox()
-        self.part_cost.setObjectName("partCost")
-        self.part_cost.setPrefix("£")
-        self.part_cost.setRange(0, 10_000)
-        self.part_cost.setDecimals(2)
-        self.part_button = QPushButton("Add part")
-        self.part_button.clicked.connect(self.add_part)
-        row = QHBoxLayout()
-        row.addWidget(self.part_name, 3)
-        row.addWidget(self.part_number, 2)
-        row.addWidget(self.part_qty)
-        row.addWidget(self.part_cost)
-        row.addWidget(self.part_button)
-        layout = QVBoxLayout(box)
-        layout.addWidget(self.parts_table, 1)
-        layout.addWidget(self.parts_total)
-        layout.addLayout(row)
-        return box
-
-    def _photos_box(self) -> QGroupBox:
-        box = QGroupBox("Photos")
-        self.photos = QListWidget()
-        self.photos.setObjectName("photos")
-        self.photos.setViewMode(QListWidget.ViewMode.IconMode)
-        self.photos.setIconSize(QSize(THUMB, THUMB))
-        self.photos.setFlow(QListWidget.Flow.LeftToRight)
-        self.photos.setWrapping(False)
-        self.photos.setFixedHeight(THUMB + 36)
-        self.photos.itemDoubleClicked.connect(self._open_photo)
-        self.photo_where = QLabel()
-        self.photo_where.setObjectName("hint")
-        self.photo_where.setWordWrap(True)
-        self.photo_where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        add = QPushButton("Add photo from file…")
-        add.clicked.connect(lambda: self.add_photo())
-        self.camera_button = QPushButton("Take photo with the camera")
-        self.camera_button.setObjectName("cameraPhoto")
-        self.camera_button.clicked.connect(self.take_photo)
-        if not self.ctx.camera_source:
-            self.camera_button.setEnabled(False)
-            self.camera_button.setToolTip("No camera is chosen for this computer (Settings).")
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.camera_button)
-        buttons.addWidget(add)
-        layout = QVBoxLayout(box)
-        layout.addWidget(self.photos)
-        layout.addWidget(self.photo_where)
-        layout.addLayout(buttons)
-        return box
-
-    def _move_box(self) -> QGroupBox:
-        box = QGroupBox("Move the ticket")
-        self.move_hint = QLabel()
-        self.move_hint.setObjectName("hint")
-        self.move_hint.setWordWrap(True)
-        self.move_grid = QGridLayout()
-        self.move_buttons: dict[str, QPushButton] = {}
-        for state, words in MOVE_WORDS.items():
-            button = QPushButton(words)
-            button.setObjectName(f"move_{state}")
-            button.clicked.connect(lambda _c=False, s=state: self.move(s))
-            self.move_buttons[state] = button
-        self.confirm_text = QLabel()
-        self.confirm_text.setWordWrap(True)
-        self.confirm_text.setStyleSheet(f"color: {BAD}; font-weight: 600;")
-        self.confirm_button = QPushButton("Yes, go ahead")
-        self.confirm_button.setObjectName("confirmMove")
-        self.confirm_button.setStyleSheet(f"background: {BAD}; color: white; border-color: {BAD};")
-        self.confirm_button.clicked.connect(self.confirm_move)
-        self.keep_button = QPushButton("Keep it")
-        self.keep_button.clicked.connect(self._hide_confirm)
-        self.confirm_row = QWidget()
-        confirm = QHBoxLayout(self.confirm_row)
-        confirm.setContentsMargins(0, 0, 0, 0)
-        confirm.addWidget(self.confirm_text, 1)
-        confirm.addWidget(self.confirm_button)
-        confirm.addWidget(self.keep_button)
-        self.confirm_row.hide()
-        self.replacement = QWidget()
-        self.replacement.setObjectName("replacement")
-        self.replacement_text = QLabel()
-        self.replacement_text.setWordWrap(True)
-        self.spare = QComboBox()
-        self.spare.setObjectName("spareDevice")
-        self.spare.setEditable(True)
-        self.spare.lineEdit().setPlaceholderText("Scan or choose a spare laptop")
-        self.assign_button = QPushButton("Assign replacement")
-        self.assign_button.setObjectName("primary")
-        self.assign_button.clicked.connect(self.assign_replacement)
-        spare_row = QHBoxLayout()
-        spare_row.addWidget(self.spare, 1)
-        spare_row.addWidget(self.assign_button)
-        rep = QVBoxLayout(self.replacement)
-        rep.setContentsMargins(0, 0, 0, 0)
-        rep.addWidget(self.replacement_text)
-        rep.addLayout(spare_row)
-        self.replacement.hide()
-        layout = QVBoxLayout(box)
-        layout.addWidget(self.move_hint)
-        layout.addLayout(self.move_grid)
-        layout.addWidget(self.confirm_row)
-        layout.addWidget(self.replacement)
-        return box
-
-    def _charge_box(self) -> QGroupBox:
-        box = QGroupBox("Cover and charge")
-        self.cover_text = QLabel()
-        self.cover_text.setWordWrap(True)
-        self.cover_text.setTextFormat(Qt.TextFormat.RichText)
-        self.pay_button = QPushButton("Record payment")
-        self.pay_button.setObjectName("recordPayment")
-        self.pay_button.clicked.connect(self.record_payment)
-        self.waive_reason = QLineEdit()
-        self.waive_reason.setObjectName("waiveReason")
-        self.waive_reason.setPlaceholderText("Reason for waiving (required)")
-        self.waive_button = QPushButton("Waive charge")
-        self.waive_button.setObjectName("waiveCharge")
-        self.waive_button.clicked.connect(self.waive)
-        self.cover_button = QPushButton("Cover periods…")
-        self.cover_button.clicked.connect(self.edit_cover)
-        pay_row = QHBoxLayout()
-        pay_row.addWidget(self.pay_button)
-        pay_row.addWidget(self.cover_button)
-        pay_row.addStretch(1)
-        waive_row = QHBoxLayout()
-        waive_row.addWidget(self.waive_reason, 1)
-        waive_row.addWidget(self.waive_button)
-        layout = QVBoxLayout(box)
-        layout.addWidget(self.cover_text)
-        layout.addLayout(pay_row)
-        layout.addLayout(waive_row)
-        return box
-
-    def _vendor_box(self) -> QGroupBox:
-        box = QGroupBox("Vendor, warranty and time")
-        self.vendor_edit = QLineEdit()
-        self.vendor_edit.setObjectName("vendorEdit")
-        self.vendor_edit.setPlaceholderText("Repairer, e.g. Lenovo depot repair")
-        self.rma_edit = QLineEdit()
-        self.rma_edit.setObjectName("rmaEdit")
-        self.warranty_box = QCheckBox("Warranty repair")
-        self.warranty_text = QLabel()
-        self.warranty_text.setObjectName("hint")
-        self.vendor_button = QPushButton("Save vendor")
-        self.vendor_button.clicked.connect(self.save_vendor)
-        self.time_text = QLabel()
-        self.minutes = QSpinBox()
-        self.minutes.setRange(1, 24 * 60)
-        self.minutes.setValue(15)
-        self.minutes.setSuffix(" min")
-        self.time_button = QPushButton("Add time")
-        self.time_button.clicked.connect(self.add_time)
-        warranty_row = QHBoxLayout()
-        warranty_row.addWidget(self.warranty_box)
-        warranty_row.addWidget(self.warranty_text, 1)
-        warranty_row.addWidget(self.vendor_button)
-        time_row = QHBoxLayout()
-        time_row.addWidget(self.time_text, 1)
-        time_row.addWidget(self.minutes)
-        time_row.addWidget(self.time_button)
-        form = QFormLayout(box)
-        form.addRow("Vendor", self.vendor_edit)
-        form.addRow("RMA number", self.rma_edit)
-        form.addRow(warranty_row)
-        form.addRow("Time spent", time_row)
-        return box
 
     # --- loading and showing ---------------------------------------------------------------------
 
@@ -466,7 +144,7 @@ class TicketPage(QDialog):
             + (f", technician {t.technician}" if t.technician else "")
         )
         self._show_damage(page)
-        _fill(
+        fill_table(
             self.parts_table,
             [
                 (
@@ -492,15 +170,15 @@ class TicketPage(QDialog):
             if page.warranty_until
             else "no warranty date on record"
         )
-        self.time_text.setText(_minutes(t.minutes_spent))
+        self.time_text.setText(minutes_text(t.minutes_spent))
         self._fit_labels()
         for widget in (self.note_button, self.part_button, self.vendor_button, self.time_button):
             widget.setEnabled(t.is_open)
-        _fill(
+        fill_table(
             self.changes_table,
             [(f"{e.at:%d/%m/%Y %H:%M}", e.who, e.text) for e in page.events],
         )
-        _fill(
+        fill_table(
             self.device_table,
             [(f"{h.at:%d/%m/%Y %H:%M}", h.text, h.ref) for h in page.device_history],
         )
@@ -586,10 +264,12 @@ class TicketPage(QDialog):
             )
             factory, kind = self.ctx.factory, page.device_kind
             self.ctx.runner.submit(
-                lambda: bench.spare_devices(factory, kind), self._spares, key=f"spares-{id(self)}"
+                lambda: bench_actions.spare_devices(factory, kind),
+                self._spares,
+                key=f"spares-{id(self)}",
             )
 
-    def _spares(self, spares: list[bench.SpareDevice]) -> None:
+    def _spares(self, spares: list[bench_actions.SpareDevice]) -> None:
         typed = self.spare.currentText()
         self.spare.clear()
         for spare in spares:
@@ -696,7 +376,7 @@ class TicketPage(QDialog):
                                            self.note_edit.text())  # fmt: skip
         self._run(
             "Adding the note",
-            lambda: bench.add_diagnosis_note(factory, actor, ticket_id, note),
+            lambda: bench_actions.add_diagnosis_note(factory, actor, ticket_id, note),
             "Note added.",
             lambda _r: self.note_edit.clear(),
         )
@@ -737,7 +417,7 @@ class TicketPage(QDialog):
         factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
         self._run(
             "Adding the photo",
-            lambda: bench.add_photo(factory, actor, ticket_id, path),
+            lambda: bench_actions.add_photo(factory, actor, ticket_id, path),
             "Photo added.",
         )
 
@@ -752,7 +432,7 @@ class TicketPage(QDialog):
         def snap_and_store() -> object:
             with tempfile.TemporaryDirectory() as folder:
                 path = camera_snapshot(source, Path(folder))
-                return bench.add_photo(factory, actor, ticket_id, path, caption="camera")
+                return bench_actions.add_photo(factory, actor, ticket_id, path, caption="camera")
 
         self._say("Taking the photo…", "info")
         self._run("Taking the photo", snap_and_store, "Photo taken and stored.")

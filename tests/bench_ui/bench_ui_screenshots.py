@@ -24,7 +24,7 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from helpdesk.db import open_database
-    from helpdesk.services import ticket_queue, tickets
+    from helpdesk.services import bench_actions, ticket_queue, tickets
     from helpdesk.services.browse import database_is_empty
     from helpdesk.services.demo import build_demo
     from helpdesk.ui.bench_panel import COLUMNS, BenchPanel
@@ -70,7 +70,7 @@ def main() -> None:
         tickets.add_time(factory, "mwright", ticket.id, 35)
         for sample in ("code128-1/1.png", "code128-1/4.png"):
             if (SAMPLES / sample).is_file():
-                ticket_queue.add_photo(factory, "mwright", ticket.id, SAMPLES / sample)
+                bench_actions.add_photo(factory, "mwright", ticket.id, SAMPLES / sample)
     page = panel.open_ticket(ticket.id)
     settle()
     page.grab().save(str(ROOT / "docs" / "ticket-page.png"))

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QDate
 
 from helpdesk.domain.errors import NotFound, Refused, ValidationError
-from helpdesk.services import ticket_queue
+from helpdesk.services import cover_periods
 from helpdesk.services.lookup import lookup
 
 
@@ -90,16 +90,16 @@ def test_editing_the_chosen_period(cover_dialog, qtbot) -> None:
 
 def test_the_cover_services_check_their_input(session_factory, bench_school) -> None:
     with pytest.raises(ValidationError, match="'Gold' is not an insurance scheme"):
-        ticket_queue.add_cover_period(
+        cover_periods.add_cover_period(
             session_factory, "admin", student_code=bench_school.ben, scheme="Gold",
             starts_on=date(2026, 9, 1), ends_on=date(2027, 8, 31),
         )  # fmt: skip
     with pytest.raises(ValidationError, match="'sort of' is not a cover status"):
-        ticket_queue.add_cover_period(
+        cover_periods.add_cover_period(
             session_factory, "admin", student_code=bench_school.ben, scheme="standard COVER",
             starts_on=date(2026, 9, 1), ends_on=date(2027, 8, 31), status="sort of",
         )  # fmt: skip
-    cover = ticket_queue.add_cover_period(
+    cover = cover_periods.add_cover_period(
         session_factory, "admin", student_code=bench_school.ben, scheme="standard cover",
         starts_on=date(2026, 9, 1), ends_on=date(2027, 8, 31),
     )  # fmt: skip
@@ -108,24 +108,24 @@ def test_the_cover_services_check_their_input(session_factory, bench_school) -> 
     ]
     first = cover.periods[0].id
     with pytest.raises(ValidationError, match="cannot be negative"):
-        ticket_queue.edit_cover_period(
+        cover_periods.edit_cover_period(
             session_factory, "admin", first, scheme="Standard cover",
             starts_on=date(2026, 9, 1), ends_on=date(2027, 8, 31), status="insured",
             claims_allowed=-1,
         )  # fmt: skip
-    cover = ticket_queue.add_cover_period(
+    cover = cover_periods.add_cover_period(
         session_factory, "admin", student_code=bench_school.ben, scheme="Standard cover",
         starts_on=date(2027, 9, 1), ends_on=date(2028, 8, 31), status="uninsured",
     )  # fmt: skip
     assert [p.starts_on.year for p in cover.periods] == [2027, 2026]
     with pytest.raises(Refused, match="overlaps this period"):
-        ticket_queue.edit_cover_period(
+        cover_periods.edit_cover_period(
             session_factory, "admin", first, scheme="Standard cover",
             starts_on=date(2026, 9, 1), ends_on=date(2027, 9, 30), status="insured",
             claims_allowed=2,
         )  # fmt: skip
     with pytest.raises(NotFound):
-        ticket_queue.edit_cover_period(
+        cover_periods.edit_cover_period(
             session_factory, "admin", 9999, scheme="Standard cover",
             starts_on=date(2026, 9, 1), ends_on=date(2027, 8, 31), status="insured",
             claims_allowed=2,

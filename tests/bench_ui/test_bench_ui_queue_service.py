@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from helpdesk.domain.errors import NotFound, Refused, ValidationError
-from helpdesk.services import ticket_queue, tickets
+from helpdesk.services import bench_actions, ticket_queue, tickets
 
 
 def _closed_on(factory, *days: date) -> None:  # noqa: ANN001
@@ -72,24 +72,24 @@ def test_ticket_page_data(session_factory, bench_school) -> None:
 def test_notes_and_photos_are_refused_when_wrong(session_factory, bench_school, tmp_path):
     factory = session_factory
     with pytest.raises(ValidationError, match="Write the diagnosis note first"):
-        ticket_queue.add_diagnosis_note(factory, "mwright", bench_school.anna_ticket, "  \n ")
+        bench_actions.add_diagnosis_note(factory, "mwright", bench_school.anna_ticket, "  \n ")
     with pytest.raises(Refused, match="cancelled and closed"):
-        ticket_queue.add_diagnosis_note(factory, "mwright", bench_school.cancelled_ticket, "x")
-    info = ticket_queue.add_diagnosis_note(
+        bench_actions.add_diagnosis_note(factory, "mwright", bench_school.cancelled_ticket, "x")
+    info = bench_actions.add_diagnosis_note(
         factory, "mwright", bench_school.anna_ticket, "Two\nlines", now=datetime(2026, 10, 1, 9)
     )
     assert info.diagnosis == "01/10/2026 09:00 mwright: Two lines"
     with pytest.raises(ValidationError, match="cannot be found"):
-        ticket_queue.add_photo(factory, "mwright", bench_school.anna_ticket, tmp_path / "x.jpg")
+        bench_actions.add_photo(factory, "mwright", bench_school.anna_ticket, tmp_path / "x.jpg")
     fake = tmp_path / "fake.jpg"
     fake.write_text("a text file with a photo's name")
     with pytest.raises(ValidationError, match="fake.jpg is not a photo: the file is damaged"):
-        ticket_queue.add_photo(factory, "mwright", bench_school.anna_ticket, fake)
+        bench_actions.add_photo(factory, "mwright", bench_school.anna_ticket, fake)
     photo = tmp_path / "crack.jpg"
     photo.write_bytes(b"\xff\xd8\xff\xe0" + bytes(64))
-    first = ticket_queue.add_photo(factory, "mwright", bench_school.anna_ticket, photo)
-    second = ticket_queue.add_photo(factory, "mwright", bench_school.anna_ticket, photo)
+    first = bench_actions.add_photo(factory, "mwright", bench_school.anna_ticket, photo)
+    second = bench_actions.add_photo(factory, "mwright", bench_school.anna_ticket, photo)
     assert [p.rsplit("/", 1)[-1] for p in second.photos] == ["1-crack.jpg", "2-crack.jpg"]
     assert len(first.photos) == 1
-    spares = ticket_queue.spare_devices(factory)
+    spares = bench_actions.spare_devices(factory)
     assert [s.asset_tag for s in spares] == list(bench_school.spares)

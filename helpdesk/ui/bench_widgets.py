@@ -1,0 +1,112 @@
+"""Small pieces the bench's windows share: money for people, the one-sentence message, tables,
+photo thumbnails loaded off the GUI thread, and a snapshot from the camera."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem
+
+THUMB = 96
+SETTLE_FRAMES = 8  # frames read before the snapshot, so a webcam's exposure settles
+RIGHT_WIDTH = 520
+
+
+def money(pence: int) -> str:
+    """Pence as pounds, zero included: ``£0.00``, ``£1,250.00``."""
+    return f"£{pence / 100:,.2f}"
+
+
+def say(label: QLabel, sentence: str, tone: str) -> None:
+    """Show one sentence in a ``QLabel#message`` with its tone (good, bad, info, warn)."""
+    label.setText(sentence)
+    label.setProperty("tone", tone)
+    label.style().unpolish(label)
+    label.style().polish(label)
+    label.show()
+
+
+def minutes_text(total: int) -> str:
+    hours, minutes = divmod(total, 60)
+    if not total:
+        return "none yet"
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def load_thumbnails(paths: tuple[str, ...]) -> list[tuple[str, QImage | None]]:
+    """Photos scaled down for the page (run off the GUI thread: QImage is thread-safe)."""
+    out = []
+    for path in paths:
+        image = QImage(path)
+        if image.isNull():
+            out.append((path, None))
+        else:
+            out.append((path, image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.SmoothTransformation)))  # fmt: skip
+    return out
+
+
+class CameraFailed(Exception):
+    """The camera gave no picture; the message is a sentence for the person at the bench."""
+
+
+def camera_snapshot(source_spec: str, folder: Path, *, settle_frames: int = SETTLE_FRAMES) -> Path:
+    """One picture from the counter's camera, saved as a JPEG in ``folder`` (off the GUI thread).
+
+    A few frames are read first so the camera's exposure settles; a folder of images or a video
+    file (the replay sources) gives its last frame within that count.
+    """
+    from helpdesk.scanner.sources import SourceError, open_source
+
+    frame = None
+    try:
+        with open_source(source_spec, realtime=False) as source:
+            for _ in range(max(1, settle_frames)):
+                got = source.read()
+                if got is None:
+                    break
+                frame = got
+    except SourceError as exc:
+        raise CameraFailed(str(exc)) from None
+    if frame is None:
+        raise CameraFailed(f"The camera '{source_spec}' gave no picture; try again.")
+    image = np.ascontiguousarray(frame.image)
+    height, width = image.shape[:2]
+    if image.ndim == 2:
+        qimage = QImage(
+            image.data, width, height, image.strides[0], QImage.Format.Format_Grayscale8
+        )
+    else:
+        qimage = QImage(image.data, width, height, image.strides[0], QImage.Format.Format_BGR888)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"camera-{datetime.now():%Y%m%d-%H%M%S-%f}.jpg"
+    if not qimage.copy().save(str(path), "JPG", 90):
+        raise CameraFailed(f"The picture could not be saved in {folder}.")
+    return path
+
+
+def make_table(headers: list[str], stretch: int) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def fill_table(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+    table.setRowCount(len(rows))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            item = QTableWidgetItem(value)
+            if c and value.startswith("£"):
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            table.setItem(r, c, item)
