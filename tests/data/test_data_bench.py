@@ -40,3 +40,9 @@ def test_the_bench_builds_and_measures_a_tiny_district(sqlite_url):
     figures = {row[1] for row in rows}
     assert {"lookup: all kinds", "issue loan", "return loan", "bare INSERT + COMMIT"} <= figures
     assert {"overdue list", "device history"} <= figures
+    imports = run.measure_imports(runs=1)
+    assert [row[1] for row in imports] == [
+        "CSV import: students",
+        "CSV import: devices",
+        "CSV import: students again",
+    ]
