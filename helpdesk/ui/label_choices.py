@@ -148,7 +148,7 @@ class LabelChoices(QWidget):
         self.copies.setRange(1, 100)
         self.copies.setSuffix(" per tag")
         self.copies.valueChanged.connect(lambda *_: self.changed.emit(DELAY))
-        fields = QFormLayout()
+        self._stock_fields = fields = QFormLayout()
         fields.addRow("First free label", self.start)
         fields.addRow("Copies", self.copies)
         layout.addWidget(self.template_choice)
@@ -213,7 +213,7 @@ class LabelChoices(QWidget):
         self.start.setRange(1, t.per_page)
         self.start.setSuffix(f" of {t.per_page}")
         self.grid_hint.setVisible(t.per_page > 1)
-        self.start.setEnabled(t.per_page > 1)
+        self._stock_fields.setRowVisible(self.start, t.per_page > 1)
         self.changed.emit(DELAY)
 
     def _start_changed(self, start: int) -> None:

@@ -107,6 +107,10 @@ def test_year_group_in_form_order_and_bad_choices_explained(qtbot, labels_ui_pan
         "PER-000203",
         "PER-000204",
     ]
+    panel.set_template("dymo-99012")  # a roll: a page per label, no sheet to start part-way
+    _wait_ready(qtbot, panel)
+    assert panel.preview.pages == 3 and "on the roll" in panel.summary.text()
+    assert not panel.choices.grid.isVisible() and not panel.choices.start.isVisible()
     panel.set_source("reprint")
     _wait_problem(qtbot, panel)
     assert "Nothing has been printed here yet" in panel.summary.text()

@@ -11,18 +11,19 @@ from pypdf import PdfReader
 
 from helpdesk.ui.printing import kept_jobs
 
-LONG_TAG = "NORTHFIELD-LAPTOP-000777"
+LONG_TAG = "NORTHFIELD-LAPTOP-000777"  # too long for the mini labels
+TOO_LONG_TAG = "NORTHFIELD-ACADEMY-LAPTOP-2026-000777"  # too long for any Code 128 here
 
 
-def _add_long_tag_device(factory) -> None:  # noqa: ANN001
+def _add_long_tag_device(factory, tag: str = LONG_TAG) -> None:  # noqa: ANN001
     from helpdesk.domain.enums import DeviceKind, DevicePool
     from helpdesk.domain.models import Device
 
     with factory() as s, s.begin():
         s.add(
             Device(
-                asset_tag=LONG_TAG,
-                serial="LONG-1",
+                asset_tag=tag,
+                serial=f"SN-{tag}",
                 make="HP",
                 model="ProBook 440 G9",
                 kind=DeviceKind.LAPTOP,
@@ -57,6 +58,19 @@ def test_too_small_stock_is_refused_before_printing(qtbot, labels_ui_panel, tmp_
     panel.set_template("avery-l7163")
     qtbot.waitUntil(panel.is_ready, timeout=15000)
     assert [d.asset_tag for d in panel.preview.devices] == ["PER-000201", LONG_TAG]
+
+
+def test_a_tag_too_long_for_any_code_128_is_offered_a_qr_code(qtbot, labels_ui_panel):  # noqa: ANN001
+    panel = labels_ui_panel
+    _add_long_tag_device(panel.ctx.factory, TOO_LONG_TAG)
+    panel.set_template("avery-l7163")
+    panel.set_source("tags", TOO_LONG_TAG)
+    qtbot.waitUntil(panel.is_settled, timeout=15000)
+    assert panel.summary.property("tone") == "bad"
+    assert "print it as a QR code (choose 'QR only' under Code)" in panel.summary.text()
+    panel.choices.code_choice.setCurrentIndex(panel.choices.code_choice.findData("qr"))
+    qtbot.waitUntil(panel.is_ready, timeout=15000)
+    assert panel.preview.request.design.symbology == "qr"
 
 
 def test_absent_printer_says_so_and_keeps_the_job(qtbot, labels_ui_panel):  # noqa: ANN001
