@@ -73,6 +73,17 @@ def test_a_tag_too_long_for_any_code_128_is_offered_a_qr_code(qtbot, labels_ui_p
     assert panel.preview.request.design.symbology == "qr"
 
 
+def test_saving_onto_a_folder_says_so_and_records_nothing(qtbot, labels_ui_panel, tmp_path):  # noqa: ANN001
+    panel = labels_ui_panel
+    panel.set_source("form", "7A")
+    qtbot.waitUntil(panel.is_ready, timeout=15000)
+    panel.save_pdf(str(tmp_path))
+    qtbot.waitUntil(lambda: panel.message.property("tone") == "bad", timeout=15000)
+    assert "is a folder; give a file name such as labels.pdf" in panel.message_text()
+    assert label_prints(panel.ctx.factory) == []
+    assert panel.is_ready()  # nothing lost: save again elsewhere
+
+
 def test_absent_printer_says_so_and_keeps_the_job(qtbot, labels_ui_panel):  # noqa: ANN001
     panel = labels_ui_panel
     panel.ctx.machine.set_printer("label", "Absent-Label-Printer")
