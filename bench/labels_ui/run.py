@@ -103,14 +103,14 @@ def main() -> int:
     panel.resize(1040, 740)
     panel.show()
     panel.activated()
-    wait(app, lambda: panel.form_choice.count() > 0 and panel.is_settled())
+    wait(app, lambda: panel.choices.form_choice.count() > 0 and panel.is_settled())
     if args.gc_freeze:
         import gc
 
         gc.collect()
         gc.freeze()
-    form = panel.form_choice.itemData(0)
-    year = panel.year_choice.itemData(0)
+    form = panel.choices.form_choice.itemData(0)
+    year = panel.choices.year_choice.itemData(0)
     beat = Heartbeat()
     print("batch                         labels  sheets  to preview  GUI stall")
     for key, value in (("form", form), ("year", year), ("unlabelled", None)):
@@ -122,7 +122,7 @@ def main() -> int:
         took = (time.perf_counter() - started) * 1000
         stall = beat.stop()
         p = panel.preview
-        what = panel.request().describe()
+        what = panel.choices.request().describe()
         counts = f"{p.count:6d}  {p.pages:6d}" if p else "     -       -"
         print(f"{what:<28}  {counts}  {took:7.0f} ms  {stall:6.1f} ms")
     panel.set_source("year", year)
