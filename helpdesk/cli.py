@@ -74,7 +74,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in (only,) if only in COMMAND_MODULES else COMMAND_MODULES:
+    if only == NO_COMMAND:
+        names: tuple[str, ...] = ()
+    elif only in COMMAND_MODULES:
+        names = (only,)
+    else:
+        names = COMMAND_MODULES
+    for name in names:
         try:
             module = importlib.import_module(f"helpdesk.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -83,6 +89,46 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             raise
         module.register(subparsers, common)
     return parser
+
+
+# The command names each module registers: a command loads only its own module.
+COMMAND_OF = {
+    "demo": "demo",
+    "import": "data_io",
+    "export": "data_io",
+    "lookup": "lookup",
+    "loan": "loans",
+    "db": "database",
+    "backup": "database",
+    "decode": "decode",
+    "camera": "camera",
+    "labels": "labels",
+    "slip": "labels",
+    "report": "reports",
+    "notices": "reports",
+}
+_TAKES_VALUE = {"--db", "--as", "--camera"}
+NO_COMMAND = "-"  # the main window: no command module at all
+
+
+def module_for(argv: Sequence[str]) -> str | None:
+    """The one command module ``argv`` needs; None (all of them) for help or an unknown word."""
+    if any(arg in ("-h", "--help") for arg in argv):
+        words = [a for a in argv if not a.startswith("-")]
+        if not words:
+            return None
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in _TAKES_VALUE:
+            skip = True
+            continue
+        if arg.startswith("-"):
+            continue
+        return COMMAND_OF.get(arg)
+    return NO_COMMAND
 
 
 def db_url(args: argparse.Namespace) -> str:
@@ -98,7 +144,7 @@ def acting_username(args: argparse.Namespace) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(only=argv[0] if argv else None)
+    parser = build_parser(only=module_for(argv))
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     try:

@@ -9,6 +9,7 @@ counter is ready as soon as the window shows.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -47,20 +48,14 @@ AREAS = (
 )
 
 
-def built_areas() -> list[tuple[Area, type]]:
-    """The areas whose panels exist, with their classes."""
-    found = []
-    for area in AREAS:
-        try:
-            module = importlib.import_module(area.module)
-        except ModuleNotFoundError as exc:
-            if exc.name == area.module:
-                continue  # not built yet: not shown
-            raise
-        cls = getattr(module, area.cls, None)
-        if cls is not None:
-            found.append((area, cls))
-    return found
+def built_areas() -> list[Area]:
+    """The areas whose panel modules exist. Only the counter is imported now; each other panel's
+    module (and the libraries it needs: charts, PDF rendering) is imported on first use."""
+    return [area for area in AREAS if importlib.util.find_spec(area.module) is not None]
+
+
+def panel_class(area: Area) -> type:
+    return getattr(importlib.import_module(area.module), area.cls)
 
 
 class MainWindow(QMainWindow):
@@ -75,7 +70,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.setMinimumSize(QSize(960, 640))
         self.panels: dict[str, QWidget] = {}
-        self._classes: dict[str, type] = {}
+        self._areas: dict[str, Area] = {}
         self._area_keys: list[str] = []
 
         central = QWidget()
@@ -109,12 +104,12 @@ class MainWindow(QMainWindow):
         outer.addWidget(page_holder, 1)
         self.setCentralWidget(central)
 
-        for number, (area, cls) in enumerate(built_areas(), start=1):
+        for number, area in enumerate(built_areas(), start=1):
             item = QListWidgetItem(f"{area.title.replace('&&', '&')}")
             item.setData(Qt.ItemDataRole.UserRole, area.key)
             item.setToolTip(f"F{number}")
             self.sidebar.addItem(item)
-            self._classes[area.key] = cls
+            self._areas[area.key] = area
             self._area_keys.append(area.key)
             self.stack.addWidget(QWidget())  # replaced by the panel on first use
             action = QAction(self)
@@ -183,7 +178,7 @@ class MainWindow(QMainWindow):
     def panel(self, key: str) -> QWidget:
         """The panel of an area, made on first use."""
         if key not in self.panels:
-            cls = self._classes[key]
+            cls = panel_class(self._areas[key])
             at = self._area_keys.index(key)
             panel = cls(self.ctx, self)
             old = self.stack.widget(at)
