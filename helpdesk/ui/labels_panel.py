@@ -243,6 +243,10 @@ class LabelsPanel(QWidget):
         """The preview (or why there is none) matches the current choices."""
         return self._loaded and self._pending is None and not self._timer.isActive()
 
+    def is_busy(self) -> bool:
+        """A Save, Print or hand-over job is running."""
+        return bool(self._working)
+
     def is_ready(self) -> bool:
         """A preview of the current choices is shown and can be printed or saved."""
         return self.is_settled() and self.preview is not None and not self._working

@@ -65,3 +65,14 @@ def test_kept_labels_printed_through_cups_read_back_and_are_recorded(
     assert decode_cell(page, t.cell(3)) == []
     assert label_prints(panel.ctx.factory) == [(tag, "avery-l7163", "admin") for tag in HAND_OUT_7A]
     assert kept_jobs() == [] and not panel.retry_button.isVisible()
+
+    # the form's hand-over agreements on the slip printer, one sheet per student
+    panel.ctx.machine.set_printer("slip", labels_ui_cups_queue.name)
+    since = time.time()
+    panel.print_handover()
+    qtbot.waitUntil(lambda: "hand-over agreements to" in panel.message_text(), timeout=60000)
+    assert panel.message_text() == f"Sent 3 hand-over agreements to {labels_ui_cups_queue.name}."
+    written = labels_ui_cups_queue.wait_for_pdf("Hand-over agreements", since)
+    pages = render_pages(written, dpi=100)
+    written.unlink()
+    assert len(pages) == 3

@@ -104,7 +104,7 @@ def test_absent_printer_says_so_and_keeps_the_job(qtbot, labels_ui_panel):  # no
     qtbot.waitUntil(panel.is_ready, timeout=5000)  # ready to try again
 
     panel.print_kept()  # the printer is still not there: still kept, once
-    qtbot.waitUntil(lambda: not panel._working, timeout=20000)
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=20000)
     assert "'Absent-Label-Printer' is not available" in panel.message_text()
     assert len(kept_jobs()) == 1 and panel.retry_button.isVisible()
     assert label_prints(panel.ctx.factory) == []
