@@ -28,6 +28,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db")
     parser.add_argument("--out", default="docs")
+    parser.add_argument("--areas", help="comma-separated area keys (default: every area)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -76,8 +77,9 @@ def main() -> int:
     window.grab().save(str(out / "counter.png"))
     print(out / "counter.png")
 
+    wanted = set(args.areas.split(",")) if args.areas else set(window._area_keys)
     for key in window._area_keys:
-        if key == "counter":
+        if key == "counter" or key not in wanted:
             continue
         window.show_area(key)
         settle(app, 2.0)
