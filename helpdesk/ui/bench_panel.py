@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from helpdesk.domain.enums import TicketState
 from helpdesk.services import ticket_queue
 from helpdesk.services.lookup import lookup
-from helpdesk.ui.bench_widgets import say
+from helpdesk.ui.bench_widgets import say, submit
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import describe_failure, report_unexpected
 from helpdesk.ui.scan_box import ScanBox
@@ -278,7 +278,8 @@ class BenchPanel(QWidget):
     def refresh(self) -> None:
         self._mark_chip()
         factory, filters = self.ctx.factory, self.filters()
-        self.ctx.runner.submit(
+        submit(
+            self,
             lambda: ticket_queue.ticket_queue(factory, **filters),
             self._show,
             lambda exc: report_unexpected(self, "Loading the ticket queue", exc),
@@ -326,7 +327,8 @@ class BenchPanel(QWidget):
 
     def open_code(self, code: str) -> None:
         factory = self.ctx.factory
-        self.ctx.runner.submit(
+        submit(
+            self,
             lambda: lookup(factory, code),
             self._scanned,
             lambda exc: self._say(describe_failure("Looking up the code", exc), "bad"),

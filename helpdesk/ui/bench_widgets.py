@@ -9,7 +9,15 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+from shiboken6 import isValid
 
 THUMB = 96
 SETTLE_FRAMES = 8  # frames read before the snapshot, so a webcam's exposure settles
@@ -110,3 +118,20 @@ def fill_table(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
             if c and value.startswith("£"):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
+
+
+def submit(widget: QWidget, fn, on_done=None, on_error=None, *, key: str | None = None) -> int:  # noqa: ANN001
+    """``widget.ctx.runner.submit`` whose answers are dropped once the widget is gone (a page
+    closed while its ticket was still loading)."""
+
+    def guard(callback):  # noqa: ANN001, ANN202
+        if callback is None:
+            return None
+
+        def call(value: object) -> None:
+            if isValid(widget):
+                callback(value)
+
+        return call
+
+    return widget.ctx.runner.submit(fn, guard(on_done), guard(on_error), key=key)

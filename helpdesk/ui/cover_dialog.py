@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from helpdesk.domain.enums import CoverStatus
 from helpdesk.services import cover_periods as bench
-from helpdesk.ui.bench_widgets import say
+from helpdesk.ui.bench_widgets import say, submit
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import describe_failure
 from helpdesk.ui.style import COVER_COLOURS
@@ -121,7 +121,8 @@ class CoverDialog(QDialog):
 
     def reload(self) -> None:
         factory, student_id = self.ctx.factory, self.student_id
-        self.ctx.runner.submit(
+        submit(
+            self,
             lambda: bench.student_cover(factory, student_id=student_id),
             self.show_cover,
             lambda exc: say(self.message, describe_failure("Loading the cover", exc), "bad"),
@@ -199,7 +200,7 @@ class CoverDialog(QDialog):
             self.busy = False
             say(self.message, describe_failure(what, exc), "bad")
 
-        self.ctx.runner.submit(call, ok, failed)
+        submit(self, call, ok, failed)
 
     def add_period(self) -> None:
         factory, actor, student_id, values = (self.ctx.factory, self.ctx.actor, self.student_id,

@@ -39,6 +39,7 @@ from helpdesk.ui.bench_widgets import (
     minutes_text,
     money,
     say,
+    submit,
 )
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import describe_failure
@@ -122,7 +123,8 @@ class TicketPage(TicketSections, QDialog):
 
     def reload(self) -> None:
         factory, ticket_id = self.ctx.factory, self.ticket_id
-        self.ctx.runner.submit(
+        submit(
+            self,
             lambda: bench.ticket_page(factory, ticket_id),
             self.show_page,
             lambda exc: self._say(describe_failure("Loading the ticket", exc), "bad"),
@@ -217,9 +219,7 @@ class TicketPage(TicketSections, QDialog):
             else f"No photos yet. Photos are stored in {page.photo_folder} (kept with the backup)."
         )
         files = page.photo_files
-        self.ctx.runner.submit(
-            lambda: load_thumbnails(files), self._thumbnails, key=f"thumbs-{id(self)}"
-        )
+        submit(self, lambda: load_thumbnails(files), self._thumbnails, key=f"thumbs-{id(self)}")
 
     def _thumbnails(self, thumbs: list[tuple[str, QImage | None]]) -> None:
         self.photos.clear()
@@ -263,7 +263,8 @@ class TicketPage(TicketSections, QDialog):
                 f"{t.student_name} ({t.form}):"
             )
             factory, kind = self.ctx.factory, page.device_kind
-            self.ctx.runner.submit(
+            submit(
+                self,
                 lambda: bench_actions.spare_devices(factory, kind),
                 self._spares,
                 key=f"spares-{id(self)}",
@@ -322,7 +323,7 @@ class TicketPage(TicketSections, QDialog):
             sentence = str(exc) if isinstance(exc, CameraFailed) else describe_failure(what, exc)
             self._say(sentence, "bad")
 
-        self.ctx.runner.submit(call, ok, failed)
+        submit(self, call, ok, failed)
 
     def _say(self, sentence: str, tone: str) -> None:
         say(self.message, sentence, tone)

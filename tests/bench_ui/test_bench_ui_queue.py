@@ -134,3 +134,14 @@ def test_scanning_something_without_a_ticket_says_so_in_red(bench_panel, bench_s
     qtbot.waitUntil(lambda: "TKT-009999" in panel.message.text(), timeout=10000)
     assert panel.message.text() == "The repair receipt TKT-009999 is not in the records."
     assert not panel.pages
+
+
+def test_closing_a_page_while_it_loads_loses_nothing(bench_panel, bench_school, qtbot) -> None:
+    panel = bench_panel
+    page = panel.open_ticket(bench_school.ben_ticket)
+    page.close()  # before its ticket arrives: the late answer is dropped, not shown on a ghost
+    qtbot.waitUntil(lambda: not panel.pages, timeout=10000)
+    panel.ctx.runner.wait(10000)
+    qtbot.wait(50)
+    page = panel.open_ticket(bench_school.ben_ticket)
+    qtbot.waitUntil(lambda: page.page is not None, timeout=10000)
