@@ -312,8 +312,11 @@ def change_state(session: Session, ticket: Ticket, to_state: TicketState, note: 
                 claim.charge_status = ChargeStatus.WAIVED
                 claim.waiver_reason = "The repair ticket was cancelled."
                 claim.settled_at = now
-        if device.status in (DeviceStatus.LOST, DeviceStatus.STOLEN):
-            device.status = DeviceStatus.IN_STOCK  # found again: settled below
+    if to_state in (TicketState.CANCELLED, TicketState.COLLECTED) and device.status in (
+        DeviceStatus.LOST,
+        DeviceStatus.STOLEN,
+    ):
+        device.status = DeviceStatus.IN_STOCK  # found again (or back from repair): settled below
     settle_status(session, device)
 
 

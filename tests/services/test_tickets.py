@@ -182,6 +182,11 @@ def test_lost_device_found_again(school):
     assert device_status(school, "LAP-0001") == "lost"
     move_ticket(school, "tech1", ticket.id, "cancelled", note="Found in the library", now=LATER)
     assert device_status(school, "LAP-0001") == "assigned"
+    # lost again, found damaged, repaired and collected
+    ticket = book(school, device="LAP-0001", category="lost")
+    for state in ["diagnosing", "repaired", "ready_for_collection", "collected"]:
+        move_ticket(school, "tech1", ticket.id, state, now=LATER)
+    assert device_status(school, "LAP-0001") == "assigned"
 
 
 def test_payment_and_waiver_refusals(school):
