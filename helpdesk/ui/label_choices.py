@@ -7,6 +7,7 @@ The stock and the design are remembered on this computer (the machine settings f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -39,6 +40,7 @@ CODES = {
 DEFAULT_TEMPLATE = "avery-l7160"
 DELAY = 150  # ms to wait before previewing again after a choice
 TYPING_DELAY = 600  # ms after the last key typed
+TAG_SEPARATORS = re.compile(r"[\n\r\t,;]+")  # a scanner's Enter or Tab, a pasted list
 
 
 class LabelChoices(QWidget):
@@ -74,12 +76,13 @@ class LabelChoices(QWidget):
         self.year_choice = QComboBox()
         self.year_choice.setPlaceholderText("loading year groups…")
         self.tags_box = QPlainTextEdit()
-        self.tags_box.setPlaceholderText("Scan or type asset tags, one a line")
-        self.tags_box.setTabChangesFocus(True)
+        self.tags_box.setPlaceholderText(
+            "Scan or type asset tags, one a line (or paste a column from a spreadsheet)"
+        )
         self.range_first = QLineEdit()
-        self.range_first.setPlaceholderText("first tag, e.g. LT-0100")
+        self.range_first.setPlaceholderText("first tag, e.g. LT-00100")
         self.range_last = QLineEdit()
-        self.range_last.setPlaceholderText("last tag, e.g. LT-0150")
+        self.range_last.setPlaceholderText("last tag, e.g. LT-00150")
         range_page = QWidget()
         range_row = QHBoxLayout(range_page)
         range_row.setContentsMargins(0, 0, 0, 0)
@@ -255,9 +258,9 @@ class LabelChoices(QWidget):
     def request(self) -> BatchRequest:
         """The batch as chosen now."""
         tags: list[str] = []
-        for line in self.tags_box.toPlainText().splitlines():
-            tag = line.strip()
-            if tag and tag not in tags:
+        for tag in TAG_SEPARATORS.split(self.tags_box.toPlainText()):
+            tag = tag.strip()
+            if tag and tag not in tags:  # a tag scanned twice is labelled once
                 tags.append(tag)
         return BatchRequest(
             source=self.source.currentData(),

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -62,6 +63,7 @@ class LabelsPanel(QWidget):
         self._pending = None  # the BatchRequest being previewed
         self._working = ""  # what a Save or Print job is doing, "" when idle
         self._loaded = False
+        self._closed = False
         self.queue = PrintQueue(ctx.machine, self)
         self.queue.failed.connect(lambda _kind, message: self._say("bad", message))
         self._timer = QTimer(self)
@@ -193,6 +195,14 @@ class LabelsPanel(QWidget):
 
     # --- loading -------------------------------------------------------------------------------
 
+    def _alive(self) -> bool:
+        """The panel still exists: an answer from a worker may come after it was closed."""
+        return not self._closed and shiboken6.isValid(self)
+
+    def shutdown(self) -> None:
+        self._closed = True
+        self._timer.stop()
+
     def activated(self) -> None:
         self._fill_printers()
         if self._loaded:
@@ -201,7 +211,9 @@ class LabelsPanel(QWidget):
         self.ctx.runner.submit(
             lambda: (browse.forms_and_years(factory), documents.school_name(factory)),
             self._loaded_choices,
-            lambda exc: self._say("bad", describe_failure("Loading the forms", exc)),
+            lambda exc: (
+                self._alive() and self._say("bad", describe_failure("Loading the forms", exc))
+            ),
         )
 
     def settings_changed(self) -> None:
@@ -209,6 +221,8 @@ class LabelsPanel(QWidget):
         self.activated()
 
     def _loaded_choices(self, loaded: tuple[tuple[list[str], list[int]], str]) -> None:
+        if not self._alive():
+            return
         (forms, years), school = loaded
         self.choices.fill(forms, years, school)
         self._loaded = True
@@ -252,7 +266,7 @@ class LabelsPanel(QWidget):
         return self.is_settled() and self.preview is not None and not self._working
 
     def _show_preview(self, preview: BatchPreview) -> None:
-        if preview.request != self._pending:
+        if not self._alive() or preview.request != self._pending:
             return
         self._pending = None
         self.preview = preview
@@ -276,7 +290,7 @@ class LabelsPanel(QWidget):
         self._set_ready(True)
 
     def _preview_failed(self, request, exc: BaseException) -> None:  # noqa: ANN001
-        if request != self._pending:
+        if not self._alive() or request != self._pending:
             return
         self._pending = None
         self.progress.setVisible(bool(self._working))
@@ -300,12 +314,15 @@ class LabelsPanel(QWidget):
         self._say("info", what)
 
         def finished(result: object) -> None:
-            self._end()
-            done(result)
+            if self._alive():
+                self._end()
+                done(result)
 
         def failed(exc: BaseException) -> None:
-            self._end()
-            self._say("bad", describe_failure(failing, exc))
+            text = describe_failure(failing, exc)  # logged even when the panel is gone
+            if self._alive():
+                self._end()
+                self._say("bad", text)
 
         self.ctx.runner.submit(work, finished, failed)
 

@@ -91,9 +91,20 @@ def test_year_group_in_form_order_and_bad_choices_explained(qtbot, labels_ui_pan
     panel.set_source("year", 8)
     _wait_ready(qtbot, panel)
     assert [d.asset_tag for d in panel.preview.devices] == HAND_OUT_8B
-    panel.set_source("tags", "PER-000204\nPER-000201\n\nPER-000204\n")
+    panel.set_source("tags", "PER-000204\nPER-000201\t\n PER-000204 \r\nPER-000203,PER-000201")
     _wait_ready(qtbot, panel)
-    assert [d.asset_tag for d in panel.preview.devices] == ["PER-000204", "PER-000201"]
+    assert [d.asset_tag for d in panel.preview.devices] == [
+        "PER-000204",
+        "PER-000201",
+        "PER-000203",
+    ]
+    # a handheld scanner: each tag a burst of keys ending in Enter
+    panel.set_source("tags", "")
+    for tag in ("PER-000205", "LNR-001"):
+        qtbot.keyClicks(panel.choices.tags_box, tag)
+        qtbot.keyClick(panel.choices.tags_box, Qt.Key.Key_Return)
+    _wait_ready(qtbot, panel)
+    assert [d.asset_tag for d in panel.preview.devices] == ["PER-000205", "LNR-001"]
     panel.set_source("tags", "PER-000204\nNOPE-1\n")
     _wait_problem(qtbot, panel)
     assert "No device has the asset tag NOPE-1" in panel.summary.text()
