@@ -272,6 +272,8 @@ def issue_loan(
 def _loan_to_return(session: Session, device_code: str | None, loan_id: int | str | None) -> Loan:
     if loan_id is not None:
         number = parse_loan_code(loan_id) if isinstance(loan_id, str) else loan_id
+        if number is None and isinstance(loan_id, str) and loan_id.strip().isdigit():
+            number = int(loan_id)
         if number is None:
             raise NotFound(f"'{loan_id}' is not a loan slip number (e.g. LOAN-000123).")
         loan = session.scalar(select(Loan).where(Loan.id == number).with_for_update(of=Loan))

@@ -228,6 +228,8 @@ def open_ticket(
 
 def find_ticket(session: Session, ticket_id: int | str, *, lock: bool = True) -> Ticket:
     number = parse_ticket_code(ticket_id) if isinstance(ticket_id, str) else ticket_id
+    if number is None and isinstance(ticket_id, str) and ticket_id.strip().isdigit():
+        number = int(ticket_id)
     if number is None:
         raise NotFound(f"'{ticket_id}' is not a repair ticket number (e.g. TKT-000045).")
     query = select(Ticket).where(Ticket.id == number)

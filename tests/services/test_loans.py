@@ -222,6 +222,9 @@ def test_return_refusals(school):
     with pytest.raises(NotFound) as err:
         return_loan(school, "counter1", loan_id="LOAN-000999", now=NOW)
     assert str(err.value) == "There is no loan LOAN-000999."
+    with pytest.raises(NotFound) as err:
+        return_loan(school, "counter1", loan_id="slip", now=NOW)
+    assert str(err.value) == "'slip' is not a loan slip number (e.g. LOAN-000123)."
     with pytest.raises(ValidationError) as err:
         return_loan(school, "counter1", now=NOW)
     assert str(err.value) == "Scan the device or the loan slip to take a loan back."

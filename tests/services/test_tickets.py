@@ -236,6 +236,11 @@ def test_open_ticket_refusals(school):
     with pytest.raises(NotFound) as err:
         get_ticket(school, 999)
     assert str(err.value) == "There is no repair ticket TKT-000999."
+    assert get_ticket(school, str(first.id)).code == first.code
+    assert get_ticket(school, first.code.lower()).id == first.id
+    with pytest.raises(NotFound) as err:
+        get_ticket(school, "screen")
+    assert str(err.value) == "'screen' is not a repair ticket number (e.g. TKT-000045)."
     with pytest.raises(ValidationError) as err:
         add_part(school, "tech1", first.id, "Screen", quantity=0)
     assert str(err.value) == "The quantity of a part must be at least 1."
