@@ -142,7 +142,9 @@ def ticket_queue(
             )
         if vendor is not None:
             query = query.where(Ticket.vendor == vendor)
-        tickets = session.scalars(query.order_by(Ticket.opened_at, Ticket.id).limit(limit)).all()
+        # the newest ``limit`` tickets (closed ones pile up over the years), shown oldest first
+        newest = query.order_by(Ticket.opened_at.desc(), Ticket.id.desc()).limit(limit)
+        tickets = list(reversed(session.scalars(newest).all()))
         oldest = min((t.opened_at.date() for t in tickets), default=today)
         closed = _closures(session, oldest, today)
         rows = []

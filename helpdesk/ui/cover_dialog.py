@@ -117,6 +117,8 @@ class CoverDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(form_box)
         layout.addLayout(buttons)
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
         self.reload()
 
     def reload(self) -> None:

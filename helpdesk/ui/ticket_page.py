@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidgetItem,
+    QPushButton,
     QScrollArea,
     QTabWidget,
     QVBoxLayout,
@@ -117,6 +118,12 @@ class TicketPage(TicketSections, QDialog):
         scroll.setWidget(body)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.history)
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)  # Enter in a field never presses a move button
+        for field in (self.part_name, self.part_number):
+            field.returnPressed.connect(self.add_part)
+        for field in (self.vendor_edit, self.rma_edit):
+            field.returnPressed.connect(self.save_vendor)
         self.reload()
 
     # --- loading and showing ---------------------------------------------------------------------

@@ -166,6 +166,8 @@ class TicketSections:
         self.spare = QComboBox()
         self.spare.setObjectName("spareDevice")
         self.spare.setEditable(True)
+        self.spare.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.spare.lineEdit().returnPressed.connect(self.assign_replacement)
         self.spare.lineEdit().setPlaceholderText("Scan or choose a spare laptop")
         self.assign_button = QPushButton("Assign replacement")
         self.assign_button.setObjectName("primary")

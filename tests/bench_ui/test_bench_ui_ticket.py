@@ -284,3 +284,28 @@ def test_a_missing_camera_is_one_red_sentence(bench_ctx, open_page, bench_school
     assert not page.page.photo_files
     bench_ctx.camera_source = None
     assert not open_page(bench_school.ben_ticket).camera_button.isEnabled()
+
+
+def test_enter_in_a_field_saves_that_field_and_never_moves_the_ticket(
+    open_page, bench_school, qtbot
+) -> None:
+    from PySide6.QtCore import Qt
+
+    page = open_page(bench_school.anna_ticket)
+    page.part_name.setFocus()
+    page.part_name.setText("Keyboard")
+    text = _act(page, qtbot, lambda: qtbot.keyClick(page.part_name, Qt.Key.Key_Return))
+    assert text == "Part added: Keyboard."
+    page.rma_edit.setText("RMA-1")
+    page.vendor_edit.setText("Depot")
+    assert _act(page, qtbot, lambda: qtbot.keyClick(page.rma_edit, Qt.Key.Key_Return)) == (
+        "Vendor saved."
+    )
+    page.waive_reason.setText("no")
+    qtbot.keyClick(page.waive_reason, Qt.Key.Key_Return)
+    page.ctx.runner.wait(5000)
+    qtbot.wait(50)
+    info = tickets.get_ticket(page.ctx.factory, page.ticket_id)
+    assert info.state == "logged"
+    assert [p.description for p in info.parts] == ["Keyboard"]
+    assert info.vendor == "Depot"
