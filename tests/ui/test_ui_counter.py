@@ -223,3 +223,59 @@ def test_missing_camera_keeps_the_scan_box(qtbot, ctx, school, tmp_path):  # noq
     scan(qtbot, widget, school.ben)
     assert widget.card.view.title == "Ben Jones"
     widget.shutdown()
+
+
+def test_missing_slip_printer_keeps_the_slip_and_the_loan(qtbot, panel, ctx, school):  # noqa: ANN001
+    """The loan is issued; the slip cannot print: an amber sentence, and the job is kept."""
+    from helpdesk.ui.printing import kept_jobs
+
+    ctx.machine.print_slips = True
+    ctx.machine.set_printer("slip", "No-Such-Printer")
+    scan(qtbot, panel, school.ben)
+    scan(qtbot, panel, "LNR-005")
+    enter(qtbot, panel)
+    assert "LNR-005 lent to Ben Jones" in panel.recent.item(0).text()
+    qtbot.waitUntil(lambda: panel.last_tone == "warn", timeout=20_000)
+    assert "kept" in panel.last_message, panel.last_message
+    assert len(open_loans(ctx.factory, "LNR-005")) == 1
+    jobs = kept_jobs()
+    assert len(jobs) == 1 and jobs[0].pdf.startswith(b"%PDF")
+    assert "LOAN-" in jobs[0].title
+
+
+@pytest.mark.cups
+def test_loan_slip_printed_through_cups_scans_back(qtbot, panel, ctx, school):  # noqa: ANN001
+    """Enter at the counter issues the loan and the slip comes out of a real CUPS queue; the
+    barcode on the slip CUPS printed reads back as the loan."""
+    import os
+    import sys
+    import time
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "labels"))
+    from cups_queue import CupsUnavailable, make_queue
+    from pdf_shapes import decode, render
+
+    try:
+        queue = make_queue("HelpdeskCounterPDF")
+    except CupsUnavailable as exc:
+        if os.geteuid() == 0:
+            raise
+        pytest.skip(f"real printing skipped: {exc}")
+    try:
+        ctx.machine.print_slips = True
+        ctx.machine.set_printer("slip", queue.name)
+        since = time.time()
+        scan(qtbot, panel, school.ben)
+        scan(qtbot, panel, "LNR-002")
+        enter(qtbot, panel)
+        loan = open_loans(ctx.factory, "LNR-002")[0]
+        code = f"LOAN-{loan.id:06d}"
+        qtbot.waitUntil(lambda: panel.last_tone != "good" or not ctx.runner.busy(), timeout=30_000)
+        assert panel.last_tone == "good", panel.last_message
+        written = queue.wait_for_pdf(code, since)
+        pages = render(written, 300)
+        written.unlink()
+        assert code in decode(pages[0])
+        assert panel.last_tone == "good"
+    finally:
+        queue.remove()
