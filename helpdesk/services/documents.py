@@ -258,20 +258,21 @@ def unlabelled_devices(factory: SessionFactory) -> list[LabelDevice]:
 
 
 def last_label_batch(factory: SessionFactory) -> list[LabelDevice]:
-    """The devices of the most recent label batch (same moment, same staff member), in the
-    order they were printed, for a reprint after a jammed or spoilt sheet."""
+    """The devices of the most recent label batch, in the order they were printed, for a reprint
+    after a jammed or spoilt sheet. A batch is the rows recorded by one print: same moment, same
+    staff member, same stock."""
     with factory() as session:
-        last = session.execute(
-            select(LabelPrint.printed_at, LabelPrint.printed_by_id)
-            .order_by(LabelPrint.printed_at.desc(), LabelPrint.id.desc())
-            .limit(1)
-        ).first()
+        last = session.scalars(select(LabelPrint).order_by(LabelPrint.id.desc()).limit(1)).first()
         if last is None:
             raise NotFound("No asset labels have been printed yet.")
         rows = session.execute(
             select(LabelPrint.device_id, Device)
             .join(Device, Device.id == LabelPrint.device_id)
-            .where(LabelPrint.printed_at == last[0], LabelPrint.printed_by_id == last[1])
+            .where(
+                LabelPrint.printed_at == last.printed_at,
+                LabelPrint.printed_by_id == last.printed_by_id,
+                LabelPrint.template_id == last.template_id,
+            )
             .order_by(LabelPrint.id)
         ).all()
         seen: dict[int, Device] = {}

@@ -141,9 +141,17 @@ def test_form_batch_from_the_database_is_recorded(school, sqlite_url, tmp_path, 
         == 0
     )
     assert "4 labels" in capsys.readouterr().out  # 7 in use or stock, less the 3 just printed
+    from pypdf import PdfReader
+
+    assert "Property of Northfield Academy" in PdfReader(out).pages[0].extract_text()
+    quick = ["--db", sqlite_url, "labels", "--template", "avery-l7160", "--tags", "LNR-002"]
+    assert main([*quick, "--record", "-o", str(out)]) == 0
+    assert "recorded 1 labels" in capsys.readouterr().out
+    assert main([*quick[:-1], "NOT-A-TAG", "--record", "-o", str(out)]) == 1
+    assert "No device has the asset tag NOT-A-TAG" in capsys.readouterr().err
     reprint = ["--db", sqlite_url, "labels", "--template", "avery-l7160", "--last-batch"]
     assert main([*reprint, "-o", str(out)]) == 0
-    assert "3 labels" in capsys.readouterr().out
+    assert "1 label on" in capsys.readouterr().out  # the LNR-002 batch was the last
 
 
 def test_alignment_page_and_offsets(tmp_path, capsys):
