@@ -49,8 +49,8 @@ from helpdesk.ui.label_preview import (
 from helpdesk.ui.printing import PrintJob, PrintQueue, keep_job, printer_names
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _plural(n: int, word: str, many: str = "") -> str:
+    return f"{n} {word if n == 1 else many or word + 's'}"
 
 
 class LabelsPanel(QWidget):
@@ -310,6 +310,7 @@ class LabelsPanel(QWidget):
         """Run ``work`` off the GUI thread with the busy bar showing; then ``done(result)``."""
         self._working = what
         self._set_ready(False)
+        self.retry_button.setEnabled(False)
         self.progress.show()
         self._say("info", what)
 
@@ -331,7 +332,8 @@ class LabelsPanel(QWidget):
         self.progress.setVisible(self._pending is not None)
         self._set_ready(self.preview is not None and not self._timer.isActive())
         self.retry_button.setVisible(bool(self.kept))
-        self.retry_button.setText(f"Print again ({_plural(len(self.kept), 'batch')})")
+        self.retry_button.setEnabled(True)
+        self.retry_button.setText(f"Print again ({_plural(len(self.kept), 'batch', 'batches')})")
 
     def save_pdf(self, path: str | None = None) -> None:
         """Write the batch's sheets as a PDF and record the labels as printed."""
@@ -392,12 +394,13 @@ class LabelsPanel(QWidget):
 
     def print_kept(self) -> None:
         """Send the label batches kept after a failed print to the printer chosen now."""
-        kept, self.kept = self.kept, []
+        kept = list(self.kept)
         printer = self.printer()
+        batches = _plural(len(kept), "kept batch", "kept batches")
         self._run(
-            f"Printing {_plural(len(kept), 'kept batch')} on {printer or 'no printer'}…",
+            f"Printing {batches} on {printer or 'no printer'}…",
             lambda: [self._send(replace(job, printer=printer), p) for job, p in kept],
-            self._sent,
+            lambda outcomes: self._sent(outcomes, retried=kept),
             "Printing the kept labels",
         )
 
@@ -410,7 +413,10 @@ class LabelsPanel(QWidget):
             return job, preview, record
         return job, preview, None  # the queue has said why (or will: no printer)
 
-    def _sent(self, outcomes: list) -> None:
+    def _sent(self, outcomes: list, retried: list | None = None) -> None:
+        if retried:
+            done = {id(k) for k in retried}
+            self.kept = [k for k in self.kept if id(k) not in done]
         for job, preview, record in outcomes:
             if record is None:
                 self.kept.append((job, preview))
