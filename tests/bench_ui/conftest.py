@@ -2,7 +2,7 @@
 
 Students: Anna Smith (7A, S0001, insured with Standard cover: first claim free, then £50; owns
 PER-000001), Ben Jones (8B, S0002, no cover; owns PER-000002), Cara Brown (9C, S0003, insured;
-owns PER-000005). PER-000003 and PER-000004 are spare laptops in stock. The uninsured price of a
+owns PER-000005). PER-000003 and PER-000004 are spare laptops in stock; LNR-001 is a loaner. The uninsured price of a
 screen repair is £90. Staff: admin and the technician mwright.
 
 Tickets (booked through the services): Anna's screen two weeks ago (logged, old), Ben's screen
@@ -33,6 +33,7 @@ class BenchSchool:
     ben_laptop: str = "PER-000002"
     cara_laptop: str = "PER-000005"
     spares: tuple[str, ...] = ("PER-000003", "PER-000004")
+    loaner: str = "LNR-001"
 
 
 def build_bench_school(factory) -> dict[str, int]:  # noqa: ANN001
@@ -82,6 +83,17 @@ def build_bench_school(factory) -> dict[str, int]:  # noqa: ANN001
             for n in range(1, 6)
         ]
         session.add_all(devices)
+        session.add(
+            Device(
+                asset_tag="LNR-001",
+                serial="LSN0001",
+                make="Lenovo",
+                model="100e",
+                kind=DeviceKind.LAPTOP,
+                pool=DevicePool.LOAN,
+                status=DeviceStatus.IN_STOCK,
+            )
+        )
         session.flush()
         start = datetime.combine(term, datetime.min.time())
         for student, device in zip(people, (devices[0], devices[1], devices[4]), strict=True):

@@ -309,3 +309,27 @@ def test_enter_in_a_field_saves_that_field_and_never_moves_the_ticket(
     assert info.state == "logged"
     assert [p.description for p in info.parts] == ["Keyboard"]
     assert info.vendor == "Depot"
+
+
+def test_a_swap_loan_slip_opens_the_ticket_and_collection_waits_for_the_loaner(
+    bench_panel, bench_school, qtbot
+) -> None:
+    from helpdesk.services import loans
+
+    factory = bench_panel.ctx.factory
+    swap = loans.swap(factory, "admin", student_code=bench_school.ben,
+                      own_device_code=bench_school.ben_laptop, loaner_code=bench_school.loaner)  # fmt: skip
+    with qtbot.waitSignal(bench_panel.opened, timeout=10000) as opened:
+        bench_panel.scan_box.scanned.emit(swap.loan.code, True)
+    page = opened.args[0]
+    qtbot.waitUntil(lambda: page.page is not None, timeout=10000)
+    assert page.ticket_id == bench_school.ben_ticket
+    assert f"swap loaner {bench_school.loaner} (out)" in page.damage.text()
+    for state in ("diagnosing", "repaired", "ready_for_collection"):
+        _act(page, qtbot, page.move_buttons[state].click)
+    assert page.page.ticket.state == "ready_for_collection"
+    text = _act(page, qtbot, page.move_buttons["collected"].click)
+    assert page.message.property("tone") == "bad"
+    assert text.startswith(f"Return the loan laptop {bench_school.loaner} first")
+    loans.return_loan(factory, "admin", device_code=bench_school.loaner)
+    assert _act(page, qtbot, page.move_buttons["collected"].click) == "Moved to collected."
