@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from helpdesk.domain.enums import TicketState
+from helpdesk.domain.errors import ValidationError
 from helpdesk.services import assignments, bench_actions, tickets
 from helpdesk.services import ticket_queue as bench
 from helpdesk.ui.bench_widgets import (
@@ -108,8 +109,19 @@ class TicketPage(TicketSections, QDialog):
         self.history.addTab(self.device_table, "Device history")
         self.history.setFixedHeight(190)
 
+        self.print_queue = None
+        print_button = QPushButton("Print receipt")
+        print_button.setObjectName("printReceipt")
+        print_button.clicked.connect(self.print_receipt)
+        pdf_button = QPushButton("Receipt as PDF…")
+        pdf_button.setObjectName("receiptPdf")
+        pdf_button.clicked.connect(lambda: self.save_receipt())
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(print_button)
+        top.addWidget(pdf_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
+        layout.addLayout(top)
         layout.addWidget(self.subtitle)
         layout.addWidget(self.message)
         scroll = QScrollArea()
@@ -497,6 +509,53 @@ class TicketPage(TicketSections, QDialog):
             ),  # fmt: skip
             f"{tag} is now assigned to {who}.",
         )
+
+    # --- the repair receipt (reprinted for a family that lost theirs) ----------------------------
+
+    def _receipt_job(self):  # noqa: ANN202 - a counter_actions.SlipJob
+        from helpdesk.services.codes import ticket_code
+        from helpdesk.ui.counter_actions import SlipJob
+
+        return SlipJob("receipt", self.ticket_id, f"Repair receipt {ticket_code(self.ticket_id)}")
+
+    def print_receipt(self) -> None:
+        """Send the repair receipt to this computer's slip printer (kept for a retry if it fails)."""
+        from helpdesk.ui import counter_actions
+
+        if self.print_queue is None:
+            self.print_queue = counter_actions.make_print_queue(self, self.ctx)
+            self.print_queue.printed.connect(
+                lambda _kind, printer, _pages: self._say(f"Receipt sent to {printer}.", "good")
+            )
+        counter_actions.print_in_background(self, self._receipt_job())
+
+    def print_failed(self, sentence: str) -> None:
+        self._say(sentence, "warn")
+
+    def save_receipt(self, path: str | None = None) -> None:
+        """The repair receipt as a PDF file (to e-mail to a family)."""
+        from helpdesk.ui.counter_actions import slip_pdf
+
+        job = self._receipt_job()
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Save the repair receipt", f"{job.title.split()[-1]}.pdf", "PDF files (*.pdf)"
+            )
+        if not path:
+            return
+        ctx, target = self.ctx, Path(path)
+
+        def write() -> Path:
+            pdf = slip_pdf(ctx, job)
+            try:
+                target.write_bytes(pdf)
+            except OSError as exc:
+                raise ValidationError(
+                    f"The receipt could not be saved as {target}: {exc.strerror or exc}."
+                ) from None
+            return target
+
+        self._run("Saving the receipt", write, f"Receipt saved as {target}.")
 
     def edit_cover(self) -> None:
         if self.page is None or self.page.ticket.student_id is None:

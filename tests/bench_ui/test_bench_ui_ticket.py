@@ -333,3 +333,18 @@ def test_a_swap_loan_slip_opens_the_ticket_and_collection_waits_for_the_loaner(
     assert text.startswith(f"Return the loan laptop {bench_school.loaner} first")
     loans.return_loan(factory, "admin", device_code=bench_school.loaner)
     assert _act(page, qtbot, page.move_buttons["collected"].click) == "Moved to collected."
+
+
+def test_the_repair_receipt_as_a_pdf(open_page, bench_school, qtbot, tmp_path) -> None:
+    page = open_page(bench_school.ben_ticket)
+    target = tmp_path / "receipt.pdf"
+    text = _act(page, qtbot, lambda: page.save_receipt(str(target)))
+    assert text == f"Receipt saved as {target}."
+    data = target.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 1000
+    text = _act(page, qtbot, lambda: page.save_receipt(str(tmp_path / "no-such" / "r.pdf")))
+    assert page.message.property("tone") == "bad"
+    assert text == (
+        f"The receipt could not be saved as {tmp_path / 'no-such' / 'r.pdf'}: "
+        "No such file or directory."
+    )
