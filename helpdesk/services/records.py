@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from helpdesk.domain.enums import CLOSED_TICKET_STATES, DamageCategory, DeviceStatus
 from helpdesk.domain.errors import NotFound, ValidationError
 from helpdesk.domain.models import Assignment, Device, Loan, Student, Ticket
+from helpdesk.services.codes import parse_ticket_code, ticket_code
 
 
 def _clean(code: str | None) -> str:
@@ -162,3 +163,18 @@ def settle_status(
     if device.status is not status:
         device.status = status
     return status
+
+
+def find_ticket(session: Session, ticket_id: int | str, *, lock: bool = True) -> Ticket:
+    number = parse_ticket_code(ticket_id) if isinstance(ticket_id, str) else ticket_id
+    if number is None and isinstance(ticket_id, str) and ticket_id.strip().isdigit():
+        number = int(ticket_id)
+    if number is None:
+        raise NotFound(f"'{ticket_id}' is not a repair ticket number (e.g. TKT-000045).")
+    query = select(Ticket).where(Ticket.id == number)
+    if lock:
+        query = query.with_for_update(of=Ticket)
+    ticket = session.scalar(query)
+    if ticket is None:
+        raise NotFound(f"There is no repair ticket {ticket_code(number)}.")
+    return ticket

@@ -3,12 +3,11 @@ through its lifecycle, parts, vendor and RMA, time on the bench, payment and wai
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.domain.enums import (
@@ -18,14 +17,17 @@ from helpdesk.domain.enums import (
     DeviceStatus,
     TicketState,
 )
-from helpdesk.domain.errors import InvalidTransition, NotFound, Refused, ValidationError
-from helpdesk.domain.models import Claim, Device, Loan, Student, Ticket, TicketPart, TicketPhoto
-from helpdesk.services.codes import parse_ticket_code, ticket_code
+from helpdesk.domain.errors import InvalidTransition, Refused, ValidationError
+from helpdesk.domain.models import Claim, Device, Loan, Student, Ticket, TicketPart
+from helpdesk.services.charges import record_payment, waive_charge
+from helpdesk.services.codes import ticket_code
 from helpdesk.services.insurance import FAULTS, check_cover, cover_period_on, make_intake
+from helpdesk.services.photos import PHOTOS_FOLDER, photo_folder, store_photos
 from helpdesk.services.records import (
     active_assignment_of,
     find_device,
     find_student,
+    find_ticket,
     open_loan_of,
     open_ticket_of,
     settle_status,
@@ -40,7 +42,6 @@ from helpdesk.services.views import (
     ticket_info,
 )
 
-PHOTOS_FOLDER = "photos"
 WORK_STATES = frozenset({TicketState.AWAITING_PARTS, TicketState.WITH_VENDOR, TicketState.REPAIRED})
 
 
@@ -65,50 +66,6 @@ def _label(state: TicketState) -> str:
 def _states(states: list[TicketState]) -> str:
     names = [_label(s) for s in states]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-
-
-def photo_folder(session: Session) -> Path:
-    """Ticket photos live beside a SQLite file, or in the user's data folder for a server."""
-    url = session.get_bind().url
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return Path(url.database).resolve().parent / PHOTOS_FOLDER
-    from helpdesk.logs import data_dir
-
-    return data_dir() / PHOTOS_FOLDER
-
-
-def _store_photos(
-    session: Session, ticket: Ticket, photos: tuple[Path, ...], now: datetime
-) -> None:
-    """Copy the photos into the ticket's folder; removed again if the action is rolled back."""
-    if not photos:
-        return
-    folder = photo_folder(session) / ticket_code(ticket.id)
-    copied: list[Path] = []
-
-    def remove_copies(_session: Session, _previous: object) -> None:
-        for path in copied:
-            path.unlink(missing_ok=True)
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
-
-    event.listen(session, "after_soft_rollback", remove_copies, once=True)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for n, source in enumerate(photos, start=1):
-            source = Path(source)
-            target = folder / f"{n}-{source.name}"
-            shutil.copyfile(source, target)
-            copied.append(target)
-            ticket.photos.append(
-                TicketPhoto(
-                    path=f"{ticket_code(ticket.id)}/{target.name}", caption="", taken_at=now
-                )
-            )
-    except OSError as exc:
-        raise ValidationError(
-            f"The photo {source} could not be kept in {folder}: {exc.strerror or exc}."
-        ) from None
 
 
 def book_ticket(
@@ -170,7 +127,7 @@ def book_ticket(
     )
     session.add(ticket)
     session.flush()
-    _store_photos(session, ticket, tuple(damage.photos), now)
+    store_photos(session, ticket, tuple(damage.photos), now)
     if student is not None and check is not None and intake.category not in FAULTS:
         period = cover_period_on(session, student.id, intake.occurred_on)
         settled = check.charge_pence == 0
@@ -224,21 +181,6 @@ def open_ticket(
         ticket, _ = book_ticket(session, device, student, damage, now=now_of(session))
         settle_status(session, device)
         return ticket_info(session, ticket)
-
-
-def find_ticket(session: Session, ticket_id: int | str, *, lock: bool = True) -> Ticket:
-    number = parse_ticket_code(ticket_id) if isinstance(ticket_id, str) else ticket_id
-    if number is None and isinstance(ticket_id, str) and ticket_id.strip().isdigit():
-        number = int(ticket_id)
-    if number is None:
-        raise NotFound(f"'{ticket_id}' is not a repair ticket number (e.g. TKT-000045).")
-    query = select(Ticket).where(Ticket.id == number)
-    if lock:
-        query = query.with_for_update(of=Ticket)
-    ticket = session.scalar(query)
-    if ticket is None:
-        raise NotFound(f"There is no repair ticket {ticket_code(number)}.")
-    return ticket
 
 
 def _require_open(ticket: Ticket) -> None:
@@ -425,53 +367,22 @@ def add_time(
         return ticket_info(session, ticket)
 
 
-def _due_claim(session: Session, ticket: Ticket) -> Claim:
-    code = ticket_code(ticket.id)
-    claim = claim_of(session, ticket.id)
-    if claim is None or claim.charge_pence == 0:
-        raise Refused(f"{code} has nothing to pay.")
-    if claim.charge_status is ChargeStatus.PAID:
-        raise Refused(
-            f"The charge of {money(claim.charge_pence)} for {code} was already paid"
-            + (f" on {claim.settled_at:%d/%m/%Y}." if claim.settled_at else ".")
-        )
-    if claim.charge_status is ChargeStatus.WAIVED:
-        raise Refused(
-            f"The charge for {code} was waived ({claim.waiver_reason}); there is nothing to pay."
-        )
-    return claim
-
-
-def record_payment(
-    factory: SessionFactory, actor: str, ticket_id: int | str, *, now: datetime | None = None
-) -> TicketInfo:
-    """The family paid the ticket's charge."""
-    with unit_of_work(factory, actor, now=now) as session:
-        ticket = find_ticket(session, ticket_id)
-        claim = _due_claim(session, ticket)
-        claim.charge_status = ChargeStatus.PAID
-        claim.settled_at = now_of(session)
-        session.flush()
-        return ticket_info(session, ticket)
-
-
-def waive_charge(
-    factory: SessionFactory,
-    actor: str,
-    ticket_id: int | str,
-    reason: str,
-    *,
-    now: datetime | None = None,
-) -> TicketInfo:
-    """Let the family off the ticket's charge; the reason is kept."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("Give a reason for waiving the charge.")
-    with unit_of_work(factory, actor, now=now) as session:
-        ticket = find_ticket(session, ticket_id)
-        claim = _due_claim(session, ticket)
-        claim.charge_status = ChargeStatus.WAIVED
-        claim.waiver_reason = reason[:300]
-        claim.settled_at = now_of(session)
-        session.flush()
-        return ticket_info(session, ticket)
+# The ticket actions, with payment and waiver (charges.py) and photos (photos.py) in modules of
+# their own.
+__all__ = [
+    "DamageReport",
+    "PHOTOS_FOLDER",
+    "add_part",
+    "add_time",
+    "book_ticket",
+    "change_state",
+    "find_ticket",
+    "get_ticket",
+    "move_ticket",
+    "open_swap_loan",
+    "open_ticket",
+    "photo_folder",
+    "record_payment",
+    "set_vendor",
+    "waive_charge",
+]
