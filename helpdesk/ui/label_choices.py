@@ -117,6 +117,7 @@ class LabelChoices(QWidget):
         for widget in self.inputs.values():
             form.addWidget(widget)
         form.addWidget(self.only_unlabelled)
+        self.devices_layout = form  # the panel adds the hand-over agreements here
         return box
 
     def _stock_box(self) -> QGroupBox:

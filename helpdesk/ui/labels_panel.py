@@ -38,6 +38,7 @@ from helpdesk.labels.templates import all_templates
 from helpdesk.services import browse, documents
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import describe_failure
+from helpdesk.ui.label_alignment import AlignmentDialog
 from helpdesk.ui.label_choices import LabelChoices
 from helpdesk.ui.label_preview import (
     BatchPreview,
@@ -109,6 +110,7 @@ class LabelsPanel(QWidget):
         right.addWidget(self.progress)
         right.addLayout(message_row)
         right.addLayout(self._action_bar())
+        self.choices.devices_layout.addWidget(self.handover_button)
 
         body = QHBoxLayout()
         body.addWidget(scroll)
@@ -129,6 +131,11 @@ class LabelsPanel(QWidget):
         self.printer_choice.setToolTip("The printer for asset labels (remembered on this computer)")
         self._fill_printers()
         self.printer_choice.currentIndexChanged.connect(self._printer_chosen)
+        self.align_button = QPushButton("Line up…")
+        self.align_button.setToolTip(
+            "Print the alignment test page and correct this printer's position on the labels"
+        )
+        self.align_button.clicked.connect(self.line_up)
         self.print_button = QPushButton("Print labels")
         self.print_button.setObjectName("primary")
         self.print_button.setToolTip("Ctrl+P")
@@ -136,10 +143,7 @@ class LabelsPanel(QWidget):
         self.save_button = QPushButton("Save as PDF…")
         self.save_button.setToolTip("Ctrl+S")
         self.save_button.clicked.connect(lambda: self.save_pdf())
-        self.handover_button = QPushButton("Hand-over agreements ▾")
-        self.handover_button.setMinimumWidth(
-            self.handover_button.fontMetrics().horizontalAdvance("Hand-over agreements ▾") + 40
-        )
+        self.handover_button = QPushButton("Hand-over agreements")
         menu = QMenu(self.handover_button)
         menu.addAction("Print", self.print_handover)
         menu.addAction("Save as PDF…", lambda: self.save_handover())
@@ -147,8 +151,8 @@ class LabelsPanel(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Printer"))
         bar.addWidget(self.printer_choice)
+        bar.addWidget(self.align_button)
         bar.addStretch(1)
-        bar.addWidget(self.handover_button)
         bar.addWidget(self.save_button)
         bar.addWidget(self.print_button)
         return bar
@@ -192,6 +196,13 @@ class LabelsPanel(QWidget):
 
     def printer(self) -> str:
         return self.printer_choice.currentData() or self.queue.printer_for("label")
+
+    def line_up(self) -> AlignmentDialog:
+        """The alignment dialog for the chosen stock and printer (window-modal, not blocking)."""
+        dialog = AlignmentDialog(self.choices.template(), self.printer(), self.ctx.runner, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -350,8 +361,10 @@ class LabelsPanel(QWidget):
             return
         factory, actor = self.ctx.factory, self.ctx.actor
 
+        offset = calibration.get_offset(None)  # the correction kept for PDF files, if any
+
         def work():  # noqa: ANN202
-            sheets = make_sheets(preview)
+            sheets = make_sheets(preview, offset)
             written = write_pdf(sheets.pdf, path)
             record = documents.record_label_prints(
                 factory, actor, preview.device_ids(), preview.template.id
