@@ -281,6 +281,7 @@ class TicketPage:
     device_status: str
     photo_folder: str  # where this ticket's photos are kept (absolute)
     photo_files: tuple[str, ...]  # absolute paths, in the order they were added
+    photos_in_backup: bool  # ``helpdesk db backup`` copies them (a SQLite file's photos folder)
     occurred_on: date | None
     reported_on: date | None
     crime_reference: str
@@ -328,6 +329,7 @@ def ticket_page(
             device_kind=device.kind.value,
             device_status=device.status.value,
             photo_folder=str(folder / ticket_code(ticket.id)),
+            photos_in_backup=session.get_bind().url.get_backend_name() == "sqlite",
             photo_files=tuple(str(folder / p) for p in info.photos),
             occurred_on=claim.occurred_on if claim else None,
             reported_on=claim.reported_on if claim else None,

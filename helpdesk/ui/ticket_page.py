@@ -232,10 +232,15 @@ class TicketPage(TicketSections, QDialog):
         self.diagnosis.setPlainText(t.diagnosis or "")
 
     def _show_photos(self, page: bench.TicketPage) -> None:
+        kept = (
+            "(kept with the backup)"
+            if page.photos_in_backup
+            else "(back this folder up with the database)"
+        )
         self.photo_where.setText(
-            f"Stored in {page.photo_folder} (kept with the backup)"
+            f"Stored in {page.photo_folder} {kept}."
             if page.photo_files
-            else f"No photos yet. Photos are stored in {page.photo_folder} (kept with the backup)."
+            else f"No photos yet. Photos are stored in {page.photo_folder} {kept}."
         )
         files = page.photo_files
         submit(self, lambda: load_thumbnails(files), self._thumbnails, key=f"thumbs-{id(self)}")

@@ -93,3 +93,18 @@ def test_notes_and_photos_are_refused_when_wrong(session_factory, bench_school, 
     assert len(first.photos) == 1
     spares = bench_actions.spare_devices(factory)
     assert [s.asset_tag for s in spares] == list(bench_school.spares)
+
+
+@pytest.mark.postgres
+def test_the_queue_and_the_page_on_postgresql(pg_session_factory) -> None:
+    from conftest import build_bench_school
+
+    ids = build_bench_school(pg_session_factory)
+    queue = ticket_queue.ticket_queue(pg_session_factory, vendor="Lenovo depot repair")
+    assert [r.id for r in queue.rows] == [ids["cara"]]
+    assert dict(queue.counts)["logged"] == 2
+    assert queue.technicians == ("mwright",) and queue.old == 1
+    page = ticket_queue.ticket_page(pg_session_factory, ids["anna"])
+    assert page.allowed == ("diagnosing", "awaiting_payment", "written_off", "cancelled")
+    assert not page.photos_in_backup  # beside no database file: back the folder up by hand
+    assert page.events[-1].text == "Booked in: screen, Screen cracked from the corner."

@@ -173,7 +173,7 @@ def test_a_photo_from_a_file_is_stored_and_shown(open_page, bench_school, qtbot,
     assert stored.is_file() and stored.read_bytes() == source.read_bytes()
     assert stored.parent == Path(page.page.photo_folder)
     assert Path(bench_school.url.removeprefix("sqlite:///")).parent in stored.parents
-    assert f"Stored in {page.page.photo_folder}" in page.photo_where.text()
+    assert page.photo_where.text() == f"Stored in {page.page.photo_folder} (kept with the backup)."
     qtbot.waitUntil(lambda: page.photos.count() == 1, timeout=10000)
     assert not page.photos.item(0).icon().isNull()
     text_file = tmp_path / "notes.txt"
