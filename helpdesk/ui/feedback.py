@@ -2,8 +2,8 @@
 
 The two sounds are small WAV files made with Python's ``wave`` module (``write_sound_files``) and
 shipped in ``resources/sounds/``; they are played with QSoundEffect (low latency, no decoding).
-A computer with no sound device, or without Qt's multimedia backend, stays silent and still
-flashes: feedback never stops a scan.
+A computer with no sound device (none is opened then), or without Qt's multimedia backend, stays
+silent and still flashes: feedback never stops a scan.
 """
 
 from __future__ import annotations
@@ -138,8 +138,12 @@ class Feedback(QObject):
         path = sound_path(name)
         if path is not None:
             try:
-                from PySide6.QtMultimedia import QSoundEffect
+                from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
 
+                if QMediaDevices.defaultAudioOutput().isNull():
+                    log.info("no sound device: scan sounds are off")
+                    self._effects[name] = None
+                    return None
                 effect = QSoundEffect(self)
                 effect.setSource(QUrl.fromLocalFile(str(path)))
                 effect.setVolume(0.8)
