@@ -18,8 +18,10 @@ from helpdesk.domain.enums import (
 )
 from helpdesk.domain.errors import ValidationError
 from helpdesk.domain.models import (
+    Assignment,
     AuditEntry,
     Closure,
+    Device,
     Staff,
     Ticket,
 )
@@ -278,6 +280,7 @@ class TicketPage:
     age_school_days: int
     warranty_until: date | None
     device_kind: str
+    replacement: str  # written off: the device of that kind the student has now ("" = none yet)
     device_status: str
     photo_folder: str  # where this ticket's photos are kept (absolute)
     photo_files: tuple[str, ...]  # absolute paths, in the order they were added
@@ -304,6 +307,23 @@ def _cover_label(session, student_id: int | None, today: date) -> str:  # noqa: 
     )
 
 
+def _replacement(session, ticket: Ticket) -> str:  # noqa: ANN001
+    """For a written-off device: the asset tag of the same kind the student has been given since."""
+    if ticket.state is not TicketState.WRITTEN_OFF or ticket.student_id is None:
+        return ""
+    tag = session.scalar(
+        select(Device.asset_tag)
+        .join(Assignment, Assignment.device_id == Device.id)
+        .where(
+            Assignment.student_id == ticket.student_id,
+            Assignment.ended_at.is_(None),
+            Device.kind == ticket.device.kind,
+        )
+        .limit(1)
+    )
+    return tag or ""
+
+
 def ticket_page(
     factory: SessionFactory, ticket_id: int | str, *, today: date | None = None
 ) -> TicketPage:
@@ -327,6 +347,7 @@ def ticket_page(
             age_school_days=age,
             warranty_until=device.warranty_until,
             device_kind=device.kind.value,
+            replacement=_replacement(session, ticket),
             device_status=device.status.value,
             photo_folder=str(folder / ticket_code(ticket.id)),
             photos_in_backup=session.get_bind().url.get_backend_name() == "sqlite",

@@ -281,7 +281,14 @@ class TicketPage(TicketSections, QDialog):
             self._hide_confirm()
         show_replacement = t.state == TicketState.WRITTEN_OFF.value and t.student_id is not None
         self.replacement.setVisible(show_replacement)
-        if show_replacement:
+        for widget in (self.spare, self.assign_button):
+            widget.setVisible(not page.replacement)
+        if show_replacement and page.replacement:
+            self.replacement_text.setText(
+                f"{t.asset_tag} is retired. {t.student_name} ({t.form}) has {page.replacement} "
+                "as a replacement."
+            )
+        elif show_replacement:
             self.replacement_text.setText(
                 f"{t.asset_tag} is retired. Assign a replacement {page.device_kind} to "
                 f"{t.student_name} ({t.form}):"

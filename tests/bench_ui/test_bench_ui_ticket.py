@@ -234,9 +234,13 @@ def test_writing_off_asks_first_then_offers_a_replacement(open_page, bench_schoo
     assert text == f"{bench_school.spares[0]} is now assigned to Anna Smith (7A)."
     card = lookup(factory, bench_school.anna)
     assert [d.asset_tag for d in card.assigned_devices] == [bench_school.spares[0]]
-    # a second replacement is refused by the service in one sentence
+    assert page.replacement_text.text() == (
+        f"PER-000001 is retired. Anna Smith (7A) has {bench_school.spares[0]} as a replacement."
+    )
+    assert not page.assign_button.isVisible()
+    # a second replacement (another window, an old page) is refused by the service in a sentence
     page.spare.setEditText(bench_school.spares[1])
-    text = _act(page, qtbot, page.assign_button.click)
+    text = _act(page, qtbot, page.assign_replacement)
     assert page.message.property("tone") == "bad"
     assert "already has laptop" in text
 
