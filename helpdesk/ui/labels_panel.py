@@ -412,10 +412,19 @@ class LabelsPanel(QWidget):
         batches = _plural(len(kept), "kept batch", "kept batches")
         self._run(
             f"Printing {batches} on {printer or 'no printer'}…",
-            lambda: [self._send(replace(job, printer=printer), p) for job, p in kept],
+            lambda: [self._send(self._for_printer(job, p, printer), p) for job, p in kept],
             lambda outcomes: self._sent(outcomes, retried=kept),
             "Printing the kept labels",
         )
+
+    @staticmethod
+    def _for_printer(job: PrintJob, preview: BatchPreview, printer: str) -> PrintJob:
+        """The kept job for ``printer``: drawn again with that printer's correction if it
+        was made for another. Off the GUI thread."""
+        if printer == job.printer:
+            return job
+        offset = calibration.get_offset(printer or None)
+        return replace(job, printer=printer, pdf=make_sheets(preview, offset).pdf)
 
     def _send(self, job: PrintJob, preview: BatchPreview):  # noqa: ANN202
         """Off the GUI thread: print a kept job; record its labels when it went through."""

@@ -55,3 +55,13 @@ def decode_cell(page: np.ndarray, cell, dpi: int = 300) -> list[str]:  # noqa: A
     crop = np.ascontiguousarray(page[top:bottom, left:right])
     pipeline = DecodePipeline(ScannerConfig(formats=("code128", "qrcode", "datamatrix")))
     return sorted({r.text for r in pipeline.decode(crop)})
+
+
+def ink_centre_x(page: np.ndarray, x: float, y: float, w: float, h: float, dpi: int = 300) -> float:
+    """The middle (mm from the page's left) of the dark marks inside a rectangle (mm)."""
+    px = dpi / 25.4
+    x, y = max(0.0, x), max(0.0, y)
+    part = page[int(y * px) : int((y + h) * px), int(x * px) : int((x + w) * px)]
+    columns = np.nonzero((part < 128).any(axis=0))[0]
+    assert columns.size, "no ink there"
+    return x + (columns[0] + columns[-1]) / 2 / px

@@ -10,8 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-from labels_ui_helpers import HAND_OUT_7A, decode_cell, label_prints, render_pages
+from labels_ui_helpers import HAND_OUT_7A, decode_cell, ink_centre_x, label_prints, render_pages
 
+from helpdesk.labels.calibration import set_offset
 from helpdesk.labels.templates import get_template
 from helpdesk.ui.printing import kept_jobs
 
@@ -48,7 +49,9 @@ def test_kept_labels_printed_through_cups_read_back_and_are_recorded(
     qtbot.waitUntil(lambda: panel.retry_button.isVisible(), timeout=30000)
     assert label_prints(panel.ctx.factory) == [] and len(kept_jobs()) == 1
 
-    # the labels printer is chosen, and the kept batch is printed again
+    # the labels printer is chosen (its labels sit 3 mm too far left: it has a correction),
+    # and the kept batch is printed again
+    set_offset(labels_ui_cups_queue.name, 3.0, 0.0)
     panel.printer_choice.setCurrentIndex(panel.printer_choice.findData(labels_ui_cups_queue.name))
     assert panel.ctx.machine.printer("label") == labels_ui_cups_queue.name  # remembered
     since = time.time()
@@ -63,6 +66,10 @@ def test_kept_labels_printed_through_cups_read_back_and_are_recorded(
     t = get_template("avery-l7163")
     assert [decode_cell(page, t.cell(i)) for i in range(3)] == [[tag] for tag in HAND_OUT_7A]
     assert decode_cell(page, t.cell(3)) == []
+    for index in range(3):  # each label's ink is centred 3 mm right of its cell's centre
+        c = t.cell(index)
+        shift = ink_centre_x(page, c.x - 1, c.y, c.width + 4, c.height) - (c.x + c.width / 2)
+        assert abs(shift - 3.0) < 0.3, shift
     assert label_prints(panel.ctx.factory) == [(tag, "avery-l7163", "admin") for tag in HAND_OUT_7A]
     assert kept_jobs() == [] and not panel.retry_button.isVisible()
 
