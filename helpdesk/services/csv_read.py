@@ -4,7 +4,7 @@ Files come from Excel or the school's MIS. What is understood:
 
 - UTF-8 with or without a byte-order mark (Excel's "CSV UTF-8" writes one).
 - Comma, semicolon (Excel in many European locales) or tab between the fields, told apart from
-  the header line.
+  the header line, or named by a first line such as ``sep=;`` as Excel writes it.
 - Header names in any case, with spaces or underscores ("Card Code" = "card_code"); columns that
   are not understood are ignored.
 - Dates as ISO 8601 (2025-09-01) or day/month/year (01/09/2025), as British schools write them.
@@ -115,9 +115,13 @@ def read_table(
         return Table((), (), ","), [
             (1, "", "the file is empty; the first line must name the columns")
         ]
-    separator = _sniff(lines[first], [*required, *optional])
+    hint = lines[first].strip()
+    if re.fullmatch(r"(?i)sep=.", hint):  # Excel's "sep=;" line names the separator
+        separator, hint_line = hint[4], first + 1
+    else:
+        separator, hint_line = _sniff(lines[first], [*required, *optional]), 0
     records = _records(text, separator)
-    found = next((r for r in records if any(f.strip() for f in r[1])), None)
+    found = next((r for r in records if any(f.strip() for f in r[1]) and r[0] != hint_line), None)
     if found is None:
         return Table((), (), separator), [
             (1, "", "the file is empty; the first line must name the columns")

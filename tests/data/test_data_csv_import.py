@@ -390,3 +390,12 @@ def test_a_device_out_on_loan_keeps_its_status(school):
     assert report(exc) == [
         "line 3, column status: LNR-001 is out on loan; its status changes when it is returned."
     ]
+
+
+def test_excel_separator_line(session_factory):
+    text = "sep=;\r\ncard_code;first_name;last_name;year;form\r\n100001;Oliver;Smith;Y7;7A\r\n"
+    with pytest.raises(ImportFailed) as exc:
+        import_students(session_factory, "admin", text.encode())
+    assert report(exc) == ["line 3, column year: 'Y7' is not a year group (7-13)."]
+    result = import_students(session_factory, "admin", text.replace(";Y7;", ";7;").encode())
+    assert result.added == 1
