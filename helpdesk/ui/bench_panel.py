@@ -226,7 +226,15 @@ class BenchPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(title)
         layout.addWidget(self.scan_box)
-        layout.addWidget(self.message)
+        self.cover_button = QPushButton()
+        self.cover_button.setObjectName("studentCover")
+        self.cover_button.clicked.connect(self.open_cover)
+        self.cover_button.hide()
+        self.cover_student: int | None = None
+        message_row = QHBoxLayout()
+        message_row.addWidget(self.message, 1)
+        message_row.addWidget(self.cover_button)
+        layout.addLayout(message_row)
         layout.addWidget(chip_row)
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
@@ -325,7 +333,7 @@ class BenchPanel(QWidget):
         if 0 <= row < len(self.model.rows):
             self.open_ticket(self.model.rows[row].id)
 
-    def open_code(self, code: str) -> None:
+    def _lookup(self, code: str) -> None:
         factory = self.ctx.factory
         submit(
             self,
@@ -358,6 +366,25 @@ class BenchPanel(QWidget):
                 self._say(f"{card.name} has {len(tickets)} open tickets: {codes}.", "info")
             else:
                 self._say(f"{card.name} ({card.form}) has no open repair ticket.", "bad")
+            self.cover_student = card.id
+            self.cover_button.setText(f"Cover periods of {card.name}…")
+            self.cover_button.show()
+
+    def open_cover(self):  # noqa: ANN201 - a CoverDialog
+        """The cover periods of the student last scanned (list, add, edit)."""
+        from helpdesk.ui.cover_dialog import CoverDialog
+
+        if self.cover_student is None:
+            return None
+        dialog = CoverDialog(self.ctx, self.cover_student, self)
+        dialog.finished.connect(lambda _result: dialog.deleteLater())
+        dialog.show()
+        self.cover_dialog = dialog
+        return dialog
+
+    def open_code(self, code: str) -> None:
+        self.cover_button.hide()
+        self._lookup(code)
 
     def open_ticket(self, ticket_id: int) -> TicketPage:
         self.message.hide()

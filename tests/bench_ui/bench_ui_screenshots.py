@@ -4,7 +4,7 @@
 
 Builds the demo school into DB_FILE (a temporary file when not given, or when it is empty), adds
 parts, time and two photos to a ticket awaiting payment through the services, and saves
-docs/bench-queue.png and docs/ticket-page.png.
+docs/bench-queue.png, docs/ticket-page.png and docs/cover-periods.png.
 """
 
 from __future__ import annotations
@@ -74,7 +74,12 @@ def main() -> None:
     page = panel.open_ticket(ticket.id)
     settle()
     page.grab().save(str(ROOT / "docs" / "ticket-page.png"))
-    print(f"saved docs/bench-queue.png and docs/ticket-page.png from {path}")
+    page.edit_cover()
+    settle()
+    page.cover_dialog.choose(0)
+    settle()
+    page.cover_dialog.grab().save(str(ROOT / "docs" / "cover-periods.png"))
+    print(f"saved docs/bench-queue.png, ticket-page.png and cover-periods.png from {path}")
 
 
 if __name__ == "__main__":

@@ -145,3 +145,19 @@ def test_closing_a_page_while_it_loads_loses_nothing(bench_panel, bench_school, 
     qtbot.wait(50)
     page = panel.open_ticket(bench_school.ben_ticket)
     qtbot.waitUntil(lambda: page.page is not None, timeout=10000)
+
+
+def test_a_scanned_student_card_offers_their_cover_periods(bench_panel, bench_school, qtbot):
+    panel = bench_panel
+    with qtbot.waitSignal(panel.opened, timeout=10000):
+        panel.scan_box.scanned.emit(bench_school.ben, True)
+    assert panel.cover_button.isVisible()
+    assert panel.cover_button.text() == "Cover periods of Ben Jones…"
+    dialog = panel.open_cover()
+    qtbot.waitUntil(lambda: dialog.cover is not None, timeout=10000)
+    assert dialog.title.text() == "Cover periods of Ben Jones (8B), card S0002"
+    assert dialog.message.text() == "Ben Jones (8B) has no cover on record."
+    dialog.close()
+    panel.scan_box.scanned.emit(bench_school.spares[0], True)
+    qtbot.waitUntil(lambda: panel.message.isVisible(), timeout=10000)
+    assert not panel.cover_button.isVisible()
