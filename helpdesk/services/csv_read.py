@@ -7,7 +7,8 @@ Files come from Excel or the school's MIS. What is understood:
   the header line, or named by a first line such as ``sep=;`` as Excel writes it.
 - Header names in any case, with spaces or underscores ("Card Code" = "card_code"); columns that
   are not understood are ignored.
-- Dates as ISO 8601 (2025-09-01) or day/month/year (01/09/2025), as British schools write them.
+- Dates as ISO 8601 (2025-09-01) or day/month/year (01/09/2025, 1.9.2025, 01-09-2025), as
+  British schools write them.
 
 Text that is not UTF-8 (Excel's plain "CSV (Comma delimited)" writes Windows-1252, which puts a
 single byte for "é") is not guessed at: the row is reported with the text as it would read in
@@ -29,7 +30,7 @@ Problem = tuple[int, str, str]  # (line number, column, why) as ImportFailed car
 NOT_UTF8_ADVICE = 'is not UTF-8 text; in Excel use Save As > "CSV UTF-8 (Comma delimited)"'
 DATE_HINT = "use 2025-09-01 or 01/09/2025"
 _SEPARATORS = (",", ";", "\t")
-_DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_DMY = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")
 _SURROGATES = re.compile("[\udc80-\udcff]")
 
 
@@ -179,7 +180,7 @@ def parse_date(value: str, column: str) -> date:
     match = _DMY.match(value)
     try:
         if match:
-            day, month, year = (int(g) for g in match.groups())
+            day, month, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
             return date(year, month, day)
         if re.match(r"^\d{4}-\d{2}-\d{2}([T ].*)?$", value):
             return (

@@ -399,3 +399,16 @@ def test_excel_separator_line(session_factory):
     assert report(exc) == ["line 3, column year: 'Y7' is not a year group (7-13)."]
     result = import_students(session_factory, "admin", text.replace(";Y7;", ";7;").encode())
     assert result.added == 1
+
+
+def test_date_forms():
+    from datetime import date
+
+    from helpdesk.services.csv_read import RowError, parse_date
+
+    for text in ("2025-09-01", "01/09/2025", "1/9/2025", "01.09.2025", "01-09-2025"):
+        assert parse_date(text, "start") == date(2025, 9, 1), text
+    assert parse_date("2025-09-01T00:00:00", "start") == date(2025, 9, 1)
+    for text in ("09/01/25", "2025/09/01", "32/01/2025", "01/09-2025", "next monday"):
+        with pytest.raises(RowError):
+            parse_date(text, "start")
