@@ -13,7 +13,8 @@ Files come from Excel or the school's MIS. What is understood:
 Text that is not UTF-8 (Excel's plain "CSV (Comma delimited)" writes Windows-1252, which puts a
 single byte for "é") is not guessed at: the row is reported with the text as it would read in
 Windows-1252 and the advice to save the file as "CSV UTF-8". Guessing an encoding can quietly turn
-names into nonsense; a school would rather fix the file once than find "ZoÃ«" on an ID card.
+names into nonsense (a file from another system read as the wrong one); a school would rather fix
+the file once than print a wrong name on a label.
 """
 
 from __future__ import annotations
