@@ -166,7 +166,7 @@ class LabelsPanel(QWidget):
         self.choices.set_template(template_id)
 
     def _source_changed(self, key: str) -> None:
-        batch = key in ("form", "year")
+        batch = key in ("form", "year") and not self._working
         self.handover_button.setEnabled(batch)
         self.handover_button.setToolTip(
             "Pickup-day agreements for the chosen form or year group"
@@ -318,10 +318,14 @@ class LabelsPanel(QWidget):
     # --- printing and saving -------------------------------------------------------------------
 
     def _run(self, what: str, work: Callable[[], object], done: Callable, failing: str) -> None:
-        """Run ``work`` off the GUI thread with the busy bar showing; then ``done(result)``."""
+        """Run ``work`` off the GUI thread with the busy bar showing; then ``done(result)``.
+        One job at a time: the buttons are off while it runs."""
+        if self._working:
+            return
         self._working = what
         self._set_ready(False)
         self.retry_button.setEnabled(False)
+        self.handover_button.setEnabled(False)
         self.progress.show()
         self._say("info", what)
 
@@ -344,6 +348,7 @@ class LabelsPanel(QWidget):
         self._set_ready(self.preview is not None and not self._timer.isActive())
         self.retry_button.setVisible(bool(self.kept))
         self.retry_button.setEnabled(True)
+        self._source_changed(self.choices.source.currentData())
         self.retry_button.setText(f"Print again ({_plural(len(self.kept), 'batch', 'batches')})")
 
     def save_pdf(self, path: str | None = None) -> None:
