@@ -90,7 +90,8 @@ class QueueModel(QAbstractTableModel):
             return COLUMNS[column][1](row)
         if role == Qt.ItemDataRole.UserRole:
             return row
-        colours = age_colours(row.age_school_days) if column == AGE_COLUMN else None
+        still_open = TicketState(row.state).is_open  # a closed ticket's age is history, not a worry
+        colours = age_colours(row.age_school_days) if column == AGE_COLUMN and still_open else None
         if colours and role == Qt.ItemDataRole.ForegroundRole:
             return QBrush(QColor(colours[0]))
         if colours and role == Qt.ItemDataRole.BackgroundRole:
@@ -406,6 +407,7 @@ class BenchPanel(QWidget):
         if page in self.pages:
             self.pages.remove(page)
         page.deleteLater()
+        self.scan_box.setFocus()  # ready for the next scan
 
     def _say(self, sentence: str, tone: str) -> None:
         say(self.message, sentence, tone)

@@ -7,7 +7,7 @@ screen repair is £90. Staff: admin and the technician mwright.
 
 Tickets (booked through the services): Anna's screen two weeks ago (logged, old), Ben's screen
 today (logged, charged £90), Cara's battery fault with the vendor Lenovo depot repair and
-technician mwright, and a cancelled one of Cara's.
+technician mwright, and a cancelled one on a spare laptop (booked two weeks ago).
 """
 
 from __future__ import annotations
@@ -131,7 +131,9 @@ def build_bench_school(factory) -> dict[str, int]:  # noqa: ANN001
     tickets.set_vendor(factory, "mwright", cara.id, "Lenovo depot repair", "RMA1234", now=now)
     tickets.move_ticket(factory, "mwright", cara.id, "with_vendor", now=now)
     spare = tickets.DamageReport("keyboard", "Sticky keys.")
-    gone = tickets.open_ticket(factory, "admin", device_code="PER-000004", damage=spare, now=now)
+    gone = tickets.open_ticket(
+        factory, "admin", device_code="PER-000004", damage=spare, now=two_weeks
+    )
     tickets.move_ticket(factory, "admin", gone.id, "cancelled", now=now)
     return {"anna": anna.id, "ben": ben.id, "cara": cara.id, "cancelled": gone.id}
 

@@ -82,6 +82,11 @@ def test_filters_by_state_technician_and_vendor(bench_panel, bench_school, qtbot
     _refreshed(panel, qtbot, lambda: panel.closed_box.setChecked(True))
     assert ticket_code(bench_school.cancelled_ticket) in _codes(panel)
     assert panel.count.text() == "4 tickets"
+    from helpdesk.ui.bench_panel import AGE_COLUMN
+
+    cancelled = _codes(panel).index(ticket_code(bench_school.cancelled_ticket))
+    cell = panel.model.index(cancelled, AGE_COLUMN)
+    assert panel.model.data(cell, Qt.ItemDataRole.BackgroundRole) is None
 
 
 def test_sorting_by_a_column(bench_panel, bench_school) -> None:
