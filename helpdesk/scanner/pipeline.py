@@ -9,7 +9,9 @@
    decoded again, as they are and inverted (zxing-cpp's inversion covers 2-D codes only), by
    zxing-cpp and then by zbar, which reads some blurred 1-D codes zxing-cpp gives up on;
 4. when no 2-D code was read (and the search of step 3 ran): busy square patches that may hold a small, turned or light-on-dark
-   2-D code are cut out, enlarged and decoded with zxing-cpp's rotation and inversion on.
+   2-D code are cut out, enlarged and decoded with zxing-cpp's rotation and inversion on;
+5. when nothing at all was read in a small picture (a 640x480 camera, or the guide box of one):
+   zxing-cpp again on the picture enlarged twice, for codes whose modules are under two pixels.
 
 Every decoder is guarded
 (:mod:`.decoders`): a library failure on one frame is no read, never an exception.
@@ -35,6 +37,7 @@ from helpdesk.scanner.locate import (
 )
 
 Box = tuple[int, int, int, int]  # x, y, width, height in pixels
+SMALL_SIDE = 960  # pictures whose longer side is at most this are also tried enlarged
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,8 @@ class ScannerConfig:
 
     ``formats``: settings names of the symbologies to read (see :data:`.formats.FORMAT_NAMES`).
     ``rescue_skewed``: look for turned or light-on-dark 1-D codes when no 1-D code was read.
-    ``rescue_matrix``: look for small, turned or light-on-dark 2-D codes when nothing was read.
+    ``rescue_matrix``: look for small, turned or light-on-dark 2-D codes when none was read.
+    ``enlarge_small``: when nothing was read in a small picture, try it again enlarged twice.
     ``use_zbar``: let zbar try the likeliest rescued 1-D patch too. ``max_candidates`` and
     ``max_matrix_candidates``: 1-D and 2-D patches tried per frame.
     """
@@ -51,6 +55,7 @@ class ScannerConfig:
     formats: tuple[str, ...] = DEFAULT_FORMATS
     rescue_skewed: bool = True
     rescue_matrix: bool = True
+    enlarge_small: bool = True
     use_zbar: bool = True
     max_candidates: int = 3
     max_matrix_candidates: int = 2
@@ -103,10 +108,20 @@ class DecodePipeline:
             reads = self._zxing(grey)
         if area is not None and not (whole_frame and not reads):
             x, y, w, h = area
-            reads += _shift(self._rescue(grey[y : y + h, x : x + w], reads, x, y), x, y)
+            region, dx, dy = grey[y : y + h, x : x + w], x, y
         else:
-            reads += self._rescue(grey, reads)
+            region, dx, dy = grey, 0, 0
+        reads += _shift(self._rescue(region, reads, dx, dy), dx, dy)
+        if not reads and self.config.enlarge_small and max(region.shape[:2]) <= SMALL_SIDE:
+            reads = _shift(self._enlarged(region), dx, dy)
         return _unique(reads)
+
+    def _enlarged(self, region: np.ndarray) -> list[Read]:
+        """A small picture (a 640x480 camera) enlarged twice: fine modules get the two pixels
+        or more the decoders need."""
+        big = cv2.resize(region, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+        back = np.array([[0.5, 0, 0], [0, 0.5, 0]], dtype=np.float64)
+        return [_mapped(r, back, "enlarged frame") for r in self._zxing(big)]
 
     def _rescue(self, grey: np.ndarray, known: list[Read], dx: int = 0, dy: int = 0) -> list[Read]:
         """Skewed or light-on-dark 1-D codes when no 1-D code was read; small, turned or

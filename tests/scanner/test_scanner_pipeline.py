@@ -103,3 +103,17 @@ def test_empty_and_tiny_images_give_no_read(pipeline: DecodePipeline):
     assert pipeline.decode(np.zeros((0, 0), np.uint8)) == []
     assert pipeline.decode(np.zeros((1, 1, 3), np.uint8)) == []
     assert pipeline.decode(np.full((720, 1280, 3), 128, np.uint8)) == []
+
+
+@pytest.mark.parametrize("fmt,text", [("DataMatrix", "PER-000124"), ("Code128", "PER-000123")])
+def test_fine_modules_in_a_small_picture_are_read_enlarged(fmt: str, text: str):
+    frame = clutter(640, 480, seed=2)
+    tiny = cv2.resize(
+        code_image(text, fmt, scale=1), None, fx=1.2, fy=1.2, interpolation=cv2.INTER_AREA
+    )
+    place(frame, tiny, (320, 240))
+    assert DecodePipeline(ScannerConfig(enlarge_small=False)).decode(frame) == []
+    reads = DecodePipeline().decode(frame)
+    assert [r.text for r in reads] == [text]
+    cx, cy = reads[0].centre()
+    assert abs(cx - 320) < 30 and abs(cy - 240) < 30  # outline back in the picture's pixels
