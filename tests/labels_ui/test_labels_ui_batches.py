@@ -56,10 +56,17 @@ def test_form_preview_save_scan_back_and_record(qtbot, labels_ui_panel, tmp_path
     panel.choices.copies.setValue(2)
     _wait_ready(qtbot, panel)
     assert "6 labels" in panel.summary.text() and "the first from label 5" in panel.summary.text()
+    image = panel.preview.image
+    used, free = t.cell(0), t.cell(4)  # the peeled-off positions are shaded in the preview
+    assert image.pixelColor(int((used.x + 2) * scale), int((used.y + 2) * scale)).lightness() < 235
+    assert image.pixelColor(int((free.x + 2) * scale), int((free.y + 2) * scale)).lightness() > 250
+    assert dark_in(4) > 50 and dark_in(0) == 0
 
     out = tmp_path / "form-7A.pdf"
     panel.save_pdf(str(out))
+    assert panel.progress.isVisible() and not panel.save_button.isEnabled()  # busy meanwhile
     qtbot.waitUntil(lambda: panel.message.property("tone") == "good", timeout=15000)
+    assert not panel.progress.isVisible()
     assert out.read_bytes().startswith(b"%PDF")
     pages = render_pages(out)
     assert len(pages) == 1
