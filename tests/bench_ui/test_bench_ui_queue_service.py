@@ -97,7 +97,7 @@ def test_notes_and_photos_are_refused_when_wrong(session_factory, bench_school, 
 
 @pytest.mark.postgres
 def test_the_queue_and_the_page_on_postgresql(pg_session_factory) -> None:
-    from conftest import build_bench_school
+    from bench_ui_school import build_bench_school
 
     ids = build_bench_school(pg_session_factory)
     queue = ticket_queue.ticket_queue(pg_session_factory, vendor="Lenovo depot repair")
