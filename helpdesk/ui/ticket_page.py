@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -161,7 +162,7 @@ class TicketPage(TicketSections, QDialog):
         self.subtitle.setText(
             f"{t.asset_tag} · {t.model} · serial {t.serial} · {page.device_status.replace('_', ' ')}"
             f"  —  {who}  —  logged {t.opened_at:%d/%m/%Y %H:%M}, "
-            f"{page.age_school_days} school days old"
+            f"{page.age_school_days} school day{'' if page.age_school_days == 1 else 's'} old"
             + (f", technician {t.technician}" if t.technician else "")
         )
         self._show_damage(page)
@@ -222,13 +223,13 @@ class TicketPage(TicketSections, QDialog):
         if page.reported_on and page.reported_on != page.occurred_on:
             facts.append(f"reported {page.reported_on:%d/%m/%Y}")
         if page.crime_reference:
-            facts.append(f"crime reference {page.crime_reference}")
+            facts.append(f"crime reference {escape(page.crime_reference)}")
         if t.swap_loan is not None:
             loan = t.swap_loan
             status = "out" if loan.is_open else f"back {loan.returned_at:%d/%m}"
             facts.append(f"swap loaner {loan.asset_tag} ({status})")
         text = " · ".join(facts)
-        self.damage.setText(f"{text}<br>{t.fault}")
+        self.damage.setText(f"{text}<br>{escape(t.fault)}")
         self.diagnosis.setPlainText(t.diagnosis or "")
 
     def _show_photos(self, page: bench.TicketPage) -> None:
@@ -310,7 +311,7 @@ class TicketPage(TicketSections, QDialog):
 
     def _show_charge(self, page: bench.TicketPage) -> None:
         t = page.ticket
-        lines = [f"Cover today: {page.cover_label}."]
+        lines = [f"Cover today: {escape(page.cover_label)}."]
         if t.cover is not None:
             status = t.charge_status or "due"
             fg, bg = CHARGE_COLOURS.get(status, (MUTED, "#eef1f4"))
@@ -318,9 +319,9 @@ class TicketPage(TicketSections, QDialog):
             lines.append(
                 f"<b style='font-size:13pt'>Charge {charge}</b> {badge_html(status, fg, bg)}"
             )
-            lines.append(f"Rule: {t.cover.rule}")
+            lines.append(f"Rule: {escape(t.cover.rule)}")
             if t.waiver_reason:
-                lines.append(f"Waived: {t.waiver_reason}")
+                lines.append(f"Waived: {escape(t.waiver_reason)}")
         elif t.category in ("software", "battery"):
             lines.append("A fault, not damage: no claim and no charge.")
         else:

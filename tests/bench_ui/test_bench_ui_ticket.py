@@ -352,3 +352,13 @@ def test_the_repair_receipt_as_a_pdf(open_page, bench_school, qtbot, tmp_path) -
         f"The receipt could not be saved as {tmp_path / 'no-such' / 'r.pdf'}: "
         "No such file or directory."
     )
+
+
+def test_text_typed_by_people_is_shown_as_typed(open_page, bench_ctx, bench_school, qtbot):
+    page = open_page(bench_school.ben_ticket)
+    reason = "Head's decision <b>not</b> to charge & a note"
+    page.waive_reason.setText(reason)
+    _act(page, qtbot, page.waive_button.click)
+    assert "Waived: Head&#x27;s decision &lt;b&gt;not&lt;/b&gt; to charge &amp; a note" in (
+        page.cover_text.text()
+    )
