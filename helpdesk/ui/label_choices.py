@@ -206,6 +206,13 @@ class LabelChoices(QWidget):
         q.setValue("labels/serial", "true" if request.design.show_serial else "false")
         q.sync()
 
+    def remembered_folder(self) -> str:
+        return str(self._remembered.value("labels/folder", "") or "")
+
+    def remember_folder(self, folder: str) -> None:
+        self._remembered.setValue("labels/folder", folder)
+        self._remembered.sync()
+
     def template(self) -> LabelTemplate:
         return self.templates[max(0, self.template_choice.currentIndex())]
 

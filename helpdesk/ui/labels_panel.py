@@ -359,9 +359,7 @@ class LabelsPanel(QWidget):
             return
         if not path:
             name = f"labels-{preview.request.describe().replace(' ', '-')}.pdf"
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Save the labels as PDF", str(Path.home() / name), "PDF files (*.pdf)"
-            )
+            path = self._ask_file("Save the labels as PDF", name)
         if not path:
             return
         factory, actor = self.ctx.factory, self.ctx.actor
@@ -501,12 +499,8 @@ class LabelsPanel(QWidget):
 
     def save_handover(self, path: str | None = None) -> None:
         if not path:
-            path, _ = QFileDialog.getSaveFileName(
-                self,
-                "Save the hand-over agreements",
-                str(Path.home() / "hand-over-agreements.pdf"),
-                "PDF files (*.pdf)",
-            )
+            what = self.choices.request().describe().replace(" ", "-")
+            path = self._ask_file("Save the hand-over agreements", f"hand-over-{what}.pdf")
         if not path:
             return
 
@@ -530,6 +524,16 @@ class LabelsPanel(QWidget):
             return ""  # the queue has said why and kept the job
 
         self._handover(deliver)
+
+    def _ask_file(self, title: str, name: str) -> str:
+        """A PDF file name from the save dialog, starting in the folder used last."""
+        folder = self.choices.remembered_folder() or str(Path.home())
+        path, _ = QFileDialog.getSaveFileName(
+            self, title, str(Path(folder) / name), "PDF files (*.pdf)"
+        )
+        if path:
+            self.choices.remember_folder(str(Path(path).parent))
+        return path
 
     # --- messages ------------------------------------------------------------------------------
 

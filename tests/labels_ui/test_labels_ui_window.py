@@ -18,3 +18,33 @@ def test_labels_area_opens_in_the_main_window(qtbot, labels_ui_ctx, labels_ui_sc
     qtbot.waitUntil(panel.is_ready, timeout=15000)
     assert panel.preview.request.describe() == "form 7A"
     window.close()
+
+
+def test_save_dialog_names_the_batch_and_starts_in_the_folder_used_last(
+    qtbot,  # noqa: ANN001
+    labels_ui_panel,  # noqa: ANN001
+    tmp_path,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+):
+    from helpdesk.ui import labels_panel
+
+    asked: list[str] = []
+    folder = tmp_path / "pickup-day"
+    folder.mkdir()
+
+    def answer(_parent, _title, suggested, _filter):  # noqa: ANN001, ANN202
+        asked.append(suggested)
+        return str(folder / suggested.rsplit("/", 1)[-1]), "PDF files (*.pdf)"
+
+    monkeypatch.setattr(labels_panel.QFileDialog, "getSaveFileName", answer)
+    panel = labels_ui_panel
+    panel.set_source("form", "8B")
+    qtbot.waitUntil(panel.is_ready, timeout=15000)
+    panel.save_pdf()
+    qtbot.waitUntil(lambda: panel.message.property("tone") == "good", timeout=15000)
+    assert asked[0].endswith("/labels-form-8B.pdf")
+    assert (folder / "labels-form-8B.pdf").is_file()
+    panel.save_handover()
+    qtbot.waitUntil(lambda: panel.message_text().startswith("Saved 2 hand-over"), timeout=15000)
+    assert asked[1] == str(folder / "hand-over-form-8B.pdf")  # the folder used last
+    assert (folder / "hand-over-form-8B.pdf").is_file()
