@@ -151,6 +151,11 @@ def measure(url: str, label: str, sizes: Sizes, repeat: int, *, full_sync: bool 
         with engine.begin() as conn:
             conn.execute(insert(probe).values(at=datetime.now(), note="probe"))
 
+    def ping() -> None:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1").scalar()
+
+    add("bare SELECT 1 (round trip)", timed(ping, repeat))
     bare_times = timed(bare, repeat)
     base = statistics.median(bare_times)
     add("bare INSERT + COMMIT", bare_times)
