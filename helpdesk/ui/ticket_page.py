@@ -7,16 +7,12 @@ Every action is a service call off the GUI thread; a refusal shows as one red se
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable
 from html import escape
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -29,13 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from helpdesk.domain.enums import TicketState
-from helpdesk.domain.errors import ValidationError
-from helpdesk.services import assignments, bench_actions, tickets
+from helpdesk.services import bench_actions
 from helpdesk.services import ticket_queue as bench
 from helpdesk.ui.bench_widgets import (
     RIGHT_WIDTH,
-    CameraFailed,
-    camera_snapshot,
     fill_table,
     load_thumbnails,
     make_table,
@@ -47,18 +40,14 @@ from helpdesk.ui.bench_widgets import (
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import describe_failure
 from helpdesk.ui.style import GOOD, GOOD_BG, MUTED, WARN, WARN_BG, badge_html
+from helpdesk.ui.ticket_actions import TicketActions
 from helpdesk.ui.ticket_sections import MOVE_WORDS, TicketSections
 
-CONFIRM = {
-    "written_off": "Write off {tag}? The device is retired and taken off {who}; this cannot be "
-    "undone.",
-    "cancelled": "Cancel {code}? Any charge still due is waived and the claim no longer counts.",
-}
 DISABLED_STYLE = "QPushButton:disabled, QLineEdit:disabled { color: #9aa5b1; background: #eef1f4; }"
 CHARGE_COLOURS = {"due": (WARN, WARN_BG), "paid": (GOOD, GOOD_BG), "waived": (MUTED, "#eef1f4")}
 
 
-class TicketPage(TicketSections, QDialog):
+class TicketPage(TicketSections, TicketActions, QDialog):
     """One repair ticket. ``changed`` after every action that succeeded."""
 
     changed = Signal()
@@ -333,29 +322,7 @@ class TicketPage(TicketSections, QDialog):
         self.waive_reason.setEnabled(due)
         self.cover_button.setEnabled(t.student_id is not None)
 
-    # --- actions ---------------------------------------------------------------------------------
-
-    def _run(self, what: str, call: Callable[[], object], done: str, after=None) -> None:  # noqa: ANN001
-        """Run a service call off the GUI thread; on success say ``done`` and reload."""
-        if self.busy:
-            self._say("Still saving the last change; try again in a moment.", "info")
-            return
-        self.busy = True
-
-        def ok(result: object) -> None:
-            self.busy = False
-            self._say(done, "good")
-            if after is not None:
-                after(result)
-            self.reload()
-            self.changed.emit()
-
-        def failed(exc: BaseException) -> None:
-            self.busy = False
-            sentence = str(exc) if isinstance(exc, CameraFailed) else describe_failure(what, exc)
-            self._say(sentence, "bad")
-
-        submit(self, call, ok, failed)
+    # --- messages and layout ------------------------------------------------------------------
 
     def _say(self, sentence: str, tone: str) -> None:
         say(self.message, sentence, tone)
@@ -370,212 +337,3 @@ class TicketPage(TicketSections, QDialog):
     def resizeEvent(self, event) -> None:  # noqa: ANN001, N802
         super().resizeEvent(event)
         self._fit_labels()
-
-    def move(self, state: str) -> None:
-        if self.page is None:
-            return
-        if state in CONFIRM and self.pending_move != state:
-            t = self.page.ticket
-            who = f"{t.student_name} ({t.form})" if t.student_id else "its assignment"
-            self.pending_move = state
-            self.confirm_text.setText(CONFIRM[state].format(tag=t.asset_tag, who=who, code=t.code))
-            self.confirm_row.show()
-            return
-        self._hide_confirm()
-        factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
-        note = self.note_edit.text()
-        label = TicketState(state).label
-
-        def cleared(_result: object) -> None:
-            self.note_edit.clear()
-
-        self._run(
-            "Moving the ticket",
-            lambda: tickets.move_ticket(factory, actor, ticket_id, state, note=note),
-            f"Moved to {label}.",
-            cleared,
-        )
-
-    def confirm_move(self) -> None:
-        if self.pending_move is not None:
-            self.move(self.pending_move)
-
-    def _hide_confirm(self) -> None:
-        self.pending_move = None
-        self.confirm_row.hide()
-
-    def add_note(self) -> None:
-        factory, actor, ticket_id, note = (self.ctx.factory, self.ctx.actor, self.ticket_id,
-                                           self.note_edit.text())  # fmt: skip
-        self._run(
-            "Adding the note",
-            lambda: bench_actions.add_diagnosis_note(factory, actor, ticket_id, note),
-            "Note added.",
-            lambda _r: self.note_edit.clear(),
-        )
-
-    def add_part(self) -> None:
-        factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
-        name, number = self.part_name.text(), self.part_number.text()
-        qty, pence = self.part_qty.value(), round(self.part_cost.value() * 100)
-
-        def cleared(_result: object) -> None:
-            self.part_name.clear()
-            self.part_number.clear()
-            self.part_qty.setValue(1)
-            self.part_cost.setValue(0)
-
-        self._run(
-            "Adding the part",
-            lambda: tickets.add_part(
-                factory,
-                actor,
-                ticket_id,
-                name,
-                part_number=number,
-                quantity=qty,
-                unit_cost_pence=pence,
-            ),  # fmt: skip
-            f"Part added: {name.strip()}.",
-            cleared,
-        )
-
-    def add_photo(self, path: str | None = None) -> None:
-        if not path:
-            path, _ = QFileDialog.getOpenFileName(
-                self, "Add a photo of the damage", "", "Photos (*.jpg *.jpeg *.png *.bmp *.webp)"
-            )
-        if not path:
-            return
-        factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
-        self._run(
-            "Adding the photo",
-            lambda: bench_actions.add_photo(factory, actor, ticket_id, path),
-            "Photo added.",
-        )
-
-    def take_photo(self) -> None:
-        """A snapshot from this computer's camera, stored with the ticket like a file."""
-        source = self.ctx.camera_source
-        if not source:
-            self._say("No camera is chosen for this computer; add a photo from a file.", "bad")
-            return
-        factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
-
-        def snap_and_store() -> object:
-            with tempfile.TemporaryDirectory() as folder:
-                path = camera_snapshot(source, Path(folder))
-                return bench_actions.add_photo(factory, actor, ticket_id, path, caption="camera")
-
-        self._say("Taking the photo…", "info")
-        self._run("Taking the photo", snap_and_store, "Photo taken and stored.")
-
-    def save_vendor(self) -> None:
-        factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
-        vendor, rma, warranty = (self.vendor_edit.text(), self.rma_edit.text(),
-                                 self.warranty_box.isChecked())  # fmt: skip
-        self._run(
-            "Saving the vendor",
-            lambda: tickets.set_vendor(factory, actor, ticket_id, vendor, rma, warranty=warranty),
-            "Vendor saved.",
-        )
-
-    def add_time(self) -> None:
-        factory, actor, ticket_id, minutes = (self.ctx.factory, self.ctx.actor, self.ticket_id,
-                                              self.minutes.value())  # fmt: skip
-        self._run(
-            "Adding time",
-            lambda: tickets.add_time(factory, actor, ticket_id, minutes),
-            f"{minutes} min added.",
-        )
-
-    def record_payment(self) -> None:
-        factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
-        self._run(
-            "Recording the payment",
-            lambda: tickets.record_payment(factory, actor, ticket_id),
-            "Payment recorded.",
-        )
-
-    def waive(self) -> None:
-        factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
-        reason = self.waive_reason.text()
-        self._run(
-            "Waiving the charge",
-            lambda: tickets.waive_charge(factory, actor, ticket_id, reason),
-            "Charge waived.",
-            lambda _r: self.waive_reason.clear(),
-        )
-
-    def assign_replacement(self) -> None:
-        if self.page is None or self.page.ticket.student_id is None:
-            return
-        index = self.spare.findText(self.spare.currentText())
-        tag = self.spare.itemData(index) if index >= 0 else None
-        tag = tag or self.spare.currentText().strip().split(" ")[0]
-        factory, actor, student_id = self.ctx.factory, self.ctx.actor, self.page.ticket.student_id
-        who = f"{self.page.ticket.student_name} ({self.page.ticket.form})"
-        self._run(
-            "Assigning the replacement",
-            lambda: assignments.assign_device(
-                factory, actor, device_code=tag, student_id=student_id
-            ),  # fmt: skip
-            f"{tag} is now assigned to {who}.",
-        )
-
-    # --- the repair receipt (reprinted for a family that lost theirs) ----------------------------
-
-    def _receipt_job(self):  # noqa: ANN202 - a counter_actions.SlipJob
-        from helpdesk.services.codes import ticket_code
-        from helpdesk.ui.counter_actions import SlipJob
-
-        return SlipJob("receipt", self.ticket_id, f"Repair receipt {ticket_code(self.ticket_id)}")
-
-    def print_receipt(self) -> None:
-        """Send the repair receipt to this computer's slip printer (kept for a retry if it fails)."""
-        from helpdesk.ui import counter_actions
-
-        if self.print_queue is None:
-            self.print_queue = counter_actions.make_print_queue(self, self.ctx)
-            self.print_queue.printed.connect(
-                lambda _kind, printer, _pages: self._say(f"Receipt sent to {printer}.", "good")
-            )
-        counter_actions.print_in_background(self, self._receipt_job())
-
-    def print_failed(self, sentence: str) -> None:
-        self._say(sentence, "warn")
-
-    def save_receipt(self, path: str | None = None) -> None:
-        """The repair receipt as a PDF file (to e-mail to a family)."""
-        from helpdesk.ui.counter_actions import slip_pdf
-
-        job = self._receipt_job()
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Save the repair receipt", f"{job.title.split()[-1]}.pdf", "PDF files (*.pdf)"
-            )
-        if not path:
-            return
-        ctx, target = self.ctx, Path(path)
-
-        def write() -> Path:
-            pdf = slip_pdf(ctx, job)
-            try:
-                target.write_bytes(pdf)
-            except OSError as exc:
-                raise ValidationError(
-                    f"The receipt could not be saved as {target}: {exc.strerror or exc}."
-                ) from None
-            return target
-
-        self._run("Saving the receipt", write, f"Receipt saved as {target}.")
-
-    def edit_cover(self) -> None:
-        if self.page is None or self.page.ticket.student_id is None:
-            return
-        from helpdesk.ui.cover_dialog import CoverDialog
-
-        dialog = CoverDialog(self.ctx, self.page.ticket.student_id, self)
-        dialog.changed.connect(self.reload)
-        dialog.show()
-        self.cover_dialog = dialog
