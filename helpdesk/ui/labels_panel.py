@@ -362,25 +362,22 @@ class LabelsPanel(QWidget):
             path = self._ask_file("Save the labels as PDF", name)
         if not path:
             return
-        factory, actor = self.ctx.factory, self.ctx.actor
-
         offset = calibration.get_offset(None)  # the correction kept for PDF files, if any
 
         def work():  # noqa: ANN202
             sheets = make_sheets(preview, offset)
             written = write_pdf(sheets.pdf, path)
-            record = documents.record_label_prints(
-                factory, actor, preview.device_ids(), preview.template.id
-            )
-            return written, sheets.pages, record
+            return written, sheets.pages, self._record(preview)
 
         def done(result) -> None:  # noqa: ANN001
             written, pages, record = result
-            self._say(
-                "good",
-                f"Saved {_plural(record.count, 'label')} on {_plural(pages, 'page')} as "
-                f"{written}; recorded as printed by {record.printed_by}.",
+            saved = (
+                f"Saved {_plural(preview.count, 'label')} on {_plural(pages, 'page')} as {written}"
             )
+            if isinstance(record, BaseException):
+                self._not_recorded(saved, record)
+                return
+            self._say("good", f"{saved}; recorded as printed by {record.printed_by}.")
             self._recorded(preview)
 
         self._run(f"Making {_plural(preview.count, 'label')}…", work, done, "Saving the labels")
@@ -432,11 +429,26 @@ class LabelsPanel(QWidget):
     def _send(self, job: PrintJob, preview: BatchPreview):  # noqa: ANN202
         """Off the GUI thread: print a kept job; record its labels when it went through."""
         if job.printer and self.queue.submit(job):  # on success the queue forgets the job
-            record = documents.record_label_prints(
+            return job, preview, self._record(preview)
+        return job, preview, None  # the queue has said why (or will: no printer)
+
+    def _record(self, preview: BatchPreview):  # noqa: ANN202
+        """Off the GUI thread: record the batch's labels as printed; the error if that fails
+        (the labels exist by now, so the person must hear it, not lose the outcome)."""
+        try:
+            return documents.record_label_prints(
                 self.ctx.factory, self.ctx.actor, preview.device_ids(), preview.template.id
             )
-            return job, preview, record
-        return job, preview, None  # the queue has said why (or will: no printer)
+        except Exception as exc:  # noqa: BLE001
+            return exc
+
+    def _not_recorded(self, done: str, exc: BaseException) -> None:
+        why = describe_failure("Recording the labels as printed", exc)
+        self._say(
+            "bad",
+            f"{done}, but they were not recorded as printed, so they still count as not yet "
+            f"labelled: {why}",
+        )
 
     def _sent(self, outcomes: list, retried: list | None = None) -> None:
         if retried:
@@ -448,11 +460,14 @@ class LabelsPanel(QWidget):
                 if not job.printer:
                     self.queue.submit(job)  # says there is no printer; the job stays kept
                 continue
-            self._say(
-                "good",
-                f"Sent {_plural(record.count, 'label')} on {_plural(preview.pages, 'sheet')} to "
-                f"{job.printer}; recorded as printed by {record.printed_by}.",
+            sent = (
+                f"Sent {_plural(preview.count, 'label')} on {_plural(preview.pages, 'sheet')} "
+                f"to {job.printer}"
             )
+            if isinstance(record, BaseException):
+                self._not_recorded(sent, record)
+                continue
+            self._say("good", f"{sent}; recorded as printed by {record.printed_by}.")
             self._recorded(preview)
         self._end()
 

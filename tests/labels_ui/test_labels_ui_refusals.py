@@ -130,3 +130,25 @@ def test_handover_agreements_for_a_form(qtbot, labels_ui_panel, tmp_path):  # no
     qtbot.waitUntil(lambda: panel.message.property("tone") == "bad", timeout=15000)
     assert "No printer is chosen" in panel.message_text()
     assert [j.kind for j in kept_jobs()] == ["slip"]
+
+
+def test_labels_saved_but_not_recorded_are_told_so(qtbot, labels_ui_panel, tmp_path, monkeypatch):  # noqa: ANN001
+    from helpdesk.domain.errors import Refused
+    from helpdesk.services import documents
+
+    def locked(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise Refused("The database is busy; try again in a moment.")
+
+    panel = labels_ui_panel
+    panel.set_source("form", "8B")
+    qtbot.waitUntil(panel.is_ready, timeout=15000)
+    monkeypatch.setattr(documents, "record_label_prints", locked)
+    out = tmp_path / "8B.pdf"
+    panel.save_pdf(str(out))
+    qtbot.waitUntil(lambda: panel.message.property("tone") == "bad", timeout=15000)
+    assert out.is_file()  # the sheets are there
+    assert panel.message_text() == (
+        f"Saved 2 labels on 1 page as {out}, but they were not recorded as printed, so they "
+        "still count as not yet labelled: The database is busy; try again in a moment."
+    )
+    assert label_prints(panel.ctx.factory) == []
