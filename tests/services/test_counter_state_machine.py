@@ -186,9 +186,15 @@ class CounterMachine(RuleBasedStateMachine):
         with self.factory() as session:
             return session.scalar(select(Ticket.state).where(Ticket.id == ticket_id))
 
-    def ticket_ids(self) -> list[int]:
+    def ticket_ids(self, *where) -> list[int]:  # noqa: ANN002 - SQL conditions
         with self.factory() as session:
-            return list(session.scalars(select(Ticket.id).order_by(Ticket.id)))
+            query = select(Ticket.id).outerjoin(Claim, Claim.ticket_id == Ticket.id)
+            return list(session.scalars(query.where(*where).order_by(Ticket.id)))
+
+    def choose_ticket(self, pick: int, *where) -> int | None:  # noqa: ANN002
+        """Mostly a ticket meeting ``where`` (when there is one); sometimes any ticket."""
+        ids = (self.ticket_ids(*where) if pick % 10 < 8 else []) or self.ticket_ids()
+        return ids[pick % len(ids)] if ids else None
 
     # --- rules ----------------------------------------------------------------------------------
 
@@ -250,7 +256,7 @@ class CounterMachine(RuleBasedStateMachine):
     @rule(
         student=st.sampled_from(["S1001", "S1002", *STUDENTS]),  # mostly students with laptops
         own=st.sampled_from(LAPTOPS),
-        their_own=st.booleans(),
+        their_own=st.integers(0, 9),
         loaner=st.sampled_from(LOANERS),
         category=st.sampled_from(CATEGORIES),
         crime=st.booleans(),
@@ -259,13 +265,13 @@ class CounterMachine(RuleBasedStateMachine):
         self,
         student: str,
         own: str,
-        their_own: bool,
+        their_own: int,
         loaner: str,
         category: DamageCategory,
         crime: bool,
     ) -> None:
         self.tick(5)
-        if their_own:
+        if their_own < 8:  # mostly the student's own laptop
             own = self.assigned_laptop(student) or own
         self.act(
             swap,
@@ -288,42 +294,46 @@ class CounterMachine(RuleBasedStateMachine):
         pick=st.integers(0, 50),
         state=st.sampled_from(list(TicketState)),
         follow=st.integers(0, 9),
+        steps=st.integers(1, 3),
     )
-    def move(self, pick: int, state: TicketState, follow: int) -> None:
-        """Mostly a forward step of the lifecycle; sometimes any state at all."""
-        ids = self.ticket_ids()
-        if not ids:
+    def move(self, pick: int, state: TicketState, follow: int, steps: int) -> None:
+        """Mostly forward steps of an open ticket (up to three, as a bench session would);
+        sometimes any state of any ticket."""
+        ticket_id = self.choose_ticket(pick, Ticket.state.not_in(CLOSED_TICKET_STATES))
+        if ticket_id is None:
             return
-        ticket_id = ids[pick % len(ids)]
-        forward = sorted(ALLOWED_TRANSITIONS[self.ticket_state(ticket_id)] - ENDINGS)
-        if forward and follow < 8:
-            state = forward[follow % len(forward)]
-        self.tick(30)
-        self.act(move_ticket, self.factory, "tech1", ticket_id, state)
+        for _ in range(steps):
+            forward = sorted(ALLOWED_TRANSITIONS[self.ticket_state(ticket_id)] - ENDINGS)
+            target = forward[follow % len(forward)] if forward and follow < 8 else state
+            self.tick(30)
+            if isinstance(
+                self.act(move_ticket, self.factory, "tech1", ticket_id, target), Exception
+            ):
+                break
+            self.check_all()
 
     @rule(pick=st.integers(0, 50))
     def pick_up(self, pick: int) -> None:
-        ids = self.ticket_ids()
-        if ids:
+        ticket_id = self.choose_ticket(pick, Ticket.state == TicketState.READY_FOR_COLLECTION)
+        if ticket_id is not None:
             self.tick(10)
-            self.act(collect, self.factory, "counter1", ticket_id=ids[pick % len(ids)])
+            self.act(collect, self.factory, "counter1", ticket_id=ticket_id)
 
     @rule(pick=st.integers(0, 50), waive=st.booleans())
     def settle(self, pick: int, waive: bool) -> None:
-        ids = self.ticket_ids()
-        if not ids:
+        ticket_id = self.choose_ticket(pick, Claim.charge_status == ChargeStatus.DUE)
+        if ticket_id is None:
             return
         self.tick(10)
-        ticket_id = ids[pick % len(ids)]
         if waive:
             self.act(waive_charge, self.factory, "admin", ticket_id, "Hardship fund")
         else:
             self.act(record_payment, self.factory, "counter1", ticket_id)
 
-    @rule(device=st.sampled_from(LAPTOPS), student=st.sampled_from(STUDENTS), end=st.booleans())
-    def allocate(self, device: str, student: str, end: bool) -> None:
+    @rule(device=st.sampled_from(LAPTOPS), student=st.sampled_from(STUDENTS), end=st.integers(0, 9))
+    def allocate(self, device: str, student: str, end: int) -> None:
         self.tick(5)
-        if end:
+        if end < 3:  # ending an assignment now and then, so that swaps still find laptops
             self.act(unassign_device, self.factory, "admin", device_code=device)
         else:
             self.act(assign_device, self.factory, "admin", device_code=device, student_code=student)
