@@ -279,8 +279,8 @@ def make_preview(panel: QWidget, source: str):  # noqa: ANN201 - a ScanPreview
     preview.sourceFailed.connect(panel.camera_failed)
 
     def snapshot_pixmap() -> QPixmap | None:
-        image = getattr(preview, "_image", None)
-        return None if image is None else QPixmap.fromImage(image)
+        image = preview.snapshot()
+        return None if image is None or image.isNull() else QPixmap.fromImage(image)
 
     preview.snapshot_pixmap = snapshot_pixmap
     preview.start(frames)

@@ -56,7 +56,7 @@ def device_status(factory, tag: str) -> DeviceStatus:  # noqa: ANN001
         return session.scalar(select(Device.status).where(Device.asset_tag == tag))
 
 
-def fill_damage_dialog(category_text: str, description: str) -> None:
+def fill_damage_dialog(category_text: str, description: str, *, photo: bool = False) -> None:
     """Answer the modal damage dialog once it is open (as a person would)."""
 
     def answer() -> None:
@@ -67,6 +67,8 @@ def fill_damage_dialog(category_text: str, description: str) -> None:
         index = dialog.category.findText(category_text, Qt.MatchFlag.MatchFixedString)
         dialog.category.setCurrentIndex(index)
         dialog.description.setPlainText(description)
+        if photo:
+            dialog.take_photo()  # F9: a still from the counter's camera
         dialog.book_in()
 
     QTimer.singleShot(20, answer)
@@ -279,3 +281,40 @@ def test_loan_slip_printed_through_cups_scans_back(qtbot, panel, ctx, school):  
         assert panel.last_tone == "good"
     finally:
         queue.remove()
+
+
+def test_swap_with_a_webcam_photo_of_the_damage(qtbot, ctx, school, tmp_path):  # noqa: ANN001
+    """The student's card is read by the camera; the damage photo is a still from that camera
+    and is kept with the ticket."""
+    from helpdesk.ui.counter_panel import CounterPanel
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    _code_image(school.anna, frames / "001.png")
+    for n in range(2, 16):
+        (frames / f"{n:03d}.png").write_bytes((frames / "001.png").read_bytes())
+    ctx.machine.sounds = False
+    ctx.machine.print_slips = False
+    ctx.camera_source = str(frames)
+    widget = CounterPanel(ctx)
+    qtbot.addWidget(widget)
+    widget.show()
+    try:
+        qtbot.waitUntil(lambda: widget.flow.student is not None, timeout=10000)
+        fill_damage_dialog("Screen", "Screen cracked", photo=True)
+        scan(qtbot, widget, school.anna_laptop)
+        qtbot.waitUntil(lambda: "Scan the loan laptop" in widget.prompt.text(), timeout=5000)
+        scan(qtbot, widget, "LNR-003")
+        assert widget.last_tone == "good", widget.last_message
+    finally:
+        widget.shutdown()
+    with ctx.factory() as session:
+        ticket = session.scalar(select(Ticket))
+        assert len(ticket.photos) == 1
+        stored = ticket.photos[0].path
+    from helpdesk.logs import data_dir
+
+    found = list(Path(data_dir()).rglob(Path(stored).name)) + list(
+        Path(ctx.factory.kw["bind"].url.database).parent.rglob(Path(stored).name)
+    )
+    assert found, f"photo {stored} not on disk"
