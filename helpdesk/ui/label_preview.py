@@ -92,14 +92,16 @@ class BatchPreview:
     count: int  # labels, copies included
     pages: int
     image: QImage
+    labelled_before: int = 0  # devices of the batch with a label printed before (form, year)
 
     def device_ids(self) -> list[int]:
         """One id per label printed (copies included), for the print record."""
         return [d.device_id for d in self.devices for _ in range(self.request.copies)]
 
 
-def find_devices(factory, request: BatchRequest) -> list[LabelDevice]:  # noqa: ANN001
-    """The devices of the batch, in the order their labels print."""
+def find_devices(factory, request: BatchRequest) -> tuple[list[LabelDevice], int]:  # noqa: ANN001
+    """The devices of the batch, in the order their labels print, and how many of the form's or
+    year group's devices had a label printed before (left out with 'only not yet labelled')."""
     what = request.describe()
     if request.source == "form":
         if not request.form:
@@ -126,15 +128,19 @@ def find_devices(factory, request: BatchRequest) -> list[LabelDevice]:  # noqa: 
                 "'Tags typed or scanned' and scan its tag."
             )
         rows = list(request.reprint)
-    if request.only_unlabelled and request.source not in ("unlabelled", "reprint") and rows:
+    labelled = 0
+    filtering = request.only_unlabelled and request.source not in ("unlabelled", "reprint")
+    if rows and (filtering or request.source in ("form", "year")):
         fresh = {d.device_id for d in documents.unlabelled_devices(factory)}
         kept = [d for d in rows if d.device_id in fresh]
-        if not kept:
+        labelled = len(rows) - len(kept)
+        if filtering and not kept:
             raise NothingToLabel(
                 f"Every device of {what} has a label already. Untick 'Only devices not yet "
                 "labelled' to print them again."
             )
-        rows = kept
+        if filtering:
+            rows = kept
     if not rows:
         raise NothingToLabel(f"There are no devices to label in {what}.")
     bad = [d.asset_tag for d in rows if not (d.asset_tag.isascii() and d.asset_tag.isprintable())]
@@ -144,7 +150,7 @@ def find_devices(factory, request: BatchRequest) -> list[LabelDevice]:  # noqa: 
             + ", ".join(map(repr, bad[:5]))
             + ". Correct them in the device records first."
         )
-    return rows
+    return rows, labelled
 
 
 def _labels(devices: Sequence[LabelDevice]) -> list[AssetLabel]:
@@ -175,7 +181,7 @@ def make_preview(
         raise ValidationError(
             f"The start position must be between 1 and {template.per_page} on {template.id}."
         )
-    devices = find_devices(factory, request)
+    devices, labelled = find_devices(factory, request)
     batch = expand(_labels(devices), request.copies)
     unique = list(dict.fromkeys(batch))
     try:
@@ -197,7 +203,7 @@ def make_preview(
     image = first_page_image(first.pdf, template, request.start, min(room, len(batch)))
     extra = max(0, len(batch) - room)
     pages = 1 + (extra + template.per_page - 1) // template.per_page
-    return BatchPreview(request, template, tuple(devices), len(batch), pages, image)
+    return BatchPreview(request, template, tuple(devices), len(batch), pages, image, labelled)
 
 
 def make_sheets(preview: BatchPreview, offset: Offset | None = None) -> LabelSheets:

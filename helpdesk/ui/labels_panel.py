@@ -286,7 +286,8 @@ class LabelsPanel(QWidget):
         parts = [
             f"<b>{_plural(preview.count, 'label')}</b>"
             + (f" ({r.copies} per tag)" if r.copies > 1 else ""),
-            f"{r.describe()}: {_plural(len(preview.devices), 'device')}",
+            f"{r.describe()}: {_plural(len(preview.devices), 'device')}"
+            + self._labelled_note(preview),
         ]
         if t.kind == "sheet":
             sheets = _plural(preview.pages, "sheet")
@@ -299,6 +300,14 @@ class LabelsPanel(QWidget):
         self.preview_view.set_image(preview.image)
         self.choices.remember(r)
         self._set_ready(True)
+
+    @staticmethod
+    def _labelled_note(preview: BatchPreview) -> str:
+        n = preview.labelled_before
+        if not n:
+            return ""
+        left_out = preview.request.only_unlabelled
+        return f" ({n} labelled before{', left out' if left_out else ''})"
 
     def _preview_failed(self, request, exc: BaseException) -> None:  # noqa: ANN001
         if not self._alive() or request != self._pending:

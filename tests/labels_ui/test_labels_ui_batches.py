@@ -83,9 +83,14 @@ def test_form_preview_save_scan_back_and_record(qtbot, labels_ui_panel, tmp_path
     _wait_problem(qtbot, panel)
     assert "Every device of form 7A has a label already" in panel.summary.text()
     assert not panel.print_button.isEnabled() and not panel.save_button.isEnabled()
+    panel.choices.only_unlabelled.setChecked(False)  # printing them again: said so
+    _wait_ready(qtbot, panel)
+    assert "form 7A: 3 devices (3 labelled before)" in panel.summary.text()
+    panel.choices.only_unlabelled.setChecked(True)
     panel.set_source("unlabelled")
     _wait_ready(qtbot, panel)
     assert [d.asset_tag for d in panel.preview.devices] == HAND_OUT_8B + ["LNR-001"]
+    assert "labelled before" not in panel.summary.text()
 
     # the last batch again: the same devices, whatever is chosen now
     panel.set_source("reprint")
