@@ -102,7 +102,8 @@ class LabelChoices(QWidget):
         for widget in (self.unlabelled_hint, self.reprint_hint):
             widget.setObjectName("hint")
             widget.setWordWrap(True)
-        self.tags_box.setMinimumHeight(110)
+        self.tags_box.setMinimumHeight(90)
+        self.tags_box.setMaximumHeight(140)
         self.only_unlabelled = QCheckBox("Only devices not yet labelled")
         for signal in (
             self.form_choice.currentIndexChanged,

@@ -48,6 +48,14 @@ from helpdesk.ui.label_preview import (
     make_sheets,
 )
 from helpdesk.ui.printing import PrintJob, PrintQueue, keep_job, printer_names
+from helpdesk.ui.style import CANVAS, LINE, MUTED
+
+# Print and Save are off until the preview matches the choices: make that visible.
+DISABLED_LOOK = f"""
+QPushButton:disabled, QPushButton#primary:disabled {{
+    color: {MUTED}; background: {CANVAS}; border-color: {LINE};
+}}
+"""
 
 
 def _plural(n: int, word: str, many: str = "") -> str:
@@ -119,6 +127,7 @@ class LabelsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(title)
         layout.addLayout(body, 1)
+        self.setStyleSheet(DISABLED_LOOK)
         QShortcut(QKeySequence("Ctrl+P"), self, self.print_labels)
         QShortcut(QKeySequence("Ctrl+S"), self, lambda: self.save_pdf())
         if problems:
