@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from helpdesk.domain.enums import CLOSED_TICKET_STATES, DeviceKind, DevicePool, DeviceStatus
 from helpdesk.domain.errors import Refused, ValidationError
 from helpdesk.domain.models import Device, TicketPhoto
 from helpdesk.services.codes import ticket_code
-from helpdesk.services.tickets import find_ticket, photo_folder
+from helpdesk.services.photos import photo_folder
+from helpdesk.services.records import find_ticket
 from helpdesk.services.unit_of_work import SessionFactory, now_of, unit_of_work
 from helpdesk.services.views import TicketInfo, ticket_info
 
@@ -72,14 +73,22 @@ def add_photo(
     if source.suffix.lower() not in PHOTO_TYPES:
         kinds = ", ".join(sorted(PHOTO_TYPES))
         raise ValidationError(f"{source.name} is not a photo ({kinds}).")
-    with source.open("rb") as handle:
-        if not _looks_like_photo(handle.read(12)):
-            raise ValidationError(
-                f"{source.name} is not a photo: the file is damaged or of another kind."
-            )
+    try:
+        with source.open("rb") as handle:
+            head = handle.read(12)
+    except OSError as exc:
+        raise ValidationError(
+            f"The photo {source} cannot be read: {exc.strerror or exc}."
+        ) from None
+    if not _looks_like_photo(head):
+        raise ValidationError(
+            f"{source.name} is not a photo: the file is damaged or of another kind."
+        )
     with unit_of_work(factory, actor, now=now) as session:
         ticket = find_ticket(session, ticket_id)
         code = ticket_code(ticket.id)
+        if ticket.state in CLOSED_TICKET_STATES:
+            raise Refused(f"{code} is {ticket.state.label} and closed; it cannot be changed.")
         folder = photo_folder(session) / code
         folder.mkdir(parents=True, exist_ok=True)
         number = len(ticket.photos) + 1
@@ -90,7 +99,13 @@ def add_photo(
         try:
             shutil.copyfile(source, target)
         except OSError as exc:
-            raise ValidationError(f"The photo could not be copied to {folder}: {exc}.") from None
+            raise ValidationError(
+                f"The photo could not be copied to {folder}: {exc.strerror or exc}."
+            ) from None
+        # a copy made by an action that is rolled back is removed again
+        event.listen(
+            session, "after_soft_rollback", lambda *_: target.unlink(missing_ok=True), once=True
+        )
         ticket.photos.append(
             TicketPhoto(
                 path=f"{code}/{target.name}", caption=caption[:200], taken_at=now_of(session)

@@ -27,8 +27,9 @@ from helpdesk.domain.models import (
 )
 from helpdesk.services.codes import ticket_code
 from helpdesk.services.history import device_rows
+from helpdesk.services.photos import photo_folder
+from helpdesk.services.records import find_ticket
 from helpdesk.services.reports import school_days_after
-from helpdesk.services.tickets import find_ticket, photo_folder
 from helpdesk.services.unit_of_work import SessionFactory
 from helpdesk.services.views import (
     HistoryRow,

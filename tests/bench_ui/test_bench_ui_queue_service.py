@@ -108,3 +108,24 @@ def test_the_queue_and_the_page_on_postgresql(pg_session_factory) -> None:
     assert page.allowed == ("diagnosing", "awaiting_payment", "written_off", "cancelled")
     assert not page.photos_in_backup  # beside no database file: back the folder up by hand
     assert page.events[-1].text == "Booked in: screen, Screen cracked from the corner."
+
+
+def test_a_photo_copied_by_an_action_that_fails_is_removed(
+    session_factory, bench_school, tmp_path, monkeypatch
+) -> None:
+    from helpdesk.services import photos
+
+    photo = tmp_path / "crack.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    with pytest.raises(Refused, match="cancelled and closed"):
+        bench_actions.add_photo(session_factory, "mwright", bench_school.cancelled_ticket, photo)
+
+    def broken(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(bench_actions, "ticket_info", broken)
+    with pytest.raises(RuntimeError):
+        bench_actions.add_photo(session_factory, "mwright", bench_school.anna_ticket, photo)
+    with session_factory() as session:
+        folder = photos.photo_folder(session)
+    assert not list(folder.rglob("*crack.png"))
