@@ -183,8 +183,10 @@ class TicketPage(TicketSections, TicketActions, QDialog):
         )
         self.time_text.setText(minutes_text(t.minutes_spent))
         self._fit_labels()
-        for widget in (self.note_button, self.part_button, self.vendor_button, self.time_button):
+        for widget in (self.note_button, self.part_button, self.vendor_button, self.time_button,
+                       self.photo_button):  # fmt: skip
             widget.setEnabled(t.is_open)
+        self.camera_button.setEnabled(t.is_open and bool(self.ctx.camera_source))
         fill_table(
             self.changes_table,
             [(f"{e.at:%d/%m/%Y %H:%M}", e.who, e.text) for e in page.events],

@@ -250,6 +250,7 @@ def test_a_closed_ticket_offers_no_moves(open_page, bench_school) -> None:
     assert _visible_moves(page) == set()
     assert "cancelled" in page.move_hint.text() and "closed" in page.move_hint.text()
     assert not page.note_button.isEnabled()
+    assert not page.photo_button.isEnabled() and not page.camera_button.isEnabled()
 
 
 def test_a_photo_from_the_camera_is_stored_with_the_ticket(
