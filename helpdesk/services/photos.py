@@ -43,9 +43,14 @@ def store_photos(session: Session, ticket: Ticket, photos: tuple[Path, ...], now
     event.listen(session, "after_soft_rollback", remove_copies, once=True)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for n, source in enumerate(photos, start=1):
+        n = len(ticket.photos)
+        for source in photos:
             source = Path(source)
+            n += 1
             target = folder / f"{n}-{source.name}"
+            while target.exists():  # never overwrite a photo the ticket has already
+                n += 1
+                target = folder / f"{n}-{source.name}"
             shutil.copyfile(source, target)
             copied.append(target)
             ticket.photos.append(
