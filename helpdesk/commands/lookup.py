@@ -10,6 +10,7 @@ import argparse
 from datetime import date, datetime
 
 from helpdesk.commands.data_io import open_factory
+from helpdesk.domain.enums import DamageCategory
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -73,7 +74,8 @@ def loan_line(loan, now: datetime) -> str:  # noqa: ANN001 - a LoanInfo
 
 
 def ticket_line(ticket) -> str:  # noqa: ANN001 - a TicketInfo
-    text = f"{ticket.code}: {ticket.asset_tag} {_label(ticket.category)}, {_label(ticket.state)}"
+    category = DamageCategory(ticket.category).label
+    text = f"{ticket.code}: {ticket.asset_tag} {category}, {_label(ticket.state)}"
     text += f", opened {_moment(ticket.opened_at)}"
     if ticket.charge_status and ticket.charge_pence:
         text += f"; charge {_money(ticket.charge_pence)} {ticket.charge_status}"
