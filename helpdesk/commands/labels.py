@@ -79,7 +79,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         nargs=2,
         type=float,
         metavar=("X", "Y"),
-        help="with --calibrate: mm the print sits right (X) and below (Y) the labels",
+        help="with --calibrate: mm to move the print right (X) and down (Y); negative for left "
+        "and up",
     )
     _output(p)
     p.set_defaults(handler=_labels)

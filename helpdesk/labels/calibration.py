@@ -2,9 +2,10 @@
 
 Label sheets and printers disagree by about a millimetre. The test page is printed on plain
 paper and held against a sheet of labels in front of a light: each cross should sit at the centre
-of its label. The distance the crosses sit right of (X) and below (Y) the centres is entered with
-``helpdesk labels --calibrate --printer NAME --offset X Y`` (negative to move up or left) and is
-taken off every later print to that printer. Offsets are kept in ``<data dir>/labels/offsets.json``.
+of its label. The offset is how far to move the print to bring the crosses there: right (X) and
+down (Y), negative for left and up (crosses 1 mm right of the centres need X = -1). It is entered
+with ``helpdesk labels --calibrate --printer NAME --offset X Y`` and applied to every later print
+to that printer. Offsets are kept in ``<data dir>/labels/offsets.json``.
 """
 
 from __future__ import annotations
