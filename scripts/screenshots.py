@@ -24,6 +24,26 @@ def settle(app, seconds: float = 1.0) -> None:  # noqa: ANN001
         time.sleep(0.02)
 
 
+def camera_frames(folder: Path, code: str) -> Path:
+    """A student card held up to the webcam: a Code 128 card on a desk, for a few seconds."""
+    import barcode
+    from barcode.writer import ImageWriter
+    from PIL import Image, ImageDraw
+
+    folder.mkdir(parents=True, exist_ok=True)
+    card = barcode.get("code128", code, writer=ImageWriter()).render(
+        {"module_width": 0.35, "module_height": 12, "font_size": 8, "quiet_zone": 4}
+    )
+    frame = Image.new("RGB", (1280, 720), (92, 84, 74))
+    draw = ImageDraw.Draw(frame)
+    draw.rectangle((360, 200, 920, 540), fill=(238, 240, 236))
+    draw.text((390, 220), "STUDENT CARD", fill=(40, 60, 110))
+    frame.paste(card, (640 - card.width // 2, 370 - card.height // 2))
+    for n in range(200):
+        frame.save(folder / f"{n:04d}.jpg", quality=85)
+    return folder
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db")
@@ -57,22 +77,26 @@ def main() -> int:
     )
     ctx.machine.print_slips = False
     ctx.machine.sounds = False
-    window = MainWindow(ctx, school_name=get_settings(factory).school_name)
-    window.resize(1400, 860)
-    window.show()
-    settle(app)
-
-    counter = window.panel("counter")
-    # a student with an open loan and cover, as the counter shows them
+    # a student with an open loan and cover, shown to the "camera" on a card
     with factory() as session:
         from sqlalchemy import text
 
         codes = [row[0] for row in session.execute(text("SELECT card_code FROM students"))]
+    chosen = codes[0]
     for code in codes:
         card = lookup(factory, code)
         if isinstance(card, StudentCard) and card.open_loans and card.cover.status == "insured":
-            counter.handle_code(code)
+            chosen = code
             break
+    ctx.camera_source = str(camera_frames(tmp / "frames", chosen))
+    window = MainWindow(ctx, school_name=get_settings(factory).school_name)
+    window.resize(1400, 860)
+    window.show()
+    counter = window.panel("counter")
+    end = time.monotonic() + 15
+    while counter.card.view is None and time.monotonic() < end:
+        settle(app, 0.1)
+    settle(app, 0.3)
     settle(app)
     window.grab().save(str(out / "counter.png"))
     print(out / "counter.png")
