@@ -159,6 +159,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("helpdesk: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (``helpdesk lookup X | head``): stop quietly, as other tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
         from helpdesk.domain.errors import HelpdeskError
 
