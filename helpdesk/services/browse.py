@@ -322,7 +322,20 @@ def overdue_rows(
     """Open loans past their due time, the most recently due first; optionally one form or year."""
     now = now or datetime.now().replace(microsecond=0)
     query = (
-        select(Loan, Student, Device)
+        select(
+            Loan.id,
+            Loan.loan_type,
+            Loan.issued_at,
+            Loan.due_at,
+            Student.first_name,
+            Student.last_name,
+            Student.card_code,
+            Student.year_group,
+            Student.form,
+            Device.asset_tag,
+            Device.make,
+            Device.model,
+        )
         .join(Student, Student.id == Loan.student_id)
         .join(Device, Device.id == Loan.device_id)
         .where(Loan.returned_at.is_(None), Loan.due_at < now)
@@ -335,19 +348,19 @@ def overdue_rows(
     with factory() as session:
         return [
             OverdueRow(
-                loan_id=loan.id,
-                student=f"{student.first_name} {student.last_name}",
-                card_code=student.card_code,
-                year_group=student.year_group,
-                form=student.form,
-                asset_tag=device.asset_tag,
-                model=f"{device.make} {device.model}".strip(),
-                loan_type=loan.loan_type.value,
-                issued_at=loan.issued_at,
-                due_at=loan.due_at,
-                days_overdue=(now.date() - loan.due_at.date()).days,
+                loan_id=row.id,
+                student=f"{row.first_name} {row.last_name}",
+                card_code=row.card_code,
+                year_group=row.year_group,
+                form=row.form,
+                asset_tag=row.asset_tag,
+                model=f"{row.make} {row.model}".strip(),
+                loan_type=row.loan_type.value,
+                issued_at=row.issued_at,
+                due_at=row.due_at,
+                days_overdue=(now.date() - row.due_at.date()).days,
             )
-            for loan, student, device in session.execute(query).unique()
+            for row in session.execute(query)
         ]
 
 
