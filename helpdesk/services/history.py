@@ -150,11 +150,15 @@ def device_rows(session: Session, device_id: int, limit: int = 500) -> list[Hist
         .unique()
         .all()
     )
-    claims = session.scalars(
-        select(Claim)
-        .join(Ticket, Ticket.id == Claim.ticket_id)
-        .where(Ticket.device_id == device_id)
-    ).all()
+    claims = (  # a claim is always raised by a ticket: none without tickets
+        session.scalars(
+            select(Claim)
+            .join(Ticket, Ticket.id == Claim.ticket_id)
+            .where(Ticket.device_id == device_id)
+        ).all()
+        if tickets
+        else []
+    )
     moves = ticket_moves(session, [t.id for t in tickets])
     return _rows(loans, assignments, tickets, claims, moves, for_student=False)[:limit]
 
@@ -176,7 +180,11 @@ def student_rows(session: Session, student_id: int, limit: int = 500) -> list[Hi
         .unique()
         .all()
     )
-    claims = session.scalars(select(Claim).where(Claim.student_id == student_id)).all()
+    claims = (
+        session.scalars(select(Claim).where(Claim.student_id == student_id)).all()
+        if tickets
+        else []
+    )
     moves = ticket_moves(session, [t.id for t in tickets])
     return _rows(loans, assignments, tickets, claims, moves, for_student=True)[:limit]
 

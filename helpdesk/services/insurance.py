@@ -238,17 +238,20 @@ def cover_check(
         return check_cover(session, student, intake)
 
 
-def cover_badge(session: Session, student_id: int, today: date) -> CoverBadge:
-    """The student's cover today, or the latest period when none includes today."""
-    period = cover_period_on(session, student_id, today)
-    if period is None:
-        period = session.scalar(
-            select(CoverPeriod)
-            .where(CoverPeriod.student_id == student_id)
-            .order_by(CoverPeriod.ends_on.desc(), CoverPeriod.id.desc())
-            .limit(1)
-        )
-    if period is None:
+def badge_of(periods: list[tuple[CoverPeriod, int]], today: date) -> CoverBadge:
+    """The badge from a student's cover periods (each with its claims used): the period that
+    includes today (an insured one first), else the one that ended last."""
+    current = [
+        (period, used) for period, used in periods if period.starts_on <= today <= period.ends_on
+    ]
+    current.sort(
+        key=lambda p: (p[0].status is CoverStatus.INSURED, p[0].starts_on, p[0].id), reverse=True
+    )
+    if current:
+        period, used = current[0]
+    elif periods:
+        period, used = max(periods, key=lambda p: (p[0].ends_on, p[0].id))
+    else:
         return CoverBadge("none", "no cover on record", None, 0, 0, None)
     status = period.status
     label = status.label
@@ -260,7 +263,13 @@ def cover_badge(session: Session, student_id: int, today: date) -> CoverBadge:
         status=status.value,
         label=label,
         scheme=period.scheme.name,
-        claims_used=claims_used(session, period.id),
+        claims_used=used,
         claims_allowed=period.claims_allowed,
         ends_on=period.ends_on,
     )
+
+
+def cover_badge(session: Session, student_id: int, today: date) -> CoverBadge:
+    """The student's cover today, or the latest period when none includes today."""
+    periods = session.scalars(select(CoverPeriod).where(CoverPeriod.student_id == student_id)).all()
+    return badge_of([(p, claims_used(session, p.id)) for p in periods], today)

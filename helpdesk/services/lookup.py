@@ -6,20 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, joinedload
 
-from helpdesk.domain.enums import CLOSED_TICKET_STATES
+from helpdesk.domain.enums import CLOSED_TICKET_STATES, ChargeStatus
 from helpdesk.domain.errors import NotFound, ValidationError
-from helpdesk.domain.models import Assignment, Device, Loan, Student, Ticket
+from helpdesk.domain.models import Assignment, Claim, CoverPeriod, Device, Loan, Student, Ticket
 from helpdesk.services.codes import loan_code, parse_loan_code, parse_ticket_code, ticket_code
 from helpdesk.services.history import device_rows
-from helpdesk.services.insurance import cover_badge
+from helpdesk.services.insurance import badge_of
 from helpdesk.services.records import (
-    active_assignment_of,
     case_variants,
-    open_loan_of,
-    open_ticket_of,
 )
 from helpdesk.services.unit_of_work import SessionFactory
 from helpdesk.services.views import (
@@ -34,7 +31,6 @@ from helpdesk.services.views import (
     loan_info,
     student_summary,
     ticket_info,
-    unpaid_pence,
 )
 
 RECENT = 10
@@ -98,6 +94,35 @@ class TicketCard:
 Card = StudentCard | DeviceCard | LoanCard | TicketCard
 
 
+STAFF_OF_LOAN = (joinedload(Loan.issued_by), joinedload(Loan.returned_to))
+
+
+def _cover_and_unpaid(session: Session, student_id: int, today: date) -> tuple[CoverBadge, int]:
+    """The cover badge and the unpaid total in one round trip: every cover period of the student
+    with its claims used, and the student's unpaid charges, from a single query."""
+    used = (
+        select(func.count(Claim.id))
+        .where(Claim.cover_period_id == CoverPeriod.id, Claim.claim_number.is_not(None))
+        .correlate(CoverPeriod)
+        .scalar_subquery()
+    )
+    unpaid = (
+        select(func.coalesce(func.sum(Claim.charge_pence), 0))
+        .where(Claim.student_id == Student.id, Claim.charge_status == ChargeStatus.DUE)
+        .correlate(Student)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(CoverPeriod, used, unpaid)
+        .select_from(Student)
+        .outerjoin(CoverPeriod, CoverPeriod.student_id == Student.id)
+        .where(Student.id == student_id)
+    ).all()
+    owed = int(rows[0][2] or 0) if rows else 0
+    periods = [(period, int(count or 0)) for period, count, _ in rows if period is not None]
+    return badge_of(periods, today), owed
+
+
 def student_card(session: Session, student: Student, today: date) -> StudentCard:
     devices = session.scalars(
         select(Device)
@@ -105,11 +130,16 @@ def student_card(session: Session, student: Student, today: date) -> StudentCard
         .where(Assignment.student_id == student.id, Assignment.ended_at.is_(None))
         .order_by(Device.asset_tag)
     ).all()
-    loans = session.scalars(
-        select(Loan)
-        .where(Loan.student_id == student.id, Loan.returned_at.is_(None))
-        .order_by(Loan.issued_at)
-    ).all()
+    loans = (
+        session.scalars(
+            select(Loan)
+            .options(*STAFF_OF_LOAN)
+            .where(Loan.student_id == student.id, Loan.returned_at.is_(None))
+            .order_by(Loan.issued_at)
+        )
+        .unique()
+        .all()
+    )
     tickets = (
         session.scalars(
             select(Ticket)
@@ -119,6 +149,7 @@ def student_card(session: Session, student: Student, today: date) -> StudentCard
         .unique()
         .all()
     )
+    cover, owed = _cover_and_unpaid(session, student.id, today)
     return StudentCard(
         id=student.id,
         card_code=student.card_code,
@@ -132,15 +163,30 @@ def student_card(session: Session, student: Student, today: date) -> StudentCard
         assigned_devices=tuple(device_summary(d) for d in devices),
         open_loans=tuple(loan_info(loan) for loan in loans),
         open_tickets=tuple(ticket_info(session, t) for t in tickets),
-        cover=cover_badge(session, student.id, today),
-        unpaid_pence=unpaid_pence(session, student.id),
+        cover=cover,
+        unpaid_pence=owed,
     )
 
 
 def device_card(session: Session, device: Device) -> DeviceCard:
-    assignment = active_assignment_of(session, device.id)
-    loan = open_loan_of(session, device.id)
-    ticket = open_ticket_of(session, device.id)
+    """The device with its assignment, open loan and open ticket read in one query."""
+    row = session.execute(
+        select(Assignment, Loan, Ticket)
+        .select_from(Device)
+        .outerjoin(
+            Assignment, and_(Assignment.device_id == Device.id, Assignment.ended_at.is_(None))
+        )
+        .outerjoin(Loan, and_(Loan.device_id == Device.id, Loan.returned_at.is_(None)))
+        .outerjoin(
+            Ticket,
+            and_(Ticket.device_id == Device.id, Ticket.state.not_in(CLOSED_TICKET_STATES)),
+        )
+        .options(*STAFF_OF_LOAN)
+        .where(Device.id == device.id)
+        .order_by(Ticket.id.desc())
+        .limit(1)
+    ).first()
+    assignment, loan, ticket = row if row is not None else (None, None, None)
     swap = None
     if ticket is not None:
         swap = session.scalar(
@@ -167,7 +213,7 @@ def device_card(session: Session, device: Device) -> DeviceCard:
 def _find_card(session: Session, code: str, today: date) -> Card | None:
     loan_id = parse_loan_code(code)
     if loan_id is not None:
-        loan = session.get(Loan, loan_id)
+        loan = session.get(Loan, loan_id, options=STAFF_OF_LOAN)
         if loan is None:
             raise NotFound(f"The loan slip {loan_code(loan_id)} is not in the records.")
         return LoanCard(loan_info(loan), device_summary(loan.device), student_summary(loan.student))

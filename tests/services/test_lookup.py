@@ -92,3 +92,27 @@ def test_unknown_codes_are_told_in_a_sentence(school, code, error, message):
     with pytest.raises(error) as err:
         lookup(school, code)
     assert str(err.value) == message
+
+
+def test_cover_badge_counts_claims_and_shows_ended_cover(school):
+    open_ticket(
+        school,
+        "tech1",
+        device_code="LAP-0001",
+        damage=DamageReport(category="screen", description="Cracked screen"),
+        now=NOW,
+    )
+    anna = lookup(school, "S1001", now=NOW)
+    assert (anna.cover.claims_used, anna.cover.claims_allowed) == (1, 2)
+    assert anna.open_tickets[0].asset_tag == "LAP-0001"
+    assert anna.unpaid_pence == 0  # the first claim is free
+    ben_after = lookup(school, "S1002", now=NOW.replace(year=2027, month=9, day=6))
+    assert (ben_after.cover.status, ben_after.cover.label) == ("lapsed", "ended 31/08/2027")
+    open_ticket(
+        school,
+        "tech1",
+        device_code="LAP-0002",
+        damage=DamageReport(category="keyboard", description="Keys off"),
+        now=NOW,
+    )
+    assert lookup(school, "S1002", now=NOW).unpaid_pence == 6000
