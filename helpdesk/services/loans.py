@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -109,23 +109,25 @@ def _check_can_lend(
     tag = device.asset_tag
     if device.pool is not DevicePool.LOAN:
         raise Refused(f"{tag} is not in the loan pool: it is allocated to a student one to one.")
-    loan = open_loan_of(session, device.id)
-    if loan is not None:
-        raise AlreadyOnLoan(f"{tag} is already on loan to {student_label(loan.student)}.")
+    # The device's open loan and the student's open loans, in one query.
+    open_loans = session.scalars(
+        select(Loan)
+        .where(
+            Loan.returned_at.is_(None),
+            or_(Loan.device_id == device.id, Loan.student_id == student.id),
+        )
+        .order_by(Loan.issued_at, Loan.id)
+    ).all()
+    for loan in open_loans:
+        if loan.device_id == device.id:
+            raise AlreadyOnLoan(f"{tag} is already on loan to {student_label(loan.student)}.")
     if device.status is not DeviceStatus.IN_STOCK:
         raise Refused(f"{tag} cannot be lent: it is {device.status.label}.")
     who = student_label(student)
     if student.status is StudentStatus.LEFT:
         when = f" on {student.left_on:%d/%m/%Y}" if student.left_on else ""
         raise Refused(f"{who} left the school{when} and cannot borrow a device.")
-    open_tags = list(
-        session.scalars(
-            select(Device.asset_tag)
-            .join(Loan, Loan.device_id == Device.id)
-            .where(Loan.student_id == student.id, Loan.returned_at.is_(None))
-            .order_by(Loan.issued_at)
-        )
-    )
+    open_tags = [loan.device.asset_tag for loan in open_loans if loan.student_id == student.id]
     if len(open_tags) >= settings.loan_limit:
         plural = "loan" if len(open_tags) == 1 else "loans"
         raise Refused(

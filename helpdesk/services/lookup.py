@@ -17,6 +17,7 @@ from helpdesk.services.history import device_rows
 from helpdesk.services.insurance import badge_of
 from helpdesk.services.records import (
     case_variants,
+    device_by_code,
 )
 from helpdesk.services.unit_of_work import SessionFactory
 from helpdesk.services.views import (
@@ -232,19 +233,16 @@ def _find_card(session: Session, code: str, today: date) -> Card | None:
     student = session.scalar(select(Student).where(Student.card_code == code))
     if student is not None:
         return student_card(session, student, today)
-    device = session.scalar(select(Device).where(Device.asset_tag == code))
-    if device is None:
-        device = session.scalar(select(Device).where(Device.serial == code))
+    device = device_by_code(session, code)
     if device is None:
         variants = case_variants(code)
-        if not variants:
-            return None
-        student = session.scalar(select(Student).where(Student.card_code.in_(variants)).limit(1))
+        student = (
+            session.scalar(select(Student).where(Student.card_code.in_(variants)).limit(1))
+            if variants
+            else None
+        )
         if student is not None:
             return student_card(session, student, today)
-        device = session.scalar(select(Device).where(Device.asset_tag.in_(variants)).limit(1))
-        if device is None:
-            device = session.scalar(select(Device).where(Device.serial.in_(variants)).limit(1))
     if device is not None:
         return device_card(session, device)
     return None

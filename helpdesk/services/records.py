@@ -3,7 +3,7 @@ the action, and keeping a device's status in step with its loans, tickets and as
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from helpdesk.domain.enums import CLOSED_TICKET_STATES, DamageCategory, DeviceStatus
@@ -51,6 +51,22 @@ def find_student(
     raise NotFound(missing)
 
 
+def device_by_code(session: Session, code: str, *, lock: bool = False) -> Device | None:
+    """The device whose asset tag or serial is ``code`` (a tag wins over another's serial); then
+    the same in the other letter case. One indexed query each."""
+    for wanted in ([code], case_variants(code)):
+        if not wanted:
+            continue
+        query = select(Device).where(or_(Device.asset_tag.in_(wanted), Device.serial.in_(wanted)))
+        if lock:
+            query = query.with_for_update()
+        found = session.scalars(query.limit(4)).all()
+        if found:
+            found.sort(key=lambda d: (d.asset_tag not in wanted, d.id))
+            return found[0]
+    return None
+
+
 def find_device(
     session: Session,
     *,
@@ -61,26 +77,19 @@ def find_device(
     """The device named by asset tag, serial or id; NotFound with a sentence otherwise."""
     if device_id is not None:
         query = select(Device).where(Device.id == device_id)
-        missing = f"There is no device with the id {device_id}."
-        candidates = [query]
-    else:
-        code = _clean(device_code)
-        if not code:
-            raise ValidationError("Scan or type the device's asset tag.")
-        missing = f"No device has the asset tag or serial '{code}'."
-        candidates = [
-            select(Device).where(Device.asset_tag == code),
-            select(Device).where(Device.serial == code),
-            select(Device).where(Device.asset_tag.in_(case_variants(code))),
-            select(Device).where(Device.serial.in_(case_variants(code))),
-        ]
-    for query in candidates:
         if lock:
             query = query.with_for_update()
         device = session.scalar(query)
-        if device is not None:
-            return device
-    raise NotFound(missing)
+        if device is None:
+            raise NotFound(f"There is no device with the id {device_id}.")
+        return device
+    code = _clean(device_code)
+    if not code:
+        raise ValidationError("Scan or type the device's asset tag.")
+    device = device_by_code(session, code, lock=lock)
+    if device is None:
+        raise NotFound(f"No device has the asset tag or serial '{code}'.")
+    return device
 
 
 def open_loan_of(session: Session, device_id: int) -> Loan | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, literal, select
 from sqlalchemy.orm import Session
 
 from helpdesk.domain.errors import ValidationError
@@ -60,9 +60,18 @@ def _decode(name: str, text: str) -> Any:
     return value
 
 
+CLOSURE_KEY = "closure day"  # not a settings key: marks the closure dates in load_settings
+
+
 def load_settings(session: Session) -> SchoolSettings:
-    """The settings as stored, with defaults for keys never saved (inside a unit of work)."""
-    stored = {row.key: row.value for row in session.scalars(select(Setting))}
+    """The settings as stored, with defaults for keys never saved (inside a unit of work).
+    Settings and closure dates come back from one query."""
+    rows = session.execute(
+        select(Setting.key, Setting.value).union_all(
+            select(literal(CLOSURE_KEY), cast(Closure.day, String))
+        )
+    ).all()
+    stored = {key: value for key, value in rows if key != CLOSURE_KEY}
     values: dict[str, Any] = {}
     for name in _STORED:
         if name in stored:
@@ -70,7 +79,9 @@ def load_settings(session: Session) -> SchoolSettings:
                 values[name] = _decode(name, stored[name])
             except (ValueError, TypeError):
                 continue  # a damaged value falls back to the default
-    closures = tuple(session.scalars(select(Closure.day).order_by(Closure.day)))
+    closures = tuple(
+        sorted(date.fromisoformat(str(value)[:10]) for key, value in rows if key == CLOSURE_KEY)
+    )
     return SchoolSettings(**values, closures=closures)
 
 

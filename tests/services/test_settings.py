@@ -21,7 +21,8 @@ def test_defaults_before_anything_is_saved(session_factory):
     assert settings.block_loans_with_unpaid_charges is False
 
 
-def test_saved_settings_are_read_back_and_audited(session_factory):
+def test_saved_settings_are_read_back_and_audited(any_school):
+    session_factory = any_school
     wanted = replace(
         SchoolSettings(),
         school_name="  Hillside Academy ",
