@@ -287,6 +287,19 @@ def _loan_to_return(session: Session, device_code: str | None, loan_id: int | st
                 f"{loan.returned_at:%d/%m/%Y at %H:%M}."
             )
         return loan
+    code = (device_code or "").strip()
+    if code:
+        # The usual case in one query: the open loan of the device with this tag or serial,
+        # locked (a second counter returning it waits, then finds it returned).
+        loan = session.scalar(
+            select(Loan)
+            .join(Device, Device.id == Loan.device_id)
+            .where(Loan.returned_at.is_(None), or_(Device.asset_tag == code, Device.serial == code))
+            .with_for_update(of=Loan)
+            .limit(1)
+        )
+        if loan is not None:
+            return loan
     device = find_device(session, device_code=device_code, lock=True)
     loan = open_loan_of(session, device.id)
     if loan is None:
