@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from helpdesk.domain.enums import ChargeStatus, TicketState
 from helpdesk.domain.models import Assignment, AuditEntry, Claim, Loan, Ticket
 from helpdesk.services.codes import loan_code, ticket_code
-from helpdesk.services.records import find_device, find_student
+from helpdesk.services.records import find_device, find_student, read_session
 from helpdesk.services.unit_of_work import SessionFactory
 from helpdesk.services.views import HistoryRow, money, student_label
 
@@ -133,7 +133,11 @@ def ticket_moves(session: Session, ticket_ids: list[int]) -> list[tuple[datetime
     return moves
 
 
-def device_rows(session: Session, device_id: int, limit: int = 500) -> list[HistoryRow]:
+def device_rows(
+    session: Session, device_id: int, limit: int = 500, *, with_moves: bool = True
+) -> list[HistoryRow]:
+    """A device's history, newest first; ``with_moves=False`` leaves out the moves of its
+    tickets between open states (the short history of a scanned device's card)."""
     loans = session.scalars(
         select(Loan).where(Loan.device_id == device_id).order_by(Loan.issued_at.desc()).limit(limit)
     ).all()
@@ -159,7 +163,7 @@ def device_rows(session: Session, device_id: int, limit: int = 500) -> list[Hist
         if tickets
         else []
     )
-    moves = ticket_moves(session, [t.id for t in tickets])
+    moves = ticket_moves(session, [t.id for t in tickets]) if with_moves else []
     return _rows(loans, assignments, tickets, claims, moves, for_student=False)[:limit]
 
 
@@ -197,7 +201,7 @@ def device_history(
     limit: int = 500,
 ) -> tuple[HistoryRow, ...]:
     """Everything that happened to one device, newest first."""
-    with factory() as session:
+    with read_session(factory) as session:
         device = find_device(session, device_code=device_code, device_id=device_id)
         return tuple(device_rows(session, device.id, limit))
 
@@ -210,6 +214,6 @@ def student_history(
     limit: int = 500,
 ) -> tuple[HistoryRow, ...]:
     """Everything one student borrowed, was assigned, booked in and was charged, newest first."""
-    with factory() as session:
+    with read_session(factory) as session:
         student = find_student(session, student_code=student_code, student_id=student_id)
         return tuple(student_rows(session, student.id, limit))

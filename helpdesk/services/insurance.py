@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from helpdesk.domain.enums import CoverStatus, DamageCategory, IncidentType
 from helpdesk.domain.errors import ValidationError
 from helpdesk.domain.models import Claim, CoverPeriod, FeeRule, Scheme, Student, UninsuredPrice
-from helpdesk.services.records import find_student
+from helpdesk.services.records import find_student, read_session
 from helpdesk.services.unit_of_work import SessionFactory
 from helpdesk.services.views import CoverBadge, CoverCheck, money
 
@@ -233,7 +233,7 @@ def cover_check(
         in_case=in_case,
         today=today,
     )
-    with factory() as session:
+    with read_session(factory) as session:
         student = find_student(session, student_code=student_code, student_id=student_id)
         return check_cover(session, student, intake)
 

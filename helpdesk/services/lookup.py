@@ -18,6 +18,7 @@ from helpdesk.services.insurance import badge_of
 from helpdesk.services.records import (
     case_variants,
     device_by_code,
+    read_session,
 )
 from helpdesk.services.unit_of_work import SessionFactory
 from helpdesk.services.views import (
@@ -207,7 +208,7 @@ def device_card(session: Session, device: Device) -> DeviceCard:
         open_ticket=ticket_info(session, ticket) if ticket else None,
         swap_loan=loan_info(swap) if swap else None,
         warranty_until=device.warranty_until,
-        history=tuple(device_rows(session, device.id, RECENT)),
+        history=tuple(device_rows(session, device.id, RECENT, with_moves=False)),
     )
 
 
@@ -254,7 +255,7 @@ def lookup(factory: SessionFactory, code: str, *, now: datetime | None = None) -
     if not text:
         raise ValidationError("Nothing was scanned.")
     today = (now or datetime.now()).date()
-    with factory() as session:
+    with read_session(factory) as session:
         card = _find_card(session, text, today)
     if card is None:
         raise NotFound(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.domain.errors import ValidationError
 from helpdesk.domain.models import Closure, Setting
+from helpdesk.services.records import read_session
 from helpdesk.services.unit_of_work import SessionFactory, unit_of_work
 
 DEFAULT_LOAN_TERMS = (
@@ -86,7 +87,7 @@ def load_settings(session: Session) -> SchoolSettings:
 
 
 def get_settings(factory: SessionFactory) -> SchoolSettings:
-    with factory() as session:
+    with read_session(factory) as session:
         return load_settings(session)
 
 

@@ -30,6 +30,7 @@ from helpdesk.services.records import (
     find_ticket,
     open_loan_of,
     open_ticket_of,
+    read_session,
     settle_status,
 )
 from helpdesk.services.unit_of_work import SessionFactory, actor_of, now_of, unit_of_work
@@ -287,7 +288,7 @@ def move_ticket(
 
 
 def get_ticket(factory: SessionFactory, ticket_id: int | str) -> TicketInfo:
-    with factory() as session:
+    with read_session(factory) as session:
         return ticket_info(session, find_ticket(session, ticket_id, lock=False))
 
 

@@ -13,7 +13,8 @@ from helpdesk.services.lookup import DeviceCard, LoanCard, StudentCard, TicketCa
 from helpdesk.services.tickets import DamageReport, open_ticket
 
 
-def test_student_card_shows_devices_loans_and_cover(school):
+def test_student_card_shows_devices_loans_and_cover(any_school):
+    school = any_school
     issue_loan(school, "counter1", student_code="S1001", device_code="LNR-002", now=NOW)
     card = lookup(school, " S1001 ", now=NOW)
     assert isinstance(card, StudentCard)
@@ -48,7 +49,8 @@ def test_device_by_tag_and_by_serial(school):
     assert lookup(school, "lnr-001", now=NOW).asset_tag == "LNR-001"
 
 
-def test_loan_slip_and_repair_receipt(school):
+def test_loan_slip_and_repair_receipt(any_school):
+    school = any_school
     loan = issue_loan(school, "counter1", student_code="S1002", device_code="LNR-001", now=NOW)
     card = lookup(school, loan.code, now=NOW)
     assert isinstance(card, LoanCard)
