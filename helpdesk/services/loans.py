@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -83,7 +83,19 @@ class SwapInfo:
     cover: CoverCheck | None
 
 
-def _accessories(items: Iterable[str]) -> str:
+def _due_time(due: object, settings: SchoolSettings) -> datetime:
+    """A due time given by hand: a day means the end of that school day; a time with a zone is
+    taken in the school's local time."""
+    if isinstance(due, datetime):
+        return due.astimezone().replace(tzinfo=None) if due.tzinfo is not None else due
+    if isinstance(due, date):
+        return datetime.combine(due, settings.end_of_day)
+    raise ValidationError(f"The due time {due!r} is not a date or a time.")
+
+
+def _accessories(items: Iterable[str] | str) -> str:
+    if isinstance(items, str):
+        items = items.split(",")
     cleaned: list[str] = []
     for item in items:
         name = str(item).strip().lower()
@@ -171,7 +183,9 @@ def _lend(
             swap_loan_days=settings.swap_loan_days,
             long_loan_days=settings.long_loan_days,
         )
-    elif due_at <= now:
+    else:
+        due_at = _due_time(due_at, settings)
+    if due_at <= now:
         raise ValidationError(
             f"The loan cannot be due at {due_at:%d/%m/%Y %H:%M}: that is not after now "
             f"({now:%d/%m/%Y %H:%M})."

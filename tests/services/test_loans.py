@@ -4,7 +4,7 @@ damage found on return, history, and the audit log."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from service_school import NOW
@@ -267,3 +267,33 @@ def test_histories_of_a_device_and_a_student(school):
     assert rows[-1].text == "Assigned LAP-0001"
     with pytest.raises(NotFound):
         device_history(school, "NOPE")
+
+
+def test_due_given_as_a_day_a_zoned_time_or_nonsense(school):
+    on_friday = issue_loan(
+        school,
+        "counter1",
+        student_code="S1001",
+        device_code="LNR-001",
+        due_at=date(2026, 10, 9),
+        accessories="charger, case",
+        now=NOW,
+    )
+    assert on_friday.due_at == datetime(2026, 10, 9, 15, 30)  # the end of that school day
+    assert on_friday.accessories == ("charger", "case")
+
+    zoned = datetime(2026, 10, 6, 12, 0, tzinfo=UTC)
+    loan = issue_loan(
+        school, "counter1", student_code="S1002", device_code="LNR-002", due_at=zoned, now=NOW
+    )
+    assert loan.due_at == zoned.astimezone().replace(tzinfo=None)
+    with pytest.raises(ValidationError) as err:
+        issue_loan(
+            school,
+            "counter1",
+            student_code="S1004",
+            device_code="LNR-003",
+            due_at="tomorrow",
+            now=NOW,
+        )
+    assert str(err.value) == "The due time 'tomorrow' is not a date or a time."
