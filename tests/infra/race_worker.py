@@ -12,11 +12,11 @@ import traceback
 def issue_at_once(url: str, barrier, results, who: dict) -> None:  # noqa: ANN001 - mp objects
     """Issue the loaner to ``who["student"]`` as ``who["staff"]``; report the outcome."""
     try:
-        from helpdesk.services.loans import issue_loan
         from sqlalchemy import text
 
         from helpdesk.db import make_session_factory
         from helpdesk.domain.errors import HelpdeskError
+        from helpdesk.services.loans import issue_loan
 
         factory = make_session_factory(url)
         with factory() as session:  # connect (and warm the pool) before the start line
