@@ -189,11 +189,8 @@ def device_card(session: Session, device: Device) -> DeviceCard:
         .limit(1)
     ).first()
     assignment, loan, ticket = row if row is not None else (None, None, None)
-    swap = None
-    if ticket is not None:
-        swap = session.scalar(
-            select(Loan).where(Loan.ticket_id == ticket.id, Loan.returned_at.is_(None))
-        )
+    ticket_card = ticket_info(session, ticket) if ticket else None
+    swap = ticket_card.swap_loan if ticket_card is not None else None
     return DeviceCard(
         id=device.id,
         asset_tag=device.asset_tag,
@@ -205,8 +202,8 @@ def device_card(session: Session, device: Device) -> DeviceCard:
         status=device.status.value,
         assigned_to=student_summary(assignment.student) if assignment else None,
         open_loan=loan_info(loan) if loan else None,
-        open_ticket=ticket_info(session, ticket) if ticket else None,
-        swap_loan=loan_info(swap) if swap else None,
+        open_ticket=ticket_card,
+        swap_loan=swap if swap is not None and swap.is_open else None,
         warranty_until=device.warranty_until,
         history=tuple(device_rows(session, device.id, RECENT, with_moves=False)),
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from helpdesk.domain.enums import ChargeStatus
 from helpdesk.domain.models import Claim, Device, Loan, Student, Ticket
@@ -258,10 +258,22 @@ def cover_from_claim(claim: Claim) -> CoverCheck:
 
 def ticket_info(session: Session, ticket: Ticket) -> TicketInfo:
     device, student = ticket.device, ticket.student
-    claim = claim_of(session, ticket.id)
-    swap = session.scalar(
-        select(Loan).where(Loan.ticket_id == ticket.id).order_by(Loan.id.desc()).limit(1)
-    )
+    # The claim and the latest swap loan in one query (either may be missing).
+    row = session.execute(
+        select(Claim, Loan)
+        .select_from(Ticket)
+        .outerjoin(Claim, Claim.ticket_id == Ticket.id)
+        .outerjoin(Loan, Loan.ticket_id == Ticket.id)
+        .options(
+            joinedload(Claim.cover_period),
+            joinedload(Loan.issued_by),
+            joinedload(Loan.returned_to),
+        )
+        .where(Ticket.id == ticket.id)
+        .order_by(Loan.id.desc())
+        .limit(1)
+    ).first()
+    claim, swap = row if row is not None else (None, None)
     parts = tuple(
         PartInfo(p.id, p.description, p.part_number, p.quantity, p.unit_cost_pence)
         for p in ticket.parts
