@@ -134,10 +134,11 @@ def ticket_moves(session: Session, ticket_ids: list[int]) -> list[tuple[datetime
 
 
 def device_rows(
-    session: Session, device_id: int, limit: int = 500, *, with_moves: bool = True
+    session: Session, device_id: int, limit: int = 500, *, brief: bool = False
 ) -> list[HistoryRow]:
-    """A device's history, newest first; ``with_moves=False`` leaves out the moves of its
-    tickets between open states (the short history of a scanned device's card)."""
+    """A device's history, newest first. ``brief``: loans, assignments and tickets only, without
+    the moves of tickets between open states and the charges (the short history on a scanned
+    device's card)."""
     loans = session.scalars(
         select(Loan).where(Loan.device_id == device_id).order_by(Loan.issued_at.desc()).limit(limit)
     ).all()
@@ -160,10 +161,10 @@ def device_rows(
             .join(Ticket, Ticket.id == Claim.ticket_id)
             .where(Ticket.device_id == device_id)
         ).all()
-        if tickets
+        if tickets and not brief
         else []
     )
-    moves = ticket_moves(session, [t.id for t in tickets]) if with_moves else []
+    moves = ticket_moves(session, [t.id for t in tickets]) if not brief else []
     return _rows(loans, assignments, tickets, claims, moves, for_student=False)[:limit]
 
 

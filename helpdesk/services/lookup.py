@@ -205,7 +205,7 @@ def device_card(session: Session, device: Device) -> DeviceCard:
         open_ticket=ticket_card,
         swap_loan=swap if swap is not None and swap.is_open else None,
         warranty_until=device.warranty_until,
-        history=tuple(device_rows(session, device.id, RECENT, with_moves=False)),
+        history=tuple(device_rows(session, device.id, RECENT, brief=True)),
     )
 
 

@@ -73,7 +73,7 @@ def test_loan_slip_and_repair_receipt(any_school):
     device = lookup(school, "LAP-0001", now=NOW)
     assert device.open_ticket.code == ticket.code
     assert device.status == "in_repair"
-    assert [row.kind for row in device.history][:2] == ["claim", "ticket"]
+    assert [row.kind for row in device.history][:2] == ["ticket", "assigned"]
 
 
 @pytest.mark.parametrize(
