@@ -24,7 +24,8 @@ def default_url() -> str:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API connection
     # The driver's own transaction handling is turned off so that SQLAlchemy's BEGIN below is
     # the only one: a write transaction starts with BEGIN IMMEDIATE, which takes the write lock
-    # up front and waits (busy_timeout) instead of failing half-way when two counters write.
+    # up front and waits (busy_timeout) instead of failing half-way when two counters write;
+    # a read starts with a plain BEGIN (see _sqlite_begin).
     dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
@@ -34,8 +35,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
     cur.close()
 
 
+WRITE = {"helpdesk_write": True}  # execution options of a connection that is going to write
+
+
 def _sqlite_begin(conn) -> None:  # noqa: ANN001
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    """A unit of work (it asks with :data:`WRITE`) takes the write lock at BEGIN and waits for
+    it there; everything else only reads, with a plain BEGIN that never queues behind a writer."""
+    if conn.get_execution_options().get("helpdesk_write"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

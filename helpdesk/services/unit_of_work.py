@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import helpdesk.domain  # noqa: F401  (installs the audit hook)
+from helpdesk.db import WRITE
 from helpdesk.domain.errors import NotFound, Refused
 from helpdesk.domain.models import Staff
 
@@ -26,6 +27,7 @@ def unit_of_work(
     imports run before any staff exist); the audit log records it against every change.
     """
     with factory() as session, session.begin():
+        session.connection(execution_options=WRITE)  # SQLite: take the write lock now
         session.info["now"] = now or datetime.now().replace(microsecond=0)
         if actor is not None:
             staff = session.scalar(select(Staff).where(Staff.username == actor))

@@ -1,0 +1,32 @@
+"""On a SQLite file shared by several counters, a scan (a read) is answered while another
+counter holds the write lock: reads never queue behind writes; writes take the lock at BEGIN."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlalchemy import text
+
+from helpdesk.services.lookup import lookup
+from helpdesk.services.staff import list_staff
+from helpdesk.services.unit_of_work import unit_of_work
+
+
+def test_reads_are_answered_while_another_counter_writes(session_factory, sqlite_url):  # noqa: ANN001
+    other = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another counter in the middle of a loan
+        other.execute(
+            "INSERT INTO staff (username, display_name, role, active) "
+            "VALUES ('busy', 'Busy', 'counter', 1)"
+        )
+        assert [m.username for m in list_staff(session_factory)] == ["admin"]
+        try:
+            lookup(session_factory, "NOT-A-CODE")
+        except Exception as exc:  # noqa: BLE001 - only "not found" is right here
+            assert "Nothing has the code" in str(exc), exc
+        other.execute("COMMIT")
+    finally:
+        other.close()
+    with unit_of_work(session_factory, "admin") as session:
+        assert session.execute(text("SELECT count(*) FROM staff")).scalar() == 2
