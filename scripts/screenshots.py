@@ -112,6 +112,21 @@ def main() -> int:
         path = out / f"{key}.png"
         window.grab().save(str(path))
         print(path)
+    from helpdesk.ui.first_run import FirstRunDialog
+    from helpdesk.ui.settings_dialog import SettingsDialog
+
+    for name, dialog in (
+        ("settings", SettingsDialog(ctx, window)),
+        ("first-run", FirstRunDialog(ctx)),
+    ):
+        if args.areas and name not in wanted:
+            continue
+        dialog.show()
+        settle(app, 0.5)
+        path = out / f"{name}.png"
+        dialog.grab().save(str(path))
+        print(path)
+        dialog.close()
     window.close()
     ctx.runner.wait(5000)
     return 0

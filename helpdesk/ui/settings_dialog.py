@@ -92,6 +92,11 @@ class SchoolTab(QWidget):
         self.closure_list.setMaximumHeight(150)
         for day in sorted(current.closures):
             self._add_closure_item(day)
+        coming = [n for n, day in enumerate(sorted(current.closures)) if day >= date.today()]
+        if coming:  # the next closure days first, not last year's
+            self.closure_list.scrollToItem(
+                self.closure_list.item(coming[0]), QListWidget.ScrollHint.PositionAtTop
+            )
         row = QHBoxLayout()
         self.closure_date = QDateEdit(QDate.currentDate())
         self.closure_date.setCalendarPopup(True)
