@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -61,6 +63,16 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return create_engine(parsed, echo=echo, pool_pre_ping=True)
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that is going to write (on SQLite: BEGIN IMMEDIATE, so two
+    processes writing at once wait for each other instead of one failing as 'locked')."""
+    with engine.connect() as conn:
+        conn.execution_options(**WRITE)
+        with conn.begin():
+            yield conn
 
 
 def make_session_factory(engine_or_url: Engine | str) -> SessionFactory:
@@ -146,7 +158,7 @@ def upgrade(engine: Engine, revision: str = "head", *, backup: bool = True) -> P
         made = backup_sqlite(
             engine, db_path.with_name(f"{db_path.stem}.before-upgrade-{stamp}.sqlite3")
         )
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         if conn.dialect.name == "postgresql":
             # Counters starting together: one upgrades, the others wait here, then find it done.
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(48514)")

@@ -25,7 +25,9 @@ def run_migrations_online() -> None:
         prefix="sqlalchemy.",
         poolclass=pool.NullPool,
     )
-    with engine.begin() as conn:
+    from helpdesk.db import write_transaction
+
+    with write_transaction(engine) as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
