@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from helpdesk.domain.errors import ImportFailed
 from helpdesk.services import csv_import, demo
+from helpdesk.services.csv_read import format_problem
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import describe_failure
 
@@ -35,8 +36,7 @@ IMPORTS = (
 
 def import_report(exc: ImportFailed, limit: int = 30) -> str:
     lines = [str(exc)]
-    for line, column, why in exc.problems[:limit]:
-        lines.append(f"line {line}, column {column}: {why}")
+    lines += [format_problem(problem) for problem in exc.problems[:limit]]
     if len(exc.problems) > limit:
         lines.append(f"… and {len(exc.problems) - limit} more.")
     return "\n".join(lines)
