@@ -47,6 +47,28 @@ def _dump(values: dict[str, Any] | None) -> str | None:
     return None if values is None else json.dumps(values, sort_keys=True, default=str)
 
 
+def audit_row(
+    at: datetime,
+    staff_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """One row of the audit log, values made plain (enums by value, times in ISO 8601): what the
+    hook below writes for the ORM, and what the plain-SQL counter actions write themselves."""
+    return {
+        "at": at,
+        "staff_id": staff_id,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "before": None if before is None else _dump({k: _plain(v) for k, v in before.items()}),
+        "after": None if after is None else _dump({k: _plain(v) for k, v in after.items()}),
+    }
+
+
 def _primary_key(obj: Base) -> int | None:
     key = inspect(obj).mapper.primary_key_from_instance(obj)
     if len(key) == 1 and isinstance(key[0], int):
@@ -66,15 +88,7 @@ def _write_audit(session: Session, _flush_context: Any) -> None:
         if isinstance(obj, AuditEntry):
             return
         rows.append(
-            {
-                "at": now,
-                "staff_id": staff_id,
-                "action": action,
-                "entity": obj.__tablename__,
-                "entity_id": _primary_key(obj),
-                "before": _dump(before),
-                "after": _dump(after),
-            }
+            audit_row(now, staff_id, action, obj.__tablename__, _primary_key(obj), before, after)
         )
 
     for obj in session.new:

@@ -182,6 +182,12 @@ class Loan(Base):
             postgresql_where=text("returned_at IS NULL"),
         ),
         Index("ix_loans_device", "device_id", "issued_at"),
+        Index(  # a student's open loans: the loan limit and the student's card
+            "ix_loans_open_student",
+            "student_id",
+            sqlite_where=text("returned_at IS NULL"),
+            postgresql_where=text("returned_at IS NULL"),
+        ),
         Index(
             "ix_loans_open_due",
             "due_at",

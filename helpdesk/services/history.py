@@ -20,7 +20,7 @@ from helpdesk.services.views import HistoryRow, money, student_label
 OPEN_STATES = frozenset(state.value for state in TicketState if state.is_open)
 
 
-def _rows(
+def rows_of(
     loans: Sequence[Loan],
     assignments: Sequence[Assignment],
     tickets: Sequence[Ticket],
@@ -165,7 +165,7 @@ def device_rows(
         else []
     )
     moves = ticket_moves(session, [t.id for t in tickets]) if not brief else []
-    return _rows(loans, assignments, tickets, claims, moves, for_student=False)[:limit]
+    return rows_of(loans, assignments, tickets, claims, moves, for_student=False)[:limit]
 
 
 def student_rows(session: Session, student_id: int, limit: int = 500) -> list[HistoryRow]:
@@ -191,7 +191,7 @@ def student_rows(session: Session, student_id: int, limit: int = 500) -> list[Hi
         else []
     )
     moves = ticket_moves(session, [t.id for t in tickets])
-    return _rows(loans, assignments, tickets, claims, moves, for_student=True)[:limit]
+    return rows_of(loans, assignments, tickets, claims, moves, for_student=True)[:limit]
 
 
 def device_history(

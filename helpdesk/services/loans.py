@@ -24,6 +24,7 @@ from helpdesk.domain.errors import AlreadyOnLoan, NotFound, Refused, ValidationE
 from helpdesk.domain.models import Device, Loan, Student, Ticket
 from helpdesk.services.codes import loan_code, parse_loan_code, ticket_code
 from helpdesk.services.history import device_history, student_history
+from helpdesk.services.quick_loans import quick_issue, quick_return
 from helpdesk.services.records import (
     active_assignment_of,
     find_device,
@@ -259,6 +260,21 @@ def issue_loan(
         raise ValidationError("A swap loan goes with a repair ticket: use the swap at the counter.")
     condition = _condition(condition_out, "condition")
     extras = _accessories(accessories)
+    if student_code is not None and device_code is not None and due_at is None:
+        quick = quick_issue(
+            factory,
+            actor,
+            student_code=student_code,
+            device_code=device_code,
+            loan_type=kind,
+            accessories=extras,
+            condition_out=condition,
+            notes=notes,
+            school_days=school_days,
+            now=now,
+        )
+        if quick is not None:
+            return quick
     try:
         with unit_of_work(factory, actor, now=now) as session:
             # The device row is locked first: two counters lending it queue here, and the second
@@ -347,6 +363,20 @@ def return_loan(
         raise ValidationError("Describe the damage: a damaged return opens a repair ticket.")
     if damage is not None:
         state = Condition.DAMAGED
+    number = parse_loan_code(loan_id) if isinstance(loan_id, str) else loan_id
+    if damage is None and (loan_id is None or number is not None):
+        quick = quick_return(
+            factory,
+            actor,
+            device_code=device_code,
+            loan_id=number,
+            condition=state,
+            notes=notes,
+            now=now,
+        )
+        if quick is not None:
+            loan, was_overdue = quick
+            return ReturnInfo(loan=loan, ticket=None, was_overdue=was_overdue)
     with unit_of_work(factory, actor, now=now) as session:
         loan = _loan_to_return(session, device_code, loan_id)
         moment = now_of(session)

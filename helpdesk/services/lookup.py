@@ -6,20 +6,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Connection
 
-from helpdesk.domain.enums import CLOSED_TICKET_STATES, ChargeStatus
+from helpdesk.db import read_connection
 from helpdesk.domain.errors import NotFound, ValidationError
-from helpdesk.domain.models import Assignment, Claim, CoverPeriod, Device, Loan, Student, Ticket
-from helpdesk.services.codes import loan_code, parse_loan_code, parse_ticket_code, ticket_code
-from helpdesk.services.history import device_rows
-from helpdesk.services.insurance import badge_of
-from helpdesk.services.records import (
-    case_variants,
-    device_by_code,
-    read_session,
+from helpdesk.services.card_reads import (
+    LOAN_BY_ID,
+    OPEN_LOANS_OF_STUDENT,
+    OPEN_TICKET_OF_DEVICE,
+    OPEN_TICKETS_OF_STUDENT,
+    TICKET_BY_ID,
+    device_history_records,
+    device_with_holder,
+    devices_of_student,
+    loans_where,
+    resolve,
+    student_with_cover,
+    ticket_records,
 )
+from helpdesk.services.codes import loan_code, parse_loan_code, parse_ticket_code, ticket_code
+from helpdesk.services.history import rows_of
+from helpdesk.services.insurance import badge_of
+from helpdesk.services.records import case_variants
 from helpdesk.services.unit_of_work import SessionFactory
 from helpdesk.services.views import (
     CoverBadge,
@@ -32,7 +40,7 @@ from helpdesk.services.views import (
     device_summary,
     loan_info,
     student_summary,
-    ticket_info,
+    ticket_info_of,
 )
 
 RECENT = 10
@@ -96,62 +104,17 @@ class TicketCard:
 Card = StudentCard | DeviceCard | LoanCard | TicketCard
 
 
-STAFF_OF_LOAN = (joinedload(Loan.issued_by), joinedload(Loan.returned_to))
+def _ticket_info(found: tuple) -> TicketInfo:
+    return ticket_info_of(*found)
 
 
-def _cover_and_unpaid(session: Session, student_id: int, today: date) -> tuple[CoverBadge, int]:
-    """The cover badge and the unpaid total in one round trip: every cover period of the student
-    with its claims used, and the student's unpaid charges, from a single query."""
-    used = (
-        select(func.count(Claim.id))
-        .where(Claim.cover_period_id == CoverPeriod.id, Claim.claim_number.is_not(None))
-        .correlate(CoverPeriod)
-        .scalar_subquery()
-    )
-    unpaid = (
-        select(func.coalesce(func.sum(Claim.charge_pence), 0))
-        .where(Claim.student_id == Student.id, Claim.charge_status == ChargeStatus.DUE)
-        .correlate(Student)
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(CoverPeriod, used, unpaid)
-        .select_from(Student)
-        .outerjoin(CoverPeriod, CoverPeriod.student_id == Student.id)
-        .where(Student.id == student_id)
-    ).all()
-    owed = int(rows[0][2] or 0) if rows else 0
-    periods = [(period, int(count or 0)) for period, count, _ in rows if period is not None]
-    return badge_of(periods, today), owed
-
-
-def student_card(session: Session, student: Student, today: date) -> StudentCard:
-    devices = session.scalars(
-        select(Device)
-        .join(Assignment, Assignment.device_id == Device.id)
-        .where(Assignment.student_id == student.id, Assignment.ended_at.is_(None))
-        .order_by(Device.asset_tag)
-    ).all()
-    loans = (
-        session.scalars(
-            select(Loan)
-            .options(*STAFF_OF_LOAN)
-            .where(Loan.student_id == student.id, Loan.returned_at.is_(None))
-            .order_by(Loan.issued_at)
-        )
-        .unique()
-        .all()
-    )
+def _student_card(conn: Connection, student_id: int, today: date) -> StudentCard:
+    student, periods, owed, counts = student_with_cover(conn, student_id)
+    devices = devices_of_student(conn, student_id)
+    loans = loans_where(conn, OPEN_LOANS_OF_STUDENT, id=student_id) if counts.open_loans else []
     tickets = (
-        session.scalars(
-            select(Ticket)
-            .where(Ticket.student_id == student.id, Ticket.state.not_in(CLOSED_TICKET_STATES))
-            .order_by(Ticket.id)
-        )
-        .unique()
-        .all()
+        ticket_records(conn, OPEN_TICKETS_OF_STUDENT, id=student_id) if counts.open_tickets else []
     )
-    cover, owed = _cover_and_unpaid(session, student.id, today)
     return StudentCard(
         id=student.id,
         card_code=student.card_code,
@@ -164,33 +127,19 @@ def student_card(session: Session, student: Student, today: date) -> StudentCard
         left_on=student.left_on,
         assigned_devices=tuple(device_summary(d) for d in devices),
         open_loans=tuple(loan_info(loan) for loan in loans),
-        open_tickets=tuple(ticket_info(session, t) for t in tickets),
-        cover=cover,
+        open_tickets=tuple(_ticket_info(t) for t in tickets),
+        cover=badge_of(periods, today),
         unpaid_pence=owed,
     )
 
 
-def device_card(session: Session, device: Device) -> DeviceCard:
-    """The device with its assignment, open loan and open ticket read in one query."""
-    row = session.execute(
-        select(Assignment, Loan, Ticket)
-        .select_from(Device)
-        .outerjoin(
-            Assignment, and_(Assignment.device_id == Device.id, Assignment.ended_at.is_(None))
-        )
-        .outerjoin(Loan, and_(Loan.device_id == Device.id, Loan.returned_at.is_(None)))
-        .outerjoin(
-            Ticket,
-            and_(Ticket.device_id == Device.id, Ticket.state.not_in(CLOSED_TICKET_STATES)),
-        )
-        .options(*STAFF_OF_LOAN)
-        .where(Device.id == device.id)
-        .order_by(Ticket.id.desc())
-        .limit(1)
-    ).first()
-    assignment, loan, ticket = row if row is not None else (None, None, None)
-    ticket_card = ticket_info(session, ticket) if ticket else None
-    swap = ticket_card.swap_loan if ticket_card is not None else None
+def _device_card(conn: Connection, device_id: int) -> DeviceCard:
+    device, holder, open_loan_id, open_ticket_id = device_with_holder(conn, device_id)
+    loan = loans_where(conn, LOAN_BY_ID, id=open_loan_id)[0] if open_loan_id else None
+    found = ticket_records(conn, OPEN_TICKET_OF_DEVICE, id=device_id) if open_ticket_id else []
+    ticket = _ticket_info(found[0]) if found else None
+    swap = ticket.swap_loan if ticket is not None else None
+    history = rows_of(*device_history_records(conn, device, RECENT), (), for_student=False)
     return DeviceCard(
         id=device.id,
         asset_tag=device.asset_tag,
@@ -200,50 +149,43 @@ def device_card(session: Session, device: Device) -> DeviceCard:
         kind_of_device=device.kind.value,
         pool=device.pool.value,
         status=device.status.value,
-        assigned_to=student_summary(assignment.student) if assignment else None,
+        assigned_to=student_summary(holder) if holder else None,
         open_loan=loan_info(loan) if loan else None,
-        open_ticket=ticket_card,
+        open_ticket=ticket,
         swap_loan=swap if swap is not None and swap.is_open else None,
         warranty_until=device.warranty_until,
-        history=tuple(device_rows(session, device.id, RECENT, brief=True)),
+        history=tuple(history[:RECENT]),
     )
 
 
-def _find_card(session: Session, code: str, today: date) -> Card | None:
+def _find_card(conn: Connection, code: str, today: date) -> Card | None:
     loan_id = parse_loan_code(code)
     if loan_id is not None:
-        loan = session.get(Loan, loan_id, options=STAFF_OF_LOAN)
-        if loan is None:
+        found = loans_where(conn, LOAN_BY_ID, id=loan_id)
+        if not found:
             raise NotFound(f"The loan slip {loan_code(loan_id)} is not in the records.")
+        loan = found[0]
         return LoanCard(loan_info(loan), device_summary(loan.device), student_summary(loan.student))
     ticket_id = parse_ticket_code(code)
     if ticket_id is not None:
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None:
+        found = ticket_records(conn, TICKET_BY_ID, id=ticket_id)
+        if not found:
             raise NotFound(f"The repair receipt {ticket_code(ticket_id)} is not in the records.")
-        info = ticket_info(session, ticket)
+        info = _ticket_info(found[0])
+        ticket = found[0][0]
         return TicketCard(
             info,
             device_summary(ticket.device),
             student_summary(ticket.student) if ticket.student else None,
             info.cover,
         )
-    student = session.scalar(select(Student).where(Student.card_code == code))
-    if student is not None:
-        return student_card(session, student, today)
-    device = device_by_code(session, code)
-    if device is None:
-        variants = case_variants(code)
-        student = (
-            session.scalar(select(Student).where(Student.card_code.in_(variants)).limit(1))
-            if variants
-            else None
-        )
-        if student is not None:
-            return student_card(session, student, today)
-    if device is not None:
-        return device_card(session, device)
-    return None
+    match = resolve(conn, code, case_variants(code))
+    if match is None:
+        return None
+    kind, record_id = match
+    if kind == "student":
+        return _student_card(conn, record_id, today)
+    return _device_card(conn, record_id)
 
 
 def lookup(factory: SessionFactory, code: str, *, now: datetime | None = None) -> Card:
@@ -252,8 +194,8 @@ def lookup(factory: SessionFactory, code: str, *, now: datetime | None = None) -
     if not text:
         raise ValidationError("Nothing was scanned.")
     today = (now or datetime.now()).date()
-    with read_session(factory) as session:
-        card = _find_card(session, text, today)
+    with read_connection(factory.kw["bind"]) as conn:
+        card = _find_card(conn, text, today)
     if card is None:
         raise NotFound(
             f"Nothing has the code '{text}': it is not a student card, asset tag, serial number, "

@@ -3,6 +3,7 @@ functions that build them from the ORM inside a unit of work."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from helpdesk.domain.enums import ChargeStatus
-from helpdesk.domain.models import Claim, Device, Loan, Student, Ticket
+from helpdesk.domain.models import Claim, Device, Loan, Student, Ticket, TicketPart
 from helpdesk.services.codes import loan_code, ticket_code
 
 
@@ -257,7 +258,6 @@ def cover_from_claim(claim: Claim) -> CoverCheck:
 
 
 def ticket_info(session: Session, ticket: Ticket) -> TicketInfo:
-    device, student = ticket.device, ticket.student
     # The claim and the latest swap loan in one query (either may be missing).
     row = session.execute(
         select(Claim, Loan)
@@ -274,9 +274,22 @@ def ticket_info(session: Session, ticket: Ticket) -> TicketInfo:
         .limit(1)
     ).first()
     claim, swap = row if row is not None else (None, None)
-    parts = tuple(
-        PartInfo(p.id, p.description, p.part_number, p.quantity, p.unit_cost_pence)
-        for p in ticket.parts
+    return ticket_info_of(ticket, claim, swap, ticket.parts, [p.path for p in ticket.photos])
+
+
+def ticket_info_of(
+    ticket: Ticket,
+    claim: Claim | None,
+    swap: Loan | None,
+    parts: Sequence[TicketPart],
+    photos: Sequence[str],
+) -> TicketInfo:
+    """The ticket as the services hand it out, from the ticket (with its device, student and
+    technician), its claim (with its cover period), its latest swap loan, parts and photo paths:
+    ORM objects, or plain records with the same attribute names."""
+    device, student = ticket.device, ticket.student
+    part_infos = tuple(
+        PartInfo(p.id, p.description, p.part_number, p.quantity, p.unit_cost_pence) for p in parts
     )
     return TicketInfo(
         id=ticket.id,
@@ -301,9 +314,9 @@ def ticket_info(session: Session, ticket: Ticket) -> TicketInfo:
         rma_number=ticket.rma_number,
         warranty=ticket.warranty,
         minutes_spent=ticket.minutes_spent,
-        parts=parts,
-        parts_pence=sum(p.quantity * p.unit_cost_pence for p in parts),
-        photos=tuple(p.path for p in ticket.photos),
+        parts=part_infos,
+        parts_pence=sum(p.quantity * p.unit_cost_pence for p in part_infos),
+        photos=tuple(photos),
         cover=cover_from_claim(claim) if claim else None,
         charge_pence=claim.charge_pence if claim else 0,
         charge_status=claim.charge_status.value if claim else None,

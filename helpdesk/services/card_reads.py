@@ -1,0 +1,446 @@
+"""The reads behind a scanned code's card, as a few plain SQL statements built once.
+
+A scan at the counter must answer at once, on SQLite and on a PostgreSQL server alike, so a
+card is read with as few statements (round trips to a server) as the records allow: one to
+find what the code names, one for the record itself with everything that has one row per
+record, then only the lists the card shows. Rows come back as plain records whose attribute
+names are those of the ORM models, so the builders in views.py and history.py format them the
+same way as anywhere else in the app.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from types import SimpleNamespace as Record
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    DateTime,
+    Select,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
+
+from helpdesk.domain.enums import (
+    CLOSED_TICKET_STATES,
+    ChargeStatus,
+    Condition,
+    DamageCategory,
+    LoanType,
+    TicketState,
+)
+from helpdesk.domain.models import (
+    Assignment,
+    Claim,
+    CoverPeriod,
+    Device,
+    Loan,
+    Scheme,
+    Staff,
+    Student,
+    Ticket,
+    TicketPart,
+    TicketPhoto,
+)
+
+students, devices, loans, tickets = (
+    Student.__table__,
+    Device.__table__,
+    Loan.__table__,
+    Ticket.__table__,
+)
+assignments, claims, periods, schemes = (
+    Assignment.__table__,
+    Claim.__table__,
+    CoverPeriod.__table__,
+    Scheme.__table__,
+)
+parts, photos, staff = TicketPart.__table__, TicketPhoto.__table__, Staff.__table__
+CLOSED = sorted(state.value for state in CLOSED_TICKET_STATES)
+
+
+def _columns(table: Any, prefix: str) -> list[ColumnElement]:
+    return [column.label(f"{prefix}{column.name}") for column in table.c]
+
+
+def _part(row: Any, prefix: str) -> Record | None:
+    """The columns of ``row`` named ``prefix...`` as a record; None for a missing outer join."""
+    values = {k[len(prefix) :]: v for k, v in row._mapping.items() if k.startswith(prefix)}
+    return None if values.get("id") is None else Record(**values)
+
+
+def _user(name: str | None) -> Record | None:
+    return None if name is None else Record(username=name)
+
+
+# --- what a code names -------------------------------------------------------------------------
+
+
+def _ranked(rank: int, kind: str, table: Any, condition: ColumnElement) -> Select:
+    return select(
+        literal_column(str(rank)).label("rank"),
+        literal_column(f"'{kind}'").label("kind"),
+        table.c.id,
+    ).where(condition)
+
+
+def _resolver(codes: Any, student_rank: int) -> Any:
+    """(rank, kind, id) of the best match: a student card or a device's tag or serial."""
+    match = (lambda column: column.in_(codes)) if codes.expanding else (lambda c: c == codes)
+    return (
+        union_all(
+            _ranked(student_rank, "student", students, match(students.c.card_code)),
+            _ranked(1, "device", devices, match(devices.c.asset_tag)),
+            _ranked(2, "device", devices, match(devices.c.serial)),
+        )
+        .order_by(literal_column("rank"))
+        .limit(1)
+    )
+
+
+# An exact student card first, then a device by tag, then by serial; a code typed in the other
+# letter case only when nothing matches exactly (and then a device before a student).
+RESOLVE_EXACT = _resolver(bindparam("code"), 0)
+RESOLVE_CASE_BLIND = _resolver(bindparam("codes", expanding=True), 3)
+
+
+def resolve(conn: Connection, code: str, variants: Sequence[str]) -> tuple[str, int] | None:
+    row = conn.execute(RESOLVE_EXACT, {"code": code}).first()
+    if row is None and variants:
+        row = conn.execute(RESOLVE_CASE_BLIND, {"codes": list(variants)}).first()
+    return None if row is None else (row.kind, row.id)
+
+
+# --- loans -------------------------------------------------------------------------------------
+
+issuer, returner = staff.alias("issuer"), staff.alias("returner")
+_LOAN = (
+    select(
+        *_columns(loans, "l_"),
+        *_columns(devices, "d_"),
+        *_columns(students, "s_"),
+        issuer.c.username.label("issued_by"),
+        returner.c.username.label("returned_to"),
+    )
+    .select_from(loans)
+    .join(devices, devices.c.id == loans.c.device_id)
+    .join(students, students.c.id == loans.c.student_id)
+    .join(issuer, issuer.c.id == loans.c.issued_by_id)
+    .outerjoin(returner, returner.c.id == loans.c.returned_to_id)
+)
+LOAN_BY_ID = _LOAN.where(loans.c.id == bindparam("id"))
+OPEN_LOANS_OF_STUDENT = _LOAN.where(
+    loans.c.student_id == bindparam("id"), loans.c.returned_at.is_(None)
+).order_by(loans.c.issued_at)
+LOANS_OF_TICKETS = _LOAN.where(loans.c.ticket_id.in_(bindparam("ids", expanding=True)))
+
+
+def loan_record(row: Any) -> Record:
+    loan = _part(row, "l_")
+    loan.device, loan.student = _part(row, "d_"), _part(row, "s_")
+    loan.issued_by, loan.returned_to = _user(row.issued_by), _user(row.returned_to)
+    return loan
+
+
+def loans_where(conn: Connection, query: Select, **params: Any) -> list[Record]:
+    return [loan_record(row) for row in conn.execute(query, params)]
+
+
+# --- tickets -----------------------------------------------------------------------------------
+
+technician = staff.alias("technician")
+_TICKET = (
+    select(
+        *_columns(tickets, "t_"),
+        *_columns(devices, "d_"),
+        *_columns(students, "s_"),
+        technician.c.username.label("technician"),
+        *_columns(claims, "c_"),
+        *_columns(periods, "p_"),
+        schemes.c.name.label("scheme_name"),
+        select(func.count())
+        .where(parts.c.ticket_id == tickets.c.id)
+        .scalar_subquery()
+        .label("part_count"),
+        select(func.count())
+        .where(photos.c.ticket_id == tickets.c.id)
+        .scalar_subquery()
+        .label("photo_count"),
+        select(func.max(loans.c.id))
+        .where(loans.c.ticket_id == tickets.c.id)
+        .scalar_subquery()
+        .label("swap_id"),
+    )
+    .select_from(tickets)
+    .join(devices, devices.c.id == tickets.c.device_id)
+    .outerjoin(students, students.c.id == tickets.c.student_id)
+    .outerjoin(technician, technician.c.id == tickets.c.technician_id)
+    .outerjoin(claims, claims.c.ticket_id == tickets.c.id)
+    .outerjoin(periods, periods.c.id == claims.c.cover_period_id)
+    .outerjoin(schemes, schemes.c.id == periods.c.scheme_id)
+)
+TICKET_BY_ID = _TICKET.where(tickets.c.id == bindparam("id"))
+OPEN_TICKETS_OF_STUDENT = _TICKET.where(
+    tickets.c.student_id == bindparam("id"), tickets.c.state.not_in(CLOSED)
+).order_by(tickets.c.id)
+OPEN_TICKET_OF_DEVICE = (
+    _TICKET.where(tickets.c.device_id == bindparam("id"), tickets.c.state.not_in(CLOSED))
+    .order_by(tickets.c.id.desc())
+    .limit(1)
+)
+PARTS_AND_PHOTOS = union_all(
+    select(
+        literal_column("'part'").label("what"),
+        parts.c.id,
+        parts.c.ticket_id,
+        parts.c.description,
+        parts.c.part_number,
+        parts.c.quantity,
+        parts.c.unit_cost_pence,
+    ).where(parts.c.ticket_id.in_(bindparam("ids", expanding=True))),
+    select(
+        literal_column("'photo'"),
+        photos.c.id,
+        photos.c.ticket_id,
+        photos.c.path,
+        literal_column("''"),
+        literal_column("0"),
+        literal_column("0"),
+    ).where(photos.c.ticket_id.in_(bindparam("ids", expanding=True))),
+)
+
+
+def ticket_records(conn: Connection, query: Select, **params: Any) -> list[tuple]:
+    """(ticket, claim, swap loan, parts, photo paths) for each ticket the query finds, the way
+    views.ticket_info_of takes them; parts, photos and swap loans are read only when there are
+    any, in one statement each for all the tickets."""
+    rows = conn.execute(query, params).all()
+    if not rows:
+        return []
+    extras: dict[int, dict[str, list]] = defaultdict(lambda: {"part": [], "photo": []})
+    with_extras = [r.t_id for r in rows if r.part_count or r.photo_count]
+    if with_extras:
+        for extra in conn.execute(PARTS_AND_PHOTOS, {"ids": with_extras}):
+            extras[extra.ticket_id][extra.what].append(extra)
+    swaps: dict[int, Record] = {}
+    with_swaps = [r.t_id for r in rows if r.swap_id is not None]
+    if with_swaps:
+        for loan in loans_where(conn, LOANS_OF_TICKETS, ids=with_swaps):
+            if loan.id == next(r.swap_id for r in rows if r.t_id == loan.ticket_id):
+                swaps[loan.ticket_id] = loan
+    out = []
+    for row in rows:
+        ticket = _part(row, "t_")
+        ticket.device, ticket.student = _part(row, "d_"), _part(row, "s_")
+        ticket.technician = _user(row.technician)
+        claim = _part(row, "c_")
+        if claim is not None:
+            claim.cover_period = _part(row, "p_")
+            if claim.cover_period is not None:
+                claim.cover_period.scheme = Record(name=row.scheme_name)
+        found = extras[ticket.id]
+        part_rows = sorted(found["part"], key=lambda p: p.id)
+        paths = [p.description for p in sorted(found["photo"], key=lambda p: p.id)]
+        out.append((ticket, claim, swaps.get(ticket.id), part_rows, paths))
+    return out
+
+
+# --- students ----------------------------------------------------------------------------------
+
+_used = (
+    select(func.count(claims.c.id))
+    .where(claims.c.cover_period_id == periods.c.id, claims.c.claim_number.is_not(None))
+    .scalar_subquery()
+)
+_unpaid = (
+    select(func.coalesce(func.sum(claims.c.charge_pence), 0))
+    .where(claims.c.student_id == students.c.id, claims.c.charge_status == ChargeStatus.DUE)
+    .scalar_subquery()
+)
+STUDENT_WITH_COVER = (
+    select(
+        *_columns(students, "s_"),
+        *_columns(periods, "p_"),
+        schemes.c.name.label("scheme_name"),
+        _used.label("used"),
+        _unpaid.label("unpaid"),
+        select(func.count())
+        .where(loans.c.student_id == students.c.id, loans.c.returned_at.is_(None))
+        .scalar_subquery()
+        .label("open_loans"),
+        select(func.count())
+        .where(tickets.c.student_id == students.c.id, tickets.c.state.not_in(CLOSED))
+        .scalar_subquery()
+        .label("open_tickets"),
+    )
+    .select_from(students)
+    .outerjoin(periods, periods.c.student_id == students.c.id)
+    .outerjoin(schemes, schemes.c.id == periods.c.scheme_id)
+    .where(students.c.id == bindparam("id"))
+)
+DEVICES_OF_STUDENT = (
+    select(devices)
+    .join(assignments, assignments.c.device_id == devices.c.id)
+    .where(assignments.c.student_id == bindparam("id"), assignments.c.ended_at.is_(None))
+    .order_by(devices.c.asset_tag)
+)
+
+
+def student_with_cover(conn: Connection, student_id: int) -> tuple[Record, list, int, Any]:
+    """The student, their cover periods each with its claims used, what they owe, and how many
+    open loans and open tickets they have (``.open_loans``, ``.open_tickets``)."""
+    rows = conn.execute(STUDENT_WITH_COVER, {"id": student_id}).all()
+    student = _part(rows[0], "s_")
+    found = []
+    for row in rows:
+        period = _part(row, "p_")
+        if period is not None:
+            period.scheme = Record(name=row.scheme_name)
+            found.append((period, int(row.used or 0)))
+    return student, found, int(rows[0].unpaid or 0), rows[0]
+
+
+def devices_of_student(conn: Connection, student_id: int) -> list[Any]:
+    return conn.execute(DEVICES_OF_STUDENT, {"id": student_id}).all()
+
+
+# --- devices -----------------------------------------------------------------------------------
+
+DEVICE_WITH_HOLDER = (
+    select(
+        *_columns(devices, "d_"),
+        *_columns(students, "s_"),
+        select(loans.c.id)
+        .where(loans.c.device_id == devices.c.id, loans.c.returned_at.is_(None))
+        .limit(1)
+        .scalar_subquery()
+        .label("open_loan"),
+        select(tickets.c.id)
+        .where(tickets.c.device_id == devices.c.id, tickets.c.state.not_in(CLOSED))
+        .limit(1)
+        .scalar_subquery()
+        .label("open_ticket"),
+    )
+    .select_from(devices)
+    .outerjoin(
+        assignments,
+        (assignments.c.device_id == devices.c.id) & assignments.c.ended_at.is_(None),
+    )
+    .outerjoin(students, students.c.id == assignments.c.student_id)
+    .where(devices.c.id == bindparam("id"))
+)
+
+
+def device_with_holder(conn: Connection, device_id: int) -> tuple[Record, Record | None, Any, Any]:
+    """The device, the student it is assigned to, and whether it has an open loan and an open
+    ticket (an id of each, or None)."""
+    row = conn.execute(DEVICE_WITH_HOLDER, {"id": device_id}).one()
+    return _part(row, "d_"), _part(row, "s_"), row.open_loan, row.open_ticket
+
+
+def _branch(kind: str, table: Any, values: dict[str, Any], order: Any, limit: Any) -> Select:
+    """One kind of event of a device's history in the columns all kinds share (enums as text,
+    missing values as typed NULLs), newest first, as a subquery so that it may have a limit."""
+    shared = {
+        "kind": literal_column(f"'{kind}'"),
+        "id": table.c.id,
+        "at": values["at"],
+        "due": values.get("due", cast(null(), DateTime)),
+        "ended": values["ended"],
+        "what": cast(values.get("what", null()), String),
+        "how": cast(values.get("how", null()), String),
+        "state": cast(values.get("state", null()), String),
+        "s_id": students.c.id,
+        "s_first_name": students.c.first_name,
+        "s_last_name": students.c.last_name,
+        "s_form": students.c.form,
+    }
+    query = (
+        select(*(column.label(name) for name, column in shared.items()))
+        .select_from(table)
+        .outerjoin(students, students.c.id == table.c.student_id)
+        .where(table.c.device_id == bindparam("id"))
+        .order_by(order.desc())
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return select(query.subquery())
+
+
+DEVICE_HISTORY = union_all(
+    _branch(
+        "loan",
+        loans,
+        {
+            "at": loans.c.issued_at,
+            "due": loans.c.due_at,
+            "ended": loans.c.returned_at,
+            "what": loans.c.loan_type,
+            "how": loans.c.condition_in,
+        },
+        loans.c.issued_at,
+        bindparam("limit"),
+    ),
+    _branch(
+        "assignment",
+        assignments,
+        {"at": assignments.c.started_at, "ended": assignments.c.ended_at},
+        assignments.c.id,
+        None,
+    ),
+    _branch(
+        "ticket",
+        tickets,
+        {
+            "at": tickets.c.opened_at,
+            "ended": tickets.c.closed_at,
+            "what": tickets.c.damage_category,
+            "how": tickets.c.fault,
+            "state": tickets.c.state,
+        },
+        tickets.c.opened_at,
+        bindparam("limit"),
+    ),
+)
+
+
+def device_history_records(
+    conn: Connection, device: Record, limit: int
+) -> tuple[list[Record], list[Record], list[Record]]:
+    """The device's latest loans, its assignments and its latest tickets, each with its student,
+    in one statement, as the records history.rows_of takes (a device's brief history)."""
+    found: dict[str, list[Record]] = {"loan": [], "assignment": [], "ticket": []}
+    for row in conn.execute(DEVICE_HISTORY, {"id": device.id, "limit": limit}):
+        student = _part(row, "s_")
+        if row.kind == "loan":
+            record = Record(
+                id=row.id,
+                issued_at=row.at,
+                due_at=row.due,
+                returned_at=row.ended,
+                loan_type=LoanType(row.what),
+                condition_in=Condition(row.how) if row.how else None,
+            )
+        elif row.kind == "assignment":
+            record = Record(id=row.id, started_at=row.at, ended_at=row.ended)
+        else:
+            record = Record(
+                id=row.id,
+                opened_at=row.at,
+                closed_at=row.ended,
+                damage_category=DamageCategory(row.what),
+                fault=row.how,
+                state=TicketState(row.state),
+            )
+        record.student, record.device = student, device
+        found[row.kind].append(record)
+    return found["loan"], found["assignment"], found["ticket"]

@@ -1,0 +1,347 @@
+"""The counter's two commonest actions, a day loan out and a loan back in good order, as a few
+plain SQL statements: the acting staff member, the device and the student in one locked query,
+the rules, then the change and its audit rows. Nothing else is loaded.
+
+Each function answers ``None`` whenever the action is not the plain case (a refusal, a typed
+code in the other letter case, a clash with another counter...). The caller then runs the
+general path in loans.py, which gives the refusal with its sentence, so the two never disagree
+about the rules: this path only ever does what the general one would have done.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from helpdesk.db import write_transaction
+from helpdesk.domain.audit import audit_row
+from helpdesk.domain.enums import Condition, DevicePool, DeviceStatus, LoanType, StudentStatus
+from helpdesk.domain.models import Assignment, AuditEntry, Claim, Device, Loan, Staff, Student
+from helpdesk.services.codes import loan_code
+from helpdesk.services.records import expected_status
+from helpdesk.services.school_days import loan_due_at
+from helpdesk.services.settings import load_settings
+from helpdesk.services.unit_of_work import SessionFactory
+from helpdesk.services.views import ChargeStatus, LoanInfo
+
+devices, students, loans, staff = (
+    Device.__table__,
+    Student.__table__,
+    Loan.__table__,
+    Staff.__table__,
+)
+issuer = staff.alias("issuer")
+assignments, claims = Assignment.__table__, Claim.__table__
+AUDIT = AuditEntry.__table__
+
+# The statements are built once, with named parameters: building one costs more than running it.
+FIND_FOR_ISSUE = (
+    select(
+        staff.c.id.label("staff_id"),
+        staff.c.active.label("staff_active"),
+        devices,
+        students.c.id.label("student_id"),
+        students.c.card_code,
+        students.c.first_name,
+        students.c.last_name,
+        students.c.form,
+        students.c.status.label("student_status"),
+    )
+    .select_from(devices)
+    .join(students, students.c.card_code == bindparam("card"))
+    .join(staff, staff.c.username == bindparam("actor"))
+    .where(or_(devices.c.asset_tag == bindparam("code"), devices.c.serial == bindparam("code")))
+    .order_by((devices.c.asset_tag == bindparam("code")).desc())
+    .limit(1)
+    .with_for_update(of=[devices, students])
+)
+# Read after the rows above are locked, in a statement of its own: on PostgreSQL a statement
+# sees what was committed when it began, and a second counter lending to the same student
+# must see the first one's loan once it has waited for the lock.
+OPEN_LOANS_AND_CHARGES = select(
+    exists()
+    .where(loans.c.device_id == bindparam("device"), loans.c.returned_at.is_(None))
+    .label("device_out"),
+    select(func.count())
+    .where(loans.c.student_id == bindparam("student"), loans.c.returned_at.is_(None))
+    .scalar_subquery()
+    .label("student_loans"),
+    exists()
+    .where(
+        claims.c.student_id == bindparam("student"),
+        claims.c.charge_status == ChargeStatus.DUE,
+        claims.c.charge_pence > 0,
+    )
+    .label("owes"),
+)
+SET_STATUS = (
+    update(devices).where(devices.c.id == bindparam("device")).values(status=bindparam("to"))
+)
+INSERT_LOAN = loans.insert()
+CLOSE_LOAN = (
+    update(loans)
+    .where(loans.c.id == bindparam("loan"))
+    .values(
+        condition_in=bindparam("condition"),
+        returned_at=bindparam("at"),
+        returned_to_id=bindparam("to"),
+        notes=bindparam("notes_now"),
+    )
+)
+_RETURN_COLUMNS = (
+    loans,
+    staff.c.id.label("staff_id"),
+    staff.c.active.label("staff_active"),
+    issuer.c.username.label("issued_by"),
+    devices.c.asset_tag,
+    devices.c.serial,
+    devices.c.make,
+    devices.c.model,
+    devices.c.status,
+    students.c.card_code,
+    students.c.first_name,
+    students.c.last_name,
+    students.c.form,
+    exists()
+    .where(assignments.c.device_id == loans.c.device_id, assignments.c.ended_at.is_(None))
+    .label("assigned"),
+)
+
+
+def _find_for_return(which):  # noqa: ANN001, ANN202
+    return (
+        select(*_RETURN_COLUMNS)
+        .select_from(loans)
+        .join(devices, devices.c.id == loans.c.device_id)
+        .join(students, students.c.id == loans.c.student_id)
+        .join(issuer, issuer.c.id == loans.c.issued_by_id)
+        .join(staff, staff.c.username == bindparam("actor"))
+        .where(which, loans.c.returned_at.is_(None))
+        .limit(2)
+        .with_for_update(of=loans)
+    )
+
+
+RETURN_BY_DEVICE = _find_for_return(
+    loans.c.device_id.in_(
+        select(devices.c.id).where(
+            or_(devices.c.asset_tag == bindparam("code"), devices.c.serial == bindparam("code"))
+        )
+    )
+)
+RETURN_BY_SLIP = _find_for_return(loans.c.id == bindparam("loan"))
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now().replace(microsecond=0)
+
+
+AUDIT_ROWS = AUDIT.insert()
+
+
+def _audit(conn: Connection, rows: list[dict]) -> None:
+    conn.execute(AUDIT_ROWS, rows)
+
+
+def _info(loan: dict, device, student, issued_by: str, returned_to: str | None) -> LoanInfo:  # noqa: ANN001
+    return LoanInfo(
+        id=loan["id"],
+        code=loan_code(loan["id"]),
+        loan_type=LoanType(loan["loan_type"]).value,
+        device_id=device.id,
+        asset_tag=device.asset_tag,
+        serial=device.serial,
+        model=f"{device.make} {device.model}".strip(),
+        student_id=student.id,
+        student_name=f"{student.first_name} {student.last_name}",
+        card_code=student.card_code,
+        form=student.form,
+        accessories=tuple(a for a in loan["accessories"].split(",") if a),
+        condition_out=Condition(loan["condition_out"]).value,
+        condition_in=Condition(loan["condition_in"]).value if loan["condition_in"] else None,
+        issued_at=loan["issued_at"],
+        issued_by=issued_by,
+        due_at=loan["due_at"],
+        returned_at=loan["returned_at"],
+        returned_to=returned_to,
+        ticket_id=loan["ticket_id"],
+        notes=loan["notes"],
+    )
+
+
+def quick_issue(
+    factory: SessionFactory,
+    actor: str,
+    *,
+    student_code: str,
+    device_code: str,
+    loan_type: LoanType,
+    accessories: str,
+    condition_out: Condition,
+    notes: str,
+    school_days: int | None,
+    now: datetime | None,
+) -> LoanInfo | None:
+    """Lend the loaner ``device_code`` to the student ``student_code``; ``None`` when it is not
+    the plain case (the general path then decides, and says why when it refuses)."""
+    student_code, device_code = student_code.strip(), device_code.strip()
+    if not student_code or not device_code or loan_type is LoanType.SWAP:
+        return None
+    moment = _now(now)
+    try:
+        with write_transaction(factory.kw["bind"]) as conn:
+            # The staff member, the device (a tag wins over another device's serial) and the
+            # student in one query. The device and student rows are locked on PostgreSQL, so two
+            # counters lending the same loaner, or to the same student, queue here (SQLite's
+            # write lock does the same).
+            found = conn.execute(
+                FIND_FOR_ISSUE, {"card": student_code, "actor": actor, "code": device_code}
+            ).first()
+            if (
+                found is None
+                or not found.staff_active
+                or found.pool is not DevicePool.LOAN
+                or found.status is not DeviceStatus.IN_STOCK
+                or found.student_status is not StudentStatus.ACTIVE
+            ):
+                return None
+            settings = load_settings(conn)
+            held = conn.execute(
+                OPEN_LOANS_AND_CHARGES, {"device": found.id, "student": found.student_id}
+            ).one()
+            if (
+                held.device_out
+                or held.student_loans >= settings.loan_limit
+                or (settings.block_loans_with_unpaid_charges and held.owes)
+            ):
+                return None
+            due_at = loan_due_at(
+                loan_type,
+                moment,
+                end_of_day=settings.end_of_day,
+                closures=settings.closures,
+                school_days=school_days,
+                swap_loan_days=settings.swap_loan_days,
+                long_loan_days=settings.long_loan_days,
+            )
+            if due_at <= moment:
+                return None
+            loan = {
+                "device_id": found.id,
+                "student_id": found.student_id,
+                "loan_type": loan_type,
+                "accessories": accessories,
+                "condition_out": condition_out,
+                "condition_in": None,
+                "notes": notes.strip(),
+                "issued_at": moment,
+                "issued_by_id": found.staff_id,
+                "due_at": due_at,
+                "returned_at": None,
+                "returned_to_id": None,
+                "ticket_id": None,
+            }
+            conn.execute(SET_STATUS, {"device": found.id, "to": DeviceStatus.ON_LOAN})
+            loan["id"] = conn.execute(INSERT_LOAN, loan).inserted_primary_key[0]
+            _audit(
+                conn,
+                [
+                    audit_row(moment, found.staff_id, "insert", "loans", loan["id"], None, loan),
+                    audit_row(
+                        moment, found.staff_id, "update", "devices", found.id,
+                        {"status": DeviceStatus.IN_STOCK}, {"status": DeviceStatus.ON_LOAN},
+                    ),
+                ],
+            )  # fmt: skip
+    except IntegrityError:
+        return None  # another counter got there first: the general path says who has it
+    student = _Student(found.student_id, found.card_code, found.first_name, found.last_name,
+                       found.form)  # fmt: skip
+    return _info(loan, found, student, actor, None)
+
+
+class _Student:
+    __slots__ = ("card_code", "first_name", "form", "id", "last_name")
+
+    def __init__(self, id: int, card_code: str, first: str, last: str, form: str) -> None:  # noqa: A002
+        self.id, self.card_code, self.first_name, self.last_name, self.form = (
+            id, card_code, first, last, form,
+        )  # fmt: skip
+
+
+def quick_return(
+    factory: SessionFactory,
+    actor: str,
+    *,
+    device_code: str | None,
+    loan_id: int | None,
+    condition: Condition,
+    notes: str,
+    now: datetime | None,
+) -> tuple[LoanInfo, bool] | None:
+    """Take back the open loan of ``device_code`` (or the loan ``loan_id``) without damage:
+    the loan and whether it was overdue, or ``None`` when it is not the plain case."""
+    code = (device_code or "").strip()
+    if condition is Condition.DAMAGED or (not code and loan_id is None):
+        return None
+    moment = _now(now)
+    if loan_id is not None:
+        query, params = RETURN_BY_SLIP, {"loan": loan_id, "actor": actor}
+    else:
+        query, params = RETURN_BY_DEVICE, {"code": code, "actor": actor}
+    with write_transaction(factory.kw["bind"]) as conn:
+        found = conn.execute(query, params).all()
+        if len(found) != 1 or not found[0].staff_active or moment < found[0].issued_at:
+            return None
+        row = found[0]
+        changes: dict[str, object] = {
+            "condition_in": condition,
+            "returned_at": moment,
+            "returned_to_id": row.staff_id,
+        }
+        before: dict[str, object] = dict.fromkeys(changes)
+        extra = notes.strip()
+        if extra:
+            changes["notes"] = f"{row.notes}\n{extra}" if row.notes else extra
+            before["notes"] = row.notes
+        conn.execute(
+            CLOSE_LOAN,
+            {
+                "loan": row.id,
+                "condition": condition,
+                "at": moment,
+                "to": row.staff_id,
+                "notes_now": changes.get("notes", row.notes),
+            },
+        )
+        audit = [audit_row(moment, row.staff_id, "update", "loans", row.id, before, changes)]
+        status = expected_status(
+            row.status, has_open_loan=False, open_ticket_category=None, assigned=row.assigned
+        )
+        if status is not row.status:
+            conn.execute(SET_STATUS, {"device": row.device_id, "to": status})
+            audit.append(
+                audit_row(
+                    moment,
+                    row.staff_id,
+                    "update",
+                    "devices",
+                    row.device_id,
+                    {"status": row.status},
+                    {"status": status},
+                )  # fmt: skip
+            )
+        _audit(conn, audit)
+    loan = dict(row._mapping) | changes
+    device = _Device(row.device_id, row.asset_tag, row.serial, row.make, row.model)
+    student = _Student(row.student_id, row.card_code, row.first_name, row.last_name, row.form)
+    return _info(loan, device, student, row.issued_by, actor), row.due_at < moment
+
+
+class _Device:
+    __slots__ = ("asset_tag", "id", "make", "model", "serial")
+
+    def __init__(self, id: int, tag: str, serial: str, make: str, model: str) -> None:  # noqa: A002
+        self.id, self.asset_tag, self.serial, self.make, self.model = id, tag, serial, make, model
