@@ -33,7 +33,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    # Every commit reaches the disk before the counter says "done": a loan recorded must
+    # survive a power cut, because the laptop has already left the building. (NORMAL would
+    # save about 0.3 ms a commit and could lose the last loans after a crash.)
+    cur.execute("PRAGMA synchronous=FULL")
     cur.close()
 
 

@@ -11,8 +11,9 @@ about the rules: this path only ever does what the general one would have done.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
-from sqlalchemy import Connection, bindparam, exists, func, or_, select, update
+from sqlalchemy import Connection, Insert, Select, bindparam, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk.db import write_transaction
@@ -22,7 +23,7 @@ from helpdesk.domain.models import Assignment, AuditEntry, Claim, Device, Loan, 
 from helpdesk.services.codes import loan_code
 from helpdesk.services.records import expected_status
 from helpdesk.services.school_days import loan_due_at
-from helpdesk.services.settings import load_settings
+from helpdesk.services.settings import settings_columns, settings_of_row
 from helpdesk.services.unit_of_work import SessionFactory
 from helpdesk.services.views import ChargeStatus, LoanInfo
 
@@ -36,31 +37,38 @@ issuer = staff.alias("issuer")
 assignments, claims = Assignment.__table__, Claim.__table__
 AUDIT = AuditEntry.__table__
 
+
 # The statements are built once, with named parameters: building one costs more than running it.
-FIND_FOR_ISSUE = (
-    select(
-        staff.c.id.label("staff_id"),
-        staff.c.active.label("staff_active"),
-        devices,
-        students.c.id.label("student_id"),
-        students.c.card_code,
-        students.c.first_name,
-        students.c.last_name,
-        students.c.form,
-        students.c.status.label("student_status"),
+def _find_for_issue(dialect: str) -> Select:
+    """The staff member, the device, the student and the school's settings, in one query."""
+    return (
+        select(
+            staff.c.id.label("staff_id"),
+            staff.c.active.label("staff_active"),
+            devices,
+            students.c.id.label("student_id"),
+            students.c.card_code,
+            students.c.first_name,
+            students.c.last_name,
+            students.c.form,
+            students.c.status.label("student_status"),
+            *settings_columns(dialect),
+        )
+        .select_from(devices)
+        .join(students, students.c.card_code == bindparam("card"))
+        .join(staff, staff.c.username == bindparam("actor"))
+        .where(or_(devices.c.asset_tag == bindparam("code"), devices.c.serial == bindparam("code")))
+        .order_by((devices.c.asset_tag == bindparam("code")).desc())
+        .limit(1)
+        .with_for_update(of=[devices, students])
     )
-    .select_from(devices)
-    .join(students, students.c.card_code == bindparam("card"))
-    .join(staff, staff.c.username == bindparam("actor"))
-    .where(or_(devices.c.asset_tag == bindparam("code"), devices.c.serial == bindparam("code")))
-    .order_by((devices.c.asset_tag == bindparam("code")).desc())
-    .limit(1)
-    .with_for_update(of=[devices, students])
-)
+
+
+FIND_FOR_ISSUE = {dialect: _find_for_issue(dialect) for dialect in ("sqlite", "postgresql")}
 # Read after the rows above are locked, in a statement of its own: on PostgreSQL a statement
 # sees what was committed when it began, and a second counter lending to the same student
 # must see the first one's loan once it has waited for the lock.
-OPEN_LOANS_AND_CHARGES = select(
+_OPEN_LOANS_AND_CHARGES = (
     exists()
     .where(loans.c.device_id == bindparam("device"), loans.c.returned_at.is_(None))
     .label("device_out"),
@@ -76,6 +84,15 @@ OPEN_LOANS_AND_CHARGES = select(
     )
     .label("owes"),
 )
+OPEN_LOANS_AND_CHARGES = {
+    "sqlite": select(*_OPEN_LOANS_AND_CHARGES),
+    # PostgreSQL also draws the new loan's number here, so that the loan, the device's status
+    # and the two audit rows go to the server as one statement.
+    "postgresql": select(
+        *_OPEN_LOANS_AND_CHARGES,
+        func.nextval(func.pg_get_serial_sequence("loans", "id")).label("next_loan"),
+    ),
+}
 SET_STATUS = (
     update(devices).where(devices.c.id == bindparam("device")).values(status=bindparam("to"))
 )
@@ -86,7 +103,7 @@ CLOSE_LOAN = (
     .values(
         condition_in=bindparam("condition"),
         returned_at=bindparam("at"),
-        returned_to_id=bindparam("to"),
+        returned_to_id=bindparam("staff"),
         notes=bindparam("notes_now"),
     )
 )
@@ -141,6 +158,48 @@ def _now(now: datetime | None) -> datetime:
 AUDIT_ROWS = AUDIT.insert()
 
 
+_AUDIT_COLUMNS = ("at", "staff_id", "action", "entity", "entity_id", "before", "after")
+
+
+def _audit_rows(count: int) -> Insert:
+    return AUDIT.insert().values(
+        [{name: bindparam(f"{name}_{n}") for name in _AUDIT_COLUMNS} for n in range(count)]
+    )
+
+
+ISSUE_IN_ONE = (  # PostgreSQL: the loan, the device's new status and the audit rows at once
+    _audit_rows(2)
+    .add_cte(loans.insert().values({c.name: bindparam(f"l_{c.name}") for c in loans.c}).cte())
+    .add_cte(
+        update(devices)
+        .where(devices.c.id == bindparam("device"))
+        .values(status=bindparam("to"))
+        .cte()
+    )
+)
+
+
+RETURN_IN_ONE = {  # PostgreSQL: the loan closed, the audit rows, and the device's new status
+    1: _audit_rows(1).add_cte(CLOSE_LOAN.cte()),
+    2: _audit_rows(2).add_cte(CLOSE_LOAN.cte()).add_cte(SET_STATUS.cte()),
+}
+_compiled: dict[tuple[int, int], str] = {}
+
+
+def _sql_of(statement: Insert, conn: Connection) -> str:
+    """The statement as the server's SQL, compiled once: SQLAlchemy does not cache the compiled
+    form of a statement with data-changing CTEs, and compiling it costs more than running it."""
+    key = (id(statement), id(conn.dialect))
+    if key not in _compiled:
+        _compiled[key] = str(statement.compile(dialect=conn.dialect))
+    return _compiled[key]
+
+
+def _plain(params: dict[str, object]) -> dict[str, object]:
+    """Enums as their stored values, for SQL run without SQLAlchemy's type processing."""
+    return {k: v.value if isinstance(v, Enum) else v for k, v in params.items()}
+
+
 def _audit(conn: Connection, rows: list[dict]) -> None:
     conn.execute(AUDIT_ROWS, rows)
 
@@ -192,12 +251,15 @@ def quick_issue(
     moment = _now(now)
     try:
         with write_transaction(factory.kw["bind"]) as conn:
-            # The staff member, the device (a tag wins over another device's serial) and the
-            # student in one query. The device and student rows are locked on PostgreSQL, so two
+            # The staff member, the device (a tag wins over another device's serial), the
+            # student and the settings in one query. The device and student rows are locked on PostgreSQL, so two
             # counters lending the same loaner, or to the same student, queue here (SQLite's
             # write lock does the same).
+            query = FIND_FOR_ISSUE.get(conn.dialect.name)
+            if query is None:
+                return None
             found = conn.execute(
-                FIND_FOR_ISSUE, {"card": student_code, "actor": actor, "code": device_code}
+                query, {"card": student_code, "actor": actor, "code": device_code}
             ).first()
             if (
                 found is None
@@ -207,9 +269,10 @@ def quick_issue(
                 or found.student_status is not StudentStatus.ACTIVE
             ):
                 return None
-            settings = load_settings(conn)
+            settings = settings_of_row(found)
             held = conn.execute(
-                OPEN_LOANS_AND_CHARGES, {"device": found.id, "student": found.student_id}
+                OPEN_LOANS_AND_CHARGES[conn.dialect.name],
+                {"device": found.id, "student": found.student_id},
             ).one()
             if (
                 held.device_out
@@ -243,18 +306,25 @@ def quick_issue(
                 "returned_to_id": None,
                 "ticket_id": None,
             }
-            conn.execute(SET_STATUS, {"device": found.id, "to": DeviceStatus.ON_LOAN})
-            loan["id"] = conn.execute(INSERT_LOAN, loan).inserted_primary_key[0]
-            _audit(
-                conn,
-                [
-                    audit_row(moment, found.staff_id, "insert", "loans", loan["id"], None, loan),
-                    audit_row(
-                        moment, found.staff_id, "update", "devices", found.id,
-                        {"status": DeviceStatus.IN_STOCK}, {"status": DeviceStatus.ON_LOAN},
-                    ),
-                ],
-            )  # fmt: skip
+            moved = {"device": found.id, "to": DeviceStatus.ON_LOAN}
+            if conn.dialect.name == "postgresql":
+                loan["id"] = held.next_loan
+            else:
+                conn.execute(SET_STATUS, moved)
+                loan["id"] = conn.execute(INSERT_LOAN, loan).inserted_primary_key[0]
+            audit = [
+                audit_row(moment, found.staff_id, "insert", "loans", loan["id"], None, loan),
+                audit_row(
+                    moment, found.staff_id, "update", "devices", found.id,
+                    {"status": DeviceStatus.IN_STOCK}, {"status": DeviceStatus.ON_LOAN},
+                ),
+            ]  # fmt: skip
+            if conn.dialect.name == "postgresql":
+                params = {f"{k}_{n}": v for n, row in enumerate(audit) for k, v in row.items()}
+                params |= {f"l_{k}": v for k, v in loan.items()} | moved
+                conn.exec_driver_sql(_sql_of(ISSUE_IN_ONE, conn), _plain(params))
+            else:
+                _audit(conn, audit)
     except IntegrityError:
         return None  # another counter got there first: the general path says who has it
     student = _Student(found.student_id, found.card_code, found.first_name, found.last_name,
@@ -306,22 +376,19 @@ def quick_return(
         if extra:
             changes["notes"] = f"{row.notes}\n{extra}" if row.notes else extra
             before["notes"] = row.notes
-        conn.execute(
-            CLOSE_LOAN,
-            {
-                "loan": row.id,
-                "condition": condition,
-                "at": moment,
-                "to": row.staff_id,
-                "notes_now": changes.get("notes", row.notes),
-            },
-        )
+        closing = {
+            "loan": row.id,
+            "condition": condition,
+            "at": moment,
+            "staff": row.staff_id,
+            "notes_now": changes.get("notes", row.notes),
+        }
         audit = [audit_row(moment, row.staff_id, "update", "loans", row.id, before, changes)]
         status = expected_status(
             row.status, has_open_loan=False, open_ticket_category=None, assigned=row.assigned
         )
+        moved = {"device": row.device_id, "to": status}
         if status is not row.status:
-            conn.execute(SET_STATUS, {"device": row.device_id, "to": status})
             audit.append(
                 audit_row(
                     moment,
@@ -333,7 +400,15 @@ def quick_return(
                     {"status": status},
                 )  # fmt: skip
             )
-        _audit(conn, audit)
+        if conn.dialect.name == "postgresql":
+            params = {f"{k}_{n}": v for n, entry in enumerate(audit) for k, v in entry.items()}
+            params |= closing | (moved if len(audit) == 2 else {})
+            conn.exec_driver_sql(_sql_of(RETURN_IN_ONE[len(audit)], conn), _plain(params))
+        else:
+            conn.execute(CLOSE_LOAN, closing)
+            if len(audit) == 2:
+                conn.execute(SET_STATUS, moved)
+            _audit(conn, audit)
     loan = dict(row._mapping) | changes
     device = _Device(row.device_id, row.asset_tag, row.serial, row.make, row.model)
     student = _Student(row.student_id, row.card_code, row.first_name, row.last_name, row.form)

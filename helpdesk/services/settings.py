@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, String, cast, literal, select
+from sqlalchemy import ColumnElement, Connection, String, Text, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from helpdesk.domain.errors import ValidationError
@@ -73,7 +74,14 @@ def load_settings(session: Session | Connection) -> SchoolSettings:
     """The settings as stored, with defaults for keys never saved (inside a unit of work or a
     connection's transaction). Settings and closure dates come back from one query."""
     rows = session.execute(SETTINGS_AND_CLOSURES).all()
-    stored = {key: value for key, value in rows if key != CLOSURE_KEY}
+    return settings_from(
+        {key: value for key, value in rows if key != CLOSURE_KEY},
+        [value for key, value in rows if key == CLOSURE_KEY],
+    )
+
+
+def settings_from(stored: dict[str, str], closure_days: Iterable[object]) -> SchoolSettings:
+    """The settings from the stored values (JSON texts by key) and the closure days."""
     values: dict[str, Any] = {}
     for name in _STORED:
         if name in stored:
@@ -81,10 +89,31 @@ def load_settings(session: Session | Connection) -> SchoolSettings:
                 values[name] = _decode(name, stored[name])
             except (ValueError, TypeError):
                 continue  # a damaged value falls back to the default
-    closures = tuple(
-        sorted(date.fromisoformat(str(value)[:10]) for key, value in rows if key == CLOSURE_KEY)
-    )
+    closures = tuple(sorted(date.fromisoformat(str(value)[:10]) for value in closure_days))
     return SchoolSettings(**values, closures=closures)
+
+
+def settings_columns(dialect: str) -> tuple[ColumnElement, ColumnElement]:
+    """The stored settings (a JSON object) and the closure days (a JSON array) as two columns
+    of a bigger query, so that an action reads them with the records it is about."""
+    setting, closure = Setting.__table__, Closure.__table__
+    if dialect == "postgresql":
+        stored = cast(func.json_object_agg(setting.c.key, setting.c.value), Text)
+        days = cast(func.json_agg(closure.c.day), Text)
+    else:
+        stored = func.json_group_object(setting.c.key, setting.c.value)
+        days = func.json_group_array(closure.c.day)
+    return (
+        select(stored).scalar_subquery().label("settings_json"),
+        select(days).scalar_subquery().label("closures_json"),
+    )
+
+
+def settings_of_row(row: Any) -> SchoolSettings:
+    """The settings from a row with the two columns of :func:`settings_columns`."""
+    return settings_from(
+        json.loads(row.settings_json or "{}"), json.loads(row.closures_json or "[]")
+    )
 
 
 def get_settings(factory: SessionFactory) -> SchoolSettings:

@@ -56,6 +56,28 @@ def test_saved_settings_are_read_back_and_audited(any_school):
     assert get_settings(session_factory).loan_limit == 3
 
 
+@pytest.mark.parametrize("saved", [False, True])
+def test_settings_read_as_two_columns_equal_the_rows(any_school, saved):
+    """The quick loan reads the settings as two JSON columns of its first query; they must be
+    the settings the rows give, with nothing saved and with every kind of value saved."""
+    from sqlalchemy import select as plain_select
+
+    from helpdesk.services.settings import settings_columns, settings_of_row
+
+    factory = any_school
+    if saved:
+        save_settings(factory, "admin", replace(
+            SchoolSettings(), school_name='Hillside "Academy"', end_of_day=time(15, 10),
+            loan_limit=2, block_loans_with_unpaid_charges=True, loan_terms="Line one\nLine two",
+            closures=(date(2026, 12, 21), date(2026, 10, 26)),
+        ))  # fmt: skip
+    engine = factory.kw["bind"]
+    with engine.connect() as conn:
+        row = conn.execute(plain_select(*settings_columns(conn.dialect.name))).one()
+    assert settings_of_row(row) == get_settings(factory)
+    assert (settings_of_row(row) == SchoolSettings()) is not saved
+
+
 def test_add_closures_keeps_days_already_closed(session_factory):
     add_closures(session_factory, "admin", [date(2026, 10, 26)], "Half term")
     settings = add_closures(
