@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from types import SimpleNamespace as Record
+from typing import Any
 
 from sqlalchemy import Connection, Insert, Select, bindparam, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,12 +22,11 @@ from helpdesk.db import write_transaction
 from helpdesk.domain.audit import audit_row
 from helpdesk.domain.enums import Condition, DevicePool, DeviceStatus, LoanType, StudentStatus
 from helpdesk.domain.models import Assignment, AuditEntry, Claim, Device, Loan, Staff, Student
-from helpdesk.services.codes import loan_code
 from helpdesk.services.records import expected_status
 from helpdesk.services.school_days import loan_due_at
 from helpdesk.services.settings import settings_columns, settings_of_row
 from helpdesk.services.unit_of_work import SessionFactory
-from helpdesk.services.views import ChargeStatus, LoanInfo
+from helpdesk.services.views import ChargeStatus, LoanInfo, loan_info
 
 devices, students, loans, staff = (
     Device.__table__,
@@ -53,6 +54,9 @@ def _find_for_issue(dialect: str) -> Select:
             students.c.form,
             students.c.status.label("student_status"),
             *settings_columns(dialect),
+            # SQLite holds the write lock from BEGIN, so this query may read the open loans
+            # too; PostgreSQL reads them in a statement of its own, after the row locks.
+            *(_holding(devices.c.id, students.c.id) if dialect == "sqlite" else ()),
         )
         .select_from(devices)
         .join(students, students.c.card_code == bindparam("card"))
@@ -64,35 +68,37 @@ def _find_for_issue(dialect: str) -> Select:
     )
 
 
-FIND_FOR_ISSUE = {dialect: _find_for_issue(dialect) for dialect in ("sqlite", "postgresql")}
-# Read after the rows above are locked, in a statement of its own: on PostgreSQL a statement
-# sees what was committed when it began, and a second counter lending to the same student
-# must see the first one's loan once it has waited for the lock.
-_OPEN_LOANS_AND_CHARGES = (
-    exists()
-    .where(loans.c.device_id == bindparam("device"), loans.c.returned_at.is_(None))
-    .label("device_out"),
-    select(func.count())
-    .where(loans.c.student_id == bindparam("student"), loans.c.returned_at.is_(None))
-    .scalar_subquery()
-    .label("student_loans"),
-    exists()
-    .where(
-        claims.c.student_id == bindparam("student"),
-        claims.c.charge_status == ChargeStatus.DUE,
-        claims.c.charge_pence > 0,
+def _holding(device: Any, student: Any) -> tuple[Any, ...]:
+    """Whether the device is out, how many open loans the student has, whether they owe."""
+    return (
+        exists()
+        .where(loans.c.device_id == device, loans.c.returned_at.is_(None))
+        .label("device_out"),
+        select(func.count())
+        .where(loans.c.student_id == student, loans.c.returned_at.is_(None))
+        .scalar_subquery()
+        .label("student_loans"),
+        exists()
+        .where(
+            claims.c.student_id == student,
+            claims.c.charge_status == ChargeStatus.DUE,
+            claims.c.charge_pence > 0,
+        )
+        .label("owes"),
     )
-    .label("owes"),
+
+
+FIND_FOR_ISSUE = {dialect: _find_for_issue(dialect) for dialect in ("sqlite", "postgresql")}
+# On PostgreSQL the open loans are read after the rows above are locked, in a statement of its
+# own: a statement sees what was committed when it began, and a second counter lending to the
+# same student must see the first one's loan once it has waited for the lock.
+_OPEN_LOANS_AND_CHARGES = _holding(bindparam("device"), bindparam("student"))
+# PostgreSQL also draws the new loan's number here, so that the loan, the device's status and
+# the two audit rows go to the server as one statement.
+OPEN_LOANS_AND_CHARGES = select(
+    *_OPEN_LOANS_AND_CHARGES,
+    func.nextval(func.pg_get_serial_sequence("loans", "id")).label("next_loan"),
 )
-OPEN_LOANS_AND_CHARGES = {
-    "sqlite": select(*_OPEN_LOANS_AND_CHARGES),
-    # PostgreSQL also draws the new loan's number here, so that the loan, the device's status
-    # and the two audit rows go to the server as one statement.
-    "postgresql": select(
-        *_OPEN_LOANS_AND_CHARGES,
-        func.nextval(func.pg_get_serial_sequence("loans", "id")).label("next_loan"),
-    ),
-}
 SET_STATUS = (
     update(devices).where(devices.c.id == bindparam("device")).values(status=bindparam("to"))
 )
@@ -156,8 +162,6 @@ def _now(now: datetime | None) -> datetime:
 
 
 AUDIT_ROWS = AUDIT.insert()
-
-
 _AUDIT_COLUMNS = ("at", "staff_id", "action", "entity", "entity_id", "before", "after")
 
 
@@ -170,26 +174,19 @@ def _audit_rows(count: int) -> Insert:
 ISSUE_IN_ONE = (  # PostgreSQL: the loan, the device's new status and the audit rows at once
     _audit_rows(2)
     .add_cte(loans.insert().values({c.name: bindparam(f"l_{c.name}") for c in loans.c}).cte())
-    .add_cte(
-        update(devices)
-        .where(devices.c.id == bindparam("device"))
-        .values(status=bindparam("to"))
-        .cte()
-    )
+    .add_cte(SET_STATUS.cte())
 )
-
-
 RETURN_IN_ONE = {  # PostgreSQL: the loan closed, the audit rows, and the device's new status
     1: _audit_rows(1).add_cte(CLOSE_LOAN.cte()),
     2: _audit_rows(2).add_cte(CLOSE_LOAN.cte()).add_cte(SET_STATUS.cte()),
 }
-_compiled: dict[tuple[int, int], str] = {}
+_compiled: dict[tuple[int, str, str], str] = {}
 
 
 def _sql_of(statement: Insert, conn: Connection) -> str:
     """The statement as the server's SQL, compiled once: SQLAlchemy does not cache the compiled
     form of a statement with data-changing CTEs, and compiling it costs more than running it."""
-    key = (id(statement), id(conn.dialect))
+    key = (id(statement), conn.dialect.name, conn.dialect.paramstyle)
     if key not in _compiled:
         _compiled[key] = str(statement.compile(dialect=conn.dialect))
     return _compiled[key]
@@ -204,29 +201,18 @@ def _audit(conn: Connection, rows: list[dict]) -> None:
     conn.execute(AUDIT_ROWS, rows)
 
 
-def _info(loan: dict, device, student, issued_by: str, returned_to: str | None) -> LoanInfo:  # noqa: ANN001
-    return LoanInfo(
-        id=loan["id"],
-        code=loan_code(loan["id"]),
-        loan_type=LoanType(loan["loan_type"]).value,
-        device_id=device.id,
-        asset_tag=device.asset_tag,
-        serial=device.serial,
-        model=f"{device.make} {device.model}".strip(),
-        student_id=student.id,
-        student_name=f"{student.first_name} {student.last_name}",
-        card_code=student.card_code,
-        form=student.form,
-        accessories=tuple(a for a in loan["accessories"].split(",") if a),
-        condition_out=Condition(loan["condition_out"]).value,
-        condition_in=Condition(loan["condition_in"]).value if loan["condition_in"] else None,
-        issued_at=loan["issued_at"],
-        issued_by=issued_by,
-        due_at=loan["due_at"],
-        returned_at=loan["returned_at"],
-        returned_to=returned_to,
-        ticket_id=loan["ticket_id"],
-        notes=loan["notes"],
+def _info(
+    loan: dict, device: Record, student: Record, issued_by: str, back_to: str | None
+) -> LoanInfo:
+    """The loan as the services hand it out, through the same builder as every other loan."""
+    return loan_info(
+        Record(
+            **loan,
+            device=device,
+            student=student,
+            issued_by=Record(username=issued_by),
+            returned_to=None if back_to is None else Record(username=back_to),
+        )
     )
 
 
@@ -252,9 +238,9 @@ def quick_issue(
     try:
         with write_transaction(factory.kw["bind"]) as conn:
             # The staff member, the device (a tag wins over another device's serial), the
-            # student and the settings in one query. The device and student rows are locked on PostgreSQL, so two
-            # counters lending the same loaner, or to the same student, queue here (SQLite's
-            # write lock does the same).
+            # student and the settings in one query. The device and student rows are locked on
+            # PostgreSQL, so two counters lending the same loaner, or to the same student, queue
+            # here (SQLite's write lock does the same).
             query = FIND_FOR_ISSUE.get(conn.dialect.name)
             if query is None:
                 return None
@@ -270,10 +256,11 @@ def quick_issue(
             ):
                 return None
             settings = settings_of_row(found)
-            held = conn.execute(
-                OPEN_LOANS_AND_CHARGES[conn.dialect.name],
-                {"device": found.id, "student": found.student_id},
-            ).one()
+            held = found
+            if conn.dialect.name == "postgresql":
+                held = conn.execute(
+                    OPEN_LOANS_AND_CHARGES, {"device": found.id, "student": found.student_id}
+                ).one()
             if (
                 held.device_out
                 or held.student_loans >= settings.loan_limit
@@ -327,18 +314,11 @@ def quick_issue(
                 _audit(conn, audit)
     except IntegrityError:
         return None  # another counter got there first: the general path says who has it
-    student = _Student(found.student_id, found.card_code, found.first_name, found.last_name,
-                       found.form)  # fmt: skip
-    return _info(loan, found, student, actor, None)
-
-
-class _Student:
-    __slots__ = ("card_code", "first_name", "form", "id", "last_name")
-
-    def __init__(self, id: int, card_code: str, first: str, last: str, form: str) -> None:  # noqa: A002
-        self.id, self.card_code, self.first_name, self.last_name, self.form = (
-            id, card_code, first, last, form,
-        )  # fmt: skip
+    device = Record(id=found.id, asset_tag=found.asset_tag, serial=found.serial,
+                    make=found.make, model=found.model)  # fmt: skip
+    student = Record(id=found.student_id, card_code=found.card_code, first_name=found.first_name,
+                     last_name=found.last_name, form=found.form)  # fmt: skip
+    return _info(loan, device, student, actor, None)
 
 
 def quick_return(
@@ -409,14 +389,9 @@ def quick_return(
             if len(audit) == 2:
                 conn.execute(SET_STATUS, moved)
             _audit(conn, audit)
-    loan = dict(row._mapping) | changes
-    device = _Device(row.device_id, row.asset_tag, row.serial, row.make, row.model)
-    student = _Student(row.student_id, row.card_code, row.first_name, row.last_name, row.form)
+    loan = {column.name: row._mapping[column.name] for column in loans.c} | changes
+    device = Record(id=row.device_id, asset_tag=row.asset_tag, serial=row.serial,
+                    make=row.make, model=row.model)  # fmt: skip
+    student = Record(id=row.student_id, card_code=row.card_code, first_name=row.first_name,
+                     last_name=row.last_name, form=row.form)  # fmt: skip
     return _info(loan, device, student, row.issued_by, actor), row.due_at < moment
-
-
-class _Device:
-    __slots__ = ("asset_tag", "id", "make", "model", "serial")
-
-    def __init__(self, id: int, tag: str, serial: str, make: str, model: str) -> None:  # noqa: A002
-        self.id, self.asset_tag, self.serial, self.make, self.model = id, tag, serial, make, model
