@@ -107,19 +107,6 @@ def _resolver(codes: Any, student_rank: int) -> Any:
     )
 
 
-# An exact student card first, then a device by tag, then by serial; a code typed in the other
-# letter case only when nothing matches exactly (and then a device before a student).
-RESOLVE_EXACT = _resolver(bindparam("code"), 0)
-RESOLVE_CASE_BLIND = _resolver(bindparam("codes", expanding=True), 3)
-
-
-def resolve(conn: Connection, code: str, variants: Sequence[str]) -> tuple[str, int] | None:
-    row = conn.execute(RESOLVE_EXACT, {"code": code}).first()
-    if row is None and variants:
-        row = conn.execute(RESOLVE_CASE_BLIND, {"codes": list(variants)}).first()
-    return None if row is None else (row.kind, row.id)
-
-
 # --- loans -------------------------------------------------------------------------------------
 
 issuer, returner = staff.alias("issuer"), staff.alias("returner")
@@ -315,35 +302,60 @@ def devices_of_student(conn: Connection, student_id: int) -> list[Any]:
 
 # --- devices -----------------------------------------------------------------------------------
 
-DEVICE_WITH_HOLDER = (
-    select(
-        *_columns(devices, "d_"),
-        *_columns(students, "s_"),
-        select(loans.c.id)
-        .where(loans.c.device_id == devices.c.id, loans.c.returned_at.is_(None))
-        .limit(1)
-        .scalar_subquery()
-        .label("open_loan"),
-        select(tickets.c.id)
-        .where(tickets.c.device_id == devices.c.id, tickets.c.state.not_in(CLOSED))
-        .limit(1)
-        .scalar_subquery()
-        .label("open_ticket"),
+
+def _device_with_holder(found: Any) -> Select:
+    """What the code ``found`` names (a subquery of kind and id) and, when it is a device, the
+    device, the student it is assigned to, and the ids of its open loan and open ticket (or
+    None): a device's card starts from one statement."""
+    return (
+        select(
+            found.c.kind,
+            found.c.id,
+            *_columns(devices, "d_"),
+            *_columns(students, "s_"),
+            select(loans.c.id)
+            .where(loans.c.device_id == devices.c.id, loans.c.returned_at.is_(None))
+            .limit(1)
+            .scalar_subquery()
+            .label("open_loan"),
+            select(tickets.c.id)
+            .where(tickets.c.device_id == devices.c.id, tickets.c.state.not_in(CLOSED))
+            .limit(1)
+            .scalar_subquery()
+            .label("open_ticket"),
+        )
+        .select_from(found)
+        .outerjoin(
+            devices, (found.c.kind == literal_column("'device'")) & (devices.c.id == found.c.id)
+        )
+        .outerjoin(
+            assignments,
+            (assignments.c.device_id == devices.c.id) & assignments.c.ended_at.is_(None),
+        )
+        .outerjoin(students, students.c.id == assignments.c.student_id)
     )
-    .select_from(devices)
-    .outerjoin(
-        assignments,
-        (assignments.c.device_id == devices.c.id) & assignments.c.ended_at.is_(None),
-    )
-    .outerjoin(students, students.c.id == assignments.c.student_id)
-    .where(devices.c.id == bindparam("id"))
+
+
+# An exact student card first, then a device by tag, then by serial; a code typed in the other
+# letter case only when nothing matches exactly (and then a device before a student).
+RESOLVE_EXACT = _device_with_holder(_resolver(bindparam("code"), 0).subquery("found"))
+RESOLVE_CASE_BLIND = _device_with_holder(
+    _resolver(bindparam("codes", expanding=True), 3).subquery("found")
 )
 
 
-def device_with_holder(conn: Connection, device_id: int) -> tuple[Record, Record | None, Any, Any]:
-    """The device, the student it is assigned to, and whether it has an open loan and an open
-    ticket (an id of each, or None)."""
-    row = conn.execute(DEVICE_WITH_HOLDER, {"id": device_id}).one()
+def resolve(conn: Connection, code: str, variants: Sequence[str]) -> Any:
+    """The row of what ``code`` names (``.kind``, ``.id``; for a device, the device_card
+    columns too), or None."""
+    row = conn.execute(RESOLVE_EXACT, {"code": code}).first()
+    if row is None and variants:
+        row = conn.execute(RESOLVE_CASE_BLIND, {"codes": list(variants)}).first()
+    return row
+
+
+def device_with_holder(row: Any) -> tuple[Record, Record | None, Any, Any]:
+    """From a resolved device's row: the device, the student it is assigned to, and the ids of
+    its open loan and open ticket (or None)."""
     return _part(row, "d_"), _part(row, "s_"), row.open_loan, row.open_ticket
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -133,8 +134,9 @@ def _student_card(conn: Connection, student_id: int, today: date) -> StudentCard
     )
 
 
-def _device_card(conn: Connection, device_id: int) -> DeviceCard:
-    device, holder, open_loan_id, open_ticket_id = device_with_holder(conn, device_id)
+def _device_card(conn: Connection, resolved: Any) -> DeviceCard:
+    device, holder, open_loan_id, open_ticket_id = device_with_holder(resolved)
+    device_id = device.id
     loan = loans_where(conn, LOAN_BY_ID, id=open_loan_id)[0] if open_loan_id else None
     found = ticket_records(conn, OPEN_TICKET_OF_DEVICE, id=device_id) if open_ticket_id else []
     ticket = _ticket_info(found[0]) if found else None
@@ -179,13 +181,12 @@ def _find_card(conn: Connection, code: str, today: date) -> Card | None:
             student_summary(ticket.student) if ticket.student else None,
             info.cover,
         )
-    match = resolve(conn, code, case_variants(code))
-    if match is None:
+    found = resolve(conn, code, case_variants(code))
+    if found is None:
         return None
-    kind, record_id = match
-    if kind == "student":
-        return _student_card(conn, record_id, today)
-    return _device_card(conn, record_id)
+    if found.kind == "student":
+        return _student_card(conn, found.id, today)
+    return _device_card(conn, found)
 
 
 def lookup(factory: SessionFactory, code: str, *, now: datetime | None = None) -> Card:
