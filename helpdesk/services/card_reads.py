@@ -18,14 +18,10 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    DateTime,
     Select,
-    String,
     bindparam,
-    cast,
     func,
     literal_column,
-    null,
     select,
     union_all,
 )
@@ -33,10 +29,6 @@ from sqlalchemy import (
 from helpdesk.domain.enums import (
     CLOSED_TICKET_STATES,
     ChargeStatus,
-    Condition,
-    DamageCategory,
-    LoanType,
-    TicketState,
 )
 from helpdesk.domain.models import (
     Assignment,
@@ -72,7 +64,7 @@ def _columns(table: Any, prefix: str) -> list[ColumnElement]:
     return [column.label(f"{prefix}{column.name}") for column in table.c]
 
 
-def _part(row: Any, prefix: str) -> Record | None:
+def part_of(row: Any, prefix: str) -> Record | None:
     """The columns of ``row`` named ``prefix...`` as a record; None for a missing outer join."""
     values = {k[len(prefix) :]: v for k, v in row._mapping.items() if k.startswith(prefix)}
     return None if values.get("id") is None else Record(**values)
@@ -132,8 +124,8 @@ LOANS_OF_TICKETS = _LOAN.where(loans.c.ticket_id.in_(bindparam("ids", expanding=
 
 
 def loan_record(row: Any) -> Record:
-    loan = _part(row, "l_")
-    loan.device, loan.student = _part(row, "d_"), _part(row, "s_")
+    loan = part_of(row, "l_")
+    loan.device, loan.student = part_of(row, "d_"), part_of(row, "s_")
     loan.issued_by, loan.returned_to = _user(row.issued_by), _user(row.returned_to)
     return loan
 
@@ -226,12 +218,12 @@ def ticket_records(conn: Connection, query: Select, **params: Any) -> list[tuple
                 swaps[loan.ticket_id] = loan
     out = []
     for row in rows:
-        ticket = _part(row, "t_")
-        ticket.device, ticket.student = _part(row, "d_"), _part(row, "s_")
+        ticket = part_of(row, "t_")
+        ticket.device, ticket.student = part_of(row, "d_"), part_of(row, "s_")
         ticket.technician = _user(row.technician)
-        claim = _part(row, "c_")
+        claim = part_of(row, "c_")
         if claim is not None:
-            claim.cover_period = _part(row, "p_")
+            claim.cover_period = part_of(row, "p_")
             if claim.cover_period is not None:
                 claim.cover_period.scheme = Record(name=row.scheme_name)
         found = extras[ticket.id]
@@ -286,10 +278,10 @@ def student_with_cover(conn: Connection, student_id: int) -> tuple[Record, list,
     """The student, their cover periods each with its claims used, what they owe, and how many
     open loans and open tickets they have (``.open_loans``, ``.open_tickets``)."""
     rows = conn.execute(STUDENT_WITH_COVER, {"id": student_id}).all()
-    student = _part(rows[0], "s_")
+    student = part_of(rows[0], "s_")
     found = []
     for row in rows:
-        period = _part(row, "p_")
+        period = part_of(row, "p_")
         if period is not None:
             period.scheme = Record(name=row.scheme_name)
             found.append((period, int(row.used or 0)))
@@ -356,103 +348,4 @@ def resolve(conn: Connection, code: str, variants: Sequence[str]) -> Any:
 def device_with_holder(row: Any) -> tuple[Record, Record | None, Any, Any]:
     """From a resolved device's row: the device, the student it is assigned to, and the ids of
     its open loan and open ticket (or None)."""
-    return _part(row, "d_"), _part(row, "s_"), row.open_loan, row.open_ticket
-
-
-def _branch(kind: str, table: Any, values: dict[str, Any], order: Any, limit: Any) -> Select:
-    """One kind of event of a device's history in the columns all kinds share (enums as text,
-    missing values as typed NULLs), newest first, as a subquery so that it may have a limit."""
-    shared = {
-        "kind": literal_column(f"'{kind}'"),
-        "id": table.c.id,
-        "at": values["at"],
-        "due": values.get("due", cast(null(), DateTime)),
-        "ended": values["ended"],
-        "what": cast(values.get("what", null()), String),
-        "how": cast(values.get("how", null()), String),
-        "state": cast(values.get("state", null()), String),
-        "s_id": students.c.id,
-        "s_first_name": students.c.first_name,
-        "s_last_name": students.c.last_name,
-        "s_form": students.c.form,
-    }
-    query = (
-        select(*(column.label(name) for name, column in shared.items()))
-        .select_from(table)
-        .outerjoin(students, students.c.id == table.c.student_id)
-        .where(table.c.device_id == bindparam("id"))
-        .order_by(order.desc())
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    return select(query.subquery())
-
-
-DEVICE_HISTORY = union_all(
-    _branch(
-        "loan",
-        loans,
-        {
-            "at": loans.c.issued_at,
-            "due": loans.c.due_at,
-            "ended": loans.c.returned_at,
-            "what": loans.c.loan_type,
-            "how": loans.c.condition_in,
-        },
-        loans.c.issued_at,
-        bindparam("limit"),
-    ),
-    _branch(
-        "assignment",
-        assignments,
-        {"at": assignments.c.started_at, "ended": assignments.c.ended_at},
-        assignments.c.id,
-        None,
-    ),
-    _branch(
-        "ticket",
-        tickets,
-        {
-            "at": tickets.c.opened_at,
-            "ended": tickets.c.closed_at,
-            "what": tickets.c.damage_category,
-            "how": tickets.c.fault,
-            "state": tickets.c.state,
-        },
-        tickets.c.opened_at,
-        bindparam("limit"),
-    ),
-)
-
-
-def device_history_records(
-    conn: Connection, device: Record, limit: int
-) -> tuple[list[Record], list[Record], list[Record]]:
-    """The device's latest loans, its assignments and its latest tickets, each with its student,
-    in one statement, as the records history.rows_of takes (a device's brief history)."""
-    found: dict[str, list[Record]] = {"loan": [], "assignment": [], "ticket": []}
-    for row in conn.execute(DEVICE_HISTORY, {"id": device.id, "limit": limit}):
-        student = _part(row, "s_")
-        if row.kind == "loan":
-            record = Record(
-                id=row.id,
-                issued_at=row.at,
-                due_at=row.due,
-                returned_at=row.ended,
-                loan_type=LoanType(row.what),
-                condition_in=Condition(row.how) if row.how else None,
-            )
-        elif row.kind == "assignment":
-            record = Record(id=row.id, started_at=row.at, ended_at=row.ended)
-        else:
-            record = Record(
-                id=row.id,
-                opened_at=row.at,
-                closed_at=row.ended,
-                damage_category=DamageCategory(row.what),
-                fault=row.how,
-                state=TicketState(row.state),
-            )
-        record.student, record.device = student, device
-        found[row.kind].append(record)
-    return found["loan"], found["assignment"], found["ticket"]
+    return part_of(row, "d_"), part_of(row, "s_"), row.open_loan, row.open_ticket

@@ -11,13 +11,13 @@ from sqlalchemy import Connection
 
 from helpdesk.db import read_connection
 from helpdesk.domain.errors import NotFound, ValidationError
+from helpdesk.services.card_history import device_history_records
 from helpdesk.services.card_reads import (
     LOAN_BY_ID,
     OPEN_LOANS_OF_STUDENT,
     OPEN_TICKET_OF_DEVICE,
     OPEN_TICKETS_OF_STUDENT,
     TICKET_BY_ID,
-    device_history_records,
     device_with_holder,
     devices_of_student,
     loans_where,
