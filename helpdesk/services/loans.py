@@ -33,7 +33,6 @@ from helpdesk.services.records import (
     open_ticket_of,
     settle_status,
 )
-from helpdesk.services.school_days import loan_due_at
 from helpdesk.services.settings import SchoolSettings, load_settings
 from helpdesk.services.tickets import (
     DamageReport,
@@ -175,15 +174,7 @@ def _lend(
         _check_can_lend(session, device, student, settings)
     now = now_of(session)
     if due_at is None:
-        due_at = loan_due_at(
-            loan_type,
-            now,
-            end_of_day=settings.end_of_day,
-            closures=settings.closures,
-            school_days=school_days,
-            swap_loan_days=settings.swap_loan_days,
-            long_loan_days=settings.long_loan_days,
-        )
+        due_at = settings.due_at(loan_type, now, school_days)
     else:
         due_at = _due_time(due_at, settings)
     if due_at <= now:

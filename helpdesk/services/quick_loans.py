@@ -23,7 +23,6 @@ from helpdesk.domain.audit import audit_row
 from helpdesk.domain.enums import Condition, DevicePool, DeviceStatus, LoanType, StudentStatus
 from helpdesk.domain.models import Assignment, AuditEntry, Claim, Device, Loan, Staff, Student
 from helpdesk.services.records import expected_status
-from helpdesk.services.school_days import loan_due_at
 from helpdesk.services.settings import settings_columns, settings_of_row
 from helpdesk.services.unit_of_work import SessionFactory
 from helpdesk.services.views import ChargeStatus, LoanInfo, loan_info
@@ -267,15 +266,7 @@ def quick_issue(
                 or (settings.block_loans_with_unpaid_charges and held.owes)
             ):
                 return None
-            due_at = loan_due_at(
-                loan_type,
-                moment,
-                end_of_day=settings.end_of_day,
-                closures=settings.closures,
-                school_days=school_days,
-                swap_loan_days=settings.swap_loan_days,
-                long_loan_days=settings.long_loan_days,
-            )
+            due_at = settings.due_at(loan_type, moment, school_days)
             if due_at <= moment:
                 return None
             loan = {

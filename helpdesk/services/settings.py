@@ -13,9 +13,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, String, Text, cast, func, literal, select
 from sqlalchemy.orm import Session
 
+from helpdesk.domain.enums import LoanType
 from helpdesk.domain.errors import ValidationError
 from helpdesk.domain.models import Closure, Setting
 from helpdesk.services.records import read_session
+from helpdesk.services.school_days import loan_due_at
 from helpdesk.services.unit_of_work import SessionFactory, unit_of_work
 
 DEFAULT_LOAN_TERMS = (
@@ -44,6 +46,18 @@ class SchoolSettings:
 
     def looks_like_card(self, code: str) -> bool:
         return bool(self.card_pattern) and re.fullmatch(self.card_pattern, code) is not None
+
+    def due_at(self, loan_type: LoanType, issued_at: datetime, school_days: int | None) -> datetime:
+        """When a loan issued now is due by the school's rules (end of day, closures, lengths)."""
+        return loan_due_at(
+            loan_type,
+            issued_at,
+            end_of_day=self.end_of_day,
+            closures=self.closures,
+            school_days=school_days,
+            swap_loan_days=self.swap_loan_days,
+            long_loan_days=self.long_loan_days,
+        )
 
 
 _STORED = [f.name for f in fields(SchoolSettings) if f.name != "closures"]
