@@ -120,7 +120,7 @@ LOAN_BY_ID = _LOAN.where(loans.c.id == bindparam("id"))
 OPEN_LOANS_OF_STUDENT = _LOAN.where(
     loans.c.student_id == bindparam("id"), loans.c.returned_at.is_(None)
 ).order_by(loans.c.issued_at)
-LOANS_OF_TICKETS = _LOAN.where(loans.c.ticket_id.in_(bindparam("ids", expanding=True)))
+LOANS_BY_IDS = _LOAN.where(loans.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def loan_record(row: Any) -> Record:
@@ -210,12 +210,12 @@ def ticket_records(conn: Connection, query: Select, **params: Any) -> list[tuple
     if with_extras:
         for extra in conn.execute(PARTS_AND_PHOTOS, {"ids": with_extras}):
             extras[extra.ticket_id][extra.what].append(extra)
-    swaps: dict[int, Record] = {}
-    with_swaps = [r.t_id for r in rows if r.swap_id is not None]
-    if with_swaps:
-        for loan in loans_where(conn, LOANS_OF_TICKETS, ids=with_swaps):
-            if loan.id == next(r.swap_id for r in rows if r.t_id == loan.ticket_id):
-                swaps[loan.ticket_id] = loan
+    swap_ids = [r.swap_id for r in rows if r.swap_id is not None]  # each ticket's latest loan
+    swaps = (
+        {loan.ticket_id: loan for loan in loans_where(conn, LOANS_BY_IDS, ids=swap_ids)}
+        if swap_ids
+        else {}
+    )
     out = []
     for row in rows:
         ticket = part_of(row, "t_")

@@ -105,10 +105,6 @@ class TicketCard:
 Card = StudentCard | DeviceCard | LoanCard | TicketCard
 
 
-def _ticket_info(found: tuple) -> TicketInfo:
-    return ticket_info_of(*found)
-
-
 def _student_card(conn: Connection, student_id: int, today: date) -> StudentCard:
     student, periods, owed, counts = student_with_cover(conn, student_id)
     devices = devices_of_student(conn, student_id)
@@ -128,7 +124,7 @@ def _student_card(conn: Connection, student_id: int, today: date) -> StudentCard
         left_on=student.left_on,
         assigned_devices=tuple(device_summary(d) for d in devices),
         open_loans=tuple(loan_info(loan) for loan in loans),
-        open_tickets=tuple(_ticket_info(t) for t in tickets),
+        open_tickets=tuple(ticket_info_of(*t) for t in tickets),
         cover=badge_of(periods, today),
         unpaid_pence=owed,
     )
@@ -139,7 +135,7 @@ def _device_card(conn: Connection, resolved: Any) -> DeviceCard:
     device_id = device.id
     loan = loans_where(conn, LOAN_BY_ID, id=open_loan_id)[0] if open_loan_id else None
     found = ticket_records(conn, OPEN_TICKET_OF_DEVICE, id=device_id) if open_ticket_id else []
-    ticket = _ticket_info(found[0]) if found else None
+    ticket = ticket_info_of(*found[0]) if found else None
     swap = ticket.swap_loan if ticket is not None else None
     history = rows_of(*device_history_records(conn, device, RECENT), (), for_student=False)
     return DeviceCard(
@@ -173,7 +169,7 @@ def _find_card(conn: Connection, code: str, today: date) -> Card | None:
         found = ticket_records(conn, TICKET_BY_ID, id=ticket_id)
         if not found:
             raise NotFound(f"The repair receipt {ticket_code(ticket_id)} is not in the records.")
-        info = _ticket_info(found[0])
+        info = ticket_info_of(*found[0])
         ticket = found[0][0]
         return TicketCard(
             info,

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from helpdesk.db import read_connection
 from helpdesk.domain.enums import CLOSED_TICKET_STATES, DamageCategory, DeviceStatus
 from helpdesk.domain.errors import NotFound, ValidationError
 from helpdesk.domain.models import Assignment, Device, Loan, Student, Ticket
@@ -18,12 +19,9 @@ from helpdesk.services.unit_of_work import SessionFactory
 
 @contextmanager
 def read_session(factory: SessionFactory) -> Iterator[Session]:
-    """A session for reading only. On PostgreSQL it reads without a transaction of its own (each
-    statement sees what is committed, as it would at READ COMMITTED anyway), which spares the
-    BEGIN and ROLLBACK round trips of a scan; SQLite reads as before."""
-    with factory() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    """A session for reading only, on a connection of :func:`helpdesk.db.read_connection`
+    (on PostgreSQL no BEGIN and ROLLBACK round trips; on SQLite a plain BEGIN)."""
+    with read_connection(factory.kw["bind"]) as conn, factory(bind=conn) as session:
         yield session
 
 
