@@ -20,12 +20,19 @@ from sqlalchemy.exc import IntegrityError
 
 from helpdesk.db import write_transaction
 from helpdesk.domain.audit import audit_row
-from helpdesk.domain.enums import Condition, DevicePool, DeviceStatus, LoanType, StudentStatus
+from helpdesk.domain.enums import (
+    ChargeStatus,
+    Condition,
+    DevicePool,
+    DeviceStatus,
+    LoanType,
+    StudentStatus,
+)
 from helpdesk.domain.models import Assignment, AuditEntry, Claim, Device, Loan, Staff, Student
 from helpdesk.services.records import expected_status
 from helpdesk.services.settings import settings_columns, settings_of_row
 from helpdesk.services.unit_of_work import SessionFactory
-from helpdesk.services.views import ChargeStatus, LoanInfo, loan_info
+from helpdesk.services.views import LoanInfo, loan_info
 
 devices, students, loans, staff = (
     Device.__table__,
