@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Walk every area of the real window as a person at the counter would, on a virtual display, and
+# take a screenshot of each step: a handheld scanner's bursts (codes typed fast, then Enter) and
+# keys, sent with xdotool to the running program. Needs xvfb, xdotool and imagemagick.
+#
+#   bash scripts/walkthrough.sh [OUT_DIR] [WIDTHxHEIGHT ...]
+#
+# Default: a fresh demo school, screenshots in /tmp/helpdesk-walk at 1280x720 and 1920x1080.
+# Look at every picture afterwards: a window that opened with an error says so on screen.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=${1:-/tmp/helpdesk-walk}
+shift || true
+sizes=("$@")
+((${#sizes[@]})) || sizes=(1280x720 1920x1080)
+for tool in Xvfb xdotool import openbox; do
+    command -v "$tool" >/dev/null || {
+        echo "walkthrough: $tool is missing (apt-get install xvfb xdotool imagemagick openbox)" >&2
+        exit 1
+    }
+done
+mkdir -p "$out"
+work=$(mktemp -d)
+db="sqlite:///$work/walk.sqlite3"
+export HELPDESK_DATA_DIR="$work/data" XDG_CONFIG_HOME="$work/config"
+.venv/bin/helpdesk --db "$db" demo --seed 7 >/dev/null
+
+q() { .venv/bin/python -c "import sqlite3,sys; print(sqlite3.connect('$work/walk.sqlite3').execute(sys.argv[1]).fetchone()[0])" "$1"; }
+student=$(q "select card_code from students s where status='active' and not exists (select 1 from loans l where l.student_id=s.id and l.returned_at is null) limit 1")
+student_name=$(q "select last_name from students where card_code='$student'")
+loaner=$(q "select asset_tag from devices where pool='loan' and status='in_stock' limit 1")
+ticket=$(q "select 'TKT-' || printf('%06d', id) from tickets where state='diagnosing' limit 1")
+
+burst() { xdotool type --delay 4 "$1"; xdotool key Return; sleep "${2:-1.2}"; }
+key() { xdotool key "$@"; sleep 1.2; }
+shot() { import -window root "$out/$size-$1.png"; echo "  $out/$size-$1.png"; }
+
+for size in "${sizes[@]}"; do
+    echo "walkthrough at $size"
+    display=:$((90 + RANDOM % 9))
+    Xvfb "$display" -screen 0 "${size}x24" -nolisten tcp >/dev/null 2>&1 &
+    xvfb=$!
+    sleep 1
+    export DISPLAY=$display
+    openbox >/dev/null 2>&1 &
+    wm=$!
+    sleep 0.5
+    .venv/bin/helpdesk --db "$db" >"$work/app-$size.log" 2>&1 &
+    app=$!
+    for _ in $(seq 60); do
+        xdotool search --name "Helpdesk" >/dev/null 2>&1 && break
+        sleep 0.5
+    done
+    win=$(xdotool search --name "Helpdesk" | head -1)
+    xdotool windowmove "$win" 0 0 windowsize "$win" "${size%x*}" "${size#*x}"
+    xdotool windowactivate --sync "$win"
+    sleep 2
+    shot 01-counter-idle
+    burst "$student"
+    shot 02-counter-student
+    burst "$loaner"
+    shot 03-counter-loan-ready
+    key Escape
+    key F2
+    shot 04-bench
+    burst "$ticket" 2
+    shot 05-bench-ticket
+    key Escape
+    key F3
+    burst "$loaner"
+    shot 06-labels
+    key F4
+    xdotool type --delay 120 "$student_name"
+    sleep 1.5
+    key Down
+    key Return
+    sleep 1.5
+    shot 07-record-detail
+    key Escape
+    key F5
+    shot 08-overdue
+    key F6
+    sleep 1.5
+    shot 09-reports
+    key F1
+    burst "$loaner"
+    shot 10-counter-loaner-alone
+    kill "$app" 2>/dev/null || true
+    wait "$app" 2>/dev/null || true
+    kill "$wm" "$xvfb" 2>/dev/null || true
+    if grep -q "Traceback" "$work/app-$size.log"; then
+        echo "walkthrough: the program logged a traceback at $size:" >&2
+        cat "$work/app-$size.log" >&2
+        exit 1
+    fi
+done
+echo "walkthrough: done; look at $out/*.png"
