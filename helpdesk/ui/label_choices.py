@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 
 from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -260,6 +261,20 @@ class LabelChoices(QWidget):
             first, last = value  # type: ignore[misc]
             self.range_first.setText(first)
             self.range_last.setText(last)
+
+    def add_tag(self, tag: str) -> bool:
+        """Put ``tag`` at the end of the tags typed or scanned, choosing that batch; False when
+        it is there already."""
+        if self.source.currentData() != "tags":
+            self.source.setCurrentIndex(self.source.findData("tags"))
+        text = self.tags_box.toPlainText()
+        if tag in (t.strip() for t in TAG_SEPARATORS.split(text)):
+            return False
+        if text.strip() and not text.endswith(("\n", "\r")):
+            text += "\n"
+        self.tags_box.setPlainText(text.lstrip() + tag + "\n")
+        self.tags_box.moveCursor(QTextCursor.MoveOperation.End)
+        return True
 
     def set_template(self, template_id: str) -> None:
         self.template_choice.setCurrentIndex(self.template_choice.findData(template_id))
