@@ -116,8 +116,8 @@ class LabelChoices(QWidget):
         self.range_first.textChanged.connect(lambda: self.changed.emit(TYPING_DELAY))
         self.range_last.textChanged.connect(lambda: self.changed.emit(TYPING_DELAY))
         form.addWidget(self.source)
-        for widget in self.inputs.values():
-            form.addWidget(widget)
+        for page in self.inputs.values():
+            form.addWidget(page)
         form.addWidget(self.only_unlabelled)
         self.devices_layout = form  # the panel adds the hand-over agreements here
         return box
@@ -258,9 +258,9 @@ class LabelChoices(QWidget):
         elif key == "tags":
             self.tags_box.setPlainText(str(value or ""))
         elif key == "range":
-            first, last = value  # type: ignore[misc]
-            self.range_first.setText(first)
-            self.range_last.setText(last)
+            first, last = value if isinstance(value, tuple) else ("", "")
+            self.range_first.setText(str(first))
+            self.range_last.setText(str(last))
 
     def add_tag(self, tag: str) -> bool:
         """Put ``tag`` at the end of the tags typed or scanned, choosing that batch; False when

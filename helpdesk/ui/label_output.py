@@ -109,20 +109,19 @@ class LabelOutput:
         target = path
         offset = calibration.get_offset(None)  # the correction kept for PDF files, if any
 
-        def work() -> tuple[str, int]:
+        def work() -> tuple[Path, int]:
             sheets = make_sheets(preview, offset)
             return write_pdf(sheets.pdf, target), sheets.pages
 
-        def done(result: tuple[str, int]) -> None:
+        def done(result: tuple[Path, int]) -> None:
             written, pages = result
             self.saved = preview
             self.end()
             labels = plural(preview.count, "label")
             p._say(
                 "good",
-                f"Saved {labels} on {plural(pages, 'page')} as {written}. A PDF is not recorded "
-                "as printed: once the sheets are printed, choose 'Mark as printed' so the "
-                "devices no longer count as not yet labelled.",
+                f"Saved {labels} on {plural(pages, 'page')} as {written}; not recorded as "
+                "printed until you choose 'Mark as printed'.",
             )
             self.mark_button.setToolTip(
                 f"The {labels} of {preview.request.describe()} saved as {written} were printed: "

@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
@@ -100,7 +101,7 @@ class BatchPreview:
         return [d.device_id for d in self.devices for _ in range(self.request.copies)]
 
 
-def find_devices(factory, request: BatchRequest) -> tuple[list[LabelDevice], int]:  # noqa: ANN001
+def find_devices(factory: Any, request: BatchRequest) -> tuple[list[LabelDevice], int]:
     """The devices of the batch, in the order their labels print, and how many of the form's or
     year group's devices had a label printed before (left out with 'only not yet labelled')."""
     what = request.describe()
@@ -171,7 +172,7 @@ def _plain(message: str) -> str:
 
 
 def make_preview(
-    factory,  # noqa: ANN001
+    factory: Any,  # the services' session factory (opaque here)
     request: BatchRequest,
     templates: Sequence[LabelTemplate],
 ) -> BatchPreview:

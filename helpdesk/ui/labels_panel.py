@@ -7,11 +7,9 @@ sheets; a tag that cannot fit the stock is refused before anything is printed
 (:mod:`helpdesk.ui.label_preview`, :mod:`helpdesk.ui.label_sheet_view`). A device scanned while
 the area shows joins the batch of tags (:meth:`LabelsPanel.handle_scan`).
 
-Print sends the sheets to the printer remembered for labels and records the labels as printed,
-so 'only devices not yet labelled' leaves them out next time; a missing printer keeps the job,
-and 'Print again' sends it once the printer is back. Save as PDF writes the same sheets and
-records nothing until 'Mark as printed' says they went to a printer
-(:mod:`helpdesk.ui.label_output`).
+Print, Save as PDF, Print again and Mark as printed are :mod:`helpdesk.ui.label_output`: a print
+is recorded, so 'only devices not yet labelled' leaves those devices out; a PDF is recorded only
+when 'Mark as printed' says it went to a printer.
 """
 
 from __future__ import annotations
@@ -40,7 +38,7 @@ from helpdesk.ui.label_choices import LabelChoices
 from helpdesk.ui.label_output import LabelOutput, plural
 from helpdesk.ui.label_preview import BatchPreview, BatchRequest, NothingToLabel, make_preview
 from helpdesk.ui.label_sheet_view import SheetPager
-from helpdesk.ui.printing import PrintJob, PrintQueue, printer_names
+from helpdesk.ui.printing import PrintQueue, printer_names
 from helpdesk.ui.style import CANVAS, LINE, MUTED
 
 # Print and Save are off until the preview matches the choices: make that visible.
@@ -229,10 +227,12 @@ class LabelsPanel(QWidget):
         self.ctx.runner.submit(
             lambda: (browse.forms_and_years(factory), documents.school_name(factory)),
             self._loaded_choices,
-            lambda exc: (
-                self._alive() and self._say("bad", describe_failure("Loading the forms", exc))
-            ),
+            self._loading_failed,
         )
+
+    def _loading_failed(self, exc: BaseException) -> None:
+        if self._alive():
+            self._say("bad", describe_failure("Loading the forms", exc))
 
     def settings_changed(self) -> None:
         self._loaded = False
@@ -332,11 +332,6 @@ class LabelsPanel(QWidget):
         self.save_button.setEnabled(ready)
 
     # --- printing and saving (helpdesk.ui.label_output) ----------------------------------------
-
-    @property
-    def kept(self) -> list[tuple[PrintJob, BatchPreview]]:
-        """Label batches kept for a retry after a failed print."""
-        return self.output.kept
 
     def save_pdf(self, path: str | None = None) -> None:
         """Write the batch's sheets as a PDF (recorded as printed only by 'Mark as printed')."""
