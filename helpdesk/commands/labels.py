@@ -30,7 +30,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="asset labels on label stock, to a PDF or a printer; templates; alignment",
         description="Print asset labels (Code 128, optionally QR or Data Matrix) on a label "
         "stock. Choose the devices by tag, from a file, by form, year group, tag range or the "
-        "devices never labelled; write a PDF (-o) or print (--printer).",
+        "devices never labelled; write a PDF (-o) or print (--printer). A batch sent to a "
+        "printer is recorded as printed once the printer accepts it; a PDF is a preview and is "
+        "recorded only with --mark-printed.",
     )
     p.add_argument("--list-templates", action="store_true", help="list the label stocks and exit")
     p.add_argument("--template", metavar="ID", help="label stock, e.g. avery-l7651")
@@ -67,7 +69,14 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument(
         "--outline", action="store_true", help="draw each label's edge (a preview on plain paper)"
     )
-    p.add_argument("--record", action="store_true", help="record the labels as printed (with -o)")
+    p.add_argument(
+        "--mark-printed",
+        "--record",
+        dest="record",
+        action="store_true",
+        help="with -o: record the labels as printed (the PDF will be printed), so --unlabelled "
+        "leaves those devices out; without it a PDF records nothing",
+    )
     p.add_argument(
         "--calibrate",
         action="store_true",
@@ -306,6 +315,8 @@ def _labels(args: argparse.Namespace) -> int:
             template.id,
         )
         print(f"recorded {record.count} labels as printed by {record.printed_by}")
+    elif selection.from_database:
+        print("not recorded as printed (a PDF is a preview); add --mark-printed once it is printed")
     return 0
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from helpdesk.domain.enums import DeviceStatus
@@ -182,6 +182,21 @@ def devices_by_tags(factory: SessionFactory, tags: Sequence[str]) -> list[LabelD
             raise NotFound(f"No device has the asset tag {shown}.")
         holders = _holders(session, [d.id for d in found.values()])
         return [_label_device(found[t], holders.get(found[t].id)) for t in wanted]
+
+
+def device_for_label(factory: SessionFactory, code: str) -> LabelDevice | None:
+    """The device a scanned code names, by asset tag or else serial (either case); or None."""
+    code = code.strip()
+    if not code:
+        return None
+    with factory() as session:
+        for column in (Device.asset_tag, Device.serial):
+            device = session.scalars(
+                select(Device).where(func.upper(column) == code.upper()).order_by(Device.id)
+            ).first()
+            if device is not None:
+                return _label_device(device, _holders(session, [device.id]).get(device.id))
+        return None
 
 
 def devices_in_tag_range(factory: SessionFactory, first: str, last: str) -> list[LabelDevice]:

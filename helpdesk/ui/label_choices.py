@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 
 from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -115,8 +116,8 @@ class LabelChoices(QWidget):
         self.range_first.textChanged.connect(lambda: self.changed.emit(TYPING_DELAY))
         self.range_last.textChanged.connect(lambda: self.changed.emit(TYPING_DELAY))
         form.addWidget(self.source)
-        for widget in self.inputs.values():
-            form.addWidget(widget)
+        for page in self.inputs.values():
+            form.addWidget(page)
         form.addWidget(self.only_unlabelled)
         self.devices_layout = form  # the panel adds the hand-over agreements here
         return box
@@ -257,9 +258,23 @@ class LabelChoices(QWidget):
         elif key == "tags":
             self.tags_box.setPlainText(str(value or ""))
         elif key == "range":
-            first, last = value  # type: ignore[misc]
-            self.range_first.setText(first)
-            self.range_last.setText(last)
+            first, last = value if isinstance(value, tuple) else ("", "")
+            self.range_first.setText(str(first))
+            self.range_last.setText(str(last))
+
+    def add_tag(self, tag: str) -> bool:
+        """Put ``tag`` at the end of the tags typed or scanned, choosing that batch; False when
+        it is there already."""
+        if self.source.currentData() != "tags":
+            self.source.setCurrentIndex(self.source.findData("tags"))
+        text = self.tags_box.toPlainText()
+        if tag in (t.strip() for t in TAG_SEPARATORS.split(text)):
+            return False
+        if text.strip() and not text.endswith(("\n", "\r")):
+            text += "\n"
+        self.tags_box.setPlainText(text.lstrip() + tag + "\n")
+        self.tags_box.moveCursor(QTextCursor.MoveOperation.End)
+        return True
 
     def set_template(self, template_id: str) -> None:
         self.template_choice.setCurrentIndex(self.template_choice.findData(template_id))

@@ -1,11 +1,12 @@
 """A label batch before it is printed: which devices, laid out and checked against the stock,
-the first sheet as a picture, and the sheet as a small grid of positions to choose where printing
-starts on a partly used sheet.
+each sheet as a picture (the first at once, the others when asked for), and the sheet as a small
+grid of positions to choose where printing starts on a partly used sheet.
 
 :func:`make_preview` and :func:`make_sheets` run on a worker thread. The preview lays out every
 label of the batch (so a tag that cannot fit the stock is refused before anything is printed),
 draws only the first sheet, and QtPdf renders that page with the label cells drawn over it (used
 positions shaded, cells left empty outlined), so the picture reads like the real sheet.
+:func:`sheet_image` draws any other sheet the same way, on a worker thread, when it is paged to.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
@@ -99,7 +101,7 @@ class BatchPreview:
         return [d.device_id for d in self.devices for _ in range(self.request.copies)]
 
 
-def find_devices(factory, request: BatchRequest) -> tuple[list[LabelDevice], int]:  # noqa: ANN001
+def find_devices(factory: Any, request: BatchRequest) -> tuple[list[LabelDevice], int]:
     """The devices of the batch, in the order their labels print, and how many of the form's or
     year group's devices had a label printed before (left out with 'only not yet labelled')."""
     what = request.describe()
@@ -170,7 +172,7 @@ def _plain(message: str) -> str:
 
 
 def make_preview(
-    factory,  # noqa: ANN001
+    factory: Any,  # the services' session factory (opaque here)
     request: BatchRequest,
     templates: Sequence[LabelTemplate],
 ) -> BatchPreview:
@@ -191,19 +193,49 @@ def make_preview(
             plan_labels(template, unique[at : at + PLAN_STEP], request.design, others=templates)
     except ValidationError as exc:
         raise type(exc)(_plain(str(exc))) from exc
-    room = template.per_page - (request.start - 1)
-    first = render_labels(
+    image = _sheet_image(template, batch, request, 0)
+    return BatchPreview(
+        request,
         template,
-        batch[:room],
-        request.design,
-        start=request.start,
-        outline=request.outline,
-        others=templates,
+        tuple(devices),
+        len(batch),
+        sheet_count(template, request, len(batch)),
+        image,
+        labelled,
     )
-    image = first_page_image(first.pdf, template, request.start, min(room, len(batch)))
-    extra = max(0, len(batch) - room)
-    pages = 1 + (extra + template.per_page - 1) // template.per_page
-    return BatchPreview(request, template, tuple(devices), len(batch), pages, image, labelled)
+
+
+def sheet_count(template: LabelTemplate, request: BatchRequest, count: int) -> int:
+    """How many sheets (pages of a roll) ``count`` labels take from ``request.start`` on."""
+    room = template.per_page - (request.start - 1)
+    extra = max(0, count - room)
+    return 1 + (extra + template.per_page - 1) // template.per_page
+
+
+def sheet_image(preview: BatchPreview, index: int) -> QImage:
+    """Sheet ``index`` (0 = the first) of the batch as it will print, drawn like the first
+    sheet of the preview. Off the GUI thread."""
+    if not 0 <= index < preview.pages:
+        raise ValueError(f"the batch has {preview.pages} sheets, not a sheet {index + 1}")
+    if index == 0:
+        return preview.image
+    r = preview.request
+    batch = expand(_labels(preview.devices), r.copies)
+    return _sheet_image(preview.template, batch, r, index)
+
+
+def _sheet_image(
+    template: LabelTemplate, batch: Sequence[AssetLabel], request: BatchRequest, index: int
+) -> QImage:
+    """Sheet ``index`` of ``batch``: the first starts at ``request.start``, the rest at the top."""
+    room = template.per_page - (request.start - 1)
+    if index == 0:
+        labels, start = batch[:room], request.start
+    else:
+        at = room + (index - 1) * template.per_page
+        labels, start = batch[at : at + template.per_page], 1
+    sheet = render_labels(template, labels, request.design, start=start, outline=request.outline)
+    return first_page_image(sheet.pdf, template, start, len(labels))
 
 
 def make_sheets(preview: BatchPreview, offset: Offset | None = None) -> LabelSheets:
@@ -364,50 +396,4 @@ class SheetGrid(QWidget):
                 painter.setPen(QPen(QColor(ACCENT), 2))
                 painter.setBrush(QColor(ACCENT))
                 painter.drawRoundedRect(rect, radius, radius)
-        painter.end()
-
-
-class PreviewView(QWidget):
-    """The first sheet of the batch, scaled to fit, on a grey desk; or a line of text."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.image: QImage | None = None
-        self.text = ""
-        self.setMinimumSize(260, 260)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-
-    def set_image(self, image: QImage | None) -> None:
-        self.image = image
-        self.text = ""
-        self.update()
-
-    def set_text(self, text: str) -> None:
-        self.image = None
-        self.text = text
-        self.update()
-
-    def has_image(self) -> bool:
-        return self.image is not None and not self.image.isNull()
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("#e4e7eb"))
-        if not self.has_image():
-            painter.setPen(QColor(MUTED))
-            painter.drawText(
-                self.rect().adjusted(20, 20, -20, -20),
-                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                self.text,
-            )
-            painter.end()
-            return
-        assert self.image is not None
-        room = self.rect().adjusted(14, 14, -14, -14)
-        size = self.image.size().scaled(room.size(), Qt.AspectRatioMode.KeepAspectRatio)
-        x = room.x() + (room.width() - size.width()) // 2
-        y = room.y() + (room.height() - size.height()) // 2
-        painter.fillRect(x + 3, y + 3, size.width(), size.height(), QColor("#b9c0c8"))
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.drawImage(QRectF(x, y, size.width(), size.height()), self.image)
         painter.end()

@@ -229,3 +229,34 @@ def test_list_templates(capsys):
     assert main(["labels", "--list-templates"]) == 0
     out = capsys.readouterr().out
     assert "avery-l7651" in out and "65 per A4 sheet" in out and "203 dpi thermal" in out
+
+
+def test_a_pdf_records_nothing_unless_marked_printed(school, sqlite_url, tmp_path, capsys):
+    from helpdesk.services.documents import unlabelled_devices
+
+    factory, _ = school
+    out = tmp_path / "7a.pdf"
+    argv = ["--db", sqlite_url, "labels", "--template", "avery-l7160", "--form", "7A"]
+    form_7a = {"PER-000101", "PER-000102", "PER-000103"}
+
+    def unlabelled() -> set[str]:
+        return {d.asset_tag for d in unlabelled_devices(factory)}
+
+    assert main([*argv, "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "3 labels on 1 page(s)" in said and "recorded 3" not in said
+    assert "not recorded as printed" in said and "--mark-printed" in said
+    assert form_7a <= unlabelled()  # still not yet labelled after the PDF
+    assert main([*argv, "-o", str(out), "--mark-printed"]) == 0
+    assert "recorded 3 labels as printed by admin" in capsys.readouterr().out
+    assert not form_7a & unlabelled()
+    with factory() as s:
+        assert s.scalar(select(func.count(LabelPrint.id))) == 3
+    # the quick sheet of tags records too when asked, by tag
+    tags = ["--db", sqlite_url, "labels", "--template", "avery-l7160", "--tags", "LNR-001"]
+    assert "LNR-001" in unlabelled()
+    assert main([*tags, "-o", str(out)]) == 0
+    assert "LNR-001" in unlabelled()
+    assert main([*tags, "--mark-printed", "-o", str(out)]) == 0
+    assert "recorded 1 labels" in capsys.readouterr().out
+    assert "LNR-001" not in unlabelled()

@@ -106,3 +106,17 @@ def test_last_batch_is_the_reprint_of_the_latest_print(any_school):
         "PER-000103",
         "PER-000101",
     ]
+
+
+def test_a_scanned_code_names_a_device_by_tag_or_serial(any_school):
+    factory, ids = any_school
+    by_tag = documents.device_for_label(factory, " per-000101 ")
+    assert by_tag is not None and by_tag.device_id == ids["PER-000101"]
+    assert by_tag.asset_tag == "PER-000101" and by_tag.form == "7A"
+    loaner = documents.device_for_label(factory, "LNR-001")
+    assert loaner is not None and loaner.device_id == ids["LNR-001"] and loaner.student == ""
+    serial = by_tag.serial
+    by_serial = documents.device_for_label(factory, serial.lower())
+    assert by_serial is not None and by_serial.device_id == ids["PER-000101"]
+    assert documents.device_for_label(factory, "NOT-A-DEVICE") is None
+    assert documents.device_for_label(factory, "  ") is None

@@ -115,3 +115,21 @@ def test_labels_command_prints_to_the_queue(cups_queue, capsys):
     page = render(written, 203)[0]
     written.unlink()
     assert decode(page) == [tag]
+
+
+def test_labels_command_records_a_batch_the_printer_accepted(
+    cups_queue, school, sqlite_url, capsys
+):
+    from helpdesk.cli import main
+    from helpdesk.services.documents import unlabelled_devices
+
+    factory, _ = school
+    since = time.time()
+    argv = ["--db", sqlite_url, "labels", "--template", "avery-l7160", "--form", "7A"]
+    assert main([*argv, "--printer", cups_queue.name]) == 0
+    said = capsys.readouterr().out
+    assert f"sent 1 page to {cups_queue.name}" in said
+    assert "recorded 3 labels as printed by admin" in said
+    cups_queue.wait_for_pdf("Asset labels", since).unlink()
+    left = {d.asset_tag for d in unlabelled_devices(factory)}
+    assert not {"PER-000101", "PER-000102", "PER-000103"} & left

@@ -1,5 +1,5 @@
 """The labels panel on a real SQLite file: a form's labels previewed, saved as a PDF that scans
-back tag by tag in hand-out order, recorded as printed, and then left out of the devices not yet
+back tag by tag in hand-out order, marked as printed, and then left out of the devices not yet
 labelled."""
 
 from __future__ import annotations
@@ -75,8 +75,16 @@ def test_form_preview_save_scan_back_and_record(qtbot, labels_ui_panel, tmp_path
     assert read == [[tag] for tag in expected]
     for empty in (0, 3, 10):  # used positions and the rest of the sheet stay blank
         assert decode_cell(pages[0], t.cell(empty)) == []
+    # a PDF is a preview: nothing recorded until the person says the sheets were printed
+    assert label_prints(factory) == []
+    assert "not recorded as printed" in panel.message_text()
+    assert panel.mark_button.isVisible() and not panel.mark_button.isDefault()
+    assert panel.mark_button.text().replace("&", "") == "Mark as printed"
+    qtbot.mouseClick(panel.mark_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Recorded 6 labels" in panel.message_text(), timeout=15000)
     assert label_prints(factory) == [(tag, "avery-l7160", "admin") for tag in expected]
-    assert "recorded as printed by admin" in panel.message_text()
+    assert panel.message_text() == "Recorded 6 labels of form 7A as printed by admin."
+    assert not panel.mark_button.isVisible()
 
     # only the devices not yet labelled: form 7A has none left, 8B and the loan laptop have
     panel.choices.only_unlabelled.setChecked(True)

@@ -145,10 +145,13 @@ def test_labels_saved_but_not_recorded_are_told_so(qtbot, labels_ui_panel, tmp_p
     monkeypatch.setattr(documents, "record_label_prints", locked)
     out = tmp_path / "8B.pdf"
     panel.save_pdf(str(out))
-    qtbot.waitUntil(lambda: panel.message.property("tone") == "bad", timeout=15000)
+    qtbot.waitUntil(lambda: panel.message.property("tone") == "good", timeout=15000)
     assert out.is_file()  # the sheets are there
+    panel.mark_printed()
+    qtbot.waitUntil(lambda: panel.message.property("tone") == "bad", timeout=15000)
     assert panel.message_text() == (
-        f"Saved 2 labels on 1 page as {out}, but they were not recorded as printed, so they "
-        "still count as not yet labelled: The database is busy; try again in a moment."
+        "The labels of form 8B were not recorded as printed, so they still count as not yet "
+        "labelled: The database is busy; try again in a moment."
     )
     assert label_prints(panel.ctx.factory) == []
+    assert panel.mark_button.isVisible() and panel.mark_button.isEnabled()  # to try again

@@ -26,7 +26,7 @@ def test_save_dialog_names_the_batch_and_starts_in_the_folder_used_last(
     tmp_path,  # noqa: ANN001
     monkeypatch,  # noqa: ANN001
 ):
-    from helpdesk.ui import labels_panel
+    from helpdesk.ui import label_output
 
     asked: list[str] = []
     folder = tmp_path / "pickup-day"
@@ -36,7 +36,7 @@ def test_save_dialog_names_the_batch_and_starts_in_the_folder_used_last(
         asked.append(suggested)
         return str(folder / suggested.rsplit("/", 1)[-1]), "PDF files (*.pdf)"
 
-    monkeypatch.setattr(labels_panel.QFileDialog, "getSaveFileName", answer)
+    monkeypatch.setattr(label_output.QFileDialog, "getSaveFileName", answer)
     panel = labels_ui_panel
     panel.set_source("form", "8B")
     qtbot.waitUntil(panel.is_ready, timeout=15000)
