@@ -205,10 +205,6 @@ class CounterFlow:
     def accessories(self) -> tuple[str, ...]:
         return self._s.accessories
 
-    @property
-    def loan_type(self) -> LoanType:
-        return self._s.loan_type
-
     def set_accessories(self, accessories: tuple[str, ...]) -> Step:
         """The accessories going with the loan changed: the prompt says so."""
         self._s.accessories = tuple(accessories)
@@ -254,6 +250,8 @@ class CounterFlow:
             self._s.student = scan
             prompt = self._student_prompt(scan)
             return self._step(Mode.STUDENT, refusal=why_no_loans(scan), prompt=prompt)
+        if s.mode is Mode.TAKE_BACK and s.student is not None:  # another scan answers "no"
+            s.mode, s.device, s.loan_id = Mode.STUDENT, None, None
         if isinstance(scan, LoanFacts):
             if scan.open:
                 return self._loaner_out(scan.device, scan.id)

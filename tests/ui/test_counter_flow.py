@@ -262,3 +262,12 @@ def test_refusals_name_whose_device_it_is():
     assert (
         flow.scan(PRIYA_LOAN).refusal == "LN-004 is not available: it is out to Priya Evans (7C)."
     )
+
+
+def test_another_loaner_scanned_at_the_take_back_question_keeps_the_student():
+    flow = CounterFlow(clock=lambda: NOW)
+    flow.scan(LEO)
+    flow.scan(PRIYA_LOAN)
+    step = flow.scan(LOANER)  # the person picks a loaner that is in stock instead
+    assert step.mode is Mode.LOAN_READY and flow.student == LEO
+    assert flow.enter().intent == IssueLoan(3, 50, ("charger",))
