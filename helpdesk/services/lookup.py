@@ -29,6 +29,7 @@ from helpdesk.services.codes import loan_code, parse_loan_code, parse_ticket_cod
 from helpdesk.services.history import rows_of
 from helpdesk.services.insurance import badge_of
 from helpdesk.services.records import case_variants
+from helpdesk.services.settings import load_settings
 from helpdesk.services.unit_of_work import SessionFactory
 from helpdesk.services.views import (
     CoverBadge,
@@ -63,6 +64,8 @@ class StudentCard:
     open_tickets: tuple[TicketInfo, ...]
     cover: CoverBadge
     unpaid_pence: int
+    loan_limit: int = 1  # the school's number of open loans per student
+    blocks_on_unpaid: bool = False  # whether the school lends nothing while charges are unpaid
     kind: str = "student"
 
 
@@ -108,6 +111,7 @@ Card = StudentCard | DeviceCard | LoanCard | TicketCard
 def _student_card(conn: Connection, student_id: int, today: date) -> StudentCard:
     student, periods, owed, counts = student_with_cover(conn, student_id)
     devices = devices_of_student(conn, student_id)
+    settings = load_settings(conn)
     loans = loans_where(conn, OPEN_LOANS_OF_STUDENT, id=student_id) if counts.open_loans else []
     tickets = (
         ticket_records(conn, OPEN_TICKETS_OF_STUDENT, id=student_id) if counts.open_tickets else []
@@ -127,6 +131,8 @@ def _student_card(conn: Connection, student_id: int, today: date) -> StudentCard
         open_tickets=tuple(ticket_info_of(*t) for t in tickets),
         cover=badge_of(periods, today),
         unpaid_pence=owed,
+        loan_limit=settings.loan_limit,
+        blocks_on_unpaid=settings.block_loans_with_unpaid_charges,
     )
 
 

@@ -135,6 +135,21 @@ def get_settings(factory: SessionFactory) -> SchoolSettings:
         return load_settings(session)
 
 
+def loan_due(
+    factory: SessionFactory,
+    loan_type: LoanType,
+    *,
+    on: date | None = None,
+    now: datetime | None = None,
+) -> datetime:
+    """When a loan lent now would be due: at the end of the school day ``on`` when a day is
+    chosen (as the loan services read a chosen day), else by the school's rules."""
+    settings = get_settings(factory)
+    if on is not None:
+        return datetime.combine(on, settings.end_of_day)
+    return settings.due_at(loan_type, now or datetime.now().replace(microsecond=0), None)
+
+
 def _validate(values: SchoolSettings) -> SchoolSettings:
     name = values.school_name.strip()
     if not name:

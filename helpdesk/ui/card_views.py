@@ -5,12 +5,14 @@ needs to decide what the next scan means."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from helpdesk.domain.enums import DevicePool, DeviceStatus, StudentStatus, TicketState
 from helpdesk.services.lookup import DeviceCard, LoanCard, StudentCard
 from helpdesk.services.views import CoverCheck, LoanInfo, TicketInfo, money
 from helpdesk.ui.cards import Badge, CardView
-from helpdesk.ui.counter_flow import DeviceFacts, LoanFacts, Scan, StudentFacts, TicketFacts
+from helpdesk.ui.counter_facts import DeviceFacts, StudentFacts
+from helpdesk.ui.counter_flow import LoanFacts, Scan, TicketFacts
 from helpdesk.ui.style import (
     ACCENT,
     BAD,
@@ -70,7 +72,11 @@ def student_view(card: StudentCard, now: datetime) -> CardView:
         cover += f" · claims {card.cover.claims_used} of {card.cover.claims_allowed}"
     badges.append(Badge(cover, fg, bg))
     if card.unpaid_pence:
-        badges.append(Badge(f"unpaid {money(card.unpaid_pence)}", BAD, BAD_BG))
+        blocks = " · no loans" if card.blocks_on_unpaid else ""
+        badges.append(Badge(f"unpaid {money(card.unpaid_pence)}{blocks}", BAD, BAD_BG))
+    if len(card.open_loans) >= card.loan_limit:
+        limit = f"loan limit reached ({len(card.open_loans)} of {card.loan_limit})"
+        badges.append(Badge(limit, BAD, BAD_BG))
     if any(loan.is_overdue(now) for loan in card.open_loans):
         badges.append(Badge("overdue loan", BAD, BAD_BG))
     laptops_first = sorted(card.assigned_devices, key=lambda d: (d.kind != "laptop", d.asset_tag))
@@ -212,11 +218,24 @@ def _device_facts(card: DeviceCard) -> DeviceFacts:
         open_loan_id=card.open_loan.id if card.open_loan else None,
         open_loan_student_id=card.open_loan.student_id if card.open_loan else None,
         assigned_student_id=card.assigned_to.id if card.assigned_to else None,
+        assigned_name=card.assigned_to.name if card.assigned_to else None,
+        assigned_form=card.assigned_to.form if card.assigned_to else "",
+        **_holder(card.open_loan),
         open_ticket_id=card.open_ticket.id if card.open_ticket else None,
         open_ticket_state=TicketState(card.open_ticket.state) if card.open_ticket else None,
         swap_loan_id=card.swap_loan.id if card.swap_loan else None,
         swap_loan_tag=card.swap_loan.asset_tag if card.swap_loan else None,
     )
+
+
+def _holder(loan: LoanInfo | None) -> dict[str, Any]:
+    """Who has the device on loan, and since when (for the counter's sentences)."""
+    if loan is None or not loan.is_open:
+        return {}
+    return {
+        "open_loan_holder": f"{loan.student_name} ({loan.form})",
+        "open_loan_issued_at": loan.issued_at,
+    }
 
 
 def _summary_facts(summary, *, loan: LoanInfo | None = None, ticket: TicketInfo | None = None):  # noqa: ANN001, ANN202
@@ -230,6 +249,7 @@ def _summary_facts(summary, *, loan: LoanInfo | None = None, ticket: TicketInfo 
         status=DeviceStatus(summary.status),
         open_loan_id=loan.id if loan is not None and loan.is_open else None,
         open_loan_student_id=loan.student_id if loan is not None and loan.is_open else None,
+        **_holder(loan),
         open_ticket_id=ticket.id if ticket is not None and ticket.is_open else None,
         open_ticket_state=TicketState(ticket.state) if ticket is not None else None,
         swap_loan_id=swap.id if swap else None,
@@ -244,6 +264,11 @@ def facts_of(card) -> Scan:  # noqa: ANN001 - any lookup card
             name=card.name,
             status=StudentStatus(card.status),
             assigned_device_ids=tuple(d.id for d in card.assigned_devices),
+            form=card.form,
+            open_loans=len(card.open_loans),
+            loan_limit=card.loan_limit,
+            unpaid_pence=card.unpaid_pence,
+            blocks_on_unpaid=card.blocks_on_unpaid,
         )
     if isinstance(card, DeviceCard):
         return _device_facts(card)

@@ -8,21 +8,31 @@ show, and the documents to print once the transaction is committed. Errors the s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from PySide6.QtWidgets import QDialog, QWidget
 
-from helpdesk.domain.enums import DamageCategory
+from helpdesk.domain.enums import DamageCategory, LoanType
+from helpdesk.domain.errors import HelpdeskError
 from helpdesk.services import documents, insurance, loans
 from helpdesk.services.lookup import lookup
-from helpdesk.services.settings import get_settings
+from helpdesk.services.settings import get_settings, loan_due
 from helpdesk.services.tickets import DamageReport
 from helpdesk.services.views import money
 from helpdesk.ui.card_views import cover_text, facts_of, loan_view, ticket_view, view_of
 from helpdesk.ui.cards import CardView
 from helpdesk.ui.context import AppContext
-from helpdesk.ui.counter_flow import Collect, IssueLoan, OpenDamageDialog, ReturnLoan, Scan, Swap
+from helpdesk.ui.counter_flow import (
+    Collect,
+    IssueLoan,
+    OpenDamageDialog,
+    ReturnLoan,
+    Scan,
+    Swap,
+    TakeBackAndLend,
+)
 from helpdesk.ui.damage_dialog import CoverLine, DamageDetails, DamageDialog
 from helpdesk.ui.style import BAD, GOOD, WARN
 
@@ -47,6 +57,7 @@ class Outcome:
     sentence: str
     card: CardView | None = None
     prints: tuple[SlipJob, ...] = ()
+    tone: str = "good"  # "warn" when only part of it was done
 
 
 def _when(at: datetime) -> str:
@@ -63,6 +74,15 @@ def _slips(ctx: AppContext, *jobs: SlipJob) -> tuple[SlipJob, ...]:
     return jobs if ctx.machine.print_slips else ()
 
 
+def due_rule(ctx: AppContext) -> Callable[[LoanType, date | None], datetime]:
+    """When a loan lent now would be due (the school's rules, or the end of a chosen day)."""
+
+    def due(loan_type: LoanType, on: date | None) -> datetime:
+        return loan_due(ctx.factory, loan_type, on=on)
+
+    return due
+
+
 def issue(ctx: AppContext, intent: IssueLoan) -> Outcome:
     loan = loans.issue_loan(
         ctx.factory,
@@ -70,6 +90,8 @@ def issue(ctx: AppContext, intent: IssueLoan) -> Outcome:
         student_id=intent.student_id,
         device_id=intent.device_id,
         accessories=intent.accessories,
+        loan_type=intent.loan_type,
+        due_at=intent.due,  # a day: due at the end of that school day
     )
     sentence = f"{loan.asset_tag} lent to {loan.student_name} ({loan.form}), due back {_when(loan.due_at)}."
     job = SlipJob("loan", loan.id, f"Loan slip {loan.code}")
@@ -84,6 +106,17 @@ def give_back(ctx: AppContext, intent: ReturnLoan) -> Outcome:
     late = " It was overdue." if back.was_overdue else ""
     sentence = f"{loan.asset_tag} is back from {loan.student_name} ({loan.form}).{late}"
     return Outcome(sentence, loan_view(loan, datetime.now()))
+
+
+def take_back_and_lend(ctx: AppContext, intent: TakeBackAndLend) -> Outcome:
+    """The other student's loan back, then the loan to the student waiting: two transactions.
+    When the second is refused the return stands, and the sentence says both."""
+    back = give_back(ctx, intent.give_back)
+    try:
+        lent = issue(ctx, intent.lend)
+    except HelpdeskError as exc:
+        return Outcome(f"{back.sentence} It was not lent: {exc}", back.card, tone="warn")
+    return Outcome(f"{back.sentence} {lent.sentence}", lent.card, lent.prints)
 
 
 def damage_report(damage: DamageDetails) -> DamageReport:

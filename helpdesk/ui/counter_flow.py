@@ -7,18 +7,35 @@ carry out. The panel runs the intent through the services and reports back with
 :meth:`CounterFlow.done` or :meth:`CounterFlow.failed`.
 
 Workflows:
-- day loan: student -> pool laptop -> Enter issues it;
+- day loan: student -> pool laptop -> Enter issues it (``L`` switches to a long loan, ``U`` sets
+  the due date); a student who cannot borrow (left, at the loan limit, unpaid charges when the
+  school blocks on them) is refused at the loaner's scan, before anything is asked;
 - return: a loaned device (or its slip) -> Enter = good condition, ``D`` = damaged;
+- take back: a loaner out to someone else scanned while a student waits, or one lent a few
+  minutes ago scanned again, is a question: ``R`` takes it back (and lends it to the student
+  waiting), Enter or Esc cancels; nothing happens on Enter by habit;
 - swap: student -> their own device -> damage details (dialog) -> a pool laptop: one transaction;
 - collection: a repaired device (or its receipt) -> the loaner back first -> Enter hands it over.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from enum import Enum
 
-from helpdesk.domain.enums import Condition, DevicePool, DeviceStatus, StudentStatus, TicketState
+from helpdesk.domain.enums import Condition, DevicePool, LoanType, TicketState
+from helpdesk.ui.counter_facts import DeviceFacts, StudentFacts
+from helpdesk.ui.counter_words import (
+    lend_prompt,
+    lent_recently_prompt,
+    not_lendable,
+    take_back_prompt,
+    why_no_loans,
+)
+
+RECENT_LOAN = timedelta(minutes=5)  # a loaner lent this recently and scanned again: ask first
 
 
 class Mode(Enum):
@@ -30,32 +47,10 @@ class Mode(Enum):
     SWAP_LOANER = "swap_loaner"  # damage booked in the flow: scan the loaner
     COLLECT = "collect"  # a repaired device: the loaner must come back first
     COLLECT_READY = "collect_ready"  # Enter hands the repaired device over
+    TAKE_BACK = "take_back"  # a loaner that is out: R takes it back, Enter or Esc cancels
 
 
-# ---- what a scan is (built from the lookup service's answer) --------------------------------
-
-
-@dataclass(frozen=True)
-class StudentFacts:
-    id: int
-    name: str
-    status: StudentStatus = StudentStatus.ACTIVE
-    assigned_device_ids: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class DeviceFacts:
-    id: int
-    tag: str
-    pool: DevicePool
-    status: DeviceStatus
-    open_loan_id: int | None = None
-    open_loan_student_id: int | None = None
-    assigned_student_id: int | None = None
-    open_ticket_id: int | None = None
-    open_ticket_state: TicketState | None = None
-    swap_loan_id: int | None = None  # the open swap loan tied to its open ticket
-    swap_loan_tag: str | None = None
+# ---- what a scan is (built from the lookup service's answer; see counter_facts) -------------
 
 
 @dataclass(frozen=True)
@@ -85,6 +80,8 @@ class IssueLoan:
     student_id: int
     device_id: int
     accessories: tuple[str, ...]
+    loan_type: LoanType = LoanType.DAY
+    due: date | None = None  # a chosen day; None = by the school's rules
 
 
 @dataclass(frozen=True)
@@ -117,7 +114,23 @@ class Collect:
     device_id: int
 
 
-Intent = IssueLoan | ReturnLoan | OpenDamageDialog | Swap | Collect
+@dataclass(frozen=True)
+class TakeBackAndLend:
+    """Two transactions, in order: the other student's loan back, then the loan to the student
+    waiting (if that one is refused, the return stands)."""
+
+    give_back: ReturnLoan
+    lend: IssueLoan
+
+
+@dataclass(frozen=True)
+class AskDueDate:
+    """Open the due-date field (the day the loan is due back)."""
+
+    current: date | None
+
+
+Intent = IssueLoan | ReturnLoan | OpenDamageDialog | Swap | Collect | TakeBackAndLend | AskDueDate
 
 
 @dataclass(frozen=True)
@@ -138,34 +151,42 @@ class _State:
     collect_device: DeviceFacts | None = None  # the repaired device waiting for its loaner
     damage: object | None = None
     accessories: tuple[str, ...] = field(default_factory=tuple)
+    loan_type: LoanType = LoanType.DAY
+    due: date | None = None  # a chosen due day
 
 
 PROMPTS = {
     Mode.IDLE: "Scan a student card, a device, a loan slip or a repair receipt.",
     Mode.STUDENT: "Scan a loan laptop to lend it, or the student's own laptop to book in damage.",
-    Mode.LOAN_READY: "Press Enter to issue the loan. Esc cancels.",
+    Mode.LOAN_READY: "Enter lends it; Esc cancels.",
     Mode.RETURN: "Press Enter if it came back in good condition, or type D and Enter if damaged.",
     Mode.SWAP_DAMAGE: "Describe the damage.",
     Mode.SWAP_LOANER: "Scan the loan laptop to give in exchange.",
     Mode.COLLECT: "Scan the loan laptop back first.",
     Mode.COLLECT_READY: "Press Enter to hand the repaired laptop over.",
+    Mode.TAKE_BACK: "R takes the loan laptop back; Enter or Esc cancels.",
 }
 
-
-def _device_unavailable(device: DeviceFacts) -> str | None:
-    if device.pool is not DevicePool.LOAN:
-        return f"{device.tag} is not a loan laptop."
-    if device.status is not DeviceStatus.IN_STOCK:
-        return f"{device.tag} is not available: it is {device.status.label}."
-    return None
+DueRule = Callable[[LoanType, date | None], datetime]
 
 
 class CounterFlow:
     """Decides what each scan and key means; holds the counter's state between scans."""
 
-    def __init__(self, default_accessories: tuple[str, ...] = ("charger",)) -> None:
+    def __init__(
+        self,
+        default_accessories: tuple[str, ...] = ("charger",),
+        *,
+        due_rule: DueRule | None = None,
+        clock: Callable[[], datetime] = datetime.now,
+    ) -> None:
+        """``due_rule(loan_type, chosen_day)`` says when a loan lent now would be due (a read of
+        the school's rules); ``clock`` is the time now."""
         self.default_accessories = default_accessories
+        self.due_rule = due_rule
+        self.clock = clock
         self._s = _State(accessories=default_accessories)
+        self._prompt = PROMPTS[Mode.IDLE]
 
     # -- reading the state --
     @property
@@ -184,13 +205,22 @@ class CounterFlow:
     def accessories(self) -> tuple[str, ...]:
         return self._s.accessories
 
-    def set_accessories(self, accessories: tuple[str, ...]) -> None:
+    def set_accessories(self, accessories: tuple[str, ...]) -> Step:
+        """The accessories going with the loan changed: the prompt says so."""
         self._s.accessories = tuple(accessories)
+        return self.current()
+
+    def current(self) -> Step:
+        """What the counter shows now, with nothing to carry out."""
+        if self._s.mode is Mode.LOAN_READY:
+            return self._step(Mode.LOAN_READY, prompt=self._lend_prompt())
+        return Step(self._s.mode, self._prompt)
 
     def _step(self, mode: Mode, *, refusal: str | None = None, intent: Intent | None = None,
               prompt: str | None = None) -> Step:  # fmt: skip
         self._s.mode = mode
-        return Step(mode, prompt or PROMPTS[mode], refusal, intent)
+        self._prompt = prompt or PROMPTS[mode]
+        return Step(mode, self._prompt, refusal, intent)
 
     def reset(self) -> Step:
         self._s = _State(accessories=self.default_accessories)
@@ -198,7 +228,17 @@ class CounterFlow:
 
     def _refuse(self, sentence: str) -> Step:
         """Refuse and keep the current state (the person can scan again)."""
-        return Step(self._s.mode, PROMPTS[self._s.mode], sentence, None)
+        return Step(self._s.mode, self._prompt, sentence, None)
+
+    def _student_prompt(self, student: StudentFacts) -> str:
+        why = why_no_loans(student)
+        return PROMPTS[Mode.STUDENT] if why is None else f"{why} Esc clears the counter."
+
+    def _lend_prompt(self) -> str:
+        s = self._s
+        assert s.student is not None and s.device is not None
+        due = self.due_rule(s.loan_type, s.due) if self.due_rule is not None else None
+        return lend_prompt(s.student, s.device, s.loan_type, s.accessories, due)
 
     # -- scans --
     def scan(self, scan: Scan) -> Step:
@@ -208,15 +248,16 @@ class CounterFlow:
                 return self._refuse("Scan a loan laptop to finish the swap, or press Esc.")
             self.reset()
             self._s.student = scan
-            if scan.status is StudentStatus.LEFT:
-                return self._step(Mode.IDLE, refusal=f"{scan.name} has left the school; no loans.")
-            return self._step(Mode.STUDENT)
+            prompt = self._student_prompt(scan)
+            return self._step(Mode.STUDENT, refusal=why_no_loans(scan), prompt=prompt)
+        if s.mode is Mode.TAKE_BACK and s.student is not None:  # another scan answers "no"
+            s.mode, s.device, s.loan_id = Mode.STUDENT, None, None
         if isinstance(scan, LoanFacts):
             if scan.open:
-                return self._begin_return(scan.device, scan.id)
+                return self._loaner_out(scan.device, scan.id)
             self.reset()
             return self._step(
-                Mode.IDLE, prompt="That loan was returned already. " + PROMPTS[Mode.IDLE]
+                Mode.IDLE, prompt=f"That loan was returned already. {PROMPTS[Mode.IDLE]}"
             )
         if isinstance(scan, TicketFacts):
             return self._begin_collect_or_show(scan.device, scan.id, scan.state)
@@ -228,14 +269,14 @@ class CounterFlow:
             if device.open_loan_id is not None and device.open_loan_id == s.loan_id:
                 return self._begin_return(device, device.open_loan_id, collecting=True)
             return self._refuse("Scan the loan laptop back first; the repaired laptop waits.")
-        if s.mode is Mode.SWAP_LOANER and s.student is not None:
-            reason = _device_unavailable(device)
+        if s.mode is Mode.SWAP_LOANER and s.student is not None and s.device is not None:
+            reason = not_lendable(device)
             if reason:
                 return self._refuse(reason)
             intent = Swap(s.student.id, s.device.id, device.id, s.accessories, s.damage)
             return self._step(Mode.SWAP_LOANER, intent=intent, prompt="Swapping…")
         if device.open_loan_id is not None:
-            return self._begin_return(device, device.open_loan_id)
+            return self._loaner_out(device, device.open_loan_id)
         if device.open_ticket_state is TicketState.READY_FOR_COLLECTION:
             return self._begin_collect_or_show(
                 device, device.open_ticket_id, device.open_ticket_state
@@ -246,19 +287,42 @@ class CounterFlow:
                     return self._refuse(
                         f"{device.tag} is booked in for repair already (ticket {device.open_ticket_id})."
                     )
+                # the swap lends a loaner too: the services refuse it for the same reasons
+                why = why_no_loans(s.student)
+                if why is not None:
+                    return self._refuse(why)
                 s.device = device
                 return self._step(
                     Mode.SWAP_DAMAGE,
                     intent=OpenDamageDialog(device.id, s.student.id),
                 )
-            reason = _device_unavailable(device)
+            reason = not_lendable(device) or why_no_loans(s.student)
             if reason:
                 return self._refuse(reason)
             s.device = device
-            return self._step(Mode.LOAN_READY)
+            return self._step(Mode.LOAN_READY, prompt=self._lend_prompt())
         # nobody at the counter: the card shows the device, nothing else happens
         self.reset()
         return self._step(Mode.IDLE)
+
+    def _loaner_out(self, device: DeviceFacts, loan_id: int) -> Step:
+        """A device out on loan was scanned (or its slip): a return, unless that would drop a
+        student who is waiting or undo a loan made minutes ago; then ask first."""
+        s = self._s
+        waiting = s.student if s.mode in (Mode.STUDENT, Mode.LOAN_READY) else None
+        if waiting is not None and device.open_loan_student_id != waiting.id:
+            why = why_no_loans(waiting)
+            if why is not None:
+                return self._refuse(why)
+            s.device, s.loan_id = device, loan_id
+            return self._step(Mode.TAKE_BACK, prompt=take_back_prompt(device, waiting))
+        issued = device.open_loan_issued_at
+        now = self.clock()
+        if issued is not None and now - issued < RECENT_LOAN:
+            self.reset()
+            self._s.device, self._s.loan_id = device, loan_id
+            return self._step(Mode.TAKE_BACK, prompt=lent_recently_prompt(device, now))
+        return self._begin_return(device, loan_id)
 
     def _begin_return(self, device: DeviceFacts, loan_id: int, *, collecting: bool = False) -> Step:
         old = self._s
@@ -291,37 +355,78 @@ class CounterFlow:
         s = self._s
         if s.mode is Mode.LOAN_READY and s.student and s.device:
             return self._step(
-                Mode.LOAN_READY, intent=IssueLoan(s.student.id, s.device.id, s.accessories)
+                Mode.LOAN_READY, intent=self._issue(s.device), prompt=self._lend_prompt()
             )
+        if s.mode is Mode.TAKE_BACK:
+            return self._keep_it_out()
         if s.mode is Mode.RETURN and s.loan_id is not None:
             return self._step(Mode.RETURN, intent=ReturnLoan(s.loan_id, Condition.GOOD))
         if s.mode is Mode.COLLECT_READY and s.ticket_id is not None and s.device:
             return self._step(Mode.COLLECT_READY, intent=Collect(s.ticket_id, s.device.id))
-        return Step(s.mode, PROMPTS[s.mode])
+        return Step(s.mode, self._prompt)
+
+    def _issue(self, device: DeviceFacts) -> IssueLoan:
+        s = self._s
+        assert s.student is not None
+        return IssueLoan(s.student.id, device.id, s.accessories, s.loan_type, s.due)
+
+    def _keep_it_out(self) -> Step:
+        """Enter on the take-back question: nothing happens; a waiting student stays."""
+        s = self._s
+        device, student = s.device, s.student
+        holder = device.open_loan_holder if device is not None else None
+        note = f"Nothing done: {device.tag} stays out to {holder}. " if device and holder else ""
+        if student is None:
+            self.reset()
+            return self._step(Mode.IDLE, prompt=note + PROMPTS[Mode.IDLE])
+        s.device, s.loan_id = None, None
+        return self._step(Mode.STUDENT, prompt=note + self._student_prompt(student))
 
     def command(self, letter: str) -> Step:
-        """A typed one-letter command: D = damaged (on a return)."""
+        """A typed one-letter command: D = damaged (on a return), R = take a loaner back (and
+        lend it to the student waiting), L = long or day loan, U = the due date."""
         s = self._s
-        if letter.upper() == "D" and s.mode is Mode.RETURN and s.device and s.loan_id:
-            return self._step(
-                Mode.RETURN,
-                intent=OpenDamageDialog(s.device.id, s.device.open_loan_student_id, s.loan_id),
-            )
-        return self._refuse(f"'{letter}' means nothing here. {PROMPTS[s.mode]}")
+        key = letter.upper()
+        if key == "D" and s.mode in (Mode.RETURN, Mode.TAKE_BACK) and s.device and s.loan_id:
+            if s.mode is Mode.RETURN or s.student is None:
+                student_id = s.device.open_loan_student_id
+                return self._step(
+                    s.mode, intent=OpenDamageDialog(s.device.id, student_id, s.loan_id)
+                )
+        if key == "R" and s.mode is Mode.TAKE_BACK and s.device and s.loan_id:
+            give_back = ReturnLoan(s.loan_id, Condition.GOOD)
+            if s.student is None:
+                return self._step(Mode.TAKE_BACK, intent=give_back, prompt=self._prompt)
+            intent = TakeBackAndLend(give_back, self._issue(s.device))
+            return self._step(Mode.TAKE_BACK, intent=intent, prompt=self._prompt)
+        if key == "L" and s.mode is Mode.LOAN_READY:
+            s.loan_type = LoanType.DAY if s.loan_type is LoanType.LONG else LoanType.LONG
+            return self.current()
+        if key == "U" and s.mode is Mode.LOAN_READY:
+            return self._step(Mode.LOAN_READY, intent=AskDueDate(s.due), prompt=self._prompt)
+        return self._refuse(f"'{letter}' means nothing here. {self._prompt}")
+
+    def due_chosen(self, day: date | None) -> Step:
+        """The due-date field was filled in (None: back to the school's rules)."""
+        if self._s.mode is Mode.LOAN_READY:
+            if day is not None and day < self.clock().date():
+                return self._refuse(f"The loan cannot be due on {day:%d/%m/%Y}: that is past.")
+            self._s.due = day
+        return self.current()
 
     def damage_entered(self, damage: object) -> Step:
         """The damage dialog was filled in (swap: now scan the loaner)."""
         if self._s.mode is Mode.SWAP_DAMAGE:
             self._s.damage = damage
             return self._step(Mode.SWAP_LOANER)
-        return Step(self._s.mode, PROMPTS[self._s.mode])
+        return Step(self._s.mode, self._prompt)
 
     def damage_cancelled(self) -> Step:
         s = self._s
-        if s.mode is Mode.SWAP_DAMAGE:
+        if s.mode is Mode.SWAP_DAMAGE and s.student is not None:
             s.device = None
-            return self._step(Mode.STUDENT)
-        return Step(s.mode, PROMPTS[s.mode])
+            return self._step(Mode.STUDENT, prompt=self._student_prompt(s.student))
+        return Step(s.mode, self._prompt)
 
     # -- outcomes of an intent --
     def done(self, intent: Intent) -> Step:

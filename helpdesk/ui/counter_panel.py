@@ -28,6 +28,7 @@ from helpdesk.ui import counter_actions
 from helpdesk.ui.cards import CardWidget
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.counter_flow import (
+    AskDueDate,
     Collect,
     CounterFlow,
     IssueLoan,
@@ -36,7 +37,9 @@ from helpdesk.ui.counter_flow import (
     ReturnLoan,
     Step,
     Swap,
+    TakeBackAndLend,
 )
+from helpdesk.ui.due_field import DueField
 from helpdesk.ui.errors import describe_failure
 
 ACCESSORIES = (("charger", "&Charger"), ("case", "C&ase"), ("stylus", "S&tylus"))
@@ -72,7 +75,9 @@ class CounterPanel(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.flow = CounterFlow(default_accessories=("charger",))
+        self.flow = CounterFlow(
+            default_accessories=("charger",), due_rule=counter_actions.due_rule(ctx)
+        )
         self.last_step: Step | None = None
         self.last_message = ""
         self.last_tone = ""
@@ -94,6 +99,10 @@ class CounterPanel(QWidget):
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         self.message.hide()
+        self.due_field = DueField(self)
+        self.due_field.chosen.connect(lambda day: self._apply(self.flow.due_chosen(day)))
+        self.due_field.cancelled.connect(lambda: self._apply(self.flow.current()))
+        self.due_field.unreadable.connect(self._refused)
 
         self.accessory_boxes: dict[str, QCheckBox] = {}
         accessories = QHBoxLayout()
@@ -116,6 +125,7 @@ class CounterPanel(QWidget):
         left.addWidget(title)
         left.addWidget(self.scan_box)
         left.addWidget(self.prompt)
+        left.addWidget(self.due_field)
         left.addWidget(self.message)
         left.addWidget(self.accessories_row)
         left.addWidget(self.card, 1)
@@ -151,6 +161,9 @@ class CounterPanel(QWidget):
     # --- focus -------------------------------------------------------------------------------
 
     def focus_scan_box(self) -> None:
+        if self.due_field.isVisible():  # the due day is being typed: it keeps the keys
+            self.due_field.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
         self.scan_box.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def activated(self) -> None:
@@ -230,13 +243,13 @@ class CounterPanel(QWidget):
         self._apply(self.flow.enter())
 
     def cancel(self) -> None:
+        self.due_field.hide()
         self._apply(self.flow.cancel())
         self._say("Cancelled.", "info")
 
     def _accessories_changed(self) -> None:
         chosen = tuple(k for k, box in self.accessory_boxes.items() if box.isChecked())
-        self.flow.set_accessories(chosen)
-        self.focus_scan_box()
+        self._apply(self.flow.set_accessories(chosen))
 
     # --- carrying out the flow's steps --------------------------------------------------------
 
@@ -258,6 +271,9 @@ class CounterPanel(QWidget):
         self.focus_scan_box()
 
     def _carry_out(self, intent) -> None:  # noqa: ANN001
+        if isinstance(intent, AskDueDate):
+            self.due_field.open_at(intent.current)
+            return
         if isinstance(intent, OpenDamageDialog):
             damage = counter_actions.ask_damage(self, intent)
             self.focus_scan_box()
@@ -274,6 +290,7 @@ class CounterPanel(QWidget):
             ReturnLoan: counter_actions.give_back,
             Swap: counter_actions.swap,
             Collect: counter_actions.collect,
+            TakeBackAndLend: counter_actions.take_back_and_lend,
         }
         self._run(intent, lambda: runners[type(intent)](self.ctx, intent))
 
@@ -286,8 +303,11 @@ class CounterPanel(QWidget):
         except Exception as exc:  # noqa: BLE001
             self._apply(self.flow.failed(describe_failure("That action", exc)))
             return
-        self.feedback.good(self.message)
-        self._say(outcome.sentence, "good")
+        if outcome.tone == "good":
+            self.feedback.good(self.message)
+        else:
+            self.feedback.refused(self.message)
+        self._say(outcome.sentence, outcome.tone)
         if outcome.card is not None:
             self.card.show_view(outcome.card)
         self._remember(outcome.sentence)

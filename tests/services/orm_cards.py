@@ -16,6 +16,7 @@ from helpdesk.services.history import device_rows
 from helpdesk.services.insurance import badge_of
 from helpdesk.services.lookup import Card, DeviceCard, LoanCard, StudentCard, TicketCard
 from helpdesk.services.records import case_variants, device_by_code
+from helpdesk.services.settings import load_settings
 from helpdesk.services.views import (
     CoverBadge,
     device_summary,
@@ -83,6 +84,7 @@ def student_card(session: Session, student: Student, today: date) -> StudentCard
         .all()
     )
     cover, owed = _cover_and_unpaid(session, student.id, today)
+    settings = load_settings(session)
     return StudentCard(
         id=student.id,
         card_code=student.card_code,
@@ -98,6 +100,8 @@ def student_card(session: Session, student: Student, today: date) -> StudentCard
         open_tickets=tuple(ticket_info(session, t) for t in tickets),
         cover=cover,
         unpaid_pence=owed,
+        loan_limit=settings.loan_limit,
+        blocks_on_unpaid=settings.block_loans_with_unpaid_charges,
     )
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 
 import pytest
 from service_school import NOW
 
+from helpdesk.domain.enums import LoanType
 from helpdesk.domain.errors import NotFound, ValidationError
-from helpdesk.services.loans import issue_loan
+from helpdesk.services.loans import issue_loan, return_loan
 from helpdesk.services.lookup import DeviceCard, LoanCard, StudentCard, TicketCard, lookup
+from helpdesk.services.settings import get_settings, loan_due, save_settings
 from helpdesk.services.tickets import DamageReport, open_ticket
 
 
@@ -118,3 +121,38 @@ def test_cover_badge_counts_claims_and_shows_ended_cover(school):
         now=NOW,
     )
     assert lookup(school, "S1002", now=NOW).unpaid_pence == 6000
+
+
+def test_student_card_says_the_loan_limit_and_whether_charges_block_loans(school):
+    # Ben's cover has lapsed: a cracked screen is charged at once
+    open_ticket(
+        school,
+        "tech1",
+        device_code="LAP-0002",
+        damage=DamageReport(category="screen", description="Dropped"),
+        now=NOW,
+    )
+    card = lookup(school, "S1002", now=NOW)
+    assert (card.loan_limit, card.blocks_on_unpaid, card.unpaid_pence) == (1, False, 8500)
+    save_settings(
+        school,
+        "admin",
+        replace(get_settings(school), loan_limit=2, block_loans_with_unpaid_charges=True),
+    )
+    card = lookup(school, "S1002", now=NOW)
+    assert (card.loan_limit, card.blocks_on_unpaid) == (2, True)
+
+
+def test_the_due_time_shown_before_lending_is_the_one_the_loan_gets(school):
+    for kind in (LoanType.DAY, LoanType.LONG):
+        shown = loan_due(school, kind, now=NOW)
+        loan = issue_loan(
+            school, "counter1", student_code="S1001", device_code="LNR-001", loan_type=kind, now=NOW
+        )
+        assert loan.due_at == shown
+        return_loan(school, "counter1", loan_id=loan.id, now=NOW)
+    chosen = date(2026, 10, 9)
+    loan = issue_loan(
+        school, "counter1", student_code="S1001", device_code="LNR-001", due_at=chosen, now=NOW
+    )
+    assert loan.due_at == loan_due(school, LoanType.DAY, on=chosen) == datetime(2026, 10, 9, 15, 30)

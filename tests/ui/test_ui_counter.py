@@ -4,6 +4,7 @@ images played through the same scanning path; the database is checked afterwards
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,11 @@ def scan(qtbot, panel, code: str) -> None:  # noqa: ANN001
 
 def enter(qtbot, panel) -> None:  # noqa: ANN001
     qtbot.keyClick(panel.scan_box, Qt.Key.Key_Return)
+
+
+def minutes_later(panel, minutes: int = 10) -> None:  # noqa: ANN001
+    """Time passes at the counter: a loan made just now is no longer a few minutes old."""
+    panel.flow.clock = lambda: datetime.now() + timedelta(minutes=minutes)
 
 
 def open_loans(factory, tag: str) -> list[Loan]:  # noqa: ANN001
@@ -80,7 +86,7 @@ def test_day_loan_with_scans_and_enter(qtbot, panel, ctx, school):  # noqa: ANN0
     assert "Scan a loan laptop" in panel.prompt.text()
     assert panel.scan_box.hasFocus()
     scan(qtbot, panel, "LNR-001")
-    assert "Enter to issue" in panel.prompt.text()
+    assert panel.prompt.text().startswith("Lend LNR-001 to Anna Smith (7A): day loan, with charger")
     enter(qtbot, panel)
     assert panel.last_tone == "good", panel.last_message
     assert "LNR-001 lent to Anna Smith (7A)" in panel.last_message
@@ -121,6 +127,7 @@ def test_return_by_device_and_by_slip(qtbot, panel, ctx, school):  # noqa: ANN00
         scan(qtbot, panel, student)
         scan(qtbot, panel, loaner)
         enter(qtbot, panel)
+    minutes_later(panel)
     scan(qtbot, panel, "LNR-001")
     assert "Enter if it came back in good condition" in panel.prompt.text()
     enter(qtbot, panel)
@@ -139,6 +146,7 @@ def test_damaged_return_opens_a_ticket(qtbot, panel, ctx, school):  # noqa: ANN0
     scan(qtbot, panel, school.ben)
     scan(qtbot, panel, "LNR-003")
     enter(qtbot, panel)
+    minutes_later(panel)
     scan(qtbot, panel, "LNR-003")
     fill_damage_dialog("Screen", "Cracked in the corner")
     qtbot.keyClicks(panel.scan_box, "D")
