@@ -53,7 +53,7 @@ for size in "${sizes[@]}"; do
         sleep 0.5
     done
     win=$(xdotool search --name "Helpdesk" | head -1)
-    xdotool windowmove "$win" 0 0 windowsize "$win" "${size%x*}" "${size#*x}"
+    xdotool windowmove "$win" 0 0 windowsize "$win" "${size%x*}" $((${size#*x} - 30))  # the title bar takes the rest
     xdotool windowactivate --sync "$win"
     sleep 2
     shot 01-counter-idle
