@@ -211,6 +211,7 @@ def print_in_background(panel: QWidget, job: SlipJob) -> None:
     from helpdesk.ui.printing import PrintJob
 
     ctx: AppContext = panel.ctx
+    panel.last_slip = job  # for "print the last slip again"
 
     def made(pdf: bytes) -> None:
         panel.print_queue.submit(PrintJob(kind="slip", title=job.title, pdf=pdf))
