@@ -278,6 +278,7 @@ def make_preview(panel: QWidget, source: str):  # noqa: ANN201 - a ScanPreview
     preview.codeScanned.connect(lambda text, _fmt: panel.handle_code(text))
     preview.codeRefused.connect(lambda text, sentence: panel.camera_refused(text, sentence))
     preview.sourceFailed.connect(panel.camera_failed)
+    preview.sourceFinished.connect(lambda: panel.camera_state.emit("ended"))
 
     def snapshot_pixmap() -> QPixmap | None:
         image = preview.snapshot()
