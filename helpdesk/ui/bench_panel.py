@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSizePolicy,
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 from helpdesk.domain.enums import TicketState
 from helpdesk.services import ticket_queue
 from helpdesk.services.lookup import lookup
-from helpdesk.ui.bench_widgets import say, submit
+from helpdesk.ui.bench_widgets import say, size_columns, submit
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import describe_failure, report_unexpected
 from helpdesk.ui.scan_box import ScanBox
@@ -46,7 +45,21 @@ COLUMNS = (
     ("School days", lambda r: str(r.age_school_days), lambda r: r.age_school_days),
 )
 AGE_COLUMN = len(COLUMNS) - 1
-VENDOR_COLUMN = 6
+STRETCH_COLUMNS = (2,)  # the student (name and form) takes the room left
+GROWING_COLUMNS = {6: 0.35}  # the vendor takes this share of a wide table's room to spare
+# The text each other column is sized for (or its header when wider); longer text is elided
+# and shown whole in the tooltip.
+COLUMN_SAMPLES = {
+    0: "TKT-000000",
+    1: "PER-000000",
+    3: "hinge / ports",
+    4: "awaiting parts",
+    5: "j.smith",
+    6: "Vendor name",
+    7: "RMA-00000",
+    8: "Wed 30/09/26",
+    9: "0",
+}
 
 
 def age_colours(days: int) -> tuple[str, str] | None:
@@ -104,6 +117,8 @@ class QueueModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == AGE_COLUMN:
             return f"Logged {row.opened_at:%d/%m/%Y %H:%M}; weekends and closure days not counted"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return COLUMNS[column][1](row)  # the whole text of a cell cut short
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -217,9 +232,7 @@ class BenchPanel(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(VENDOR_COLUMN, QHeaderView.ResizeMode.Stretch)
+        size_columns(self.view, COLUMN_SAMPLES, STRETCH_COLUMNS, GROWING_COLUMNS)
         self.view.doubleClicked.connect(lambda index: self.open_row(index.row()))
         self.view.activated.connect(lambda index: self.open_row(index.row()))
 
@@ -382,6 +395,11 @@ class BenchPanel(QWidget):
         dialog.show()
         self.cover_dialog = dialog
         return dialog
+
+    def handle_scan(self, code: str) -> bool:
+        """A scan made while the bench shows (anywhere in it): open the code's ticket."""
+        self.open_code(code)
+        return True
 
     def open_code(self, code: str) -> None:
         self.cover_button.hide()

@@ -7,12 +7,13 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -22,6 +23,7 @@ from shiboken6 import isValid
 THUMB = 96
 SETTLE_FRAMES = 8  # frames read before the snapshot, so a webcam's exposure settles
 RIGHT_WIDTH = 520
+GROW_FROM = 1100  # a table wider than this (pixels) has room to spare for growing columns
 
 
 def money(pence: int) -> str:
@@ -47,7 +49,7 @@ def minutes_text(total: int) -> str:
 
 def load_thumbnails(paths: tuple[str, ...]) -> list[tuple[str, QImage | None]]:
     """Photos scaled down for the page (run off the GUI thread: QImage is thread-safe)."""
-    out = []
+    out: list[tuple[str, QImage | None]] = []
     for path in paths:
         image = QImage(path)
         if image.isNull():
@@ -108,6 +110,54 @@ def make_table(headers: list[str], stretch: int) -> QTableWidget:
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return table
+
+
+def size_columns(
+    view: QTableView,
+    samples: dict[int, str],
+    stretch: tuple[int, ...],
+    growing: dict[int, float] | None = None,
+) -> None:
+    """Fixed widths for the short columns (each fits its sample text and its header), the
+    ``stretch`` columns sharing the room left; longer text is elided, nothing overlaps. A
+    ``growing`` column is as wide as its sample, plus its share of the room a table wider than
+    :data:`GROW_FROM` pixels has to spare (so a narrow screen keeps the room for the stretch)."""
+    header = view.horizontalHeader()
+    metrics, titles = view.fontMetrics(), header.fontMetrics()
+    header.setMinimumSectionSize(48)
+    header.setStretchLastSection(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.setWordWrap(False)
+    model = view.model()
+    widths: dict[int, int] = {}
+    for column, sample in samples.items():
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        width = max(metrics.horizontalAdvance(sample), titles.horizontalAdvance(title) + 24) + 14
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(column, width)
+        widths[column] = width
+    for column in stretch:
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+    if growing:
+        shares = {c: (widths.get(c, 48), share) for c, share in growing.items()}
+        view.viewport().installEventFilter(_GrowColumns(view, shares))
+
+
+class _GrowColumns(QObject):
+    """Widens the growing columns when the table is resized."""
+
+    def __init__(self, view: QTableView, shares: dict[int, tuple[int, float]]) -> None:
+        super().__init__(view)
+        self.view = view
+        self.shares = shares
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize:
+            room = self.view.viewport().width()
+            for column, (least, share) in self.shares.items():
+                spare = max(0, room - GROW_FROM)
+                self.view.horizontalHeader().resizeSection(column, least + int(spare * share))
+        return False
 
 
 def fill_table(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:

@@ -244,6 +244,7 @@ def print_in_background(panel: QWidget, job: SlipJob) -> None:
     from helpdesk.ui.printing import PrintJob
 
     ctx: AppContext = panel.ctx
+    panel.last_slip = job  # for "print the last slip again"
 
     def made(pdf: bytes) -> None:
         panel.print_queue.submit(PrintJob(kind="slip", title=job.title, pdf=pdf))
@@ -310,6 +311,7 @@ def make_preview(panel: QWidget, source: str):  # noqa: ANN201 - a ScanPreview
     preview.codeScanned.connect(lambda text, _fmt: panel.handle_code(text))
     preview.codeRefused.connect(lambda text, sentence: panel.camera_refused(text, sentence))
     preview.sourceFailed.connect(panel.camera_failed)
+    preview.sourceFinished.connect(lambda: panel.camera_state.emit("ended"))
 
     def snapshot_pixmap() -> QPixmap | None:
         image = preview.snapshot()

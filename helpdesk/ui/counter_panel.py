@@ -336,6 +336,18 @@ class CounterPanel(QWidget):
             self.recent.takeItem(self.recent.count() - 1)
 
     def print_failed(self, sentence: str) -> None:
-        """A slip could not be printed (kept for a retry): tell the person, in amber."""
-        self._say(sentence, "warn")
-        self._remember(sentence)
+        """A slip could not be printed (kept for a retry). The loan's own sentence stays: the
+        printer's state is in the status bar (amber, with the kept jobs); the list keeps a line."""
+        self._remember(f"Not printed: {sentence}")
+
+    # --- printing the last slip again -----------------------------------------------------------
+
+    def print_last_slip(self) -> None:
+        """The last slip or receipt printed (or kept) at this counter, made again from its
+        record and sent to the slip printer."""
+        job = getattr(self, "last_slip", None)
+        if job is None:
+            self._say("No slip has been printed at this counter yet.", "info")
+            return
+        self._say(f"Printing {job.title} again.", "info")
+        counter_actions.print_in_background(self, job)

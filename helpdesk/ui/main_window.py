@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -28,6 +30,17 @@ from PySide6.QtWidgets import (
 
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import report_unexpected
+from helpdesk.ui.printing import PrintQueue, kept_jobs, kept_watch
+from helpdesk.ui.scan_routing import ScanRouter
+from helpdesk.ui.style import WARN, WARN_BG
+
+PRINT_QUEUE_KEY = "Ctrl+Shift+P"  # the kept print jobs (Ctrl+P prints in the Labels area)
+LAST_SLIP_KEY = "F8"  # the counter's last slip or receipt, printed again
+PRINTER_STYLE = f"""
+QPushButton#statusPrinter {{ border: none; padding: 1px 6px; background: transparent; }}
+QPushButton#statusPrinter[tone="warn"] {{ color: {WARN}; background: {WARN_BG};
+    font-weight: 600; }}
+"""
 
 
 @dataclass(frozen=True)
@@ -67,8 +80,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.setWindowTitle("Helpdesk" + (f" — {school_name}" if school_name else ""))
-        self.resize(1280, 800)
-        self.setMinimumSize(QSize(960, 640))
+        self.setMinimumSize(QSize(960, 600))
+        room = self.screen().availableGeometry().size() if self.screen() else QSize(1280, 800)
+        self.resize(min(1280, room.width()), min(800, room.height()))
         self.panels: dict[str, QWidget] = {}
         self._areas: dict[str, Area] = {}
         self._area_keys: list[str] = []
@@ -122,6 +136,19 @@ class MainWindow(QMainWindow):
         settings_action.setShortcut(QKeySequence("Ctrl+,"))
         settings_action.triggered.connect(self.open_settings)
         self.addAction(settings_action)
+        self.print_queue = PrintQueue(ctx.machine, self)
+        for text, key, slot in (
+            ("Print queue…", PRINT_QUEUE_KEY, self.open_print_queue),
+            ("Print the last slip again", LAST_SLIP_KEY, self.print_last_slip),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(key))
+            action.triggered.connect(slot)
+            self.addAction(action)
+        self.scan_router = ScanRouter(self, self.route_scan, self._routing)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.scan_router)
 
         self._build_status_bar()
         if self._area_keys:
@@ -140,8 +167,13 @@ class MainWindow(QMainWindow):
         self.db_label.setObjectName("statusDatabase")
         self.camera_label = QLabel("Camera: none")
         self.camera_label.setObjectName("statusCamera")
-        self.printer_label = QLabel()
+        self.printer_label = QPushButton()
         self.printer_label.setObjectName("statusPrinter")
+        self.printer_label.setStyleSheet(PRINTER_STYLE)
+        self.printer_label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.printer_label.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.printer_label.clicked.connect(self.open_print_queue)
+        kept_watch().changed.connect(self.refresh_printer)
         self.due_label = QLabel("Loans due today: …")
         self.due_label.setObjectName("statusDue")
         for label in (self.db_label, self.camera_label, self.printer_label):
@@ -153,8 +185,54 @@ class MainWindow(QMainWindow):
         self.camera_label.setText(f"Camera: {text}")
 
     def refresh_printer(self) -> None:
-        name = self.ctx.machine.printer("slip")
-        self.printer_label.setText(f"Slip printer: {name or 'not chosen'}")
+        """The slip printer, or in amber which printer refused and how many jobs are kept."""
+        from helpdesk.ui.print_queue_view import kept_noun
+
+        kept = kept_jobs()
+        if kept:
+            newest = max(kept, key=lambda job: (job.kept_when is not None, job.kept_when))
+            what = f"{newest.tried} refused" if newest.tried else "none chosen"
+            text, tone = f"Printer: {what}; {kept_noun(kept)} kept (click)", "warn"
+        else:
+            name = self.ctx.machine.printer("slip") or self.print_queue.printer_for("slip")
+            text, tone = f"Printer: {name or 'not chosen'}", ""
+        self.printer_label.setText(text)
+        self.printer_label.setToolTip(
+            f"The print queue: documents kept for a retry ({PRINT_QUEUE_KEY})"
+        )
+        self.printer_label.setProperty("tone", tone)
+        self.printer_label.style().unpolish(self.printer_label)
+        self.printer_label.style().polish(self.printer_label)
+
+    def open_print_queue(self):  # noqa: ANN201 - a PrintQueueDialog
+        """The kept print jobs: print again or discard (shown, not modal)."""
+        from helpdesk.ui.print_queue_view import PrintQueueDialog
+
+        dialog = getattr(self, "print_queue_dialog", None)
+        if dialog is None or not dialog.isVisible():
+            dialog = PrintQueueDialog(self.ctx, self.print_queue, self)
+            dialog.finished.connect(lambda _result: self._queue_closed())
+            self.print_queue_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def _queue_closed(self) -> None:
+        dialog = getattr(self, "print_queue_dialog", None)
+        self.print_queue_dialog = None
+        if dialog is not None:
+            dialog.deleteLater()
+        self.refresh_printer()
+
+    def print_last_slip(self) -> None:
+        """The counter's last slip or receipt again, made afresh from its record."""
+        if "counter" not in self._areas:
+            return
+        self.show_area("counter")
+        again = getattr(self.panel("counter"), "print_last_slip", None)
+        if callable(again):
+            again()
 
     def refresh_due_today(self) -> None:
         from helpdesk.services import browse
@@ -183,8 +261,9 @@ class MainWindow(QMainWindow):
             panel = cls(self.ctx, self)
             old = self.stack.widget(at)
             self.stack.insertWidget(at, panel)
-            self.stack.removeWidget(old)
-            old.deleteLater()
+            if old is not None:
+                self.stack.removeWidget(old)
+                old.deleteLater()
             self.panels[key] = panel
             if hasattr(panel, "camera_state"):
                 panel.camera_state.connect(self.set_camera_state)
@@ -213,6 +292,26 @@ class MainWindow(QMainWindow):
         if activated is not None:
             activated()
 
+    # --- scans made in other areas -------------------------------------------------------------
+
+    def _routing(self) -> bool:
+        return bool(self._area_keys) and self.current_area() != "counter"
+
+    def route_scan(self, code: str) -> None:
+        """A scan made while another area shows: that area's own scan handling when it has one
+        and takes the code, otherwise the counter, brought to the front."""
+        panel = self.panels.get(self.current_area())
+        handle: Callable[[str], bool] | None = getattr(panel, "handle_scan", None)
+        if callable(handle) and handle(code):
+            return
+        if "counter" not in self._areas:
+            return
+        self.show_area("counter")
+        counter = self.panel("counter")
+        handle_code: Callable[[str], None] | None = getattr(counter, "handle_code", None)
+        if callable(handle_code):
+            handle_code(code)
+
     # --- settings ------------------------------------------------------------------------------
 
     def open_settings(self) -> None:
@@ -233,6 +332,9 @@ class MainWindow(QMainWindow):
             counter.focus_scan_box()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.scan_router)
         for panel in self.panels.values():
             shutdown = getattr(panel, "shutdown", None)
             if callable(shutdown):

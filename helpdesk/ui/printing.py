@@ -17,11 +17,13 @@ import json
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QObject, QRect, QSize, QSizeF, Signal
+from PySide6.QtCore import QCoreApplication, QMarginsF, QObject, QRect, QSize, QSizeF, Signal
 from PySide6.QtGui import QGuiApplication, QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
@@ -48,6 +50,9 @@ class PrintJob:
     printer: str = ""  # "" = the printer remembered for ``kind``, else the system default
     dpi: int | None = None  # the printer's resolution when known (thermal label printers)
     kept_at: Path | None = None  # where the PDF waits for a retry
+    kept_when: datetime | None = None  # when it was kept
+    reason: str = ""  # why the last try failed (a sentence for the person)
+    tried: str = ""  # the printer the last try went to ("" = none could be chosen)
 
 
 def printer_names() -> list[str]:
@@ -193,16 +198,79 @@ def queue_dir() -> Path:
     return data_dir() / "print-queue"
 
 
-def keep_job(job: PrintJob) -> PrintJob:
+class KeptJobsWatch(QObject):
+    """``changed()`` whenever a job is kept, fails again or is forgotten, from any thread."""
+
+    changed = Signal()
+
+
+_watch: KeptJobsWatch | None = None
+_watch_lock = threading.Lock()
+
+
+def kept_watch() -> KeptJobsWatch:
+    """The one watch of the print queue folder (it lives on the GUI thread)."""
+    global _watch
+    with _watch_lock:
+        if _watch is None:
+            _watch = KeptJobsWatch()
+            app = QCoreApplication.instance()
+            if app is not None and _watch.thread() is not app.thread():
+                _watch.moveToThread(app.thread())
+        return _watch
+
+
+def _meta(job: PrintJob) -> dict:
+    when = job.kept_when or datetime.now()
+    return {
+        "kind": job.kind,
+        "title": job.title,
+        "printer": job.printer,
+        "dpi": job.dpi,
+        "kept": when.isoformat(timespec="seconds"),
+        "reason": job.reason,
+        "tried": job.tried,
+    }
+
+
+def keep_job(job: PrintJob, *, reason: str = "", tried: str = "") -> PrintJob:
     """Store ``job`` in the print queue folder, so it survives a restart."""
     folder = queue_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{job.kind}-{time.monotonic_ns() % 1_000_000:06d}"
+    now = time.time_ns()  # the names sort in the order the jobs were kept
+    stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{now % 1_000_000_000:09d}-{job.kind}"
     path = folder / f"{stem}.pdf"
     path.write_bytes(job.pdf)
-    meta = {"kind": job.kind, "title": job.title, "printer": job.printer, "dpi": job.dpi}
-    path.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
-    return replace(job, kept_at=path)
+    kept = replace(
+        job,
+        kept_at=path,
+        kept_when=datetime.now().replace(microsecond=0),
+        reason=reason or job.reason,
+        tried=tried or job.tried,
+    )
+    path.with_suffix(".json").write_text(json.dumps(_meta(kept)), encoding="utf-8")
+    kept_watch().changed.emit()
+    return kept
+
+
+def note_failure(job: PrintJob, reason: str, tried: str) -> PrintJob:
+    """A kept job failed again: remember the newest reason."""
+    if job.kept_at is None:
+        return keep_job(job, reason=reason, tried=tried)
+    again = replace(job, reason=reason, tried=tried)
+    try:
+        job.kept_at.with_suffix(".json").write_text(json.dumps(_meta(again)), encoding="utf-8")
+    except OSError:
+        pass  # the job itself is still kept; only the reason is old
+    kept_watch().changed.emit()
+    return again
+
+
+def _when(meta: dict, path: Path) -> datetime:
+    try:
+        return datetime.fromisoformat(str(meta["kept"]))
+    except (KeyError, ValueError):
+        return datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
 
 
 def kept_jobs() -> list[PrintJob]:
@@ -218,6 +286,9 @@ def kept_jobs() -> list[PrintJob]:
                     printer=str(meta.get("printer") or ""),
                     dpi=meta.get("dpi"),
                     kept_at=path,
+                    kept_when=_when(meta, path),
+                    reason=str(meta.get("reason") or ""),
+                    tried=str(meta.get("tried") or ""),
                 )
             )
         except (OSError, ValueError):
@@ -225,10 +296,12 @@ def kept_jobs() -> list[PrintJob]:
     return jobs
 
 
-def _forget(job: PrintJob) -> None:
+def forget_job(job: PrintJob) -> None:
+    """Drop a kept job (printed, or discarded by the person)."""
     if job.kept_at is not None:
         job.kept_at.unlink(missing_ok=True)
         job.kept_at.with_suffix(".json").unlink(missing_ok=True)
+        kept_watch().changed.emit()
 
 
 class PrintQueue(QObject):
@@ -269,12 +342,11 @@ class PrintQueue(QObject):
                 )
             pages = print_pdf(job.pdf, printer, title=job.title, dpi=job.dpi)
         except PrintError as exc:
-            if job.kept_at is None:
-                job = keep_job(replace(job, printer=job.printer))
+            job = note_failure(job, str(exc), printer)
             self.failed.emit(job.kind, f"{exc} The job is kept and can be printed again.")
             self.pending_changed.emit(len(kept_jobs()))
             return False
-        _forget(job)
+        forget_job(job)
         self.printed.emit(job.kind, printer, pages)
         if job.kept_at is not None:
             self.pending_changed.emit(len(kept_jobs()))

@@ -27,6 +27,7 @@ from helpdesk.scanner import (
 )
 
 OUTLINE_FRAMES = 12  # an outline stays on screen this many frames after its read
+ENDED_TEXT = "Camera: ended"  # a video file or folder played to its end: no frames, no fps
 
 
 def frame_to_qimage(image: np.ndarray) -> QImage:
@@ -69,6 +70,7 @@ class ScanPreview(QWidget):
         self._state: LiveState | None = None
         self._reported_error: str | None = None
         self._finished_sent = False
+        self.ended = False  # the source has been played to its end (a replayed camera)
         self._message = "No camera chosen"
         self._timer = QTimer(self)
         self._timer.setInterval(poll_ms)
@@ -84,6 +86,7 @@ class ScanPreview(QWidget):
         self.stop()
         self._image, self._image_index, self._state = None, -1, None
         self._reported_error, self._finished_sent = None, False
+        self.ended = False
         self._message = f"Opening {source.name}..."
         self.scanner = LiveScanner(
             source,
@@ -146,6 +149,7 @@ class ScanPreview(QWidget):
             self.sourceFailed.emit(state.error)
         if state.finished and not state.running and not self._finished_sent:
             self._finished_sent = True
+            self.ended = True
             self._timer.stop()
             self.sourceFinished.emit()
         self.update()
@@ -195,13 +199,22 @@ class ScanPreview(QWidget):
         if state is not None and state.error:
             self._centre_text(painter, state.error, shade=True)
 
+    def overlay_text(self) -> str:
+        """What the top label says: the frame rates, or that the camera has ended."""
+        state = self._state
+        if self.ended:
+            return ENDED_TEXT
+        if state is None:
+            return ""
+        return f"{state.capture_fps:.0f} fps · decoding {state.decode_fps:.0f}/s · {state.decode_ms:.0f} ms"
+
     def _overlay(self, painter: QPainter, state: LiveState | None) -> None:
         font = QFont(self.font())
         font.setPointSizeF(max(9.0, font.pointSizeF()))
         painter.setFont(font)
-        if state is not None:
-            fps = f"{state.capture_fps:.0f} fps · decoding {state.decode_fps:.0f}/s · {state.decode_ms:.0f} ms"
-            self._label(painter, fps, top=True)
+        text = self.overlay_text()
+        if text:
+            self._label(painter, text, top=True)
         if self.last_text:
             mark = "✓" if self.last_accepted else "✗"
             self._label(painter, f"{mark} {self.last_text}", top=False)
