@@ -223,7 +223,14 @@ def _select(args: argparse.Namespace, factory) -> _Selection:
 
 
 def _deliver(
-    pdf: bytes, args: argparse.Namespace, *, kind: str, title: str, dpi: int | None
+    pdf: bytes,
+    args: argparse.Namespace,
+    *,
+    kind: str,
+    title: str,
+    dpi: int | None,
+    label_devices: tuple[int, ...] = (),
+    label_template: str = "",
 ) -> str:
     if args.output:
         from helpdesk.labels.output import write_pdf
@@ -241,7 +248,18 @@ def _deliver(
     try:
         pages = print_pdf(pdf, args.printer, title=title, dpi=dpi)
     except PrintError as exc:
-        kept = keep_job(PrintJob(kind=kind, title=title, pdf=pdf, printer=args.printer, dpi=dpi))
+        # a kept batch of labels is recorded as printed when it is printed again from the window
+        kept = keep_job(
+            PrintJob(
+                kind=kind,
+                title=title,
+                pdf=pdf,
+                printer=args.printer,
+                dpi=dpi,
+                label_devices=label_devices,
+                label_template=label_template,
+            )
+        )
         raise CommandError(f"{exc} Nothing was printed; the job is kept at {kept.kept_at}") from exc
     return f"sent {pages} page{'s' if pages != 1 else ''} to {args.printer}"
 
@@ -293,27 +311,27 @@ def _labels(args: argparse.Namespace) -> int:
         outline=args.outline,
         others=templates,
     )
+    labelled: list[int] = []
+    if factory is not None and (args.printer or args.record):
+        ids = selection.device_ids or _ids_for_tags(factory, selection.labels)
+        labelled = [i for i in ids for _ in range(args.copies)]
     done = _deliver(
         sheets.pdf,
         args,
         kind="label",
         title=f"Asset labels ({len(sheets.placements)}) on {template.id}",
         dpi=template.dpi,
+        label_devices=tuple(labelled),
+        label_template=template.id,
     )
     count = len(sheets.placements)
     print(
         f"{done}: {count} label{'s' if count != 1 else ''} on {sheets.pages} page(s) of {template.id}"
     )
     if factory is not None and (args.printer or args.record):
-        ids = selection.device_ids or _ids_for_tags(factory, selection.labels)
         from helpdesk.services.documents import record_label_prints
 
-        record = record_label_prints(
-            factory,
-            acting_username(args),
-            [i for i in ids for _ in range(args.copies)],
-            template.id,
-        )
+        record = record_label_prints(factory, acting_username(args), labelled, template.id)
         print(f"recorded {record.count} labels as printed by {record.printed_by}")
     elif selection.from_database:
         print("not recorded as printed (a PDF is a preview); add --mark-printed once it is printed")

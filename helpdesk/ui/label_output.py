@@ -24,7 +24,7 @@ from helpdesk.services import documents
 from helpdesk.services.documents import LabelPrintRecord
 from helpdesk.ui.errors import describe_failure
 from helpdesk.ui.label_preview import BatchPreview, make_sheets
-from helpdesk.ui.printing import PrintJob, keep_job
+from helpdesk.ui.printing import PrintJob, keep_job, kept_watch
 
 if TYPE_CHECKING:
     from helpdesk.ui.labels_panel import LabelsPanel
@@ -49,6 +49,7 @@ class LabelOutput:
         self.mark_button.setAutoDefault(False)
         self.mark_button.clicked.connect(self.mark_printed)
         self.mark_button.hide()
+        kept_watch().changed.connect(self.kept_changed)
 
     # --- running a job -------------------------------------------------------------------------
 
@@ -79,6 +80,15 @@ class LabelOutput:
                 p._say("bad", text)
 
         p.ctx.runner.submit(work, finished, failed)
+
+    def kept_changed(self) -> None:
+        """A kept batch printed or discarded from the print queue is no longer this panel's to
+        print again."""
+        still = [(job, b) for job, b in self.kept if job.kept_at is None or job.kept_at.exists()]
+        if len(still) != len(self.kept):
+            self.kept = still
+            if not self.working and self.panel._alive():
+                self.end()
 
     def end(self) -> None:
         p = self.panel
@@ -175,7 +185,17 @@ class LabelOutput:
         def work() -> Outcome:
             sheets = make_sheets(preview, offset)
             title = f"Asset labels ({preview.count}) on {t.id}"
-            job = keep_job(PrintJob("label", title, sheets.pdf, printer=printer, dpi=t.dpi))
+            job = keep_job(
+                PrintJob(
+                    "label",
+                    title,
+                    sheets.pdf,
+                    printer=printer,
+                    dpi=t.dpi,
+                    label_devices=tuple(preview.device_ids()),
+                    label_template=t.id,
+                )
+            )
             return self.send(job, preview)
 
         self.run(

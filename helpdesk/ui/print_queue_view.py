@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from helpdesk.services import documents
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import describe_failure
 from helpdesk.ui.printing import (
@@ -55,18 +56,29 @@ def kept_noun(jobs: list[PrintJob]) -> str:
     return plural(len(jobs), "print job")
 
 
-def _print_all(queue: PrintQueue, jobs: list[PrintJob]) -> tuple[int, list[str]]:
+def _print_all(
+    ctx: AppContext, queue: PrintQueue, jobs: list[PrintJob]
+) -> tuple[int, list[str], list[str]]:
     """Off the GUI thread: each job to its own printer when it is there, else the one chosen
-    for its kind. Returns (printed, the reasons of those still kept)."""
+    for its kind; a batch of asset labels that goes through is recorded as printed, as when it
+    is printed from the Labels area. Returns (printed, why each job still kept failed, the
+    recordings that failed)."""
     present = set(printer_names())
-    done, reasons = 0, list[str]()
+    done, reasons, unrecorded = 0, list[str](), list[str]()
     for job in jobs:
         target = job if job.printer in present else replace(job, printer="")
         if queue.submit(target):
             done += 1
+            if job.label_devices:
+                try:
+                    documents.record_label_prints(
+                        ctx.factory, ctx.actor, job.label_devices, job.label_template
+                    )
+                except Exception as exc:  # noqa: BLE001 - the labels exist: say it, lose nothing
+                    unrecorded.append(describe_failure(f"Recording {job.title} as printed", exc))
         else:
             reasons.extend(j.reason for j in kept_jobs() if j.kept_at == job.kept_at)
-    return done, reasons
+    return done, reasons, unrecorded
 
 
 class _Keys(QObject):
@@ -203,12 +215,15 @@ class PrintQueueDialog(QDialog):
         self._enable()
         self._say(f"Printing {plural(len(jobs), 'document')} again…", "info")
         queue = self.queue
-        self.ctx.runner.submit(lambda: _print_all(queue, jobs), self._printed, self._failed)
+        ctx = self.ctx
+        self.ctx.runner.submit(lambda: _print_all(ctx, queue, jobs), self._printed, self._failed)
 
-    def _printed(self, outcome: tuple[int, list[str]]) -> None:
-        done, reasons = outcome
+    def _printed(self, outcome: tuple[int, list[str], list[str]]) -> None:
+        done, reasons, unrecorded = outcome
         self.busy = False
-        if reasons:
+        if unrecorded:
+            self._say(f"Printed {plural(done, 'document')}. {unrecorded[0]}", "bad")
+        elif reasons:
             self._say(
                 f"Printed {done}; {plural(len(reasons), 'document')} still kept. {reasons[0]}",
                 "warn",

@@ -53,6 +53,9 @@ class PrintJob:
     kept_when: datetime | None = None  # when it was kept
     reason: str = ""  # why the last try failed (a sentence for the person)
     tried: str = ""  # the printer the last try went to ("" = none could be chosen)
+    # asset labels: the devices and the stock, recorded as labelled once the job is printed
+    label_devices: tuple[int, ...] = ()
+    label_template: str = ""
 
 
 def printer_names() -> list[str]:
@@ -230,6 +233,8 @@ def _meta(job: PrintJob) -> dict:
         "kept": when.isoformat(timespec="seconds"),
         "reason": job.reason,
         "tried": job.tried,
+        "label_devices": list(job.label_devices),
+        "label_template": job.label_template,
     }
 
 
@@ -289,9 +294,11 @@ def kept_jobs() -> list[PrintJob]:
                     kept_when=_when(meta, path),
                     reason=str(meta.get("reason") or ""),
                     tried=str(meta.get("tried") or ""),
+                    label_devices=tuple(int(i) for i in meta.get("label_devices") or ()),
+                    label_template=str(meta.get("label_template") or ""),
                 )
             )
-        except (OSError, ValueError):
+        except (OSError, ValueError, TypeError):
             continue
     return jobs
 

@@ -246,3 +246,46 @@ def test_bench_columns_fit_the_screen(qtbot, window, ctx, school, size, tmp_path
     assert window.grab().save(str(shot))
     if os.environ.get("HELPDESK_SHOTS"):
         window.grab().save(str(Path(os.environ["HELPDESK_SHOTS"]) / shot.name))
+
+
+def test_kept_label_batch_printed_from_the_queue_is_recorded_as_printed(qtbot, window, ctx):  # noqa: ANN001
+    """A batch of asset labels the printer refused, printed again from the print queue, counts
+    as labelled, as it would printed from the Labels area."""
+    from cups_queue import CupsUnavailable, make_queue
+
+    from helpdesk.services import documents
+    from helpdesk.ui.printing import PrintJob, kept_jobs
+
+    try:
+        queue = make_queue("HelpdeskShellLabels")
+    except CupsUnavailable as exc:
+        if os.geteuid() == 0:
+            raise
+        pytest.skip(f"real printing skipped: {exc}")
+    try:
+        before = documents.unlabelled_devices(ctx.factory)
+        chosen = before[:2]
+        assert len(chosen) == 2
+        title = f"Asset labels (2) L{int(time.time()) % 1_000_000:06d}"
+        job = PrintJob(
+            "label",
+            title,
+            _pdf(title),
+            printer="No-Such-Label-Printer",
+            label_devices=tuple(r.device_id for r in chosen),
+            label_template="avery-l7160",
+        )
+        with qtbot.waitSignal(window.print_queue.failed):
+            assert not window.print_queue.submit(job)
+        assert [j.label_devices for j in kept_jobs()] == [job.label_devices]
+        ctx.machine.set_printer("label", queue.name)
+        dialog = window.open_print_queue()
+        dialog.table.selectRow(0)
+        qtbot.keyClick(dialog.table, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
+        assert dialog.status.property("tone") == "good", dialog.status.text()
+        assert kept_jobs() == []
+        after = {r.device_id for r in documents.unlabelled_devices(ctx.factory)}
+        assert after == {r.device_id for r in before} - {r.device_id for r in chosen}
+    finally:
+        queue.remove()
