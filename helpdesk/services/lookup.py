@@ -14,6 +14,7 @@ from helpdesk.domain.errors import NotFound, ValidationError
 from helpdesk.services.card_history import device_history_records
 from helpdesk.services.card_reads import (
     LOAN_BY_ID,
+    MISSING_OF_STUDENT,
     OPEN_LOANS_OF_STUDENT,
     OPEN_TICKET_OF_DEVICE,
     OPEN_TICKETS_OF_STUDENT,
@@ -64,6 +65,8 @@ class StudentCard:
     cover: CoverBadge
     unpaid_pence: int
     kind: str = "student"
+    # loans whose accessories have not all come back (the card warns until they do)
+    missing_accessories: tuple[LoanInfo, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ def _student_card(conn: Connection, student_id: int, today: date) -> StudentCard
     tickets = (
         ticket_records(conn, OPEN_TICKETS_OF_STUDENT, id=student_id) if counts.open_tickets else []
     )
+    missing = loans_where(conn, MISSING_OF_STUDENT, id=student_id) if counts.missing else []
     return StudentCard(
         id=student.id,
         card_code=student.card_code,
@@ -127,6 +131,7 @@ def _student_card(conn: Connection, student_id: int, today: date) -> StudentCard
         open_tickets=tuple(ticket_info_of(*t) for t in tickets),
         cover=badge_of(periods, today),
         unpaid_pence=owed,
+        missing_accessories=tuple(loan_info(loan) for loan in missing),
     )
 
 

@@ -82,6 +82,16 @@ def student_card(session: Session, student: Student, today: date) -> StudentCard
         .unique()
         .all()
     )
+    missing = (
+        session.scalars(
+            select(Loan)
+            .options(*STAFF_OF_LOAN)
+            .where(Loan.student_id == student.id, Loan.accessories_missing != "")
+            .order_by(Loan.issued_at, Loan.id)
+        )
+        .unique()
+        .all()
+    )
     cover, owed = _cover_and_unpaid(session, student.id, today)
     return StudentCard(
         id=student.id,
@@ -98,6 +108,7 @@ def student_card(session: Session, student: Student, today: date) -> StudentCard
         open_tickets=tuple(ticket_info(session, t) for t in tickets),
         cover=cover,
         unpaid_pence=owed,
+        missing_accessories=tuple(loan_info(loan) for loan in missing),
     )
 
 
