@@ -4,6 +4,7 @@ card as a warning, and cleared when they are brought in later."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -13,6 +14,12 @@ from helpdesk.domain.models import Loan
 from helpdesk.services.codes import loan_code, parse_loan_code
 from helpdesk.services.unit_of_work import SessionFactory, unit_of_work
 from helpdesk.services.views import LoanInfo, loan_info
+
+
+@dataclass(frozen=True)
+class BroughtBack:
+    loan: LoanInfo  # as it is now: ``accessories_missing`` is what is still out
+    items: tuple[str, ...]  # what was brought back
 
 
 def items_of(text: str | None) -> tuple[str, ...]:
@@ -55,7 +62,7 @@ def accessories_returned(
     loan_id: int | str,
     items: Iterable[str] | None = None,
     now: datetime | None = None,
-) -> LoanInfo:
+) -> BroughtBack:
     """Accessories missing from a returned loan are brought back: ``items`` of them, or all."""
     number = _loan_number(loan_id)
     with unit_of_work(factory, actor, now=now) as session:
@@ -74,4 +81,4 @@ def accessories_returned(
             )
         loan.accessories_missing = ",".join(item for item in missing if item not in back)
         session.flush()
-        return loan_info(loan)
+        return BroughtBack(loan_info(loan), tuple(item for item in missing if item in back))

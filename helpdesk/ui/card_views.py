@@ -53,6 +53,15 @@ def _ticket_line(ticket: TicketInfo) -> str:
     return f"{ticket.code}: {ticket.asset_tag} — {_label(ticket.category)}, {_label(ticket.state)}"
 
 
+def missing_lines(loans: tuple[LoanInfo, ...]) -> tuple[str, ...]:
+    """``Charger not returned with LNR-004 (lent 03/12)``, one line per accessory still out."""
+    return tuple(
+        f"{item.capitalize()} not returned with {loan.asset_tag} (lent {loan.issued_at:%d/%m})"
+        for loan in loans
+        for item in loan.accessories_missing
+    )
+
+
 def cover_text(cover: CoverCheck) -> str:
     """One line on the cover check: the charge and the rule behind it."""
     charge = "no charge" if cover.charge_pence == 0 else money(cover.charge_pence)
@@ -73,6 +82,9 @@ def student_view(card: StudentCard, now: datetime) -> CardView:
         badges.append(Badge(f"unpaid {money(card.unpaid_pence)}", BAD, BAD_BG))
     if any(loan.is_overdue(now) for loan in card.open_loans):
         badges.append(Badge("overdue loan", BAD, BAD_BG))
+    missing = missing_lines(card.missing_accessories)
+    if missing:
+        badges.append(Badge("accessories not returned", WARN, WARN_BG))
     laptops_first = sorted(card.assigned_devices, key=lambda d: (d.kind != "laptop", d.asset_tag))
     devices = ", ".join(d.asset_tag for d in laptops_first) or "none"
     fields = [
@@ -84,6 +96,8 @@ def student_view(card: StudentCard, now: datetime) -> CardView:
     if card.cover.scheme:
         fields.append(("Scheme", card.cover.scheme))
     sections = []
+    if missing:
+        sections.append(("Not returned", missing))
     if card.open_loans:
         sections.append(("Open loans", tuple(_loan_line(x, now) for x in card.open_loans)))
     if card.open_tickets:
@@ -149,6 +163,8 @@ def loan_view(loan: LoanInfo, now: datetime) -> CardView:
         ("Issued", f"{_when(loan.issued_at)} by {loan.issued_by}"),
         ("Due", _when(loan.due_at)),
     )
+    if loan.accessories_missing:
+        fields += (("Not returned", ", ".join(loan.accessories_missing)),)
     return CardView(
         kind="loan",
         title=loan.code,
@@ -216,7 +232,18 @@ def _device_facts(card: DeviceCard) -> DeviceFacts:
         open_ticket_state=TicketState(card.open_ticket.state) if card.open_ticket else None,
         swap_loan_id=card.swap_loan.id if card.swap_loan else None,
         swap_loan_tag=card.swap_loan.asset_tag if card.swap_loan else None,
+        **_holder(card.open_loan),
     )
+
+
+def _holder(loan: LoanInfo | None) -> dict:
+    """Who has the open loan and what went out with it, for the return's prompt."""
+    if loan is None or not loan.is_open:
+        return {}
+    return {
+        "open_loan_holder": f"{loan.student_name} ({loan.form})",
+        "open_loan_accessories": loan.accessories,
+    }
 
 
 def _summary_facts(summary, *, loan: LoanInfo | None = None, ticket: TicketInfo | None = None):  # noqa: ANN001, ANN202
@@ -234,6 +261,7 @@ def _summary_facts(summary, *, loan: LoanInfo | None = None, ticket: TicketInfo 
         open_ticket_state=TicketState(ticket.state) if ticket is not None else None,
         swap_loan_id=swap.id if swap else None,
         swap_loan_tag=swap.asset_tag if swap else None,
+        **_holder(loan),
     )
 
 
@@ -249,7 +277,10 @@ def facts_of(card) -> Scan:  # noqa: ANN001 - any lookup card
         return _device_facts(card)
     if isinstance(card, LoanCard):
         device = _summary_facts(card.device, loan=card.loan)
-        return LoanFacts(card.loan.id, device, card.loan.student_id, card.loan.is_open)
+        loan = card.loan
+        return LoanFacts(
+            loan.id, device, loan.student_id, loan.is_open, loan.code, loan.accessories_missing
+        )
     ticket = card.ticket
     device = _summary_facts(card.device, ticket=ticket)
     return TicketFacts(ticket.id, device, TicketState(ticket.state), ticket.student_id)

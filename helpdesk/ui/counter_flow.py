@@ -8,7 +8,9 @@ carry out. The panel runs the intent through the services and reports back with
 
 Workflows:
 - day loan: student -> pool laptop -> Enter issues it;
-- return: a loaned device (or its slip) -> Enter = good condition, ``D`` = damaged;
+- return: a loaned device (or its slip) -> Enter = all back in good order, ``M`` = an accessory
+  is missing (a chooser of what came back), ``D`` = damaged;
+- accessories brought back later: the slip of a returned loan with some missing -> ``A``;
 - swap: student -> their own device -> damage details (dialog) -> a pool laptop: one transaction;
 - collection: a repaired device (or its receipt) -> the loaner back first -> Enter hands it over.
 """
@@ -25,7 +27,8 @@ class Mode(Enum):
     IDLE = "idle"
     STUDENT = "student"  # a student is at the counter
     LOAN_READY = "loan_ready"  # student + loaner chosen: Enter issues
-    RETURN = "return"  # a loan is coming back: Enter = good, D = damaged
+    RETURN = "return"  # a loan is coming back: Enter = good, M = something missing, D = damaged
+    MISSING = "missing"  # a returned loan's slip with accessories still out: A = now returned
     SWAP_DAMAGE = "swap_damage"  # the damage dialog is open for the student's own device
     SWAP_LOANER = "swap_loaner"  # damage booked in the flow: scan the loaner
     COLLECT = "collect"  # a repaired device: the loaner must come back first
@@ -56,6 +59,8 @@ class DeviceFacts:
     open_ticket_state: TicketState | None = None
     swap_loan_id: int | None = None  # the open swap loan tied to its open ticket
     swap_loan_tag: str | None = None
+    open_loan_holder: str = ""  # "Priya Evans (7C)"
+    open_loan_accessories: tuple[str, ...] = ()  # what went out with the open loan
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,8 @@ class LoanFacts:
     device: DeviceFacts
     student_id: int
     open: bool
+    code: str = ""  # LOAN-000123
+    accessories_missing: tuple[str, ...] = ()  # a returned loan's accessories not back yet
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,22 @@ class IssueLoan:
 class ReturnLoan:
     loan_id: int
     condition: Condition
+    missing: tuple[str, ...] = ()  # accessories that did not come back
+
+
+@dataclass(frozen=True)
+class ChooseMissing:
+    """Ask which of the loan's accessories came back (M on a return)."""
+
+    loan_id: int
+    accessories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AccessoriesBack:
+    """The missing accessories of a returned loan are brought in (A on its slip)."""
+
+    loan_id: int
 
 
 @dataclass(frozen=True)
@@ -117,7 +140,7 @@ class Collect:
     device_id: int
 
 
-Intent = IssueLoan | ReturnLoan | OpenDamageDialog | Swap | Collect
+Intent = IssueLoan | ReturnLoan | ChooseMissing | AccessoriesBack | OpenDamageDialog | Swap | Collect
 
 
 @dataclass(frozen=True)
@@ -138,13 +161,16 @@ class _State:
     collect_device: DeviceFacts | None = None  # the repaired device waiting for its loaner
     damage: object | None = None
     accessories: tuple[str, ...] = field(default_factory=tuple)
+    loan_accessories: tuple[str, ...] = ()  # what went out with the loan coming back
+    prompt: str | None = None  # the prompt shown, when not the mode's usual one
 
 
 PROMPTS = {
     Mode.IDLE: "Scan a student card, a device, a loan slip or a repair receipt.",
     Mode.STUDENT: "Scan a loan laptop to lend it, or the student's own laptop to book in damage.",
     Mode.LOAN_READY: "Press Enter to issue the loan. Esc cancels.",
-    Mode.RETURN: "Press Enter if it came back in good condition, or type D and Enter if damaged.",
+    Mode.RETURN: "Enter: back in good order; D: damaged.",
+    Mode.MISSING: "A: the missing accessories are now returned; or scan the next code.",
     Mode.SWAP_DAMAGE: "Describe the damage.",
     Mode.SWAP_LOANER: "Scan the loan laptop to give in exchange.",
     Mode.COLLECT: "Scan the loan laptop back first.",
@@ -190,6 +216,8 @@ class CounterFlow:
     def _step(self, mode: Mode, *, refusal: str | None = None, intent: Intent | None = None,
               prompt: str | None = None) -> Step:  # fmt: skip
         self._s.mode = mode
+        if intent is None:  # a step that carries something out keeps the prompt shown
+            self._s.prompt = prompt
         return Step(mode, prompt or PROMPTS[mode], refusal, intent)
 
     def reset(self) -> Step:
@@ -198,7 +226,10 @@ class CounterFlow:
 
     def _refuse(self, sentence: str) -> Step:
         """Refuse and keep the current state (the person can scan again)."""
-        return Step(self._s.mode, PROMPTS[self._s.mode], sentence, None)
+        return Step(self._s.mode, self._prompt(), sentence, None)
+
+    def _prompt(self) -> str:
+        return self._s.prompt or PROMPTS[self._s.mode]
 
     # -- scans --
     def scan(self, scan: Scan) -> Step:
@@ -215,6 +246,14 @@ class CounterFlow:
             if scan.open:
                 return self._begin_return(scan.device, scan.id)
             self.reset()
+            if scan.accessories_missing:
+                self._s.loan_id, self._s.device = scan.id, scan.device
+                missing = ", ".join(scan.accessories_missing)
+                return self._step(
+                    Mode.MISSING,
+                    prompt=f"{scan.code or 'That loan'} ({scan.device.tag}) came back without: "
+                    f"{missing}. {PROMPTS[Mode.MISSING]}",
+                )
             return self._step(
                 Mode.IDLE, prompt="That loan was returned already. " + PROMPTS[Mode.IDLE]
             )
@@ -267,7 +306,15 @@ class CounterFlow:
         s.device, s.loan_id = device, loan_id
         if collecting:
             s.ticket_id, s.collect_device = old.ticket_id, old.device
-        return self._step(Mode.RETURN)
+        s.loan_accessories = device.open_loan_accessories
+        who = f" from {device.open_loan_holder}" if device.open_loan_holder else ""
+        if not s.loan_accessories:
+            return self._step(Mode.RETURN, prompt=f"{device.tag} back{who}. {PROMPTS[Mode.RETURN]}")
+        return self._step(
+            Mode.RETURN,
+            prompt=f"{device.tag} back{who}, went out with: {', '.join(s.loan_accessories)}. "
+            "Enter: all back in good order; M: something is missing; D: damaged.",
+        )
 
     def _begin_collect_or_show(
         self, device: DeviceFacts, ticket_id: int | None, state: TicketState | None
@@ -294,34 +341,54 @@ class CounterFlow:
                 Mode.LOAN_READY, intent=IssueLoan(s.student.id, s.device.id, s.accessories)
             )
         if s.mode is Mode.RETURN and s.loan_id is not None:
-            return self._step(Mode.RETURN, intent=ReturnLoan(s.loan_id, Condition.GOOD))
+            return self._again(ReturnLoan(s.loan_id, Condition.GOOD))
         if s.mode is Mode.COLLECT_READY and s.ticket_id is not None and s.device:
             return self._step(Mode.COLLECT_READY, intent=Collect(s.ticket_id, s.device.id))
-        return Step(s.mode, PROMPTS[s.mode])
+        return Step(s.mode, self._prompt())
+
+    def _again(self, intent: Intent) -> Step:
+        """Stay in this mode, with its prompt, and carry ``intent`` out."""
+        return Step(self._s.mode, self._prompt(), None, intent)
 
     def command(self, letter: str) -> Step:
-        """A typed one-letter command: D = damaged (on a return)."""
+        """A typed one-letter command: on a return D = damaged, M = something is missing; on a
+        returned loan's slip A = the missing accessories are back."""
         s = self._s
-        if letter.upper() == "D" and s.mode is Mode.RETURN and s.device and s.loan_id:
-            return self._step(
-                Mode.RETURN,
-                intent=OpenDamageDialog(s.device.id, s.device.open_loan_student_id, s.loan_id),
+        key = letter.upper()
+        if key == "D" and s.mode is Mode.RETURN and s.device and s.loan_id:
+            return self._again(
+                OpenDamageDialog(s.device.id, s.device.open_loan_student_id, s.loan_id)
             )
-        return self._refuse(f"'{letter}' means nothing here. {PROMPTS[s.mode]}")
+        if key == "M" and s.mode is Mode.RETURN and s.loan_id and s.loan_accessories:
+            return self._again(ChooseMissing(s.loan_id, s.loan_accessories))
+        if key == "A" and s.mode is Mode.MISSING and s.loan_id:
+            return self._again(AccessoriesBack(s.loan_id))
+        return self._refuse(f"'{letter}' means nothing here. {self._prompt()}")
+
+    def missing_chosen(self, missing: tuple[str, ...]) -> Step:
+        """The chooser said which accessories did not come back (none: all are back)."""
+        s = self._s
+        if s.mode is Mode.RETURN and s.loan_id is not None:
+            kept = tuple(item for item in s.loan_accessories if item in missing)
+            return self._again(ReturnLoan(s.loan_id, Condition.GOOD, kept))
+        return Step(s.mode, self._prompt())
+
+    def missing_cancelled(self) -> Step:
+        return Step(self._s.mode, self._prompt())
 
     def damage_entered(self, damage: object) -> Step:
         """The damage dialog was filled in (swap: now scan the loaner)."""
         if self._s.mode is Mode.SWAP_DAMAGE:
             self._s.damage = damage
             return self._step(Mode.SWAP_LOANER)
-        return Step(self._s.mode, PROMPTS[self._s.mode])
+        return Step(self._s.mode, self._prompt())
 
     def damage_cancelled(self) -> Step:
         s = self._s
         if s.mode is Mode.SWAP_DAMAGE:
             s.device = None
             return self._step(Mode.STUDENT)
-        return Step(s.mode, PROMPTS[s.mode])
+        return Step(s.mode, self._prompt())
 
     # -- outcomes of an intent --
     def done(self, intent: Intent) -> Step:

@@ -42,8 +42,10 @@ def test_a_missing_charger_stays_on_the_loan_and_the_card_until_brought_back(any
     ]
     assert lookup(any_school, "S1001", now=NOW).missing_accessories == ()
 
-    now_back = accessories_returned(any_school, "counter1", loan_id=out.code, now=NOW + timedelta(days=1))
-    assert now_back.accessories_missing == ()
+    now_back = accessories_returned(
+        any_school, "counter1", loan_id=out.code, now=NOW + timedelta(days=1)
+    )
+    assert now_back.loan.accessories_missing == () and now_back.items == ("charger",)
     assert lookup(any_school, "S1002", now=NOW + timedelta(days=1)).missing_accessories == ()
     with pytest.raises(Refused, match=f"Nothing is missing from {out.code}"):
         accessories_returned(any_school, "counter1", loan_id=out.id)
@@ -62,7 +64,7 @@ def test_part_of_the_missing_accessories_brought_back(school):
                      accessories=("charger", "case"), now=NOW)  # fmt: skip
     return_loan(school, "counter1", loan_id=out.id, missing=("charger", "case"), now=NOW)
     left = accessories_returned(school, "counter1", loan_id=out.id, items=["case"], now=NOW)
-    assert left.accessories_missing == ("charger",)
+    assert left.loan.accessories_missing == ("charger",) and left.items == ("case",)
     with pytest.raises(ValidationError, match="'case' is not missing"):
         accessories_returned(school, "counter1", loan_id=out.id, items=["case"], now=NOW)
 
