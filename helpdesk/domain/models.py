@@ -442,7 +442,5 @@ class AuditEntry(Base):
         Index("ix_audit_entity", "entity", "entity_id"),
         Index("ix_audit_station_at", "station", "at"),  # the day at one counter
         # 'refuse': a refusal at the counter (entity 'counter'), kept with the changes
-        CheckConstraint(
-            "action IN ('insert', 'update', 'delete', 'refuse')", name="audit_action"
-        ),
+        CheckConstraint("action IN ('insert', 'update', 'delete', 'refuse')", name="audit_action"),
     )

@@ -56,12 +56,19 @@ def record_refusal(
             now_of(session), actor_of(session).id, "refuse", "counter", None, None,
             {"sentence": sentence.strip(), "code": code.strip()}, station=station,
         )  # fmt: skip
-        session.execute(insert(audit), [row])
+        session.execute(insert(AuditEntry), [row])
 
 
 _DAY = (
-    select(audit.c.id, audit.c.at, audit.c.action, audit.c.entity, audit.c.entity_id,
-           audit.c.before, audit.c.after)  # fmt: skip
+    select(
+        audit.c.id,
+        audit.c.at,
+        audit.c.action,
+        audit.c.entity,
+        audit.c.entity_id,
+        audit.c.before,
+        audit.c.after,
+    )  # fmt: skip
     .where(
         audit.c.station == bindparam("station"),
         audit.c.at >= bindparam("start"),
@@ -107,12 +114,13 @@ def counter_day(factory: SessionFactory, station: str, day: date) -> list[DayLin
     params = {"station": station, "start": start, "end": start + timedelta(days=1)}
     with read_connection(factory.kw["bind"]) as conn:
         rows = [
-            (row, json.loads(row.after) if row.after else {})
-            for row in conn.execute(_DAY, params)
+            (row, json.loads(row.after) if row.after else {}) for row in conn.execute(_DAY, params)
         ]
         loan_rows = _by_id(conn, _LOANS, (r.entity_id for r, _ in rows if r.entity == "loans"))
         ticket_ids = [r.entity_id for r, _ in rows if r.entity == "tickets"]
-        ticket_ids += [a["ticket_id"] for r, a in rows if r.entity == "loans" and a.get("ticket_id")]
+        ticket_ids += [
+            a["ticket_id"] for r, a in rows if r.entity == "loans" and a.get("ticket_id")
+        ]
         ticket_rows = _by_id(conn, _TICKETS, ticket_ids)
     return _lines(rows, loan_rows, ticket_rows)
 
@@ -131,7 +139,7 @@ def _lines(
         if row.entity == "loans" and after.get("returned_at") and row.entity_id in loan_rows
     }
     opened_on_return: dict[int, Any] = {}
-    for row, after in rows:
+    for row, _after in rows:
         if row.entity == "tickets" and row.action == "insert" and row.entity_id in ticket_rows:
             loan_id = damaged_back.get((row.at, ticket_rows[row.entity_id].device_id))
             if loan_id is not None:

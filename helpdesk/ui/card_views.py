@@ -155,22 +155,22 @@ def loan_view(loan: LoanInfo, now: datetime) -> CardView:
         )
     else:
         badge = Badge(f"returned {_when(loan.returned_at)}", GOOD, GOOD_BG)
-    fields = (
+    fields = [
         ("Student", f"{loan.student_name} ({loan.form})"),
         ("Device", f"{loan.asset_tag} · {loan.model}"),
         ("Type", loan.loan_type),
         ("Accessories", ", ".join(loan.accessories) or "none"),
         ("Issued", f"{_when(loan.issued_at)} by {loan.issued_by}"),
         ("Due", _when(loan.due_at)),
-    )
+    ]
     if loan.accessories_missing:
-        fields += (("Not returned", ", ".join(loan.accessories_missing)),)
+        fields.append(("Not returned", ", ".join(loan.accessories_missing)))
     return CardView(
         kind="loan",
         title=loan.code,
         subtitle=f"{loan.asset_tag} lent to {loan.student_name}",
         badges=(badge,),
-        fields=fields,
+        fields=tuple(fields),
     )
 
 

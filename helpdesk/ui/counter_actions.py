@@ -146,7 +146,9 @@ def keep_refusal(ctx: AppContext, station: str, sentence: str, code: str) -> Non
     try:
         counter_log.record_refusal(ctx.factory, ctx.actor, station, sentence, code)
     except Exception:  # noqa: BLE001
-        logging.getLogger("helpdesk.counter").warning("A refusal could not be logged", exc_info=True)
+        logging.getLogger("helpdesk.counter").warning(
+            "A refusal could not be logged", exc_info=True
+        )
 
 
 def damage_report(damage: DamageDetails) -> DamageReport:

@@ -140,7 +140,9 @@ class Collect:
     device_id: int
 
 
-Intent = IssueLoan | ReturnLoan | ChooseMissing | AccessoriesBack | OpenDamageDialog | Swap | Collect
+Intent = (
+    IssueLoan | ReturnLoan | ChooseMissing | AccessoriesBack | OpenDamageDialog | Swap | Collect
+)
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,21 @@ first, so that no sentence is cut off in the narrow column beside the card."""
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from helpdesk.ui.style import BAD, MUTED, WARN
 
 TONES = {"refused": BAD, "warn": WARN, "": ""}
+_LONG_RUN = re.compile(r"\S{24,}")
+
+
+def breakable(text: str) -> str:
+    """Long runs without a space (a scanned code) may break anywhere: a zero-width space every
+    few characters lets the label wrap them too."""
+    return _LONG_RUN.sub(lambda m: "\u200b".join(re.findall(r".{1,12}", m.group())), text)
 
 
 class DayList(QScrollArea):
@@ -31,6 +40,7 @@ class DayList(QScrollArea):
         self._column.addStretch(1)
         self.setWidget(inner)
         self.labels: list[QLabel] = []
+        self._texts: list[str] = []
 
     def set_lines(self, lines: list[tuple[str, str]]) -> None:
         """``(text, tone)`` pairs, newest first; tone is "", "refused" or "warn"."""
@@ -38,8 +48,9 @@ class DayList(QScrollArea):
             self._column.removeWidget(label)
             label.deleteLater()
         self.labels = []
+        self._texts = [text for text, _tone in lines]
         for n, (text, tone) in enumerate(lines):
-            label = QLabel(text)
+            label = QLabel(breakable(text))
             label.setWordWrap(True)
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -54,4 +65,4 @@ class DayList(QScrollArea):
         return len(self.labels)
 
     def texts(self) -> list[str]:
-        return [label.text() for label in self.labels]
+        return list(self._texts)

@@ -14,7 +14,9 @@ def mnemonic_texts(names: tuple[str, ...]) -> list[tuple[str, str]]:
     out = []
     for name in names:
         label = name.capitalize()
-        index = next((i for i, ch in enumerate(label) if ch.isalpha() and ch.lower() not in taken), -1)
+        index = next(
+            (i for i, ch in enumerate(label) if ch.isalpha() and ch.lower() not in taken), -1
+        )
         if index < 0:
             out.append(("", label.replace("&", "&&")))
             continue
@@ -26,7 +28,9 @@ def mnemonic_texts(names: tuple[str, ...]) -> list[tuple[str, str]]:
 class MissingDialog(QDialog):
     """Every accessory starts ticked (came back); untick what is missing."""
 
-    def __init__(self, title: str, accessories: tuple[str, ...], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, accessories: tuple[str, ...], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("missingDialog")
         self.setWindowTitle(title)
@@ -45,7 +49,9 @@ class MissingDialog(QDialog):
             if letter:
                 self._keys[letter] = box
             layout.addWidget(box)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)

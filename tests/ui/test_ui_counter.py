@@ -122,7 +122,9 @@ def test_return_by_device_and_by_slip(qtbot, panel, ctx, school):  # noqa: ANN00
         scan(qtbot, panel, loaner)
         enter(qtbot, panel)
     scan(qtbot, panel, "LNR-001")
-    assert panel.prompt.text().startswith("LNR-001 back from Anna Smith (7A), went out with: charger.")
+    assert panel.prompt.text().startswith(
+        "LNR-001 back from Anna Smith (7A), went out with: charger."
+    )
     assert "Enter: all back in good order" in panel.prompt.text()
     enter(qtbot, panel)
     assert panel.last_tone == "good" and "LNR-001 is back" in panel.last_message
