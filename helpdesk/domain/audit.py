@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from helpdesk.domain.models import AuditEntry, Base
 
-
 _station: str | None = None
 
 
