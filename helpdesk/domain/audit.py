@@ -8,6 +8,7 @@ from ``session.info["staff_id"]``, which the services set when they open a unit 
 from __future__ import annotations
 
 import json
+import socket
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -16,6 +17,20 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from helpdesk.domain.models import AuditEntry, Base
+
+_station: str | None = None
+
+
+def set_station(name: str | None) -> None:
+    """Name this station in the audit log from now on (``None`` or empty: the computer's name)."""
+    global _station
+    cleaned = (name or "").strip()
+    _station = cleaned[:64] or None
+
+
+def current_station() -> str:
+    """The station the audit rows of this process are written at."""
+    return _station or socket.gethostname()[:64] or "counter"
 
 
 def _plain(value: Any) -> Any:
@@ -55,6 +70,7 @@ def audit_row(
     entity_id: int | None,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
+    station: str | None = None,
 ) -> dict[str, Any]:
     """One row of the audit log, values made plain (enums by value, times in ISO 8601): what the
     hook below writes for the ORM, and what the plain-SQL counter actions write themselves."""
@@ -66,6 +82,7 @@ def audit_row(
         "entity_id": entity_id,
         "before": None if before is None else _dump({k: _plain(v) for k, v in before.items()}),
         "after": None if after is None else _dump({k: _plain(v) for k, v in after.items()}),
+        "station": station or current_station(),
     }
 
 

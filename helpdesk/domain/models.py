@@ -156,6 +156,8 @@ class Loan(Base):
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
     loan_type: Mapped[LoanType] = mapped_column(_enum(LoanType, "loan_type"))
     accessories: Mapped[str] = mapped_column(String(200), default="")
+    # what went out with the loan and has not come back yet (comma-separated, like accessories)
+    accessories_missing: Mapped[str] = mapped_column(String(200), default="", server_default="")
     condition_out: Mapped[Condition] = mapped_column(
         _enum(Condition, "condition_out"), default=Condition.GOOD
     )
@@ -433,8 +435,12 @@ class AuditEntry(Base):
     entity_id: Mapped[int | None] = mapped_column(Integer)
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+    # the computer (or named counter) the change was made at; None for rows older than 0004
+    station: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_audit_entity", "entity", "entity_id"),
-        CheckConstraint("action IN ('insert', 'update', 'delete')", name="audit_action"),
+        Index("ix_audit_station_at", "station", "at"),  # the day at one counter
+        # 'refuse': a refusal at the counter (entity 'counter'), kept with the changes
+        CheckConstraint("action IN ('insert', 'update', 'delete', 'refuse')", name="audit_action"),
     )

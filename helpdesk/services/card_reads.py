@@ -120,6 +120,10 @@ LOAN_BY_ID = _LOAN.where(loans.c.id == bindparam("id"))
 OPEN_LOANS_OF_STUDENT = _LOAN.where(
     loans.c.student_id == bindparam("id"), loans.c.returned_at.is_(None)
 ).order_by(loans.c.issued_at)
+# loans (returned or not) with accessories that have not come back: warnings on the card
+MISSING_OF_STUDENT = _LOAN.where(
+    loans.c.student_id == bindparam("id"), loans.c.accessories_missing != ""
+).order_by(loans.c.issued_at, loans.c.id)
 LOANS_BY_IDS = _LOAN.where(loans.c.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -260,6 +264,10 @@ STUDENT_WITH_COVER = (
         .where(tickets.c.student_id == students.c.id, tickets.c.state.not_in(CLOSED))
         .scalar_subquery()
         .label("open_tickets"),
+        select(func.count())
+        .where(loans.c.student_id == students.c.id, loans.c.accessories_missing != "")
+        .scalar_subquery()
+        .label("missing"),
     )
     .select_from(students)
     .outerjoin(periods, periods.c.student_id == students.c.id)
@@ -276,7 +284,8 @@ DEVICES_OF_STUDENT = (
 
 def student_with_cover(conn: Connection, student_id: int) -> tuple[Record, list, int, Any]:
     """The student, their cover periods each with its claims used, what they owe, and how many
-    open loans and open tickets they have (``.open_loans``, ``.open_tickets``)."""
+    open loans and open tickets they have, and how many loans with accessories missing
+    (``.open_loans``, ``.open_tickets``, ``.missing``)."""
     rows = conn.execute(STUDENT_WITH_COVER, {"id": student_id}).all()
     student = part_of(rows[0], "s_")
     found = []

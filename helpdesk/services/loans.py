@@ -22,6 +22,7 @@ from helpdesk.domain.enums import (
 )
 from helpdesk.domain.errors import AlreadyOnLoan, NotFound, Refused, ValidationError
 from helpdesk.domain.models import Device, Loan, Student, Ticket
+from helpdesk.services.accessories import missing_on_return
 from helpdesk.services.codes import loan_code, parse_loan_code, ticket_code
 from helpdesk.services.history import device_history, student_history
 from helpdesk.services.quick_loans import quick_issue, quick_return
@@ -343,10 +344,11 @@ def return_loan(
     condition: str | Condition = Condition.GOOD,
     notes: str = "",
     damage: DamageReport | None = None,
+    missing: Iterable[str] = (),
     now: datetime | None = None,
 ) -> ReturnInfo:
     """Take a loan back by device or loan slip; damage found books a repair ticket against the
-    student who had it."""
+    student who had it; accessories ``missing`` (of those that went out) stay on the loan."""
     if device_code is None and loan_id is None:
         raise ValidationError("Scan the device or the loan slip to take a loan back.")
     state = _condition(condition, "condition")
@@ -355,7 +357,8 @@ def return_loan(
     if damage is not None:
         state = Condition.DAMAGED
     number = parse_loan_code(loan_id) if isinstance(loan_id, str) else loan_id
-    if damage is None and (loan_id is None or number is not None):
+    missing = tuple(missing)
+    if damage is None and not missing and (loan_id is None or number is not None):
         quick = quick_return(
             factory,
             actor,
@@ -377,6 +380,8 @@ def return_loan(
         loan.returned_at = moment
         loan.returned_to_id = actor_of(session).id
         loan.condition_in = state
+        if missing:
+            loan.accessories_missing = missing_on_return(loan, missing)
         if notes.strip():
             loan.notes = f"{loan.notes}\n{notes.strip()}" if loan.notes else notes.strip()
         ticket = None

@@ -14,6 +14,7 @@ from helpdesk.domain.errors import NotFound, ValidationError
 from helpdesk.services.card_history import device_history_records
 from helpdesk.services.card_reads import (
     LOAN_BY_ID,
+    MISSING_OF_STUDENT,
     OPEN_LOANS_OF_STUDENT,
     OPEN_TICKET_OF_DEVICE,
     OPEN_TICKETS_OF_STUDENT,
@@ -67,6 +68,8 @@ class StudentCard:
     loan_limit: int = 1  # the school's number of open loans per student
     blocks_on_unpaid: bool = False  # whether the school lends nothing while charges are unpaid
     kind: str = "student"
+    # loans whose accessories have not all come back (the card warns until they do)
+    missing_accessories: tuple[LoanInfo, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ def _student_card(conn: Connection, student_id: int, today: date) -> StudentCard
     tickets = (
         ticket_records(conn, OPEN_TICKETS_OF_STUDENT, id=student_id) if counts.open_tickets else []
     )
+    missing = loans_where(conn, MISSING_OF_STUDENT, id=student_id) if counts.missing else []
     return StudentCard(
         id=student.id,
         card_code=student.card_code,
@@ -133,6 +137,7 @@ def _student_card(conn: Connection, student_id: int, today: date) -> StudentCard
         unpaid_pence=owed,
         loan_limit=settings.loan_limit,
         blocks_on_unpaid=settings.block_loans_with_unpaid_charges,
+        missing_accessories=tuple(loan_info(loan) for loan in missing),
     )
 
 

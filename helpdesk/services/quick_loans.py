@@ -168,7 +168,7 @@ def _now(now: datetime | None) -> datetime:
 
 
 AUDIT_ROWS = AUDIT.insert()
-_AUDIT_COLUMNS = ("at", "staff_id", "action", "entity", "entity_id", "before", "after")
+_AUDIT_COLUMNS = ("at", "staff_id", "action", "entity", "entity_id", "before", "after", "station")
 
 
 def _audit_rows(count: int) -> Insert:
@@ -281,6 +281,7 @@ def quick_issue(
                 "student_id": found.student_id,
                 "loan_type": loan_type,
                 "accessories": accessories,
+                "accessories_missing": "",
                 "condition_out": condition_out,
                 "condition_in": None,
                 "notes": notes.strip(),

@@ -75,6 +75,7 @@ class LoanInfo:
     returned_to: str | None
     ticket_id: int | None
     notes: str
+    accessories_missing: tuple[str, ...] = ()  # went out with the loan, not back yet
 
     @property
     def is_open(self) -> bool:
@@ -235,6 +236,7 @@ def loan_info(loan: Loan) -> LoanInfo:
         returned_to=loan.returned_to.username if loan.returned_to else None,
         ticket_id=loan.ticket_id,
         notes=loan.notes,
+        accessories_missing=tuple(a for a in (loan.accessories_missing or "").split(",") if a),
     )
 
 

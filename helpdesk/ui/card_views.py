@@ -55,6 +55,15 @@ def _ticket_line(ticket: TicketInfo) -> str:
     return f"{ticket.code}: {ticket.asset_tag} — {_label(ticket.category)}, {_label(ticket.state)}"
 
 
+def missing_lines(loans: tuple[LoanInfo, ...]) -> tuple[str, ...]:
+    """``Charger not returned with LNR-004 (lent 03/12)``, one line per accessory still out."""
+    return tuple(
+        f"{item.capitalize()} not returned with {loan.asset_tag} (lent {loan.issued_at:%d/%m})"
+        for loan in loans
+        for item in loan.accessories_missing
+    )
+
+
 def cover_text(cover: CoverCheck) -> str:
     """One line on the cover check: the charge and the rule behind it."""
     charge = "no charge" if cover.charge_pence == 0 else money(cover.charge_pence)
@@ -79,6 +88,9 @@ def student_view(card: StudentCard, now: datetime) -> CardView:
         badges.append(Badge(limit, BAD, BAD_BG))
     if any(loan.is_overdue(now) for loan in card.open_loans):
         badges.append(Badge("overdue loan", BAD, BAD_BG))
+    missing = missing_lines(card.missing_accessories)
+    if missing:
+        badges.append(Badge("accessories not returned", WARN, WARN_BG))
     laptops_first = sorted(card.assigned_devices, key=lambda d: (d.kind != "laptop", d.asset_tag))
     devices = ", ".join(d.asset_tag for d in laptops_first) or "none"
     fields = [
@@ -90,6 +102,8 @@ def student_view(card: StudentCard, now: datetime) -> CardView:
     if card.cover.scheme:
         fields.append(("Scheme", card.cover.scheme))
     sections = []
+    if missing:
+        sections.append(("Not returned", missing))
     if card.open_loans:
         sections.append(("Open loans", tuple(_loan_line(x, now) for x in card.open_loans)))
     if card.open_tickets:
@@ -147,20 +161,22 @@ def loan_view(loan: LoanInfo, now: datetime) -> CardView:
         )
     else:
         badge = Badge(f"returned {_when(loan.returned_at)}", GOOD, GOOD_BG)
-    fields = (
+    fields = [
         ("Student", f"{loan.student_name} ({loan.form})"),
         ("Device", f"{loan.asset_tag} · {loan.model}"),
         ("Type", loan.loan_type),
         ("Accessories", ", ".join(loan.accessories) or "none"),
         ("Issued", f"{_when(loan.issued_at)} by {loan.issued_by}"),
         ("Due", _when(loan.due_at)),
-    )
+    ]
+    if loan.accessories_missing:
+        fields.append(("Not returned", ", ".join(loan.accessories_missing)))
     return CardView(
         kind="loan",
         title=loan.code,
         subtitle=f"{loan.asset_tag} lent to {loan.student_name}",
         badges=(badge,),
-        fields=fields,
+        fields=tuple(fields),
     )
 
 
@@ -229,12 +245,14 @@ def _device_facts(card: DeviceCard) -> DeviceFacts:
 
 
 def _holder(loan: LoanInfo | None) -> dict[str, Any]:
-    """Who has the device on loan, and since when (for the counter's sentences)."""
+    """Who has the open loan, since when and what went out with it (for the counter's sentences
+    and the return's prompt)."""
     if loan is None or not loan.is_open:
         return {}
     return {
         "open_loan_holder": f"{loan.student_name} ({loan.form})",
         "open_loan_issued_at": loan.issued_at,
+        "open_loan_accessories": loan.accessories,
     }
 
 
@@ -274,7 +292,10 @@ def facts_of(card) -> Scan:  # noqa: ANN001 - any lookup card
         return _device_facts(card)
     if isinstance(card, LoanCard):
         device = _summary_facts(card.device, loan=card.loan)
-        return LoanFacts(card.loan.id, device, card.loan.student_id, card.loan.is_open)
+        loan = card.loan
+        return LoanFacts(
+            loan.id, device, loan.student_id, loan.is_open, loan.code, loan.accessories_missing
+        )
     ticket = card.ticket
     device = _summary_facts(card.device, ticket=ticket)
     return TicketFacts(ticket.id, device, TicketState(ticket.state), ticket.student_id)

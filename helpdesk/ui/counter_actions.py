@@ -8,6 +8,7 @@ show, and the documents to print once the transaction is committed. Errors the s
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from helpdesk.domain.enums import DamageCategory, LoanType
 from helpdesk.domain.errors import HelpdeskError
-from helpdesk.services import documents, insurance, loans
+from helpdesk.services import accessories, counter_log, documents, insurance, loans
 from helpdesk.services.lookup import lookup
 from helpdesk.services.settings import get_settings, loan_due
 from helpdesk.services.tickets import DamageReport
@@ -25,6 +26,8 @@ from helpdesk.ui.card_views import cover_text, facts_of, loan_view, ticket_view,
 from helpdesk.ui.cards import CardView
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.counter_flow import (
+    AccessoriesBack,
+    ChooseMissing,
     Collect,
     IssueLoan,
     OpenDamageDialog,
@@ -98,13 +101,36 @@ def issue(ctx: AppContext, intent: IssueLoan) -> Outcome:
     return Outcome(sentence, loan_view(loan, datetime.now()), _slips(ctx, job))
 
 
+def _listed(items: tuple[str, ...]) -> str:
+    return ", ".join(items).capitalize()
+
+
 def give_back(ctx: AppContext, intent: ReturnLoan) -> Outcome:
     back = loans.return_loan(
-        ctx.factory, ctx.actor, loan_id=intent.loan_id, condition=intent.condition
+        ctx.factory,
+        ctx.actor,
+        loan_id=intent.loan_id,
+        condition=intent.condition,
+        missing=intent.missing,
     )
     loan = back.loan
     late = " It was overdue." if back.was_overdue else ""
     sentence = f"{loan.asset_tag} is back from {loan.student_name} ({loan.form}).{late}"
+    if not loan.accessories_missing:
+        return Outcome(sentence, loan_view(loan, datetime.now()))
+    verb = "is" if len(loan.accessories_missing) == 1 else "are"
+    sentence += (
+        f" {_listed(loan.accessories_missing)} {verb} not returned: "
+        "noted on the student's card until brought back."
+    )
+    now = datetime.now()  # the student's card, with the warning, in place of the loan's
+    return Outcome(sentence, view_of(lookup(ctx.factory, loan.card_code, now=now), now))
+
+
+def accessories_back(ctx: AppContext, intent: AccessoriesBack) -> Outcome:
+    back = accessories.accessories_returned(ctx.factory, ctx.actor, loan_id=intent.loan_id)
+    loan = back.loan
+    sentence = f"{_listed(back.items)} brought back for {loan.code} ({loan.asset_tag})."
     return Outcome(sentence, loan_view(loan, datetime.now()))
 
 
@@ -117,6 +143,38 @@ def take_back_and_lend(ctx: AppContext, intent: TakeBackAndLend) -> Outcome:
     except HelpdeskError as exc:
         return Outcome(f"{back.sentence} It was not lent: {exc}", back.card, tone="warn")
     return Outcome(f"{back.sentence} {lent.sentence}", lent.card, lent.prints)
+
+
+def ask_missing(panel: QWidget, intent: ChooseMissing, tag: str) -> tuple[str, ...] | None:
+    """Which accessories did not come back (``None``: the person went back to the return)."""
+    from helpdesk.ui.missing_dialog import MissingDialog
+
+    dialog = MissingDialog(f"What came back with {tag}?", intent.accessories, parent=panel)
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    return dialog.missing if accepted else None
+
+
+# --- the counter's day ---------------------------------------------------------------------------
+
+
+def open_station(ctx: AppContext) -> str:
+    """Name this station in the audit log (the counter's name, or the computer's)."""
+    counter_log.set_station(ctx.machine.counter_name)
+    return counter_log.current_station()
+
+
+def day_lines(ctx: AppContext, station: str) -> list[counter_log.DayLine]:
+    return counter_log.counter_day(ctx.factory, station, date.today())
+
+
+def keep_refusal(ctx: AppContext, station: str, sentence: str, code: str) -> None:
+    """Keep a refusal in the day's log; a log that cannot be written never stops the counter."""
+    try:
+        counter_log.record_refusal(ctx.factory, ctx.actor, station, sentence, code)
+    except Exception:  # noqa: BLE001
+        logging.getLogger("helpdesk.counter").warning(
+            "A refusal could not be logged", exc_info=True
+        )
 
 
 def damage_report(damage: DamageDetails) -> DamageReport:

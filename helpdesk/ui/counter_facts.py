@@ -43,3 +43,4 @@ class DeviceFacts:
     assigned_form: str = ""
     open_loan_holder: str | None = None  # "Priya Evans (7C)", who has it on loan
     open_loan_issued_at: datetime | None = None
+    open_loan_accessories: tuple[str, ...] = ()  # what went out with the open loan

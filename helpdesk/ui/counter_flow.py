@@ -10,7 +10,9 @@ Workflows:
 - day loan: student -> pool laptop -> Enter issues it (``L`` switches to a long loan, ``U`` sets
   the due date); a student who cannot borrow (left, at the loan limit, unpaid charges when the
   school blocks on them) is refused at the loaner's scan, before anything is asked;
-- return: a loaned device (or its slip) -> Enter = good condition, ``D`` = damaged;
+- return: a loaned device (or its slip) -> Enter = all back in good order, ``M`` = an accessory
+  is missing (a chooser of what came back), ``D`` = damaged;
+- accessories brought back later: the slip of a returned loan with some missing -> ``A``;
 - take back: a loaner out to someone else scanned while a student waits, or one lent a few
   minutes ago scanned again, is a question: ``R`` takes it back (and lends it to the student
   waiting), Enter or Esc cancels; nothing happens on Enter by habit;
@@ -42,7 +44,8 @@ class Mode(Enum):
     IDLE = "idle"
     STUDENT = "student"  # a student is at the counter
     LOAN_READY = "loan_ready"  # student + loaner chosen: Enter issues
-    RETURN = "return"  # a loan is coming back: Enter = good, D = damaged
+    RETURN = "return"  # a loan is coming back: Enter = good, M = something missing, D = damaged
+    MISSING = "missing"  # a returned loan's slip with accessories still out: A = now returned
     SWAP_DAMAGE = "swap_damage"  # the damage dialog is open for the student's own device
     SWAP_LOANER = "swap_loaner"  # damage booked in the flow: scan the loaner
     COLLECT = "collect"  # a repaired device: the loaner must come back first
@@ -59,6 +62,8 @@ class LoanFacts:
     device: DeviceFacts
     student_id: int
     open: bool
+    code: str = ""  # LOAN-000123
+    accessories_missing: tuple[str, ...] = ()  # a returned loan's accessories not back yet
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,22 @@ class IssueLoan:
 class ReturnLoan:
     loan_id: int
     condition: Condition
+    missing: tuple[str, ...] = ()  # accessories that did not come back
+
+
+@dataclass(frozen=True)
+class ChooseMissing:
+    """Ask which of the loan's accessories came back (M on a return)."""
+
+    loan_id: int
+    accessories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AccessoriesBack:
+    """The missing accessories of a returned loan are brought in (A on its slip)."""
+
+    loan_id: int
 
 
 @dataclass(frozen=True)
@@ -130,7 +151,17 @@ class AskDueDate:
     current: date | None
 
 
-Intent = IssueLoan | ReturnLoan | OpenDamageDialog | Swap | Collect | TakeBackAndLend | AskDueDate
+Intent = (
+    IssueLoan
+    | ReturnLoan
+    | ChooseMissing
+    | AccessoriesBack
+    | OpenDamageDialog
+    | Swap
+    | Collect
+    | TakeBackAndLend
+    | AskDueDate
+)
 
 
 @dataclass(frozen=True)
@@ -153,13 +184,15 @@ class _State:
     accessories: tuple[str, ...] = field(default_factory=tuple)
     loan_type: LoanType = LoanType.DAY
     due: date | None = None  # a chosen due day
+    loan_accessories: tuple[str, ...] = ()  # what went out with the loan coming back
 
 
 PROMPTS = {
     Mode.IDLE: "Scan a student card, a device, a loan slip or a repair receipt.",
     Mode.STUDENT: "Scan a loan laptop to lend it, or the student's own laptop to book in damage.",
     Mode.LOAN_READY: "Enter lends it; Esc cancels.",
-    Mode.RETURN: "Press Enter if it came back in good condition, or type D and Enter if damaged.",
+    Mode.RETURN: "Enter: back in good order; D: damaged.",
+    Mode.MISSING: "A: the missing accessories are now returned; or scan the next code.",
     Mode.SWAP_DAMAGE: "Describe the damage.",
     Mode.SWAP_LOANER: "Scan the loan laptop to give in exchange.",
     Mode.COLLECT: "Scan the loan laptop back first.",
@@ -256,6 +289,14 @@ class CounterFlow:
             if scan.open:
                 return self._loaner_out(scan.device, scan.id)
             self.reset()
+            if scan.accessories_missing:
+                self._s.loan_id, self._s.device = scan.id, scan.device
+                missing = ", ".join(scan.accessories_missing)
+                return self._step(
+                    Mode.MISSING,
+                    prompt=f"{scan.code or 'That loan'} ({scan.device.tag}) came back without: "
+                    f"{missing}. {PROMPTS[Mode.MISSING]}",
+                )
             return self._step(
                 Mode.IDLE, prompt=f"That loan was returned already. {PROMPTS[Mode.IDLE]}"
             )
@@ -331,7 +372,15 @@ class CounterFlow:
         s.device, s.loan_id = device, loan_id
         if collecting:
             s.ticket_id, s.collect_device = old.ticket_id, old.device
-        return self._step(Mode.RETURN)
+        s.loan_accessories = device.open_loan_accessories
+        who = f" from {device.open_loan_holder}" if device.open_loan_holder else ""
+        if not s.loan_accessories:
+            return self._step(Mode.RETURN, prompt=f"{device.tag} back{who}. {PROMPTS[Mode.RETURN]}")
+        return self._step(
+            Mode.RETURN,
+            prompt=f"{device.tag} back{who}, went out with: {', '.join(s.loan_accessories)}. "
+            "Enter: all back in good order; M: something is missing; D: damaged.",
+        )
 
     def _begin_collect_or_show(
         self, device: DeviceFacts, ticket_id: int | None, state: TicketState | None
@@ -360,10 +409,14 @@ class CounterFlow:
         if s.mode is Mode.TAKE_BACK:
             return self._keep_it_out()
         if s.mode is Mode.RETURN and s.loan_id is not None:
-            return self._step(Mode.RETURN, intent=ReturnLoan(s.loan_id, Condition.GOOD))
+            return self._again(ReturnLoan(s.loan_id, Condition.GOOD))
         if s.mode is Mode.COLLECT_READY and s.ticket_id is not None and s.device:
             return self._step(Mode.COLLECT_READY, intent=Collect(s.ticket_id, s.device.id))
         return Step(s.mode, self._prompt)
+
+    def _again(self, intent: Intent) -> Step:
+        """Stay in this mode, with its prompt, and carry ``intent`` out."""
+        return Step(self._s.mode, self._prompt, None, intent)
 
     def _issue(self, device: DeviceFacts) -> IssueLoan:
         s = self._s
@@ -383,8 +436,9 @@ class CounterFlow:
         return self._step(Mode.STUDENT, prompt=note + self._student_prompt(student))
 
     def command(self, letter: str) -> Step:
-        """A typed one-letter command: D = damaged (on a return), R = take a loaner back (and
-        lend it to the student waiting), L = long or day loan, U = the due date."""
+        """A typed one-letter command: on a return D = damaged, M = something is missing; R =
+        take a loaner back (and lend it to the student waiting); L = long or day loan, U = the
+        due date; on a returned loan's slip A = the missing accessories are back."""
         s = self._s
         key = letter.upper()
         if key == "D" and s.mode in (Mode.RETURN, Mode.TAKE_BACK) and s.device and s.loan_id:
@@ -399,6 +453,10 @@ class CounterFlow:
                 return self._step(Mode.TAKE_BACK, intent=give_back, prompt=self._prompt)
             intent = TakeBackAndLend(give_back, self._issue(s.device))
             return self._step(Mode.TAKE_BACK, intent=intent, prompt=self._prompt)
+        if key == "M" and s.mode is Mode.RETURN and s.loan_id and s.loan_accessories:
+            return self._again(ChooseMissing(s.loan_id, s.loan_accessories))
+        if key == "A" and s.mode is Mode.MISSING and s.loan_id:
+            return self._again(AccessoriesBack(s.loan_id))
         if key == "L" and s.mode is Mode.LOAN_READY:
             s.loan_type = LoanType.DAY if s.loan_type is LoanType.LONG else LoanType.LONG
             return self.current()
@@ -413,6 +471,17 @@ class CounterFlow:
                 return self._refuse(f"The loan cannot be due on {day:%d/%m/%Y}: that is past.")
             self._s.due = day
         return self.current()
+
+    def missing_chosen(self, missing: tuple[str, ...]) -> Step:
+        """The chooser said which accessories did not come back (none: all are back)."""
+        s = self._s
+        if s.mode is Mode.RETURN and s.loan_id is not None:
+            kept = tuple(item for item in s.loan_accessories if item in missing)
+            return self._again(ReturnLoan(s.loan_id, Condition.GOOD, kept))
+        return Step(s.mode, self._prompt)
+
+    def missing_cancelled(self) -> Step:
+        return Step(self._s.mode, self._prompt)
 
     def damage_entered(self, damage: object) -> Step:
         """The damage dialog was filled in (swap: now scan the loaner)."""

@@ -5,6 +5,10 @@ scanner, the webcam and typing all arrive as the same ``handle_code(text)``. Eac
 up, shown as a card, and handed to the :class:`CounterFlow`, which says what it means now; the
 panel carries out what the flow asks (issue, return, swap, collect) through the services, shows
 the outcome in one sentence (green, or red with the refusal sound) and prints slips on a worker.
+
+One message per transaction: every new scan or key clears the message before anything else, and
+a slip that cannot be printed never hides the outcome (it goes to the day list). The day list is
+read back from the audit log for this station, so it survives a restart and includes refusals.
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +31,9 @@ from helpdesk.ui import counter_actions
 from helpdesk.ui.cards import CardWidget
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.counter_flow import (
+    AccessoriesBack,
     AskDueDate,
+    ChooseMissing,
     Collect,
     CounterFlow,
     IssueLoan,
@@ -39,6 +44,7 @@ from helpdesk.ui.counter_flow import (
     Swap,
     TakeBackAndLend,
 )
+from helpdesk.ui.day_list import DayList
 from helpdesk.ui.due_field import DueField
 from helpdesk.ui.errors import describe_failure
 
@@ -81,6 +87,9 @@ class CounterPanel(QWidget):
         self.last_step: Step | None = None
         self.last_message = ""
         self.last_tone = ""
+        self.last_code = ""
+        self.station = counter_actions.open_station(ctx)
+        self.print_problems: list[tuple[datetime, str]] = []  # this session's, for the day list
         self.scan_started = 0.0
         self.preview = None
         self.feedback = counter_actions.make_feedback(self, ctx)
@@ -140,8 +149,7 @@ class CounterPanel(QWidget):
         right.addLayout(self.camera_holder)
         recent_title = QLabel("At this counter today")
         recent_title.setStyleSheet("font-weight:600;")
-        self.recent = QListWidget()
-        self.recent.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.recent = DayList()
         right.addWidget(recent_title)
         right.addWidget(self.recent, 1)
 
@@ -156,6 +164,7 @@ class CounterPanel(QWidget):
 
         self.scan_box.scanned.connect(lambda code, _burst: self.handle_code(code))
         self._apply(self.flow.reset())
+        self.refresh_day()
         QTimer.singleShot(0, self._start_camera)
 
     # --- focus -------------------------------------------------------------------------------
@@ -215,7 +224,9 @@ class CounterPanel(QWidget):
     def handle_code(self, text: str) -> None:
         """A code from the scanner, the camera or the keyboard."""
         self.scan_started = time.perf_counter()
+        self._clear_message()
         code = text.strip()
+        self.last_code = code
         self.scan_box.clear()
         if not code:
             self.press_enter()
@@ -240,12 +251,18 @@ class CounterPanel(QWidget):
         self._apply(step)
 
     def press_enter(self) -> None:
-        self._apply(self.flow.enter())
+        """Enter: carry out what is ready. An Enter that carries nothing out (pressed by habit
+        after a refusal) leaves the refusal on screen to be read."""
+        step = self.flow.enter()
+        if step.intent is not None or step.refusal is not None:
+            self._clear_message()
+        self._apply(step)
 
     def cancel(self) -> None:
+        """Esc: back to the start, with nothing left on screen from what was cancelled."""
+        self._clear_message()
         self.due_field.hide()
         self._apply(self.flow.cancel())
-        self._say("Cancelled.", "info")
 
     def _accessories_changed(self) -> None:
         chosen = tuple(k for k, box in self.accessory_boxes.items() if box.isChecked())
@@ -285,9 +302,19 @@ class CounterPanel(QWidget):
                 return
             self._apply(self.flow.damage_entered(damage))
             return
+        if isinstance(intent, ChooseMissing):
+            tag = self.flow.device.tag if self.flow.device else "the loan"
+            missing = counter_actions.ask_missing(self, intent, tag)
+            self.focus_scan_box()
+            if missing is None:
+                self._apply(self.flow.missing_cancelled())
+            else:
+                self._apply(self.flow.missing_chosen(missing))
+            return
         runners = {
             IssueLoan: counter_actions.issue,
             ReturnLoan: counter_actions.give_back,
+            AccessoriesBack: counter_actions.accessories_back,
             Swap: counter_actions.swap,
             Collect: counter_actions.collect,
             TakeBackAndLend: counter_actions.take_back_and_lend,
@@ -310,7 +337,7 @@ class CounterPanel(QWidget):
         self._say(outcome.sentence, outcome.tone)
         if outcome.card is not None:
             self.card.show_view(outcome.card)
-        self._remember(outcome.sentence)
+        self.refresh_day()
         self.loans_changed.emit()
         for job in outcome.prints:
             counter_actions.print_in_background(self, job)
@@ -321,6 +348,13 @@ class CounterPanel(QWidget):
     def _refused(self, sentence: str) -> None:
         self._say(sentence, "bad")
         self.feedback.refused(self.message)
+        counter_actions.keep_refusal(self.ctx, self.station, sentence, self.last_code)
+        self.refresh_day()
+
+    def _clear_message(self) -> None:
+        self.last_message, self.last_tone = "", ""
+        self.message.clear()
+        self.message.hide()
 
     def _say(self, sentence: str, tone: str) -> None:
         self.last_message, self.last_tone = sentence, tone
@@ -330,15 +364,26 @@ class CounterPanel(QWidget):
         self.message.style().polish(self.message)
         self.message.show()
 
-    def _remember(self, sentence: str) -> None:
-        self.recent.insertItem(0, f"{datetime.now():%H:%M}  {sentence}")
-        while self.recent.count() > 50:
-            self.recent.takeItem(self.recent.count() - 1)
+    def refresh_day(self) -> None:
+        """Refill "At this counter today" from the audit log, with this session's print
+        problems (which change no record) among them by time, newest first."""
+        try:
+            logged = counter_actions.day_lines(self.ctx, self.station)
+        except Exception:  # noqa: BLE001 - the list waits for the next refresh
+            return
+        today = datetime.now().date()
+        lines = [(x.at, x.line, "refused" if x.refused else "") for x in logged]
+        lines += [(at, f"{at:%H:%M} {text}", "warn") for at, text in self.print_problems
+                  if at.date() == today]  # fmt: skip
+        lines.sort(key=lambda line: line[0], reverse=True)
+        self.recent.set_lines([(text, tone) for _at, text, tone in lines])
 
     def print_failed(self, sentence: str) -> None:
         """A slip could not be printed (kept for a retry). The loan's own sentence stays: the
-        printer's state is in the status bar (amber, with the kept jobs); the list keeps a line."""
-        self._remember(f"Not printed: {sentence}")
+        printer's state is in the status bar (amber, with the kept jobs); the day list keeps a
+        line."""
+        self.print_problems.append((datetime.now(), f"Not printed: {sentence}"))
+        self.refresh_day()
 
     # --- printing the last slip again -----------------------------------------------------------
 

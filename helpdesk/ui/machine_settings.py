@@ -58,6 +58,15 @@ class MachineSettings:
         self._set("sounds/enabled", "true" if value else "false")
 
     @property
+    def counter_name(self) -> str:
+        """This counter's name in the audit log and its day list ("" = the computer's name)."""
+        return self._get("counter/name", "")
+
+    @counter_name.setter
+    def counter_name(self, value: str) -> None:
+        self._set("counter/name", value.strip())
+
+    @property
     def print_slips(self) -> bool:
         """Print a slip at the counter after every loan and swap."""
         return self._get("printing/slips", "true") == "true"

@@ -83,6 +83,16 @@ def student_card(session: Session, student: Student, today: date) -> StudentCard
         .unique()
         .all()
     )
+    missing = (
+        session.scalars(
+            select(Loan)
+            .options(*STAFF_OF_LOAN)
+            .where(Loan.student_id == student.id, Loan.accessories_missing != "")
+            .order_by(Loan.issued_at, Loan.id)
+        )
+        .unique()
+        .all()
+    )
     cover, owed = _cover_and_unpaid(session, student.id, today)
     settings = load_settings(session)
     return StudentCard(
@@ -102,6 +112,7 @@ def student_card(session: Session, student: Student, today: date) -> StudentCard
         unpaid_pence=owed,
         loan_limit=settings.loan_limit,
         blocks_on_unpaid=settings.block_loans_with_unpaid_charges,
+        missing_accessories=tuple(loan_info(loan) for loan in missing),
     )
 
 

@@ -162,7 +162,7 @@ def test_last_slip_again_by_one_key_at_the_counter(qtbot, window, ctx, school): 
     scan(qtbot, counter, "LNR-005")
     enter(qtbot, counter)
     qtbot.waitUntil(lambda: len(kept_jobs()) == 1, timeout=20_000)
-    qtbot.waitUntil(lambda: "Not printed" in counter.recent.item(0).text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "Not printed" in counter.recent.texts()[0], timeout=5_000)
     assert counter.last_tone == "good"  # the loan's sentence stays; the printer is amber below
     assert "LNR-005 lent to Ben Jones" in counter.last_message
     qtbot.waitUntil(lambda: "1 slip kept" in window.printer_label.text())
