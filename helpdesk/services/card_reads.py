@@ -43,6 +43,7 @@ from helpdesk.domain.models import (
     TicketPart,
     TicketPhoto,
 )
+from helpdesk.services.views import paid_pence_expr
 
 students, devices, loans, tickets = (
     Student.__table__,
@@ -146,6 +147,7 @@ _TICKET = (
         *_columns(claims, "c_"),
         *_columns(periods, "p_"),
         schemes.c.name.label("scheme_name"),
+        paid_pence_expr(claims.c.id).label("paid"),
         select(func.count())
         .where(parts.c.ticket_id == tickets.c.id)
         .scalar_subquery()
@@ -199,7 +201,7 @@ PARTS_AND_PHOTOS = union_all(
 
 
 def ticket_records(conn: Connection, query: Select, **params: Any) -> list[tuple]:
-    """(ticket, claim, swap loan, parts, photo paths) for each ticket the query finds, the way
+    """(ticket, claim, swap loan, parts, photo paths, no payment list, what was paid) for each ticket the query finds, the way
     views.ticket_info_of takes them; parts, photos and swap loans are read only when there are
     any, in one statement each for all the tickets."""
     rows = conn.execute(query, params).all()
@@ -229,7 +231,7 @@ def ticket_records(conn: Connection, query: Select, **params: Any) -> list[tuple
         found = extras[ticket.id]
         part_rows = sorted(found["part"], key=lambda p: p.id)
         paths = [p.description for p in sorted(found["photo"], key=lambda p: p.id)]
-        out.append((ticket, claim, swaps.get(ticket.id), part_rows, paths))
+        out.append((ticket, claim, swaps.get(ticket.id), part_rows, paths, (), int(row.paid or 0)))
     return out
 
 
@@ -241,7 +243,7 @@ _used = (
     .scalar_subquery()
 )
 _unpaid = (
-    select(func.coalesce(func.sum(claims.c.charge_pence), 0))
+    select(func.coalesce(func.sum(claims.c.charge_pence - paid_pence_expr(claims.c.id)), 0))
     .where(claims.c.student_id == students.c.id, claims.c.charge_status == ChargeStatus.DUE)
     .scalar_subquery()
 )
