@@ -360,7 +360,6 @@ def ticket_info_of(
     parts: Sequence[TicketPart],
     photos: Sequence[str],
     payments: Sequence[PaymentInfo] = (),
-    paid_pence: int | None = None,
 ) -> TicketInfo:
     """The ticket as the services hand it out, from the ticket (with its device, student and
     technician), its claim (with its cover period), its latest swap loan, parts and photo paths:
@@ -400,11 +399,7 @@ def ticket_info_of(
         charge_status=claim.charge_status.value if claim else None,
         waiver_reason=claim.waiver_reason if claim else "",
         swap_loan=loan_info(swap) if swap else None,
-        paid_pence=(
-            sum(p.amount_pence for p in payments if not p.is_reversed)
-            if paid_pence is None
-            else paid_pence
-        ),
+        paid_pence=sum(p.amount_pence for p in payments if not p.is_reversed),
         payments=tuple(payments),
     )
 
