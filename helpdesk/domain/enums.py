@@ -13,7 +13,13 @@ class StudentStatus(StrEnum):
 class StaffRole(StrEnum):
     COUNTER = "counter"
     TECHNICIAN = "technician"
+    MANAGER = "manager"
     ADMIN = "admin"
+
+    @property
+    def manages(self) -> bool:
+        """Managers and admins may reverse a payment."""
+        return self in (StaffRole.MANAGER, StaffRole.ADMIN)
 
 
 class DeviceKind(StrEnum):
@@ -164,3 +170,10 @@ class ChargeStatus(StrEnum):
     DUE = "due"
     PAID = "paid"
     WAIVED = "waived"
+
+
+class PaymentMethod(StrEnum):
+    CASH = "cash"
+    CARD = "card"
+    ONLINE = "online"
+    CHEQUE = "cheque"

@@ -8,24 +8,22 @@ foreign keys. Money is whole pence. Times are the school's local time, without a
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from helpdesk.domain.base import NAMING, Base, _enum  # noqa: F401  (NAMING: re-exported)
 from helpdesk.domain.enums import (
     ChargeStatus,
     Condition,
@@ -40,31 +38,7 @@ from helpdesk.domain.enums import (
     StudentStatus,
     TicketState,
 )
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-
-
-def _enum(enum_cls: type[StrEnum], name: str) -> Enum:
-    """A string column limited by a CHECK constraint to the enum's values."""
-    return Enum(
-        enum_cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=24,
-        values_callable=lambda e: [m.value for m in e],
-        validate_strings=True,
-    )
+from helpdesk.domain.payments import Payment  # noqa: F401  (re-exported with the others)
 
 
 class Student(Base):

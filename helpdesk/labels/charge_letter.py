@@ -127,7 +127,11 @@ def _letter_story(
         )
     else:
         story += [
-            Paragraph(f"Amount to pay: <b>{letter.amount}</b>", styles["amount"]),
+            Paragraph(
+                f"Amount to pay: <b>{letter.to_pay}</b>"
+                + (f" ({letter.paid} of {letter.amount} paid so far)" if letter.paid_pence else ""),
+                styles["amount"],
+            ),
             Paragraph("How to pay", styles["heading"]),
             Paragraph(escape(letter.how_to_pay), styles["body"]),
         ]

@@ -94,15 +94,25 @@ def loan_slip_blocks(slip: LoanSlipData) -> list[Block]:
     ]
 
 
+# A loan laptop returned damaged is repaired and goes back to the loan pool: the student never
+# collects it, so the repair terms (which speak of collecting the laptop) do not apply.
+LOANER_TERMS = (
+    "This is one of the school's loan laptops, handed back damaged. After the repair it goes "
+    "back to the loan laptops; the student does not collect it.\n"
+    "Keep this receipt: it records the damage reported and any charge for it.\n"
+    "The charge shown is a quote; it is confirmed once the laptop has been diagnosed."
+)
+
+
 def repair_receipt_blocks(receipt: RepairReceiptData) -> list[Block]:
-    terms = receipt.terms or default_terms("repair")
+    terms = LOANER_TERMS if receipt.loaner else (receipt.terms or default_terms("repair"))
     charge = _money(receipt.charge_pence)
     if receipt.charge_pence is not None:
         charge += f" ({receipt.charge_basis})"
     student = receipt.student + (f", {receipt.form}" if receipt.form else "")
     return [
         Block("heading", receipt.school_name or "ICT support"),
-        Block("subheading", "Repair receipt"),
+        Block("subheading", "Repair receipt: loan laptop" if receipt.loaner else "Repair receipt"),
         Block("barcode", receipt.code),
         Block(
             "fields",

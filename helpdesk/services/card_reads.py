@@ -43,6 +43,8 @@ from helpdesk.domain.models import (
     TicketPart,
     TicketPhoto,
 )
+from helpdesk.domain.payments import Payment
+from helpdesk.services.views import PaymentInfo, paid_pence_expr
 
 students, devices, loans, tickets = (
     Student.__table__,
@@ -57,6 +59,7 @@ assignments, claims, periods, schemes = (
     Scheme.__table__,
 )
 parts, photos, staff = TicketPart.__table__, TicketPhoto.__table__, Staff.__table__
+payments = Payment.__table__
 CLOSED = sorted(state.value for state in CLOSED_TICKET_STATES)
 
 
@@ -151,6 +154,10 @@ _TICKET = (
         *_columns(periods, "p_"),
         schemes.c.name.label("scheme_name"),
         select(func.count())
+        .where(payments.c.claim_id == claims.c.id)
+        .scalar_subquery()
+        .label("payment_count"),
+        select(func.count())
         .where(parts.c.ticket_id == tickets.c.id)
         .scalar_subquery()
         .label("part_count"),
@@ -202,8 +209,42 @@ PARTS_AND_PHOTOS = union_all(
 )
 
 
+taker, reverser = staff.alias("taker"), staff.alias("reverser")
+PAYMENTS_OF_CLAIMS = (
+    select(
+        *_columns(payments, ""),
+        taker.c.username.label("taken_by"),
+        reverser.c.username.label("reversed_by"),
+    )
+    .join(taker, taker.c.id == payments.c.taken_by_id)
+    .outerjoin(reverser, reverser.c.id == payments.c.reversed_by_id)
+    .where(payments.c.claim_id.in_(bindparam("ids", expanding=True)))
+    .order_by(payments.c.id)
+)
+
+
+def _payments(conn: Connection, claim_ids: list[int]) -> dict[int, list[PaymentInfo]]:
+    """The payments of these claims, oldest first, in one statement."""
+    found: dict[int, list[PaymentInfo]] = defaultdict(list)
+    for p in conn.execute(PAYMENTS_OF_CLAIMS, {"ids": claim_ids}) if claim_ids else ():
+        found[p.claim_id].append(
+            PaymentInfo(
+                id=p.id,
+                amount_pence=p.amount_pence,
+                method=p.method.value,
+                receipt_number=p.receipt_number,
+                taken_at=p.taken_at,
+                taken_by=p.taken_by,
+                reversed_at=p.reversed_at,
+                reversed_by=p.reversed_by or "",
+                reversal_reason=p.reversal_reason,
+            )
+        )
+    return found
+
+
 def ticket_records(conn: Connection, query: Select, **params: Any) -> list[tuple]:
-    """(ticket, claim, swap loan, parts, photo paths) for each ticket the query finds, the way
+    """(ticket, claim, swap loan, parts, photo paths, payments) for each ticket the query finds, the way
     views.ticket_info_of takes them; parts, photos and swap loans are read only when there are
     any, in one statement each for all the tickets."""
     rows = conn.execute(query, params).all()
@@ -220,6 +261,7 @@ def ticket_records(conn: Connection, query: Select, **params: Any) -> list[tuple
         if swap_ids
         else {}
     )
+    paid = _payments(conn, [r.c_id for r in rows if r.payment_count])
     out = []
     for row in rows:
         ticket = part_of(row, "t_")
@@ -233,7 +275,8 @@ def ticket_records(conn: Connection, query: Select, **params: Any) -> list[tuple
         found = extras[ticket.id]
         part_rows = sorted(found["part"], key=lambda p: p.id)
         paths = [p.description for p in sorted(found["photo"], key=lambda p: p.id)]
-        out.append((ticket, claim, swaps.get(ticket.id), part_rows, paths))
+        taken = tuple(paid.get(claim.id, ())) if claim is not None else ()
+        out.append((ticket, claim, swaps.get(ticket.id), part_rows, paths, taken))
     return out
 
 
@@ -245,7 +288,7 @@ _used = (
     .scalar_subquery()
 )
 _unpaid = (
-    select(func.coalesce(func.sum(claims.c.charge_pence), 0))
+    select(func.coalesce(func.sum(claims.c.charge_pence - paid_pence_expr(claims.c.id)), 0))
     .where(claims.c.student_id == students.c.id, claims.c.charge_status == ChargeStatus.DUE)
     .scalar_subquery()
 )

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from helpdesk.domain.enums import DamageCategory, LoanType, TicketState
+from helpdesk.domain.enums import DamageCategory, LoanType, PaymentMethod, TicketState
 from helpdesk.domain.models import Claim, Loan, Ticket
 from helpdesk.services.assignments import assign_device
 from helpdesk.services.demo_plan import (
@@ -204,7 +204,14 @@ class _Player:
                 add_time(self.factory, tech, ticket_id, self.rng.randint(15, 90), now=at)
             if state is S.WRITTEN_OFF and _charge_due(self.factory, ticket_id):
                 if following is None and self.rng.random() < 0.5:
-                    record_payment(self.factory, "admin", ticket_id, now=at + timedelta(minutes=30))
+                    record_payment(
+                        self.factory,
+                        "admin",
+                        ticket_id,
+                        None,
+                        *_paid_by(ticket_id),
+                        now=at + timedelta(minutes=30),
+                    )
 
         return act
 
@@ -220,7 +227,14 @@ class _Player:
             self.factory, self.rng.choice(TECHNICIANS), t.ticket_id, S.AWAITING_PAYMENT, now=waiting
         )
         if self.rng.random() < 0.8:
-            record_payment(self.factory, self.rng.choice(COUNTER), t.ticket_id, now=paid)
+            record_payment(
+                self.factory,
+                self.rng.choice(COUNTER),
+                t.ticket_id,
+                None,
+                *_paid_by(t.ticket_id),
+                now=paid,
+            )
         else:
             waive_charge(
                 self.factory, "dcarter", t.ticket_id, self.rng.choice(WAIVER_REASONS), now=paid
@@ -244,6 +258,13 @@ class _Player:
                 )
 
         return act
+
+
+def _paid_by(ticket_id: int) -> tuple[PaymentMethod, str]:
+    """How a family paid, and the receipt's number (from the ticket's number: the random
+    draws of the generator stay as they were)."""
+    methods = list(PaymentMethod)
+    return methods[ticket_id % len(methods)], f"R-{ticket_id:06d}"
 
 
 def _charge_due(factory: SessionFactory, ticket_id: int | None) -> bool:

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from helpdesk.domain.enums import DeviceStatus
+from helpdesk.domain.enums import DevicePool, DeviceStatus
 from helpdesk.domain.errors import NotFound, ValidationError
 from helpdesk.domain.models import (
     Assignment,
@@ -104,6 +104,7 @@ class RepairReceiptData:
     charge_pence: int | None  # None: to be confirmed after diagnosis
     charge_basis: str
     terms: str
+    loaner: bool = False  # a loan laptop: back to the loan pool once repaired, not collected
 
 
 @dataclass(frozen=True)
@@ -412,6 +413,7 @@ def repair_receipt(factory: SessionFactory, ticket_id: int) -> RepairReceiptData
             charge_pence=charge,
             charge_basis=basis,
             terms=_setting(session, TERMS_KEYS["repair"]),
+            loaner=ticket.device.pool is DevicePool.LOAN,
         )
 
 

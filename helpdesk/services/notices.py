@@ -16,6 +16,7 @@ from helpdesk.domain.enums import ChargeStatus, LoanType, TicketState
 from helpdesk.domain.errors import NotFound
 from helpdesk.domain.models import Claim, CoverPeriod, Device, Loan, Setting, Student, Ticket
 from helpdesk.services.codes import ticket_code
+from helpdesk.services.views import balance_of
 
 SCHOOL_NAME_KEYS = ("school_name", "school", "name")
 PAYMENT_KEYS = ("payment_instructions", "how_to_pay", "payment")
@@ -155,10 +156,20 @@ class ChargeLetter:
     waiver_reason: str
     raised_on: date
     how_to_pay: str
+    paid_pence: int = 0  # paid so far towards a charge still due (part payments)
 
     @property
     def amount(self) -> str:
         return f"£{self.charge_pence / 100:,.2f}"
+
+    @property
+    def to_pay(self) -> str:
+        """What is left to pay of a charge still due."""
+        return f"£{(self.charge_pence - self.paid_pence) / 100:,.2f}"
+
+    @property
+    def paid(self) -> str:
+        return f"£{self.paid_pence / 100:,.2f}"
 
 
 def _letter(session: Session, claim: Claim, school: str, how_to_pay: str) -> ChargeLetter:
@@ -191,7 +202,15 @@ def _letter(session: Session, claim: Claim, school: str, how_to_pay: str) -> Cha
         waiver_reason=claim.waiver_reason,
         raised_on=claim.created_at.date(),
         how_to_pay=how_to_pay.replace("{reference}", reference),
+        paid_pence=(
+            balance_owed_paid(session, claim) if claim.charge_status is ChargeStatus.DUE else 0
+        ),
     )
+
+
+def balance_owed_paid(session: Session, claim: Claim) -> int:
+    """What has been paid so far towards a charge still due."""
+    return claim.charge_pence - balance_of(session, claim)
 
 
 def charge_letter(

@@ -46,7 +46,7 @@ def list_staff(factory: SessionFactory) -> list[StaffMember]:
 def add_staff(
     factory: SessionFactory, actor: str, *, username: str, display_name: str, role: str
 ) -> StaffMember:
-    """A new staff member; usernames are unique and roles are counter, technician or admin."""
+    """A new staff member; usernames are unique and roles are counter, technician, manager or admin."""
     username = username.strip()
     if not username or not display_name.strip():
         raise ValidationError("A staff member needs a username and a name.")

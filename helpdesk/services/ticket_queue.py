@@ -38,6 +38,7 @@ from helpdesk.services.views import (
     money,
     student_label,
     ticket_info,
+    unpaid_pence,
 )
 
 OLD_AFTER_SCHOOL_DAYS = 5  # older than this stands out on the queue
@@ -292,6 +293,7 @@ class TicketPage:
     cover_label: str  # the student's cover today: "insured with Standard cover (1 of 2 used)"
     events: tuple[TicketEvent, ...]  # the ticket's full history from the audit log, newest first
     device_history: tuple[HistoryRow, ...]
+    student_unpaid_pence: int = 0  # what the ticket's student owes on all their charges
 
 
 def _cover_label(session, student_id: int | None, today: date) -> str:  # noqa: ANN001
@@ -357,6 +359,7 @@ def ticket_page(
             reported_on=claim.reported_on if claim else None,
             crime_reference=claim.crime_reference if claim else "",
             cover_label=_cover_label(session, info.student_id, today),
+            student_unpaid_pence=unpaid_pence(session, info.student_id) if info.student_id else 0,
             device_history=tuple(device_rows(session, device.id, 200)),
             events=ticket_events(
                 session,

@@ -19,7 +19,7 @@ from helpdesk.domain.enums import (
 )
 from helpdesk.domain.errors import InvalidTransition, Refused, ValidationError
 from helpdesk.domain.models import Claim, Device, Loan, Student, Ticket, TicketPart
-from helpdesk.services.charges import record_payment, waive_charge
+from helpdesk.services.charges import record_payment, reverse_payment, waive_charge
 from helpdesk.services.codes import ticket_code
 from helpdesk.services.insurance import FAULTS, check_cover, cover_period_on, make_intake
 from helpdesk.services.photos import PHOTOS_FOLDER, photo_folder, store_photos
@@ -384,6 +384,7 @@ __all__ = [
     "open_ticket",
     "photo_folder",
     "record_payment",
+    "reverse_payment",
     "set_vendor",
     "waive_charge",
 ]

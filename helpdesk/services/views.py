@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from helpdesk.domain.enums import ChargeStatus
-from helpdesk.domain.models import Claim, Device, Loan, Student, Ticket, TicketPart
+from helpdesk.domain.models import Claim, Device, Loan, Payment, Staff, Student, Ticket, TicketPart
 from helpdesk.services.codes import loan_code, ticket_code
 
 
@@ -118,6 +118,23 @@ class PartInfo:
 
 
 @dataclass(frozen=True)
+class PaymentInfo:
+    id: int
+    amount_pence: int
+    method: str  # cash | card | online | cheque
+    receipt_number: str
+    taken_at: datetime
+    taken_by: str
+    reversed_at: datetime | None = None
+    reversed_by: str = ""
+    reversal_reason: str = ""
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversed_at is not None
+
+
+@dataclass(frozen=True)
 class TicketInfo:
     id: int
     code: str  # TKT-000045, the repair receipt's barcode
@@ -149,10 +166,19 @@ class TicketInfo:
     charge_status: str | None  # due | paid | waived, None when nothing is charged
     waiver_reason: str
     swap_loan: LoanInfo | None
+    paid_pence: int = 0  # the payments not reversed
+    payments: tuple[PaymentInfo, ...] = ()  # oldest first, reversed ones included
 
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def balance_pence(self) -> int:
+        """What is left to pay: nothing once the charge is paid or waived."""
+        if self.charge_status != ChargeStatus.DUE.value:
+            return 0
+        return max(self.charge_pence - self.paid_pence, 0)
 
 
 TicketSummary = TicketInfo
@@ -276,7 +302,57 @@ def ticket_info(session: Session, ticket: Ticket) -> TicketInfo:
         .limit(1)
     ).first()
     claim, swap = row if row is not None else (None, None)
-    return ticket_info_of(ticket, claim, swap, ticket.parts, [p.path for p in ticket.photos])
+    payments = payments_of(session, claim.id) if claim is not None else ()
+    return ticket_info_of(
+        ticket, claim, swap, ticket.parts, [p.path for p in ticket.photos], payments
+    )
+
+
+def payments_of(session: Session, claim_id: int) -> tuple[PaymentInfo, ...]:
+    """The claim's payments, oldest first, with who took (and reversed) each."""
+    taker, reverser = Staff.__table__.alias("taker"), Staff.__table__.alias("reverser")
+    rows = session.execute(
+        select(Payment, taker.c.username, reverser.c.username)
+        .join(taker, taker.c.id == Payment.taken_by_id)
+        .outerjoin(reverser, reverser.c.id == Payment.reversed_by_id)
+        .where(Payment.claim_id == claim_id)
+        .order_by(Payment.id)
+    ).all()
+    return tuple(
+        PaymentInfo(
+            id=p.id,
+            amount_pence=p.amount_pence,
+            method=p.method.value,
+            receipt_number=p.receipt_number,
+            taken_at=p.taken_at,
+            taken_by=taken_by,
+            reversed_at=p.reversed_at,
+            reversed_by=reversed_by or "",
+            reversal_reason=p.reversal_reason,
+        )
+        for p, taken_by, reversed_by in rows
+    )
+
+
+def paid_pence_expr(claim_id: ColumnElement) -> ColumnElement:
+    """What the claim's payments (those not reversed) add up to, as a SQL expression."""
+    payments = Payment.__table__
+    return (
+        select(func.coalesce(func.sum(payments.c.amount_pence), 0))
+        .where(payments.c.claim_id == claim_id, payments.c.reversed_at.is_(None))
+        .scalar_subquery()
+    )
+
+
+def balance_of(session: Session, claim: Claim, *, settled_as_paid: bool = True) -> int:
+    """The charge less the payments not reversed; nothing for a waived charge (or, unless told
+    otherwise, a paid one: charges paid before payments were recorded have no rows)."""
+    if claim.charge_status is ChargeStatus.WAIVED:
+        return 0
+    if claim.charge_status is ChargeStatus.PAID and settled_as_paid:
+        return 0
+    paid = session.scalar(select(paid_pence_expr(Claim.__table__.c.id)).where(Claim.id == claim.id))
+    return claim.charge_pence - int(paid or 0)
 
 
 def ticket_info_of(
@@ -285,6 +361,7 @@ def ticket_info_of(
     swap: Loan | None,
     parts: Sequence[TicketPart],
     photos: Sequence[str],
+    payments: Sequence[PaymentInfo] = (),
 ) -> TicketInfo:
     """The ticket as the services hand it out, from the ticket (with its device, student and
     technician), its claim (with its cover period), its latest swap loan, parts and photo paths:
@@ -324,15 +401,17 @@ def ticket_info_of(
         charge_status=claim.charge_status.value if claim else None,
         waiver_reason=claim.waiver_reason if claim else "",
         swap_loan=loan_info(swap) if swap else None,
+        paid_pence=sum(p.amount_pence for p in payments if not p.is_reversed),
+        payments=tuple(payments),
     )
 
 
 def unpaid_pence(session: Session, student_id: int) -> int:
-    from sqlalchemy import func
-
+    """What the student still owes: their due charges less what has been paid towards them."""
+    claims = Claim.__table__
     total = session.scalar(
-        select(func.coalesce(func.sum(Claim.charge_pence), 0)).where(
-            Claim.student_id == student_id, Claim.charge_status == ChargeStatus.DUE
-        )
+        select(
+            func.coalesce(func.sum(claims.c.charge_pence - paid_pence_expr(claims.c.id)), 0)
+        ).where(claims.c.student_id == student_id, claims.c.charge_status == ChargeStatus.DUE)
     )
     return int(total or 0)

@@ -64,10 +64,48 @@ def missing_lines(loans: tuple[LoanInfo, ...]) -> tuple[str, ...]:
     )
 
 
+def cover_sentences(cover: CoverCheck) -> list[str]:
+    """The rule behind the charge, then why the insurance does not pay when it does not; the
+    rule already starts with that reason when the price list set the charge, so it is said once."""
+    sentences = [cover.rule]
+    if cover.excluded and cover.excluded not in cover.rule:
+        sentences.append(cover.excluded)
+    return sentences
+
+
 def cover_text(cover: CoverCheck) -> str:
     """One line on the cover check: the charge and the rule behind it."""
     charge = "no charge" if cover.charge_pence == 0 else money(cover.charge_pence)
-    return f"{charge} — {cover.rule}"
+    return f"{charge} — {' '.join(cover_sentences(cover))}"
+
+
+def unpaid_badge(unpaid_pence: int) -> Badge:
+    """The red badge a student who owes money carries on every card."""
+    return Badge(f"Unpaid charges {money(unpaid_pence)}", BAD, BAD_BG)
+
+
+def charge_badge(ticket: TicketInfo) -> Badge | None:
+    """Where the ticket's charge stands: due (what is left), paid, or waived."""
+    if not ticket.charge_status or not ticket.charge_pence:
+        return None
+    if ticket.charge_status == "waived":
+        return Badge(f"charge waived ({money(ticket.charge_pence)})", MUTED, CANVAS)
+    if ticket.charge_status == "paid":
+        return Badge(f"charge paid {money(ticket.charge_pence)}", GOOD, GOOD_BG)
+    left = ticket.balance_pence
+    part = f" of {money(ticket.charge_pence)}" if left != ticket.charge_pence else ""
+    return Badge(f"charge due {money(left)}{part}", BAD, BAD_BG)
+
+
+def charge_text(ticket: TicketInfo) -> str:
+    """The charge line of a ticket's card: the amount and where it stands."""
+    if ticket.charge_status == "waived":
+        return f"{money(ticket.charge_pence)}, waived: {ticket.waiver_reason}"
+    if ticket.charge_status == "paid":
+        return f"{money(ticket.charge_pence)}, paid"
+    if ticket.paid_pence:
+        return f"{money(ticket.charge_pence)}, {money(ticket.balance_pence)} still to pay"
+    return f"{money(ticket.charge_pence)}, due"
 
 
 def student_view(card: StudentCard, now: datetime) -> CardView:
@@ -80,9 +118,11 @@ def student_view(card: StudentCard, now: datetime) -> CardView:
     if card.cover.claims_allowed:
         cover += f" · claims {card.cover.claims_used} of {card.cover.claims_allowed}"
     badges.append(Badge(cover, fg, bg))
-    if card.unpaid_pence:
-        blocks = " · no loans" if card.blocks_on_unpaid else ""
-        badges.append(Badge(f"unpaid {money(card.unpaid_pence)}{blocks}", BAD, BAD_BG))
+    if card.unpaid_pence > 0:
+        badge = unpaid_badge(card.unpaid_pence)
+        if card.blocks_on_unpaid:
+            badge = Badge(f"{badge.text} · no loans", badge.fg, badge.bg)
+        badges.append(badge)
     if len(card.open_loans) >= card.loan_limit:
         limit = f"loan limit reached ({len(card.open_loans)} of {card.loan_limit})"
         badges.append(Badge(limit, BAD, BAD_BG))
@@ -190,8 +230,9 @@ def ticket_view(ticket: TicketInfo, cover: CoverCheck | None = None) -> CardView
     }
     fg, bg = state_colours.get(ticket.state, (WARN, WARN_BG))
     badges = [Badge(_label(ticket.state), fg, bg)]
-    if ticket.charge_status == "due":
-        badges.append(Badge(f"charge due {money(ticket.charge_pence)}", BAD, BAD_BG))
+    charge = charge_badge(ticket)
+    if charge is not None:
+        badges.append(charge)
     fields = [
         ("Device", f"{ticket.asset_tag} · {ticket.model}"),
         ("Student", f"{ticket.student_name} ({ticket.form})" if ticket.student_name else "none"),
@@ -200,7 +241,10 @@ def ticket_view(ticket: TicketInfo, cover: CoverCheck | None = None) -> CardView
         ("Opened", _when(ticket.opened_at)),
     ]
     if cover is not None:
-        fields.append(("Cover", cover_text(cover)))
+        # the rule that set the charge; where the charge stands now is on the line below
+        fields.append(("Cover", " ".join(cover_sentences(cover))))
+    if ticket.charge_status and ticket.charge_pence:
+        fields.append(("Charge", charge_text(ticket)))
     if ticket.swap_loan is not None and ticket.swap_loan.is_open:
         fields.append(("Loaner out", f"{ticket.swap_loan.asset_tag} ({ticket.swap_loan.code})"))
     return CardView(

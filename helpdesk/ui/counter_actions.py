@@ -22,7 +22,14 @@ from helpdesk.services.lookup import lookup
 from helpdesk.services.settings import get_settings, loan_due
 from helpdesk.services.tickets import DamageReport
 from helpdesk.services.views import money
-from helpdesk.ui.card_views import cover_text, facts_of, loan_view, ticket_view, view_of
+from helpdesk.ui.card_views import (
+    cover_sentences,
+    cover_text,
+    facts_of,
+    loan_view,
+    ticket_view,
+    view_of,
+)
 from helpdesk.ui.cards import CardView
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.counter_flow import (
@@ -254,9 +261,7 @@ def cover_line(
         return CoverLine(check.refused, BAD)
     colour = GOOD if check.charge_pence == 0 else WARN
     charge = "No charge" if check.charge_pence == 0 else f"Charge {money(check.charge_pence)}"
-    extra = [check.rule]
-    if check.excluded:
-        extra.append(check.excluded)
+    extra = cover_sentences(check)
     if check.claims_allowed:
         extra.append(f"Claims used {check.claims_used} of {check.claims_allowed}.")
     return CoverLine(charge, colour, extra)

@@ -1,9 +1,12 @@
 """Booking in damage at the counter: category, what happened, webcam photos, the cover check.
 
 Keyboard first: the category list takes type-ahead (S for screen, K for keyboard...), Tab goes to
-the description, F9 takes a photo from the webcam, Ctrl+Enter books it in, Esc cancels. The cover
+the description, F9 takes a photo from the webcam, Ctrl+Enter books it in, Esc cancels. The two
+questions that change the charge (in its case? deliberate?) have no answer until the person at
+the counter gives one (Alt+C / Alt+N, Alt+A / Alt+D); nothing is booked in before. The cover
 check (insured or not, claims used of allowed, the charge and the rule behind it) is worked out
-again whenever the category changes.
+again whenever the category or an answer changes. The form scrolls, so the dialog fits a
+1280x720 screen.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox,
+    QButtonGroup,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -28,6 +31,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QRadioButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -56,6 +61,33 @@ class CoverLine:
     extra: list[str] = field(default_factory=list)
 
 
+class YesNo(QWidget):
+    """A question with two answers and none chosen to start with: nothing is assumed."""
+
+    def __init__(self, yes: str, no: str, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.yes, self.no = QRadioButton(yes), QRadioButton(no)
+        self.yes.setObjectName(f"{name}Yes")
+        self.no.setObjectName(f"{name}No")
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        for button in (self.yes, self.no):
+            self.group.addButton(button)
+            row.addWidget(button)
+        row.addStretch(1)
+
+    def answer(self) -> bool | None:
+        """True for yes, False for no, None while unanswered."""
+        if self.yes.isChecked():
+            return True
+        if self.no.isChecked():
+            return False
+        return None
+
+
 class DamageDialog(QDialog):
     """Ask for the damage; ``details`` holds the answer after ``exec()`` returns Accepted."""
 
@@ -70,6 +102,7 @@ class DamageDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Book in damage")
         self.setMinimumWidth(560)
+        self.setMaximumHeight(680)  # fits a 1280x720 screen, title bar included
         self.cover_for = cover_for
         self.snapshot = snapshot
         self.details: DamageDetails | None = None
@@ -88,9 +121,8 @@ class DamageDialog(QDialog):
         self.description.setPlaceholderText("What happened, what is broken…")
         self.description.setTabChangesFocus(True)
         self.description.setFixedHeight(90)
-        self.deliberate = QCheckBox("Damage looks deliberate")
-        self.in_case = QCheckBox("It was in its case")
-        self.in_case.setChecked(True)
+        self.in_case = YesNo("Yes, in its &case", "&No, not in its case", "inCase")
+        self.deliberate = YesNo("&Deliberate", "&Accidental", "deliberate")
         self.crime_reference = QLineEdit()
         self.crime_reference.setObjectName("crimeReference")
         self.crime_reference.setPlaceholderText("Police crime reference (needed for theft)")
@@ -110,33 +142,51 @@ class DamageDialog(QDialog):
         self.cover.setWordWrap(True)
         self.cover.setTextFormat(Qt.TextFormat.RichText)
 
-        form = QFormLayout()
+        self.unanswered = QLabel()
+        self.unanswered.setObjectName("unanswered")
+        self.unanswered.setWordWrap(True)
+
+        body = QWidget()
+        form = QFormLayout(body)
         form.addRow("Damage", self.category)
         form.addRow("Description", self.description)
-        form.addRow("", self.deliberate)
-        form.addRow("", self.in_case)
+        form.addRow("In its case?", self.in_case)
+        form.addRow("Deliberate?", self.deliberate)
         form.addRow("Crime reference", self.crime_reference)
         form.addRow("Photos", photo_row)
         form.addRow("Cover", self.cover)
+        scroll = QScrollArea()
+        scroll.setObjectName("damageForm")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
+        self.form_area = scroll
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Book in (Ctrl+Enter)")
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Book in (Ctrl+Enter)")
         buttons.accepted.connect(self.book_in)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
-        layout.addLayout(form)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.unanswered)
         layout.addWidget(buttons)
 
         QShortcut(QKeySequence("Ctrl+Return"), self, self.book_in)
         QShortcut(QKeySequence("Ctrl+Enter"), self, self.book_in)
         QShortcut(QKeySequence("F9"), self, self.take_photo)
         self.category.currentIndexChanged.connect(self._update_cover)
-        self.deliberate.toggled.connect(self._update_cover)
-        self.in_case.toggled.connect(self._update_cover)
+        self.deliberate.group.buttonToggled.connect(self._update_cover)
+        self.in_case.group.buttonToggled.connect(self._update_cover)
         self._update_cover()
+        # as wide as the form needs (never cut off sideways), as tall as fits under 680 px
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        scroll.setMinimumWidth(body.sizeHint().width() + bar)
+        scroll.setMinimumHeight(min(body.sizeHint().height() + 40, 480))
         self.category.setFocus()
 
     def chosen_category(self) -> DamageCategory:
@@ -145,15 +195,36 @@ class DamageDialog(QDialog):
     def set_category(self, category: DamageCategory) -> None:
         self.category.setCurrentIndex(self.category.findData(category))
 
+    def missing(self) -> str | None:
+        """The question still unanswered, as a sentence; None when both are answered."""
+        if self.in_case.answer() is None and self.deliberate.answer() is None:
+            return "Say whether it was in its case and whether the damage looks deliberate."
+        if self.in_case.answer() is None:
+            return "Say whether it was in its case."
+        if self.deliberate.answer() is None:
+            return "Say whether the damage looks deliberate."
+        return None
+
     def _update_cover(self) -> None:
+        missing = self.missing()
+        self.ok_button.setEnabled(missing is None)
+        self.unanswered.setText(f'<span style="color:{WARN}">{missing}</span>' if missing else "")
+        self.unanswered.setVisible(missing is not None)
         if self.cover_for is None:
             self.cover.setText(f'<span style="color:{MUTED}">No student: no cover check.</span>')
+            return
+        if missing is not None:
+            self.cover.setText(
+                f'<span style="color:{MUTED}">The charge is worked out once both questions '
+                "are answered.</span>"
+            )
+            self._cover_text = ""
             return
         try:
             line = self.cover_for(
                 self.chosen_category(),
-                deliberate=self.deliberate.isChecked(),
-                in_case=self.in_case.isChecked(),
+                deliberate=bool(self.deliberate.answer()),
+                in_case=bool(self.in_case.answer()),
             )
         except Exception as exc:  # noqa: BLE001 - the check failing must not lose the booking
             from helpdesk.ui.errors import describe_failure
@@ -187,6 +258,10 @@ class DamageDialog(QDialog):
             self.add_photo(Path(name))
 
     def book_in(self) -> None:
+        if self.missing() is not None:
+            self._update_cover()
+            (self.in_case if self.in_case.answer() is None else self.deliberate).yes.setFocus()
+            return
         description = self.description.toPlainText().strip()
         if not description:
             self.description.setPlaceholderText("Please describe the damage first.")
@@ -197,8 +272,8 @@ class DamageDialog(QDialog):
             category=self.chosen_category(),
             description=description,
             photos=tuple(self.photos),
-            deliberate=self.deliberate.isChecked(),
-            in_case=self.in_case.isChecked(),
+            deliberate=bool(self.deliberate.answer()),
+            in_case=bool(self.in_case.answer()),
             crime_reference=self.crime_reference.text().strip(),
             cover_text=getattr(self, "_cover_text", ""),
         )

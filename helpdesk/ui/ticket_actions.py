@@ -13,8 +13,10 @@ from PySide6.QtWidgets import QFileDialog
 from helpdesk.domain.enums import TicketState
 from helpdesk.domain.errors import ValidationError
 from helpdesk.services import assignments, bench_actions, tickets
+from helpdesk.services.views import PaymentInfo, money
 from helpdesk.ui.bench_widgets import CameraFailed, camera_snapshot, submit
 from helpdesk.ui.errors import describe_failure
+from helpdesk.ui.payment_dialog import PaymentDetails, PaymentDialog, ask_reversal_reason
 
 CONFIRM = {
     "written_off": "Write off {tag}? The device is retired and taken off {who}; this cannot be "
@@ -166,12 +168,57 @@ class TicketActions:
             f"{minutes} min added.",
         )
 
-    def record_payment(self) -> None:
+    def record_payment(self, details: PaymentDetails | None = None) -> None:
+        """Ask for the amount, method and receipt number (the payment dialog), then record it."""
+        if self.page is None:
+            return
+        t = self.page.ticket
+        if details is None:
+            dialog = PaymentDialog(t.code, t.charge_pence, t.balance_pence, self)
+            self.payment_dialog = dialog
+            if dialog.exec() != PaymentDialog.DialogCode.Accepted:
+                return
+            details = dialog.details()
         factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
         self._run(
             "Recording the payment",
-            lambda: tickets.record_payment(factory, actor, ticket_id),
-            "Payment recorded.",
+            lambda: tickets.record_payment(
+                factory,
+                actor,
+                ticket_id,
+                details.amount_pence,
+                details.method,
+                details.receipt_number,
+            ),  # fmt: skip
+            f"Payment of {money(details.amount_pence)} by {details.method} recorded.",
+        )
+
+    def chosen_payment(self) -> PaymentInfo | None:
+        """The payment picked in the list (payments are listed oldest first)."""
+        row = self.payments_table.currentRow()
+        if self.page is None or not 0 <= row < len(self.page.ticket.payments):
+            return None
+        return self.page.ticket.payments[row]
+
+    def _payment_chosen(self) -> None:
+        chosen = self.chosen_payment()
+        self.reverse_button.setEnabled(chosen is not None and not chosen.is_reversed)
+
+    def reverse_payment(self, reason: str | None = None) -> None:
+        """Undo the chosen payment, with a reason (asked for); the service checks the role."""
+        chosen = self.chosen_payment()
+        if chosen is None:
+            self._say("Choose the payment to reverse in the list first.", "info")
+            return
+        if reason is None:
+            reason = ask_reversal_reason(self, chosen)
+            if reason is None:
+                return
+        factory, actor, payment_id = self.ctx.factory, self.ctx.actor, chosen.id
+        self._run(
+            "Reversing the payment",
+            lambda: tickets.reverse_payment(factory, actor, payment_id, reason),
+            f"Payment of {money(chosen.amount_pence)} reversed.",
         )
 
     def waive(self) -> None:

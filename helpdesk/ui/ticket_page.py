@@ -39,7 +39,8 @@ from helpdesk.ui.bench_widgets import (
 )
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import describe_failure
-from helpdesk.ui.style import GOOD, GOOD_BG, MUTED, WARN, WARN_BG, badge_html
+from helpdesk.ui.payment_dialog import payment_row
+from helpdesk.ui.style import BAD, BAD_BG, GOOD, GOOD_BG, MUTED, WARN, WARN_BG, badge_html
 from helpdesk.ui.ticket_actions import TicketActions
 from helpdesk.ui.ticket_sections import MOVE_WORDS, TicketSections
 
@@ -145,7 +146,11 @@ class TicketPage(TicketSections, TicketActions, QDialog):
         t = page.ticket
         state = TicketState(t.state)
         self.setWindowTitle(f"{t.code} · {t.asset_tag}")
-        self.title.setText(f"{t.code}  {badge_html(state.label, *self._state_colours(state))}")
+        title = f"{t.code}  {badge_html(state.label, *self._state_colours(state))}"
+        if page.student_unpaid_pence > 0:  # the student owes money, on this or another ticket
+            owed = f"Unpaid charges {money(page.student_unpaid_pence)}"
+            title += f"  {badge_html(owed, BAD, BAD_BG)}"
+        self.title.setText(title)
         self.title.setTextFormat(Qt.TextFormat.RichText)
         who = f"{t.student_name} ({t.form}), card {t.card_code}" if t.student_id else "no student"
         self.subtitle.setText(
@@ -310,6 +315,10 @@ class TicketPage(TicketSections, TicketActions, QDialog):
             lines.append(
                 f"<b style='font-size:13pt'>Charge {charge}</b> {badge_html(status, fg, bg)}"
             )
+            if t.paid_pence:
+                lines.append(
+                    f"Paid so far {money(t.paid_pence)}; still to pay {money(t.balance_pence)}."
+                )
             lines.append(f"Rule: {escape(t.cover.rule)}")
             if t.waiver_reason:
                 lines.append(f"Waived: {escape(t.waiver_reason)}")
@@ -319,6 +328,10 @@ class TicketPage(TicketSections, TicketActions, QDialog):
             lines.append("No charge was raised for this ticket.")
         self.cover_text.setText("<br>".join(lines))
         due = t.charge_status == "due" and t.charge_pence > 0
+        fill_table(self.payments_table, [payment_row(p) for p in t.payments])
+        self.payments_table.setVisible(bool(t.payments))
+        self.reverse_button.setVisible(bool(t.payments))
+        self._payment_chosen()
         self.pay_button.setEnabled(due)
         self.waive_button.setEnabled(due)
         self.waive_reason.setEnabled(due)

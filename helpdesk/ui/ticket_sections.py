@@ -192,9 +192,9 @@ class TicketSections:
         self.cover_text = QLabel()
         self.cover_text.setWordWrap(True)
         self.cover_text.setTextFormat(Qt.TextFormat.RichText)
-        self.pay_button = QPushButton("Record payment")
+        self.pay_button = QPushButton("Record &payment…")
         self.pay_button.setObjectName("recordPayment")
-        self.pay_button.clicked.connect(self.record_payment)
+        self.pay_button.clicked.connect(lambda: self.record_payment())
         self.waive_reason = QLineEdit()
         self.waive_reason.setObjectName("waiveReason")
         self.waive_reason.setPlaceholderText("Reason for waiving (required)")
@@ -210,10 +210,25 @@ class TicketSections:
         waive_row = QHBoxLayout()
         waive_row.addWidget(self.waive_reason, 1)
         waive_row.addWidget(self.waive_button)
+        self.payments_table = make_table(
+            ["Taken", "Amount", "Method", "Receipt", "By", "Reversed"], 5
+        )
+        self.payments_table.setObjectName("paymentsTable")
+        self.payments_table.setMaximumHeight(110)
+        self.reverse_button = QPushButton("Re&verse payment…")
+        self.reverse_button.setObjectName("reversePayment")
+        self.reverse_button.setToolTip("A manager undoes the chosen payment, with a reason.")
+        self.reverse_button.clicked.connect(lambda: self.reverse_payment())
+        self.payments_table.itemSelectionChanged.connect(self._payment_chosen)
+        reverse_row = QHBoxLayout()
+        reverse_row.addStretch(1)
+        reverse_row.addWidget(self.reverse_button)
         layout = QVBoxLayout(box)
         layout.addWidget(self.cover_text)
         layout.addLayout(pay_row)
         layout.addLayout(waive_row)
+        layout.addWidget(self.payments_table)
+        layout.addLayout(reverse_row)
         return box
 
     def _vendor_box(self) -> QGroupBox:

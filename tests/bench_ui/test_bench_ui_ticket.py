@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QImage
 
 from helpdesk.domain.enums import ALLOWED_TRANSITIONS, TicketState
@@ -133,7 +134,16 @@ def test_recording_a_payment(open_page, bench_school, qtbot) -> None:
     assert "Charge £90.00" in page.cover_text.text()
     assert "The uninsured price for a screen repair is £90.00." in page.cover_text.text()
     assert page.pay_button.isEnabled()
-    assert _act(page, qtbot, page.pay_button.click) == "Payment recorded."
+
+    def answer() -> None:  # the payment dialog, while it waits for the person at the counter
+        dialog = page.payment_dialog
+        assert dialog.amount_pence == 9000  # the balance to start with
+        dialog.method.setCurrentIndex(dialog.method.findData("card"))
+        dialog.receipt.setText("R-4410")
+        dialog.ok_button.click()
+
+    QTimer.singleShot(0, answer)
+    assert _act(page, qtbot, page.pay_button.click) == "Payment of £90.00 by card recorded."
     assert page.page.ticket.charge_status == "paid"
     assert not page.pay_button.isEnabled()
     assert not page.waive_button.isEnabled()

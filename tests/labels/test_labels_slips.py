@@ -103,3 +103,28 @@ def test_unknown_format_is_refused(school):
     factory, ids = school
     with pytest.raises(ValidationError, match="not a slip format"):
         slips.loan_slip_pdf(documents.loan_slip(factory, ids["loan"]), "a3")
+
+
+def test_a_damaged_loaners_receipt_says_it_goes_back_to_the_loan_laptops(school):
+    from helpdesk.services.loans import return_loan
+    from helpdesk.services.tickets import DamageReport
+
+    factory, ids = school
+    back = return_loan(
+        factory,
+        "admin",
+        loan_id=ids["loan"],
+        damage=DamageReport(category="screen", description="Screen cracked on return"),
+    )
+    receipt = documents.repair_receipt(factory, back.ticket.id)
+    assert receipt.loaner
+    text = " ".join(_text(slips.repair_receipt_pdf(receipt)).split())
+    assert "Repair receipt: loan laptop" in text and "LNR-001" in text
+    assert "goes back to the loan laptops; the student does not collect it." in text
+    assert "collected" not in text
+    # a student's own laptop still speaks of collecting it
+    own = " ".join(
+        _text(slips.repair_receipt_pdf(documents.repair_receipt(factory, ids["ticket"]))).split()
+    )
+    assert "when the laptop is collected" in own
+    assert "Repair receipt: loan laptop" not in own

@@ -21,6 +21,7 @@ from helpdesk.services.views import (
     CoverBadge,
     device_summary,
     loan_info,
+    paid_pence_expr,
     student_summary,
     ticket_info,
 )
@@ -41,7 +42,7 @@ def _cover_and_unpaid(session: Session, student_id: int, today: date) -> tuple[C
         .scalar_subquery()
     )
     unpaid = (
-        select(func.coalesce(func.sum(Claim.charge_pence), 0))
+        select(func.coalesce(func.sum(Claim.charge_pence - paid_pence_expr(Claim.id)), 0))
         .where(Claim.student_id == Student.id, Claim.charge_status == ChargeStatus.DUE)
         .correlate(Student)
         .scalar_subquery()

@@ -62,7 +62,14 @@ def device_status(factory, tag: str) -> DeviceStatus:  # noqa: ANN001
         return session.scalar(select(Device.status).where(Device.asset_tag == tag))
 
 
-def fill_damage_dialog(category_text: str, description: str, *, photo: bool = False) -> None:
+def fill_damage_dialog(
+    category_text: str,
+    description: str,
+    *,
+    photo: bool = False,
+    in_case: bool = True,
+    deliberate: bool = False,
+) -> None:
     """Answer the modal damage dialog once it is open (as a person would)."""
 
     def answer() -> None:
@@ -73,6 +80,8 @@ def fill_damage_dialog(category_text: str, description: str, *, photo: bool = Fa
         index = dialog.category.findText(category_text, Qt.MatchFlag.MatchFixedString)
         dialog.category.setCurrentIndex(index)
         dialog.description.setPlainText(description)
+        (dialog.in_case.yes if in_case else dialog.in_case.no).click()
+        (dialog.deliberate.yes if deliberate else dialog.deliberate.no).click()
         if photo:
             dialog.take_photo()  # F9: a still from the counter's camera
         dialog.book_in()
