@@ -334,6 +334,11 @@ RESOLVE_EXACT = _device_with_holder(_resolver(bindparam("code"), 0).subquery("fo
 RESOLVE_CASE_BLIND = _device_with_holder(
     _resolver(bindparam("codes", expanding=True), 3).subquery("found")
 )
+# A device by its id (its detail page), in the same shape as a resolved code.
+DEVICE_BY_ID = _device_with_holder(
+    _ranked(1, "device", devices, devices.c.id == bindparam("id")).subquery("found")
+)
+STUDENT_EXISTS = select(students.c.id).where(students.c.id == bindparam("id"))
 
 
 def resolve(conn: Connection, code: str, variants: Sequence[str]) -> Any:
