@@ -42,21 +42,22 @@ from helpdesk.domain.models import (
     Ticket,
     TicketPart,
     TicketPhoto,
+    table_of,
 )
 
 students, devices, loans, tickets = (
-    Student.__table__,
-    Device.__table__,
-    Loan.__table__,
-    Ticket.__table__,
+    table_of(Student),
+    table_of(Device),
+    table_of(Loan),
+    table_of(Ticket),
 )
 assignments, claims, periods, schemes = (
-    Assignment.__table__,
-    Claim.__table__,
-    CoverPeriod.__table__,
-    Scheme.__table__,
+    table_of(Assignment),
+    table_of(Claim),
+    table_of(CoverPeriod),
+    table_of(Scheme),
 )
-parts, photos, staff = TicketPart.__table__, TicketPhoto.__table__, Staff.__table__
+parts, photos, staff = table_of(TicketPart), table_of(TicketPhoto), table_of(Staff)
 CLOSED = sorted(state.value for state in CLOSED_TICKET_STATES)
 
 
@@ -64,8 +65,9 @@ def _columns(table: Any, prefix: str) -> list[ColumnElement]:
     return [column.label(f"{prefix}{column.name}") for column in table.c]
 
 
-def part_of(row: Any, prefix: str) -> Record | None:
-    """The columns of ``row`` named ``prefix...`` as a record; None for a missing outer join."""
+def part_of(row: Any, prefix: str) -> Any:
+    """The columns of ``row`` named ``prefix...`` as a record; None for a missing outer join.
+    (Typed Any: a record stands in for the ORM model it has the attributes of.)"""
     values = {k[len(prefix) :]: v for k, v in row._mapping.items() if k.startswith(prefix)}
     return None if values.get("id") is None else Record(**values)
 
@@ -123,14 +125,14 @@ OPEN_LOANS_OF_STUDENT = _LOAN.where(
 LOANS_BY_IDS = _LOAN.where(loans.c.id.in_(bindparam("ids", expanding=True)))
 
 
-def loan_record(row: Any) -> Record:
+def loan_record(row: Any) -> Any:
     loan = part_of(row, "l_")
     loan.device, loan.student = part_of(row, "d_"), part_of(row, "s_")
     loan.issued_by, loan.returned_to = _user(row.issued_by), _user(row.returned_to)
     return loan
 
 
-def loans_where(conn: Connection, query: Select, **params: Any) -> list[Record]:
+def loans_where(conn: Connection, query: Select, **params: Any) -> list[Any]:
     return [loan_record(row) for row in conn.execute(query, params)]
 
 
@@ -274,7 +276,7 @@ DEVICES_OF_STUDENT = (
 )
 
 
-def student_with_cover(conn: Connection, student_id: int) -> tuple[Record, list, int, Any]:
+def student_with_cover(conn: Connection, student_id: int) -> tuple[Any, list, int, Any]:
     """The student, their cover periods each with its claims used, what they owe, and how many
     open loans and open tickets they have (``.open_loans``, ``.open_tickets``)."""
     rows = conn.execute(STUDENT_WITH_COVER, {"id": student_id}).all()
@@ -289,7 +291,7 @@ def student_with_cover(conn: Connection, student_id: int) -> tuple[Record, list,
 
 
 def devices_of_student(conn: Connection, student_id: int) -> list[Any]:
-    return conn.execute(DEVICES_OF_STUDENT, {"id": student_id}).all()
+    return list(conn.execute(DEVICES_OF_STUDENT, {"id": student_id}).all())
 
 
 # --- devices -----------------------------------------------------------------------------------
@@ -350,7 +352,7 @@ def resolve(conn: Connection, code: str, variants: Sequence[str]) -> Any:
     return row
 
 
-def device_with_holder(row: Any) -> tuple[Record, Record | None, Any, Any]:
+def device_with_holder(row: Any) -> tuple[Any, Any, Any, Any]:
     """From a resolved device's row: the device, the student it is assigned to, and the ids of
     its open loan and open ticket (or None)."""
     return part_of(row, "d_"), part_of(row, "s_"), row.open_loan, row.open_ticket

@@ -228,7 +228,7 @@ class CounterFlow:
             if device.open_loan_id is not None and device.open_loan_id == s.loan_id:
                 return self._begin_return(device, device.open_loan_id, collecting=True)
             return self._refuse("Scan the loan laptop back first; the repaired laptop waits.")
-        if s.mode is Mode.SWAP_LOANER and s.student is not None:
+        if s.mode is Mode.SWAP_LOANER and s.student is not None and s.device is not None:
             reason = _device_unavailable(device)
             if reason:
                 return self._refuse(reason)

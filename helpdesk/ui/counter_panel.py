@@ -10,7 +10,9 @@ the outcome in one sentence (green, or red with the refusal sound) and prints sl
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QVBoxLayout,
     QWidget,
@@ -39,6 +42,9 @@ from helpdesk.ui.counter_flow import (
 )
 from helpdesk.ui.errors import describe_failure
 
+if TYPE_CHECKING:
+    from helpdesk.ui.scan_preview import ScanPreview
+
 ACCESSORIES = (("charger", "&Charger"), ("case", "C&ase"), ("stylus", "S&tylus"))
 
 
@@ -50,7 +56,11 @@ class _ScanKeys(QObject):
         self.panel = panel
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and isinstance(watched, QLineEdit)  # the scan box
+        ):
             key = event.key()
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not watched.text().strip():
                 self.panel.press_enter()
@@ -77,7 +87,7 @@ class CounterPanel(QWidget):
         self.last_message = ""
         self.last_tone = ""
         self.scan_started = 0.0
-        self.preview = None
+        self.preview: ScanPreview | None = None
         self.feedback = counter_actions.make_feedback(self, ctx)
         self.print_queue = counter_actions.make_print_queue(self, ctx)
 
@@ -269,7 +279,7 @@ class CounterPanel(QWidget):
                 return
             self._apply(self.flow.damage_entered(damage))
             return
-        runners = {
+        runners: dict[type, Callable[[AppContext, Any], counter_actions.Outcome]] = {
             IssueLoan: counter_actions.issue,
             ReturnLoan: counter_actions.give_back,
             Swap: counter_actions.swap,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import cast
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
@@ -115,8 +116,8 @@ class LabelChoices(QWidget):
         self.range_first.textChanged.connect(lambda: self.changed.emit(TYPING_DELAY))
         self.range_last.textChanged.connect(lambda: self.changed.emit(TYPING_DELAY))
         form.addWidget(self.source)
-        for widget in self.inputs.values():
-            form.addWidget(widget)
+        for field in self.inputs.values():
+            form.addWidget(field)
         form.addWidget(self.only_unlabelled)
         self.devices_layout = form  # the panel adds the hand-over agreements here
         return box
@@ -257,7 +258,7 @@ class LabelChoices(QWidget):
         elif key == "tags":
             self.tags_box.setPlainText(str(value or ""))
         elif key == "range":
-            first, last = value  # type: ignore[misc]
+            first, last = cast(tuple[str, str], value)
             self.range_first.setText(first)
             self.range_last.setText(last)
 

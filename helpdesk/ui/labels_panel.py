@@ -42,6 +42,7 @@ from helpdesk.ui.label_alignment import AlignmentDialog
 from helpdesk.ui.label_choices import LabelChoices
 from helpdesk.ui.label_preview import (
     BatchPreview,
+    BatchRequest,
     NothingToLabel,
     PreviewView,
     make_preview,
@@ -69,7 +70,7 @@ class LabelsPanel(QWidget):
         self.templates, problems = all_templates()
         self.preview: BatchPreview | None = None
         self.kept: list[tuple[PrintJob, BatchPreview]] = []  # label jobs waiting for a printer
-        self._pending = None  # the BatchRequest being previewed
+        self._pending: BatchRequest | None = None  # the batch being previewed
         self._working = ""  # what a Save or Print job is doing, "" when idle
         self._loaded = False
         self._closed = False
@@ -228,12 +229,15 @@ class LabelsPanel(QWidget):
         if self._loaded:
             return
         factory = self.ctx.factory
+
+        def failed(exc: BaseException) -> None:
+            if self._alive():
+                self._say("bad", describe_failure("Loading the forms", exc))
+
         self.ctx.runner.submit(
             lambda: (browse.forms_and_years(factory), documents.school_name(factory)),
             self._loaded_choices,
-            lambda exc: (
-                self._alive() and self._say("bad", describe_failure("Loading the forms", exc))
-            ),
+            failed,
         )
 
     def settings_changed(self) -> None:

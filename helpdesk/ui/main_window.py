@@ -183,8 +183,9 @@ class MainWindow(QMainWindow):
             panel = cls(self.ctx, self)
             old = self.stack.widget(at)
             self.stack.insertWidget(at, panel)
-            self.stack.removeWidget(old)
-            old.deleteLater()
+            if old is not None:
+                self.stack.removeWidget(old)
+                old.deleteLater()
             self.panels[key] = panel
             if hasattr(panel, "camera_state"):
                 panel.camera_state.connect(self.set_camera_state)

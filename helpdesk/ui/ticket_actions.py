@@ -7,14 +7,35 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import SignalInstance
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
 
 from helpdesk.domain.enums import TicketState
 from helpdesk.domain.errors import ValidationError
 from helpdesk.services import assignments, bench_actions, tickets
 from helpdesk.ui.bench_widgets import CameraFailed, camera_snapshot, submit
 from helpdesk.ui.errors import describe_failure
+
+if TYPE_CHECKING:
+    from helpdesk.services.ticket_queue import TicketPage as PageData
+    from helpdesk.ui.context import AppContext
+    from helpdesk.ui.printing import PrintQueue
+
+    _Page = QDialog  # mixed into a dialog: the page
+else:
+    _Page = object
 
 CONFIRM = {
     "written_off": "Write off {tag}? The device is retired and taken off {who}; this cannot be "
@@ -23,8 +44,36 @@ CONFIRM = {
 }
 
 
-class TicketActions:
+class TicketActions(_Page):
     """The page's actions; the page provides the widgets, ``ctx``, ``ticket_id`` and ``page``."""
+
+    # What the page and its sections provide.
+    ctx: AppContext
+    ticket_id: int
+    page: PageData | None
+    pending_move: str | None
+    busy: bool
+    print_queue: PrintQueue | None
+    changed: SignalInstance
+    note_edit: QLineEdit
+    part_name: QLineEdit
+    part_number: QLineEdit
+    part_qty: QSpinBox
+    part_cost: QDoubleSpinBox
+    vendor_edit: QLineEdit
+    rma_edit: QLineEdit
+    warranty_box: QCheckBox
+    minutes: QSpinBox
+    waive_reason: QLineEdit
+    spare: QComboBox
+    confirm_text: QLabel
+    confirm_row: QWidget
+
+    if TYPE_CHECKING:
+
+        def _say(self, sentence: str, tone: str) -> None: ...
+
+        def reload(self) -> None: ...
 
     def _run(self, what: str, call: Callable[[], object], done: str, after=None) -> None:  # noqa: ANN001
         """Run a service call off the GUI thread; on success say ``done`` and reload."""
@@ -48,7 +97,7 @@ class TicketActions:
 
         submit(self, call, ok, failed)
 
-    def move(self, state: str) -> None:
+    def move_to(self, state: str) -> None:
         if self.page is None:
             return
         if state in CONFIRM and self.pending_move != state:
@@ -75,7 +124,7 @@ class TicketActions:
 
     def confirm_move(self) -> None:
         if self.pending_move is not None:
-            self.move(self.pending_move)
+            self.move_to(self.pending_move)
 
     def _hide_confirm(self) -> None:
         self.pending_move = None
