@@ -130,7 +130,8 @@ def head_revision(engine: Engine) -> str | None:
 
 def backup_sqlite(engine: Engine, target: str | Path) -> Path:
     """A consistent online copy of a SQLite database (the backup API, safe while in use)."""
-    if engine.url.get_backend_name() != "sqlite":
+    database = engine.url.database
+    if engine.url.get_backend_name() != "sqlite" or not database:
         from helpdesk.domain.errors import HelpdeskError
 
         raise HelpdeskError(
@@ -138,7 +139,7 @@ def backup_sqlite(engine: Engine, target: str | Path) -> Path:
         )
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(engine.url.database)
+    src = sqlite3.connect(database)
     try:
         dst = sqlite3.connect(target)
         try:

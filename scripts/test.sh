@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Everything CI checks: set-up, lint, format, layer contracts, then the whole test suite.
+# Everything CI checks: set-up, lint, format, layer contracts, types, then the whole test suite.
 # Runs every step even when one fails, prints a summary, and exits non-zero if any step failed.
 #
 #   bash scripts/test.sh                 # all of it
@@ -28,6 +28,7 @@ step() {
 step "ruff check" .venv/bin/ruff check .
 step "ruff format --check" .venv/bin/ruff format --check .
 step "import contracts (lint-imports)" .venv/bin/lint-imports
+step "type check (mypy)" .venv/bin/mypy
 
 run_pytest() {
     # Exit 5 means no tests were collected: that is a failure too, never a pass.

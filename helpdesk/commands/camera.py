@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     from helpdesk.ui.style import apply_style
 
     configure_logging()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    running = QApplication.instance()
+    app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Helpdesk")
     app.setOrganizationName("Helpdesk")
     apply_style(app)

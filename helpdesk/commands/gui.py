@@ -49,7 +49,8 @@ def run_gui(args: argparse.Namespace) -> int:
     actor = acting_username(args)
     ensure_admin(factory)
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    running = QApplication.instance()
+    app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Helpdesk")
     app.setOrganizationName("Helpdesk")
     apply_style(app)

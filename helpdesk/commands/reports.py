@@ -178,7 +178,9 @@ def _charge_letters(args: argparse.Namespace) -> int:
     factory = _factory(args)
     try:
         if ticket_id is not None:
-            letters = (notices.charge_letter(factory, ticket_id=ticket_id),)
+            letters: tuple[notices.ChargeLetter, ...] = (
+                notices.charge_letter(factory, ticket_id=ticket_id),
+            )
         else:
             letters = notices.charge_letters_due(factory, form=args.form)
     finally:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
-from helpdesk.domain.models import AuditEntry, Base
+from helpdesk.domain.models import AuditEntry, Base, table_of
 
 _station: str | None = None
 
@@ -119,4 +119,4 @@ def _write_audit(session: Session, _flush_context: Any) -> None:
     for obj in session.deleted:
         add("delete", obj, _columns(obj), None)
     if rows:
-        session.connection().execute(insert(AuditEntry.__table__), rows)
+        session.connection().execute(insert(table_of(AuditEntry)), rows)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     text,
 )
@@ -39,6 +40,13 @@ from helpdesk.domain.enums import (
     TicketState,
 )
 from helpdesk.domain.payments import Payment  # noqa: F401  (re-exported with the others)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The table of a mapped class, for Core statements (the class types it as a FromClause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 class Student(Base):

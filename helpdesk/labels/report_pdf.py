@@ -8,7 +8,7 @@ import math
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
@@ -42,7 +42,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float | Decimal]:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
@@ -162,7 +162,8 @@ def _grid(
         column = table.alert_column
         if column is not None:
             for r, row in enumerate(table.rows[start : start + CHUNK], start=1):
-                if _is_number(row[column]) and row[column] > 0:
+                value = row[column]
+                if _is_number(value) and value > 0:
                     style += [
                         ("TEXTCOLOR", (column, r), (column, r), ALERT),
                         ("BACKGROUND", (column, r), (column, r), ALERT_BG),

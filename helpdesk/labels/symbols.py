@@ -85,6 +85,7 @@ def _dark_rows(symbol, *, first_only: bool = False) -> list[list[bool]]:
     """The symbol's modules, one list per row, True where dark (zxing-cpp draws dark as 0).
     A linear symbol's rows are all alike: ``first_only`` reads one."""
     view = memoryview(symbol.to_image(scale=1, add_quiet_zones=False))
+    assert view.shape is not None  # the symbol's image is two-dimensional
     height, width = view.shape
     data = view.tobytes()
     rows = 1 if first_only else height

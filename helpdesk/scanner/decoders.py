@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from ctypes import c_void_p, cast, string_at
+from typing import Any
 
 import cv2
 import numpy as np
@@ -147,7 +148,8 @@ class ZbarDecoder:
         try:
             w.zbar_image_set_format(image, 808466521)  # 'Y800': 8-bit grey
             w.zbar_image_set_size(image, width, height)
-            w.zbar_image_set_data(image, cast(pixels, c_void_p), len(pixels), None)
+            # ctypes.cast takes bytes as a char pointer; its stub leaves bytes out.
+            w.zbar_image_set_data(image, cast(pixels, c_void_p), len(pixels), None)  # type: ignore[arg-type]
             if w.zbar_scan_image(scanner, image) < 0:
                 return []
             symbol = w.zbar_image_first_symbol(image)
@@ -236,6 +238,8 @@ class OpenCvDecoder:
         return reads
 
     def _qr_reads(self, grey: np.ndarray) -> list[Read]:
+        if self._qr is None:
+            return []
         try:
             ok, texts, points, _ = self._qr.detectAndDecodeMulti(grey)
         except (cv2.error, UnicodeDecodeError, ValueError) as exc:
@@ -252,23 +256,29 @@ class OpenCvDecoder:
         ]
 
     def _qr_one_by_one(self, grey: np.ndarray) -> list[Read]:
+        qr = self._qr
+        if qr is None:
+            return []
         try:
-            ok, points = self._qr.detectMulti(grey)
+            ok, points = qr.detectMulti(grey)
         except cv2.error:
             return []
         reads = []
         for pts in points if ok else ():
             try:
-                text, _ = self._qr.decode(grey, np.asarray(pts, np.float32).reshape(1, 4, 2))
+                text, _ = qr.decode(grey, np.asarray(pts, np.float32).reshape(1, 4, 2))
             except (cv2.error, UnicodeDecodeError, ValueError):
                 continue
             if text:
                 reads.append(Read(text, "QR Code", _corners(pts), self.name))
         return reads
 
-    def _linear_detect(self, grey: np.ndarray):
-        result = self._linear.detectAndDecodeWithType(grey)
+    def _linear_detect(self, grey: np.ndarray) -> tuple[Any, ...]:  # (ok, texts, kinds, points)
+        if self._linear is None:
+            return False, (), (), ()
+        # Some builds leave out the flag, whatever OpenCV's stub says.
+        result: tuple[Any, ...] = self._linear.detectAndDecodeWithType(grey)
         if len(result) == 4:
             return result
-        texts, kinds, points = result  # some builds leave out the flag
+        texts, kinds, points = result
         return bool(texts), texts, kinds, points

@@ -41,14 +41,14 @@ def _decode_quietly(data: np.ndarray) -> np.ndarray | None:
     """OpenCV's decoder without its console messages about files it cannot read."""
     logging = getattr(getattr(cv2, "utils", None), "logging", None)
     level = logging.getLogLevel() if logging is not None else None
-    if level is not None:
+    if logging is not None and level is not None:
         logging.setLogLevel(logging.LOG_LEVEL_SILENT)  # Pillow gets a second go; caller reports
     try:
         return cv2.imdecode(data, cv2.IMREAD_COLOR)
     except cv2.error:
         return None
     finally:
-        if level is not None:
+        if logging is not None and level is not None:
             logging.setLogLevel(level)
 
 

@@ -240,6 +240,7 @@ class LiveScanner:
                     return
                 frame = self._newest
                 received = self._newest_received
+            assert frame is not None  # the wait above ends on a newer frame
             roi = None
             if self.roi_fraction is not None:
                 roi = centred_roi(frame.size[0], frame.size[1], self.roi_fraction)

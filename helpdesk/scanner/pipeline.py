@@ -155,6 +155,7 @@ class DecodePipeline:
             tries = tries if rank == 0 else tries[:1]
             found, method = [], "rotated"
             for attempt in tries:
+                assert self._zxing_level is not None  # 1-D candidates only when it reads them
                 found = self._linear_reads(self._zxing_level(attempt))
                 if found:
                     break
@@ -170,6 +171,7 @@ class DecodePipeline:
         if want_matrix:
             for box in matrix:
                 crop, back = cut_box(grey, box)
+                assert self._zxing_matrix is not None  # 2-D candidates only when it reads them
                 found = [r for r in self._zxing_matrix(crop) if r.key not in LINEAR_FORMATS]
                 reads += [_mapped(r, back, "enlarged") for r in found]
                 if found:

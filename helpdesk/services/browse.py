@@ -286,9 +286,9 @@ def record_audit_trail(factory, kind: str, record_id: int, limit: int = 500) -> 
                 session.scalars(select(model.id).where(getattr(model, column) == record_id))
             )
         if kind == "student":
-            for model in (CoverPeriod, Claim):
-                related[model.__tablename__] = list(
-                    session.scalars(select(model.id).where(model.student_id == record_id))
+            for owned in (CoverPeriod, Claim):
+                related[owned.__tablename__] = list(
+                    session.scalars(select(owned.id).where(owned.student_id == record_id))
                 )
     entity = "students" if kind == "student" else "devices"
     return audit_trail(factory, entity, record_id, related=related, limit=limit)

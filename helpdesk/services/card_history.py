@@ -90,11 +90,11 @@ DEVICE_HISTORY = union_all(
 
 
 def device_history_records(
-    conn: Connection, device: Record, limit: int
-) -> tuple[list[Record], list[Record], list[Record]]:
+    conn: Connection, device: Any, limit: int
+) -> tuple[list[Any], list[Any], list[Any]]:
     """The device's latest loans, its assignments and its latest tickets, each with its student,
     in one statement, as the records history.rows_of takes (a device's brief history)."""
-    found: dict[str, list[Record]] = {"loan": [], "assignment": [], "ticket": []}
+    found: dict[str, list[Any]] = {"loan": [], "assignment": [], "ticket": []}
     for row in conn.execute(DEVICE_HISTORY, {"id": device.id, "limit": limit}):
         student = part_of(row, "s_")
         if row.kind == "loan":

@@ -42,24 +42,25 @@ from helpdesk.domain.models import (
     Ticket,
     TicketPart,
     TicketPhoto,
+    table_of,
 )
 from helpdesk.domain.payments import Payment
 from helpdesk.services.views import PaymentInfo, paid_pence_expr
 
 students, devices, loans, tickets = (
-    Student.__table__,
-    Device.__table__,
-    Loan.__table__,
-    Ticket.__table__,
+    table_of(Student),
+    table_of(Device),
+    table_of(Loan),
+    table_of(Ticket),
 )
 assignments, claims, periods, schemes = (
-    Assignment.__table__,
-    Claim.__table__,
-    CoverPeriod.__table__,
-    Scheme.__table__,
+    table_of(Assignment),
+    table_of(Claim),
+    table_of(CoverPeriod),
+    table_of(Scheme),
 )
-parts, photos, staff = TicketPart.__table__, TicketPhoto.__table__, Staff.__table__
-payments = Payment.__table__
+parts, photos, staff = table_of(TicketPart), table_of(TicketPhoto), table_of(Staff)
+payments = table_of(Payment)
 CLOSED = sorted(state.value for state in CLOSED_TICKET_STATES)
 
 
@@ -67,8 +68,9 @@ def _columns(table: Any, prefix: str) -> list[ColumnElement]:
     return [column.label(f"{prefix}{column.name}") for column in table.c]
 
 
-def part_of(row: Any, prefix: str) -> Record | None:
-    """The columns of ``row`` named ``prefix...`` as a record; None for a missing outer join."""
+def part_of(row: Any, prefix: str) -> Any:
+    """The columns of ``row`` named ``prefix...`` as a record; None for a missing outer join.
+    (Typed Any: a record stands in for the ORM model it has the attributes of.)"""
     values = {k[len(prefix) :]: v for k, v in row._mapping.items() if k.startswith(prefix)}
     return None if values.get("id") is None else Record(**values)
 
@@ -130,14 +132,14 @@ MISSING_OF_STUDENT = _LOAN.where(
 LOANS_BY_IDS = _LOAN.where(loans.c.id.in_(bindparam("ids", expanding=True)))
 
 
-def loan_record(row: Any) -> Record:
+def loan_record(row: Any) -> Any:
     loan = part_of(row, "l_")
     loan.device, loan.student = part_of(row, "d_"), part_of(row, "s_")
     loan.issued_by, loan.returned_to = _user(row.issued_by), _user(row.returned_to)
     return loan
 
 
-def loans_where(conn: Connection, query: Select, **params: Any) -> list[Record]:
+def loans_where(conn: Connection, query: Select, **params: Any) -> list[Any]:
     return [loan_record(row) for row in conn.execute(query, params)]
 
 
@@ -325,7 +327,7 @@ DEVICES_OF_STUDENT = (
 )
 
 
-def student_with_cover(conn: Connection, student_id: int) -> tuple[Record, list, int, Any]:
+def student_with_cover(conn: Connection, student_id: int) -> tuple[Any, list, int, Any]:
     """The student, their cover periods each with its claims used, what they owe, and how many
     open loans and open tickets they have, and how many loans with accessories missing
     (``.open_loans``, ``.open_tickets``, ``.missing``)."""
@@ -341,7 +343,7 @@ def student_with_cover(conn: Connection, student_id: int) -> tuple[Record, list,
 
 
 def devices_of_student(conn: Connection, student_id: int) -> list[Any]:
-    return conn.execute(DEVICES_OF_STUDENT, {"id": student_id}).all()
+    return list(conn.execute(DEVICES_OF_STUDENT, {"id": student_id}).all())
 
 
 # --- devices -----------------------------------------------------------------------------------
@@ -386,6 +388,11 @@ RESOLVE_EXACT = _device_with_holder(_resolver(bindparam("code"), 0).subquery("fo
 RESOLVE_CASE_BLIND = _device_with_holder(
     _resolver(bindparam("codes", expanding=True), 3).subquery("found")
 )
+# A device by its id (its detail page), in the same shape as a resolved code.
+DEVICE_BY_ID = _device_with_holder(
+    _ranked(1, "device", devices, devices.c.id == bindparam("id")).subquery("found")
+)
+STUDENT_EXISTS = select(students.c.id).where(students.c.id == bindparam("id"))
 
 
 def resolve(conn: Connection, code: str, variants: Sequence[str]) -> Any:
@@ -397,7 +404,7 @@ def resolve(conn: Connection, code: str, variants: Sequence[str]) -> Any:
     return row
 
 
-def device_with_holder(row: Any) -> tuple[Record, Record | None, Any, Any]:
+def device_with_holder(row: Any) -> tuple[Any, Any, Any, Any]:
     """From a resolved device's row: the device, the student it is assigned to, and the ids of
     its open loan and open ticket (or None)."""
     return part_of(row, "d_"), part_of(row, "s_"), row.open_loan, row.open_ticket

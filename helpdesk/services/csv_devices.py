@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -80,7 +81,7 @@ def _device_importer(session: Session, table: Table) -> Callable[[Row], str]:
         owner = by_serial.get(serial)
         if owner is not None and owner is not device:
             raise RowError("serial", f"the serial '{serial}' belongs to {owner.asset_tag} already.")
-        values = {
+        values: dict[str, Any] = {
             "serial": serial,
             "make": text_value(row, "make", required=False, limit=64),
             "model": text_value(row, "model", required=False),
@@ -129,7 +130,7 @@ def _device_importer(session: Session, table: Table) -> Callable[[Row], str]:
             (student is not None and current.student_id != student.id)
             or new_status in (DeviceStatus.IN_STOCK, DeviceStatus.RETIRED)
         )
-        if ends:
+        if current is not None and ends:
             current.ended_at = now
             del assignments[device.id]
         if student is not None and (current is None or ends):

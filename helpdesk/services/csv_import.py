@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -80,7 +81,7 @@ def _student_importer(session: Session, table: Table) -> Callable[[Row], str]:
         code = text_value(row, "card_code", limit=64)
         if code in seen:
             raise RowError("card_code", f"the card code '{code}' is also on line {seen[code]}.")
-        values = {
+        values: dict[str, Any] = {
             "first_name": text_value(row, "first_name"),
             "last_name": text_value(row, "last_name"),
         }
@@ -184,7 +185,7 @@ def _cover_importer(session: Session, table: Table) -> Callable[[Row], str]:
                     f"to {format_date(period.ends_on)} already, which overlaps this period.",
                 )
         seen[key] = row.line
-        values = {"ends_on": end, "status": CoverStatus(status)}
+        values: dict[str, Any] = {"ends_on": end, "status": CoverStatus(status)}
         if allowed is not None:
             values["claims_allowed"] = allowed
         if match is None:

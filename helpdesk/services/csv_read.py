@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal, overload
 
 Problem = tuple[int, str, str]  # (line number, column, why) as ImportFailed carries them
 
@@ -192,6 +193,14 @@ def parse_date(value: str, column: str) -> date:
     except ValueError:
         pass
     raise RowError(column, f"'{value}' is not a date ({DATE_HINT}).")
+
+
+@overload
+def date_value(row: Row, column: str, *, required: Literal[True]) -> date: ...
+
+
+@overload
+def date_value(row: Row, column: str, *, required: bool = False) -> date | None: ...
 
 
 def date_value(row: Row, column: str, *, required: bool = False) -> date | None:

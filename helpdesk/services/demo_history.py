@@ -173,6 +173,7 @@ class _Player:
         def act(at: datetime) -> None:
             tech = self.rng.choice(TECHNICIANS)
             ticket_id = t.ticket_id
+            assert ticket_id is not None  # booked before its moves are played
             if state in (S.AWAITING_PARTS, S.WITH_VENDOR, S.REPAIRED, S.WRITTEN_OFF):
                 self._settle(t, at, previous, state)
             if state is S.WITH_VENDOR:
@@ -219,25 +220,27 @@ class _Player:
         self, t: PlannedTicket, at: datetime, previous: datetime, state: TicketState
     ) -> None:
         """A charge still due goes through 'awaiting payment' and is paid or waived first."""
-        if state is S.WRITTEN_OFF or not _charge_due(self.factory, t.ticket_id):
+        ticket_id = t.ticket_id
+        assert ticket_id is not None  # booked before its moves are played
+        if state is S.WRITTEN_OFF or not _charge_due(self.factory, ticket_id):
             return
         waiting = previous + (at - previous) / 3
         paid = previous + (at - previous) * 2 / 3
         move_ticket(
-            self.factory, self.rng.choice(TECHNICIANS), t.ticket_id, S.AWAITING_PAYMENT, now=waiting
+            self.factory, self.rng.choice(TECHNICIANS), ticket_id, S.AWAITING_PAYMENT, now=waiting
         )
         if self.rng.random() < 0.8:
             record_payment(
                 self.factory,
                 self.rng.choice(COUNTER),
-                t.ticket_id,
+                ticket_id,
                 None,
-                *_paid_by(t.ticket_id),
+                *_paid_by(ticket_id),
                 now=paid,
             )
         else:
             waive_charge(
-                self.factory, "dcarter", t.ticket_id, self.rng.choice(WAIVER_REASONS), now=paid
+                self.factory, "dcarter", ticket_id, self.rng.choice(WAIVER_REASONS), now=paid
             )
 
     def _loaner_back(self, t: PlannedTicket) -> Callable[[datetime], None]:
@@ -324,10 +327,10 @@ def make_history(
     return History(
         first_day=days[0],
         last_day=now.date(),
-        loans=loans,
-        open_loans=open_loans,
-        overdue_loans=overdue,
-        swap_loans=swaps,
+        loans=loans or 0,
+        open_loans=open_loans or 0,
+        overdue_loans=overdue or 0,
+        swap_loans=swaps or 0,
         tickets=sum(states.values()),
         tickets_by_state={s.value: states.get(s.value, 0) for s in TicketState},
         charges_by_status=dict(sorted(charges.items())),

@@ -134,7 +134,7 @@ class Planner:
         return path + ([S.COLLECTED] if target is S.COLLECTED else [])
 
     def _timeline(self, opened: datetime, path: list[TicketState]) -> list[tuple[datetime, S]]:
-        steps = []
+        steps: list[tuple[datetime, S]] = []
         moment = opened
         for state in path:
             if state is S.DIAGNOSING:
@@ -173,8 +173,8 @@ class Planner:
                 category = DamageCategory.SCREEN
         path = self._path(target)
         for _attempt in range(60):
-            back = min(oldest, len(self.days) - 1)
-            index = len(self.days) - 1 - rng.randint(min(newest, back), back)
+            reach = min(oldest, len(self.days) - 1)
+            index = len(self.days) - 1 - rng.randint(min(newest, reach), reach)
             opened = self.at(self.days[index], time(8, 20), 400)
             if target is S.LOGGED and rng.random() < 0.5 and self.now.time() > time(9, 0):
                 opened = self.now - timedelta(minutes=rng.randint(5, 40))
@@ -203,7 +203,7 @@ class Planner:
                 0.7 if closes else 0.45
             )
             if wants_swap:
-                back = None
+                back: datetime | None = None
                 if target in (S.COLLECTED, S.CANCELLED, S.WRITTEN_OFF):
                     back = steps[-1][0] + timedelta(
                         minutes=10 if target is not S.COLLECTED else -10

@@ -128,7 +128,7 @@ def ticket_moves(session: Session, ticket_ids: list[int]) -> list[tuple[datetime
             state = json.loads(after or "{}").get("state")
         except ValueError:
             continue
-        if state and state in OPEN_STATES:
+        if state and state in OPEN_STATES and ticket_id is not None:
             moves.append((at, ticket_id, state))
     return moves
 

@@ -175,6 +175,7 @@ def check_cover(session: Session, student: Student, intake: Intake) -> CoverChec
             session, intake.category, f"No cover on record on {_day(intake.occurred_on)}."
         )
         return result(charge, rule)
+    scheme = period.scheme
     if period.status is not CoverStatus.INSURED:
         charge, rule = _uninsured(
             session,

@@ -369,8 +369,8 @@ def return_loan(
             now=now,
         )
         if quick is not None:
-            loan, was_overdue = quick
-            return ReturnInfo(loan=loan, ticket=None, was_overdue=was_overdue)
+            returned, was_overdue = quick
+            return ReturnInfo(loan=returned, ticket=None, was_overdue=was_overdue)
     with unit_of_work(factory, actor, now=now) as session:
         loan = _loan_to_return(session, device_code, loan_id)
         moment = now_of(session)

@@ -13,11 +13,13 @@ from helpdesk.db import read_connection
 from helpdesk.domain.errors import NotFound, ValidationError
 from helpdesk.services.card_history import device_history_records
 from helpdesk.services.card_reads import (
+    DEVICE_BY_ID,
     LOAN_BY_ID,
     MISSING_OF_STUDENT,
     OPEN_LOANS_OF_STUDENT,
     OPEN_TICKET_OF_DEVICE,
     OPEN_TICKETS_OF_STUDENT,
+    STUDENT_EXISTS,
     TICKET_BY_ID,
     device_with_holder,
     devices_of_student,
@@ -210,3 +212,20 @@ def lookup(factory: SessionFactory, code: str, *, now: datetime | None = None) -
             "loan slip or repair receipt."
         )
     return card
+
+
+def record_card(
+    factory: SessionFactory, kind: str, record_id: int, *, now: datetime | None = None
+) -> StudentCard | DeviceCard:
+    """The card of one student or device by its id (``kind`` "student" or "device"), as a scan
+    of its card or tag would show it; NotFound with a sentence when it is no longer there."""
+    today = (now or datetime.now()).date()
+    with read_connection(factory.kw["bind"]) as conn:
+        if kind == "student":
+            if conn.execute(STUDENT_EXISTS, {"id": record_id}).first() is None:
+                raise NotFound("This student is no longer in the records.")
+            return _student_card(conn, record_id, today)
+        row = conn.execute(DEVICE_BY_ID, {"id": record_id}).first()
+        if row is None:
+            raise NotFound("This device is no longer in the records.")
+        return _device_card(conn, row)

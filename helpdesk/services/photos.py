@@ -19,7 +19,7 @@ PHOTOS_FOLDER = "photos"
 
 def photo_folder(session: Session) -> Path:
     """Ticket photos live beside a SQLite file, or in the user's data folder for a server."""
-    url = session.get_bind().url
+    url = session.get_bind().engine.url
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         return Path(url.database).resolve().parent / PHOTOS_FOLDER
     from helpdesk.logs import data_dir

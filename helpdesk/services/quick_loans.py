@@ -28,21 +28,30 @@ from helpdesk.domain.enums import (
     LoanType,
     StudentStatus,
 )
-from helpdesk.domain.models import Assignment, AuditEntry, Claim, Device, Loan, Staff, Student
+from helpdesk.domain.models import (
+    Assignment,
+    AuditEntry,
+    Claim,
+    Device,
+    Loan,
+    Staff,
+    Student,
+    table_of,
+)
 from helpdesk.services.records import expected_status
 from helpdesk.services.settings import settings_columns, settings_of_row
 from helpdesk.services.unit_of_work import SessionFactory
 from helpdesk.services.views import LoanInfo, loan_info
 
 devices, students, loans, staff = (
-    Device.__table__,
-    Student.__table__,
-    Loan.__table__,
-    Staff.__table__,
+    table_of(Device),
+    table_of(Student),
+    table_of(Loan),
+    table_of(Staff),
 )
 issuer = staff.alias("issuer")
-assignments, claims = Assignment.__table__, Claim.__table__
-AUDIT = AuditEntry.__table__
+assignments, claims = table_of(Assignment), table_of(Claim)
+AUDIT = table_of(AuditEntry)
 
 
 # The statements are built once, with named parameters: building one costs more than running it.
@@ -211,15 +220,14 @@ def _info(
     loan: dict, device: Record, student: Record, issued_by: str, back_to: str | None
 ) -> LoanInfo:
     """The loan as the services hand it out, through the same builder as every other loan."""
-    return loan_info(
-        Record(
-            **loan,
-            device=device,
-            student=student,
-            issued_by=Record(username=issued_by),
-            returned_to=None if back_to is None else Record(username=back_to),
-        )
+    record: Any = Record(  # has the attributes of a Loan, which loan_info reads
+        **loan,
+        device=device,
+        student=student,
+        issued_by=Record(username=issued_by),
+        returned_to=None if back_to is None else Record(username=back_to),
     )
+    return loan_info(record)
 
 
 def quick_issue(
@@ -297,7 +305,9 @@ def quick_issue(
                 loan["id"] = held.next_loan
             else:
                 conn.execute(SET_STATUS, moved)
-                loan["id"] = conn.execute(INSERT_LOAN, loan).inserted_primary_key[0]
+                key = conn.execute(INSERT_LOAN, loan).inserted_primary_key
+                assert key is not None  # an insert of one row
+                loan["id"] = key[0]
             audit = [
                 audit_row(moment, found.staff_id, "insert", "loans", loan["id"], None, loan),
                 audit_row(

@@ -73,7 +73,7 @@ def device_by_code(session: Session, code: str, *, lock: bool = False) -> Device
         query = select(Device).where(or_(Device.asset_tag.in_(wanted), Device.serial.in_(wanted)))
         if lock:
             query = query.with_for_update()
-        found = session.scalars(query.limit(4)).all()
+        found = list(session.scalars(query.limit(4)))
         if found:
             found.sort(key=lambda d: (d.asset_tag not in wanted, d.id))
             return found[0]

@@ -112,8 +112,10 @@ def settings_columns(dialect: str) -> tuple[ColumnElement, ColumnElement]:
     of a bigger query, so that an action reads them with the records it is about."""
     setting, closure = Setting.__table__, Closure.__table__
     if dialect == "postgresql":
-        stored = cast(func.json_object_agg(setting.c.key, setting.c.value), Text)
-        days = cast(func.json_agg(closure.c.day), Text)
+        stored: ColumnElement[Any] = cast(
+            func.json_object_agg(setting.c.key, setting.c.value), Text
+        )
+        days: ColumnElement[Any] = cast(func.json_agg(closure.c.day), Text)
     else:
         stored = func.json_group_object(setting.c.key, setting.c.value)
         days = func.json_group_array(closure.c.day)

@@ -195,7 +195,7 @@ class TicketEvent:
     text: str
 
 
-def _pounds(pence: object) -> str:
+def _pounds(pence: int | str | None) -> str:
     return money(int(pence or 0))
 
 
@@ -344,7 +344,7 @@ def ticket_page(
         part_ids = [p.id for p in ticket.parts]
         photo_ids = [p.id for p in ticket.photos]
         device = ticket.device
-        page = dict(
+        page = TicketPage(
             ticket=info,
             allowed=tuple(s.value for s in STATE_ORDER if s in ALLOWED_TRANSITIONS[ticket.state]),
             age_school_days=age,
@@ -353,7 +353,7 @@ def ticket_page(
             replacement=_replacement(session, ticket),
             device_status=device.status.value,
             photo_folder=str(folder / ticket_code(ticket.id)),
-            photos_in_backup=session.get_bind().url.get_backend_name() == "sqlite",
+            photos_in_backup=session.get_bind().engine.url.get_backend_name() == "sqlite",
             photo_files=tuple(str(folder / p) for p in info.photos),
             occurred_on=claim.occurred_on if claim else None,
             reported_on=claim.reported_on if claim else None,
@@ -371,4 +371,4 @@ def ticket_page(
                 },
             ),
         )
-    return TicketPage(**page)
+    return page

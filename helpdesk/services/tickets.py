@@ -175,7 +175,9 @@ def open_ticket(
                 "first and book the damage in with the return."
             )
         if student_code is not None or student_id is not None:
-            student = find_student(session, student_code=student_code, student_id=student_id)
+            student: Student | None = find_student(
+                session, student_code=student_code, student_id=student_id
+            )
         else:
             assignment = active_assignment_of(session, device.id)
             student = assignment.student if assignment else None

@@ -5,7 +5,14 @@ Scanning a device, a repair receipt, a loan slip or a student card opens the tic
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from helpdesk.domain.enums import TicketState
 from helpdesk.services import ticket_queue
-from helpdesk.services.lookup import lookup
+from helpdesk.services.lookup import Card, DeviceCard, LoanCard, StudentCard, TicketCard, lookup
 from helpdesk.ui.bench_widgets import say, size_columns, submit
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import describe_failure, report_unexpected
@@ -83,10 +90,10 @@ class QueueModel(QAbstractTableModel):
         self._apply_sort()
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):  # noqa: ANN201, N802
@@ -94,7 +101,9 @@ class QueueModel(QAbstractTableModel):
             return COLUMNS[section][0]
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ):  # noqa: ANN201
         if not index.isValid():
             return None
         row = self.rows[index.row()]
@@ -288,7 +297,7 @@ class BenchPanel(QWidget):
     def _choose(combo: QComboBox, value: str | None) -> None:
         index = combo.findData(value)
         if index < 0:
-            combo.addItem(value, value)
+            combo.addItem(value or "", value)
             index = combo.count() - 1
         combo.setCurrentIndex(index)
 
@@ -357,21 +366,20 @@ class BenchPanel(QWidget):
             key="bench-scan",
         )
 
-    def _scanned(self, card: object) -> None:
-        kind = getattr(card, "kind", "")
-        if kind == "ticket":
+    def _scanned(self, card: Card) -> None:
+        if isinstance(card, TicketCard):
             self.open_ticket(card.ticket.id)
-        elif kind == "device":
+        elif isinstance(card, DeviceCard):
             if card.open_ticket is not None:
                 self.open_ticket(card.open_ticket.id)
             else:
                 self._say(f"{card.asset_tag} has no open repair ticket.", "bad")
-        elif kind == "loan":
+        elif isinstance(card, LoanCard):
             if card.loan.ticket_id is not None:
                 self.open_ticket(card.loan.ticket_id)
             else:
                 self._say(f"{card.loan.code} is a {card.loan.loan_type} loan, not a repair.", "bad")
-        elif kind == "student":
+        elif isinstance(card, StudentCard):
             tickets = card.open_tickets
             if len(tickets) == 1:
                 self.open_ticket(tickets[0].id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -16,9 +17,10 @@ from PySide6.QtWidgets import (
     QTableView,
     QTableWidget,
     QTableWidgetItem,
-    QWidget,
 )
 from shiboken6 import isValid
+
+from helpdesk.ui.context import AppContext
 
 THUMB = 96
 SETTLE_FRAMES = 8  # frames read before the snapshot, so a webcam's exposure settles
@@ -45,6 +47,12 @@ def minutes_text(total: int) -> str:
     if not total:
         return "none yet"
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+class HasContext(Protocol):
+    """A page or panel: a widget that keeps what the panels share as ``ctx``."""
+
+    ctx: AppContext
 
 
 def load_thumbnails(paths: tuple[str, ...]) -> list[tuple[str, QImage | None]]:
@@ -94,7 +102,8 @@ def camera_snapshot(source_spec: str, folder: Path, *, settle_frames: int = SETT
         qimage = QImage(image.data, width, height, image.strides[0], QImage.Format.Format_BGR888)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"camera-{datetime.now():%Y%m%d-%H%M%S-%f}.jpg"
-    if not qimage.copy().save(str(path), "JPG", 90):
+    # PySide6 takes the format as a str (bytes raise ValueError); its stub says bytes.
+    if not qimage.copy().save(str(path), "JPG", 90):  # type: ignore[call-overload]
         raise CameraFailed(f"The picture could not be saved in {folder}.")
     return path
 
@@ -170,7 +179,7 @@ def fill_table(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
             table.setItem(r, c, item)
 
 
-def submit(widget: QWidget, fn, on_done=None, on_error=None, *, key: str | None = None) -> int:  # noqa: ANN001
+def submit(widget: HasContext, fn, on_done=None, on_error=None, *, key: str | None = None) -> int:  # noqa: ANN001
     """``widget.ctx.runner.submit`` whose answers are dropped once the widget is gone (a page
     closed while its ticket was still loading)."""
 

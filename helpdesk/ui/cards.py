@@ -91,8 +91,9 @@ class CardWidget(QFrame):
     def _set_badges(self, badges: tuple[Badge, ...]) -> None:
         while self.badges_row.count():
             item = self.badges_row.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         for badge in badges:
             label = QLabel(badge.text)
             label.setObjectName("badge")
@@ -106,8 +107,9 @@ class CardWidget(QFrame):
     def _set_fields(self, fields: tuple[tuple[str, str], ...]) -> None:
         while self.fields_grid.count():
             item = self.fields_grid.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         per_column = max(1, (len(fields) + 1) // 2)
         for n, (name, value) in enumerate(fields):
             row, col = n % per_column, (n // per_column) * 2

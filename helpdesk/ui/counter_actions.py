@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QWidget
 
@@ -45,6 +46,12 @@ from helpdesk.ui.counter_flow import (
 )
 from helpdesk.ui.damage_dialog import CoverLine, DamageDetails, DamageDialog
 from helpdesk.ui.style import BAD, GOOD, WARN
+
+if TYPE_CHECKING:
+    from helpdesk.ui.counter_panel import CounterPanel
+    from helpdesk.ui.printing import PrintQueue
+    from helpdesk.ui.scan_preview import ScanPreview
+    from helpdesk.ui.ticket_actions import TicketActions
 
 
 @dataclass(frozen=True)
@@ -200,6 +207,7 @@ def return_damaged(ctx: AppContext, intent: OpenDamageDialog, damage: DamageDeta
         ctx.factory, ctx.actor, loan_id=intent.loan_id, damage=damage_report(damage)
     )
     ticket = back.ticket
+    assert ticket is not None  # the damage was booked in with the return
     sentence = f"{back.loan.asset_tag} is back, damaged: booked in as {ticket.code}."
     if ticket.charge_pence:
         sentence += f" Charge {money(ticket.charge_pence)}."
@@ -208,6 +216,7 @@ def return_damaged(ctx: AppContext, intent: OpenDamageDialog, damage: DamageDeta
 
 
 def swap(ctx: AppContext, intent: Swap) -> Outcome:
+    assert isinstance(intent.damage, DamageDetails)  # what the damage dialog gave the flow
     done = loans.swap(
         ctx.factory,
         ctx.actor,
@@ -267,7 +276,7 @@ def cover_line(
     return CoverLine(charge, colour, extra)
 
 
-def ask_damage(panel: QWidget, intent: OpenDamageDialog) -> DamageDetails | None:
+def ask_damage(panel: CounterPanel, intent: OpenDamageDialog) -> DamageDetails | None:
     ctx: AppContext = panel.ctx
     student_id = intent.student_id
     cover_for = None
@@ -302,7 +311,7 @@ def slip_pdf(ctx: AppContext, job: SlipJob) -> bytes:
     return slips.repair_receipt_pdf(documents.repair_receipt(ctx.factory, job.record_id), fmt)
 
 
-def print_in_background(panel: QWidget, job: SlipJob) -> None:
+def print_in_background(panel: CounterPanel | TicketActions, job: SlipJob) -> None:
     """Make the PDF off the GUI thread, then send it to the slip printer; a failure is kept."""
     from helpdesk.ui.printing import PrintJob
 
@@ -310,6 +319,7 @@ def print_in_background(panel: QWidget, job: SlipJob) -> None:
     panel.last_slip = job  # for "print the last slip again"
 
     def made(pdf: bytes) -> None:
+        assert panel.print_queue is not None  # made before the first print
         panel.print_queue.submit(PrintJob(kind="slip", title=job.title, pdf=pdf))
 
     def failed(exc: BaseException) -> None:
@@ -340,7 +350,7 @@ def make_scan_box(panel: QWidget):  # noqa: ANN201 - a ScanBox
     return ScanBox(panel)
 
 
-def make_print_queue(panel: QWidget, ctx: AppContext):  # noqa: ANN201 - a PrintQueue
+def make_print_queue(panel: CounterPanel | TicketActions, ctx: AppContext) -> PrintQueue:
     from helpdesk.ui.printing import PrintQueue
 
     queue = PrintQueue(ctx.machine, panel)
@@ -358,7 +368,7 @@ def classifier_for(ctx: AppContext):  # noqa: ANN201 - a CodeClassifier or None
     return CodeClassifier(tag, card)
 
 
-def make_preview(panel: QWidget, source: str):  # noqa: ANN201 - a ScanPreview
+def make_preview(panel: CounterPanel, source: str) -> ScanPreview:
     """The live camera preview; its reads arrive at the panel like any other scan.
 
     Raises when the source cannot be opened (the panel says so and keeps the scan box).

@@ -14,7 +14,9 @@ read back from the audit log for this station, so it survives a restart and incl
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +51,9 @@ from helpdesk.ui.day_list import DayList
 from helpdesk.ui.due_field import DueField
 from helpdesk.ui.errors import describe_failure
 
+if TYPE_CHECKING:
+    from helpdesk.ui.scan_preview import ScanPreview
+
 ACCESSORIES = (("charger", "&Charger"), ("case", "C&ase"), ("stylus", "S&tylus"))
 
 
@@ -59,7 +65,11 @@ class _ScanKeys(QObject):
         self.panel = panel
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and isinstance(watched, QLineEdit)  # the scan box
+        ):
             key = event.key()
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not watched.text().strip():
                 self.panel.press_enter()
@@ -88,10 +98,11 @@ class CounterPanel(QWidget):
         self.last_message = ""
         self.last_tone = ""
         self.last_code = ""
+        self.last_slip: counter_actions.SlipJob | None = None  # printed or kept last, for F8
         self.station = counter_actions.open_station(ctx)
         self.print_problems: list[tuple[datetime, str]] = []  # this session's, for the day list
         self.scan_started = 0.0
-        self.preview = None
+        self.preview: ScanPreview | None = None
         self.feedback = counter_actions.make_feedback(self, ctx)
         self.print_queue = counter_actions.make_print_queue(self, ctx)
 
@@ -311,7 +322,7 @@ class CounterPanel(QWidget):
             else:
                 self._apply(self.flow.missing_chosen(missing))
             return
-        runners = {
+        runners: dict[type, Callable[[AppContext, Any], counter_actions.Outcome]] = {
             IssueLoan: counter_actions.issue,
             ReturnLoan: counter_actions.give_back,
             AccessoriesBack: counter_actions.accessories_back,
@@ -390,7 +401,7 @@ class CounterPanel(QWidget):
     def print_last_slip(self) -> None:
         """The last slip or receipt printed (or kept) at this counter, made again from its
         record and sent to the slip printer."""
-        job = getattr(self, "last_slip", None)
+        job = self.last_slip
         if job is None:
             self._say("No slip has been printed at this counter yet.", "info")
             return

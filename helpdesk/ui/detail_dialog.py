@@ -5,7 +5,8 @@ Everything is loaded on a worker thread; the dialog shows "Loading…" until it 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from helpdesk.services import browse
+from helpdesk.services.history import device_history, student_history
+from helpdesk.services.lookup import DeviceCard, record_card
+from helpdesk.services.unit_of_work import SessionFactory
+from helpdesk.ui import card_views
 from helpdesk.ui.cards import CardView, CardWidget
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import describe_failure
@@ -30,7 +35,7 @@ from helpdesk.ui.errors import describe_failure
 class HistoryLine:
     when: str
     what: str
-    who: str = ""
+    ref: str = ""  # the loan slip or repair ticket the line is about
 
 
 @dataclass(frozen=True)
@@ -40,13 +45,19 @@ class Detail:
     audit: list[browse.AuditRow]
 
 
-def load_detail(factory, kind: str, record_id: int) -> Detail:  # noqa: ANN001
-    """Runs on a worker: the card, the history and the audit trail of one record."""
-    from helpdesk.ui import card_views
-
-    card, history = card_views.detail_of(factory, kind, record_id)
+def load_detail(factory: SessionFactory, kind: str, record_id: int) -> Detail:
+    """Runs on a worker: the card, the full history and the audit trail of one record."""
+    now = datetime.now()
+    card = record_card(factory, kind, record_id, now=now)
+    if isinstance(card, DeviceCard):
+        # The page shows the whole history below the card: not its latest few on it as well.
+        card = replace(card, history=())
+        rows = device_history(factory, device_id=record_id)
+    else:
+        rows = student_history(factory, student_id=record_id)
+    history = [HistoryLine(f"{row.at:%d/%m/%Y %H:%M}", row.text, row.ref) for row in rows]
     audit = browse.record_audit_trail(factory, kind, record_id)
-    return Detail(card, history, audit)
+    return Detail(card_views.view_of(card, now), history, audit)
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -77,7 +88,7 @@ class DetailDialog(QDialog):
         self.status = QLabel("Loading…")
         self.status.setObjectName("hint")
         self.tabs = QTabWidget()
-        self.history_table = _table(["When", "What", "Who"])
+        self.history_table = _table(["When", "What", "Loan / repair"])
         self.audit_table = _table(["When", "Who", "Record", "Change"])
         self.tabs.addTab(self.history_table, "History")
         self.tabs.addTab(self.audit_table, "Audit trail")
@@ -102,7 +113,7 @@ class DetailDialog(QDialog):
         self.card.show_view(detail.card)
         self.history_table.setRowCount(len(detail.history))
         for row, line in enumerate(detail.history):
-            for col, text in enumerate((line.when, line.what, line.who)):
+            for col, text in enumerate((line.when, line.what, line.ref)):
                 self.history_table.setItem(row, col, QTableWidgetItem(text))
         self.audit_table.setRowCount(len(detail.audit))
         for row, entry in enumerate(detail.audit):

@@ -12,6 +12,7 @@ import logging
 import math
 import struct
 import wave
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, QUrl
@@ -28,7 +29,7 @@ GOOD_COLOUR = "#b9f6ca"
 REFUSED_COLOUR = "#ffcdd2"
 
 
-def _tone(parts: list[tuple[float, float, float]]) -> bytes:
+def _tone(parts: Sequence[tuple[float, float, float]]) -> bytes:
     """16-bit mono samples for (frequency Hz, seconds, volume 0..1) parts, with soft edges."""
     frames = bytearray()
     for freq, seconds, volume in parts:

@@ -46,11 +46,11 @@ class AlignmentDialog(QDialog):
         )
         intro.setWordWrap(True)
         offset = calibration.get_offset(printer or None)
-        self.x = self._spin(offset.x)
-        self.y = self._spin(offset.y)
+        self.x_offset = self._spin(offset.x)
+        self.y_offset = self._spin(offset.y)
         fields = QFormLayout()
-        fields.addRow("Move the print right by", self.x)
-        fields.addRow("Move the print down by", self.y)
+        fields.addRow("Move the print right by", self.x_offset)
+        fields.addRow("Move the print down by", self.y_offset)
         self.message = QLabel()
         self.message.setObjectName("hint")
         self.message.setWordWrap(True)
@@ -80,11 +80,13 @@ class AlignmentDialog(QDialog):
         return spin
 
     def offset(self) -> Offset:
-        return Offset(self.x.value(), self.y.value())
+        return Offset(self.x_offset.value(), self.y_offset.value())
 
     def keep(self) -> bool:
         try:
-            kept = calibration.set_offset(self.printer, self.x.value(), self.y.value())
+            kept = calibration.set_offset(
+                self.printer, self.x_offset.value(), self.y_offset.value()
+            )
         except HelpdeskError as exc:
             self.message.setText(str(exc))
             return False

@@ -224,6 +224,11 @@ class LabelsPanel(QWidget):
         if self._loaded:
             return
         factory = self.ctx.factory
+
+        def failed(exc: BaseException) -> None:
+            if self._alive():
+                self._say("bad", describe_failure("Loading the forms", exc))
+
         self.ctx.runner.submit(
             lambda: (browse.forms_and_years(factory), documents.school_name(factory)),
             self._loaded_choices,

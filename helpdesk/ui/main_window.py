@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -33,6 +34,9 @@ from helpdesk.ui.errors import report_unexpected
 from helpdesk.ui.printing import PrintQueue, kept_jobs, kept_watch
 from helpdesk.ui.scan_routing import ScanRouter
 from helpdesk.ui.style import WARN, WARN_BG
+
+if TYPE_CHECKING:
+    from helpdesk.ui.print_queue_view import PrintQueueDialog
 
 PRINT_QUEUE_KEY = "Ctrl+Shift+P"  # the kept print jobs (Ctrl+P prints in the Labels area)
 LAST_SLIP_KEY = "F8"  # the counter's last slip or receipt, printed again
@@ -84,6 +88,7 @@ class MainWindow(QMainWindow):
         room = self.screen().availableGeometry().size() if self.screen() else QSize(1280, 800)
         self.resize(min(1280, room.width()), min(800, room.height()))
         self.panels: dict[str, QWidget] = {}
+        self.print_queue_dialog: PrintQueueDialog | None = None  # open while it is on screen
         self._areas: dict[str, Area] = {}
         self._area_keys: list[str] = []
 
@@ -208,7 +213,7 @@ class MainWindow(QMainWindow):
         """The kept print jobs: print again or discard (shown, not modal)."""
         from helpdesk.ui.print_queue_view import PrintQueueDialog
 
-        dialog = getattr(self, "print_queue_dialog", None)
+        dialog = self.print_queue_dialog
         if dialog is None or not dialog.isVisible():
             dialog = PrintQueueDialog(self.ctx, self.print_queue, self)
             dialog.finished.connect(lambda _result: self._queue_closed())
@@ -219,7 +224,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _queue_closed(self) -> None:
-        dialog = getattr(self, "print_queue_dialog", None)
+        dialog = self.print_queue_dialog
         self.print_queue_dialog = None
         if dialog is not None:
             dialog.deleteLater()

@@ -291,7 +291,7 @@ class ReportsPanel(QWidget):
             return
         factory, form = self.ctx.factory, self.notices_form()
 
-        def make() -> tuple[int, Path]:
+        def make() -> tuple[str, Path]:
             from helpdesk.labels.charge_letter import charge_letters_pdf
 
             letters = notices.charge_letters_due(factory, form=form)
@@ -314,7 +314,7 @@ class ReportsPanel(QWidget):
             return
         factory = self.ctx.factory
 
-        def make() -> tuple[int, Path]:
+        def make() -> tuple[str, Path]:
             from helpdesk.labels.charge_letter import charge_letters_pdf
 
             letter = notices.charge_letter(factory, ticket_id=ticket_id)
@@ -330,7 +330,7 @@ class ReportsPanel(QWidget):
             return
         factory, form = self.ctx.factory, self.notices_form()
 
-        def make() -> tuple[int, Path]:
+        def make() -> tuple[str, Path]:
             from helpdesk.labels.collection_notice import collection_notices_pdf
 
             forms = notices.ready_for_collection(factory, form=form)

@@ -11,9 +11,11 @@ A camera that is missing or unplugged gives ``sourceFailed(message)`` and the me
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from helpdesk.scanner import (
@@ -48,6 +50,8 @@ class ScanPreview(QWidget):
     codeRefused = Signal(str, str)  # text, the sentence saying why
     sourceFailed = Signal(str)  # message for the counter's status line
     sourceFinished = Signal()  # a video file or folder has been played to its end
+    # The latest frame as a picture for the damage dialog; set by the counter that shows it.
+    snapshot_pixmap: Callable[[], QPixmap | None]
 
     def __init__(
         self,

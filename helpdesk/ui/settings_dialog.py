@@ -127,6 +127,7 @@ class SchoolTab(QWidget):
 
     def _add_closure(self) -> None:
         day = self.closure_date.date().toPython()
+        assert isinstance(day, date)  # a QDate becomes a date
         if day not in self.closures():
             self._add_closure_item(day)
 

@@ -7,8 +7,22 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import SignalInstance
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QWidget,
+)
 
 from helpdesk.domain.enums import TicketState
 from helpdesk.domain.errors import ValidationError
@@ -18,6 +32,15 @@ from helpdesk.ui.bench_widgets import CameraFailed, camera_snapshot, submit
 from helpdesk.ui.errors import describe_failure
 from helpdesk.ui.payment_dialog import PaymentDetails, PaymentDialog, ask_reversal_reason
 
+if TYPE_CHECKING:
+    from helpdesk.services.ticket_queue import TicketPage as PageData
+    from helpdesk.ui.context import AppContext
+    from helpdesk.ui.printing import PrintQueue
+
+    _Page = QDialog  # mixed into a dialog: the page
+else:
+    _Page = object
+
 CONFIRM = {
     "written_off": "Write off {tag}? The device is retired and taken off {who}; this cannot be "
     "undone.",
@@ -25,8 +48,39 @@ CONFIRM = {
 }
 
 
-class TicketActions:
+class TicketActions(_Page):
     """The page's actions; the page provides the widgets, ``ctx``, ``ticket_id`` and ``page``."""
+
+    # What the page and its sections provide.
+    ctx: AppContext
+    ticket_id: int
+    page: PageData | None
+    pending_move: str | None
+    busy: bool
+    print_queue: PrintQueue | None
+    changed: SignalInstance
+    note_edit: QLineEdit
+    part_name: QLineEdit
+    part_number: QLineEdit
+    part_qty: QSpinBox
+    part_cost: QDoubleSpinBox
+    vendor_edit: QLineEdit
+    rma_edit: QLineEdit
+    warranty_box: QCheckBox
+    minutes: QSpinBox
+    waive_reason: QLineEdit
+    spare: QComboBox
+    confirm_text: QLabel
+    confirm_row: QWidget
+    payments_table: QTableWidget
+    reverse_button: QPushButton
+    last_slip: object  # the receipt printed last (for "print the last slip again")
+
+    if TYPE_CHECKING:
+
+        def _say(self, sentence: str, tone: str) -> None: ...
+
+        def reload(self) -> None: ...
 
     def _run(self, what: str, call: Callable[[], object], done: str, after=None) -> None:  # noqa: ANN001
         """Run a service call off the GUI thread; on success say ``done`` and reload."""
@@ -50,7 +104,7 @@ class TicketActions:
 
         submit(self, call, ok, failed)
 
-    def move(self, state: str) -> None:
+    def move_to(self, state: str) -> None:
         if self.page is None:
             return
         if state in CONFIRM and self.pending_move != state:
@@ -77,7 +131,7 @@ class TicketActions:
 
     def confirm_move(self) -> None:
         if self.pending_move is not None:
-            self.move(self.pending_move)
+            self.move_to(self.pending_move)
 
     def _hide_confirm(self) -> None:
         self.pending_move = None

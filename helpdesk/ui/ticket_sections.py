@@ -3,6 +3,8 @@ charge, photos), built here and filled in by :class:`helpdesk.ui.ticket_page.Tic
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -24,6 +27,11 @@ from PySide6.QtWidgets import (
 
 from helpdesk.ui.bench_widgets import THUMB, make_table
 from helpdesk.ui.style import BAD
+
+if TYPE_CHECKING:
+    from helpdesk.ui.ticket_actions import TicketActions as _Page  # the page's actions
+else:
+    _Page = object
 
 MOVE_WORDS = {
     "diagnosing": "Diagnose",
@@ -38,8 +46,12 @@ MOVE_WORDS = {
 }
 
 
-class TicketSections:
+class TicketSections(_Page):
     """Builds the page's group boxes and keeps their widgets as attributes of the page."""
+
+    if TYPE_CHECKING:
+
+        def _open_photo(self, item: QListWidgetItem) -> None: ...
 
     def _damage_box(self) -> QGroupBox:
         box = QGroupBox("Damage and diagnosis")
@@ -141,7 +153,7 @@ class TicketSections:
         for state, words in MOVE_WORDS.items():
             button = QPushButton(words)
             button.setObjectName(f"move_{state}")
-            button.clicked.connect(lambda _c=False, s=state: self.move(s))
+            button.clicked.connect(lambda _c=False, s=state: self.move_to(s))
             self.move_buttons[state] = button
         self.confirm_text = QLabel()
         self.confirm_text.setWordWrap(True)
@@ -167,8 +179,10 @@ class TicketSections:
         self.spare.setObjectName("spareDevice")
         self.spare.setEditable(True)
         self.spare.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.spare.lineEdit().returnPressed.connect(self.assign_replacement)
-        self.spare.lineEdit().setPlaceholderText("Scan or choose a spare laptop")
+        spare_edit = self.spare.lineEdit()
+        assert spare_edit is not None  # an editable box has its line edit
+        spare_edit.returnPressed.connect(self.assign_replacement)
+        spare_edit.setPlaceholderText("Scan or choose a spare laptop")
         self.assign_button = QPushButton("Assign replacement")
         self.assign_button.setObjectName("primary")
         self.assign_button.clicked.connect(self.assign_replacement)

@@ -73,8 +73,8 @@ class Runner(QObject):
     def submit(
         self,
         fn: Callable[..., Any],
-        on_done: Callable[[Any], None] | None = None,
-        on_error: Callable[[BaseException], None] | None = None,
+        on_done: Callable[[Any], object] | None = None,
+        on_error: Callable[[BaseException], object] | None = None,
         *,
         key: str | None = None,
         on_progress: Callable[[Any], None] | None = None,
@@ -124,7 +124,7 @@ class Runner(QObject):
         return key is not None and self._latest.get(key) != job_id
 
     @Slot(int, object, object)
-    def _finished(self, job_id: int, result: object, exc: object) -> None:
+    def _finished(self, job_id: int, result: object, exc: BaseException | None) -> None:
         on_done, on_error, _ = self._callbacks.pop(job_id, (None, None, None))
         self._cancels.pop(job_id, None)
         stale = self._is_stale(job_id)

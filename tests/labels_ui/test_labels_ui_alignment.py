@@ -12,9 +12,9 @@ def test_line_up_keeps_the_printers_correction(qtbot, labels_ui_panel):  # noqa:
     panel.ctx.machine.set_printer("label", "Office-Labels")
     panel.activated()
     dialog = panel.line_up()
-    assert dialog.isVisible() and dialog.x.value() == 0 and dialog.y.value() == 0
-    dialog.x.setValue(0.6)
-    dialog.y.setValue(-0.4)
+    assert dialog.isVisible() and dialog.x_offset.value() == 0 and dialog.y_offset.value() == 0
+    dialog.x_offset.setValue(0.6)
+    dialog.y_offset.setValue(-0.4)
     assert dialog.keep()
     assert "Office-Labels now move +0.6 mm across and -0.4 mm down" in dialog.message.text()
     assert (get_offset("Office-Labels").x, get_offset("Office-Labels").y) == (0.6, -0.4)
@@ -27,5 +27,5 @@ def test_line_up_keeps_the_printers_correction(qtbot, labels_ui_panel):  # noqa:
     dialog.close()
 
     again = panel.line_up()  # opens on the correction kept
-    assert (again.x.value(), again.y.value()) == (0.6, -0.4)
+    assert (again.x_offset.value(), again.y_offset.value()) == (0.6, -0.4)
     again.close()
