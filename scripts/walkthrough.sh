@@ -27,14 +27,20 @@ export HELPDESK_DATA_DIR="$work/data" XDG_CONFIG_HOME="$work/config"
 .venv/bin/helpdesk --db "$db" demo --seed 7 >/dev/null
 
 q() { .venv/bin/python -c "import sqlite3,sys; print(sqlite3.connect('$work/walk.sqlite3').execute(sys.argv[1]).fetchone()[0])" "$1"; }
-student=$(q "select card_code from students s where status='active' and not exists (select 1 from loans l where l.student_id=s.id and l.returned_at is null) limit 1")
+free="s.status='active' and not exists (select 1 from loans l where l.student_id=s.id and l.returned_at is null)"
+student=$(q "select card_code from students s where $free limit 1")
 student_name=$(q "select last_name from students where card_code='$student'")
+other=$(q "select card_code from students s where $free and card_code <> '$student' limit 1")
+at_limit=$(q "select s.card_code from students s join loans l on l.student_id=s.id and l.returned_at is null where s.status='active' limit 1")
 loaner=$(q "select asset_tag from devices where pool='loan' and status='in_stock' limit 1")
+second=$(q "select asset_tag from devices where pool='loan' and status='in_stock' and asset_tag <> '$loaner' limit 1")
+out_loaner=$(q "select d.asset_tag from devices d join loans l on l.device_id=d.id and l.returned_at is null where d.pool='loan' limit 1")
+owner=$(q "select s.card_code from assignments a join students s on s.id=a.student_id join devices d on d.id=a.device_id where a.ended_at is null and d.status='assigned' and $free limit 1")
+own=$(q "select d.asset_tag from assignments a join devices d on d.id=a.device_id join students s on s.id=a.student_id where a.ended_at is null and s.card_code='$owner'")
 ticket=$(q "select 'TKT-' || printf('%06d', id) from tickets where state='diagnosing' limit 1")
-
-burst() { xdotool type --delay 4 "$1"; xdotool key Return; sleep "${2:-1.2}"; }
-key() { xdotool key "$@"; sleep 1.2; }
-shot() { import -window root "$out/$size-$1.png"; echo "  $out/$size-$1.png"; }
+# slips go to a printer that is not there: they are kept, and the print queue has something to show
+mkdir -p "$HELPDESK_DATA_DIR"
+printf '[printers]\nslip=Walkthrough-No-Such-Printer\n' >"$HELPDESK_DATA_DIR/machine-settings.ini"
 
 for size in "${sizes[@]}"; do
     echo "walkthrough at $size"
@@ -62,30 +68,55 @@ for size in "${sizes[@]}"; do
     burst "$loaner"
     shot 03-counter-loan-ready
     key Escape
+    burst "$at_limit"
+    shot 04-counter-student-at-limit
+    burst "$loaner"
+    shot 05-counter-at-limit-loaner-refused
+    key Escape
+    burst "$other"
+    burst "$out_loaner"
+    shot 06-counter-out-loaner-question
+    key Escape
+    burst "$owner"
+    burst "$own" 2
+    shot 07-damage-dialog
+    key Escape
+    key Escape
+    if [[ $size == "${sizes[0]}" ]]; then  # one loan, so its slip waits in the print queue
+        burst "$student"
+        burst "$second"
+        key Return
+        sleep 2
+        shot 08-counter-loan-done
+        key ctrl+shift+p
+        sleep 1
+        shot 09-print-queue
+        key Escape
+    fi
     key F2
-    shot 04-bench
+    shot 10-bench
     burst "$ticket" 2
-    shot 05-bench-ticket
+    shot 11-bench-ticket
     key Escape
     key F3
     burst "$loaner"
-    shot 06-labels
+    shot 12-labels
     key F4
     xdotool type --delay 120 "$student_name"
     sleep 1.5
     key Down
     key Return
     sleep 1.5
-    shot 07-record-detail
+    shot 13-record-detail
     key Escape
     key F5
-    shot 08-overdue
+    shot 14-overdue
     key F6
     sleep 1.5
-    shot 09-reports
+    shot 15-reports
     key F1
-    burst "$loaner"
-    shot 10-counter-loaner-alone
+    burst "$out_loaner"
+    shot 16-counter-loaner-alone
     kill "$app" 2>/dev/null || true
     wait "$app" 2>/dev/null || true
     kill "$wm" "$xvfb" 2>/dev/null || true

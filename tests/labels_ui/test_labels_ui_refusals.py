@@ -92,7 +92,9 @@ def test_absent_printer_says_so_and_keeps_the_job(qtbot, labels_ui_panel):  # no
     panel.set_source("form", "8B")
     qtbot.waitUntil(panel.is_ready, timeout=15000)
     panel.print_labels()
+    # the printer's refusal may be said before the print job's worker has finished: wait for both
     qtbot.waitUntil(lambda: panel.message.property("tone") == "bad", timeout=20000)
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=20000)
     text = panel.message_text()
     assert "'Absent-Label-Printer' is not available" in text
     assert "The job is kept and can be printed again." in text
