@@ -6,6 +6,12 @@ window (an application event filter): a trailing run of at least ``min_burst_len
 ended by Enter is taken out of the widget it was typed into and handed to ``route(code)``; slow
 typing, and anything typed into a scan box (which tells scans from typing itself), goes on as
 usual.
+
+A key typed into a text field lands there at once and a scan is cut out of the field's text when
+its Enter comes. Any other widget (a list, a combo box, a button) would act on the first key of a
+scan before anyone could know it is one (a combo box jumps to the item starting with that letter,
+and the key is lost to the scan), so the keys typed there are held back a moment: a scan takes
+them; keys that turn out to be a person's are handed to the widget as they were typed.
 """
 
 from __future__ import annotations
@@ -13,9 +19,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 from helpdesk.ui.scan_box import ScanBox
 
@@ -46,6 +60,12 @@ class ScanRouter(QObject):
         self._clock = clock
         self._keys: list[tuple[str, float]] = []
         self._target: QWidget | None = None
+        self._held: list[QKeyEvent] = []  # keys held back from a widget that is not a text field
+        self._replaying = False
+        self._release = QTimer(self)
+        self._release.setSingleShot(True)
+        self._release.setInterval(max(1, round(burst_gap_ms * 2)))
+        self._release.timeout.connect(self.release_held)
 
     def _receiver(self) -> QWidget | None:
         """The widget a key goes to first: the focus widget in the window, else the window."""
@@ -54,9 +74,28 @@ class ScanRouter(QObject):
             return focus
         return self.window if self.window.isActiveWindow() else None
 
+    @staticmethod
+    def _takes_text(widget: QWidget) -> bool:
+        if isinstance(widget, QComboBox):
+            return widget.isEditable()
+        return isinstance(widget, QLineEdit | QTextEdit | QPlainTextEdit | QAbstractSpinBox)
+
+    def release_held(self) -> None:
+        """The keys held back were a person's: give them to the widget, in order."""
+        held, self._held = self._held, []
+        target = self._target
+        if target is None or not held:
+            return
+        self._replaying = True
+        try:
+            for event in held:
+                QApplication.sendEvent(target, event)
+        finally:
+            self._replaying = False
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         kind = event.type()
-        if kind not in _WATCHED or not isinstance(event, QKeyEvent):
+        if self._replaying or kind not in _WATCHED or not isinstance(event, QKeyEvent):
             return False
         receiver = self._receiver()
         if watched is not receiver or receiver is None:
@@ -73,6 +112,7 @@ class ScanRouter(QObject):
                 return True
             return False
         if receiver is not self._target:
+            self.release_held()
             self._keys.clear()
             self._target = receiver
         now = self._clock()
@@ -81,9 +121,18 @@ class ScanRouter(QObject):
             return self._finish(receiver, now)
         text = event.text()
         if event.modifiers() & ~_TYPING or not text or not text.isprintable():
+            self.release_held()
             self._keys.clear()
         elif not event.isAutoRepeat():
             self._keys.append((text, now))
+            if not self._takes_text(receiver):
+                self._held.append(
+                    QKeyEvent(
+                        QEvent.Type.KeyPress, key, event.modifiers(), text, False, event.count()
+                    )
+                )
+                self._release.start()
+                return True
         return False
 
     def burst(self, now: float) -> str:
@@ -102,8 +151,11 @@ class ScanRouter(QObject):
     def _finish(self, receiver: QWidget, now: float) -> bool:
         code = self.burst(now)
         self._keys.clear()
+        self._release.stop()
         if len(code) < self.min_burst_length or not code.strip():
+            self.release_held()
             return False  # typed by a person: Enter or Tab does what it always does
+        self._held = []  # the scan's own keys
         if isinstance(receiver, QLineEdit) and receiver.text().endswith(code):
             receiver.setText(receiver.text()[: -len(code)])  # the scan was never typing
         self.route(code.strip())

@@ -289,3 +289,42 @@ def test_kept_label_batch_printed_from_the_queue_is_recorded_as_printed(qtbot, w
         assert after == {r.device_id for r in before} - {r.device_id for r in chosen}
     finally:
         queue.remove()
+
+
+def _labels_source(qtbot, window):  # noqa: ANN001, ANN202
+    window.show_area("labels")
+    labels = window.panel("labels")
+    combo = labels.choices.source
+    combo.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is combo)
+    return combo
+
+
+def test_scan_on_a_list_or_combo_box_loses_no_key_and_changes_nothing(qtbot, window):  # noqa: ANN001
+    """The first key of a scan would make a combo box jump to an item ('T': "Tags typed or
+    scanned"): the scan takes it whole and the combo box stays as it was."""
+    combo = _labels_source(qtbot, window)
+    combo.setCurrentIndex(combo.findData("form"))
+    before = combo.currentIndex()
+    assert any(combo.itemText(i).startswith("T") for i in range(combo.count()))
+    qtbot.keyClicks(combo, "TKT-999999")  # a repair receipt no ticket has
+    qtbot.keyClick(combo, Qt.Key.Key_Return)
+    assert combo.currentIndex() == before
+    assert window.current_area() == "counter"  # not a device to label: the counter says why
+    counter = window.panel("counter")
+    qtbot.waitUntil(lambda: counter.last_tone == "bad", timeout=5_000)
+    assert "TKT-999999" in counter.last_message, counter.last_message
+
+
+def test_a_key_typed_by_a_person_on_a_combo_box_still_reaches_it(qtbot, window):  # noqa: ANN001
+    combo = _labels_source(qtbot, window)
+    before = combo.currentIndex()
+    others = [
+        i
+        for i in range(combo.count())
+        if i != before and combo.itemText(i)[:1].lower() != combo.itemText(before)[:1].lower()
+    ]
+    target = others[0]
+    qtbot.keyClicks(combo, combo.itemText(target)[:1])
+    qtbot.waitUntil(lambda: combo.currentIndex() == target, timeout=2_000)
+    assert window.current_area() == "labels"
