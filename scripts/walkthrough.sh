@@ -23,8 +23,14 @@ done
 mkdir -p "$out"
 work=$(mktemp -d)
 db="sqlite:///$work/walk.sqlite3"
+cp_demo() {
+    rm -f "$work"/walk.sqlite3*  # with the journal of the last walk
+    cp "$work/demo.sqlite3" "$work/walk.sqlite3"
+    rm -rf "$HELPDESK_DATA_DIR/print-queue"
+}
 export HELPDESK_DATA_DIR="$work/data" XDG_CONFIG_HOME="$work/config"
-.venv/bin/helpdesk --db "$db" demo --seed 7 >/dev/null
+.venv/bin/helpdesk --db "sqlite:///$work/demo.sqlite3" demo --seed 7 >/dev/null
+cp "$work/demo.sqlite3" "$work/walk.sqlite3"
 
 q() { .venv/bin/python -c "import sqlite3,sys; print(sqlite3.connect('$work/walk.sqlite3').execute(sys.argv[1]).fetchone()[0])" "$1"; }
 free="s.status='active' and not exists (select 1 from loans l where l.student_id=s.id and l.returned_at is null)"
@@ -42,8 +48,13 @@ ticket=$(q "select 'TKT-' || printf('%06d', id) from tickets where state='diagno
 mkdir -p "$HELPDESK_DATA_DIR"
 printf '[printers]\nslip=Walkthrough-No-Such-Printer\n' >"$HELPDESK_DATA_DIR/machine-settings.ini"
 
+burst() { xdotool type --delay 4 "$1"; xdotool key Return; sleep "${2:-1.2}"; }
+key() { xdotool key "$@"; sleep 1.2; }
+shot() { import -window root "$out/$size-$1.png"; echo "  $out/$size-$1.png"; }
+
 for size in "${sizes[@]}"; do
     echo "walkthrough at $size"
+    cp_demo  # every size starts from the same school
     display=:$((90 + RANDOM % 9))
     Xvfb "$display" -screen 0 "${size}x24" -nolisten tcp >/dev/null 2>&1 &
     xvfb=$!
@@ -55,11 +66,13 @@ for size in "${sizes[@]}"; do
     .venv/bin/helpdesk --db "$db" >"$work/app-$size.log" 2>&1 &
     app=$!
     for _ in $(seq 60); do
-        xdotool search --name "Helpdesk" >/dev/null 2>&1 && break
+        xdotool search --onlyvisible --name "Helpdesk" >/dev/null 2>&1 && break
         sleep 0.5
     done
-    win=$(xdotool search --name "Helpdesk" | head -1)
-    xdotool windowmove "$win" 0 0 windowsize "$win" "${size%x*}" $((${size#*x} - 30))  # the title bar takes the rest
+    win=$(xdotool search --onlyvisible --name "Helpdesk" | head -1)
+    sleep 1
+    # the title bar takes the rest of the screen's height
+    xdotool windowmove "$win" 0 0 windowsize --sync "$win" "${size%x*}" $((${size#*x} - 30)) || true
     xdotool windowactivate --sync "$win"
     sleep 2
     shot 01-counter-idle
@@ -82,17 +95,16 @@ for size in "${sizes[@]}"; do
     shot 07-damage-dialog
     key Escape
     key Escape
-    if [[ $size == "${sizes[0]}" ]]; then  # one loan, so its slip waits in the print queue
-        burst "$student"
-        burst "$second"
-        key Return
-        sleep 2
-        shot 08-counter-loan-done
-        key ctrl+shift+p
-        sleep 1
-        shot 09-print-queue
-        key Escape
-    fi
+    # a loan, whose slip waits in the print queue: the printer is not there
+    burst "$student"
+    burst "$second"
+    key Return
+    sleep 2
+    shot 08-counter-loan-done
+    key ctrl+shift+p
+    sleep 1
+    shot 09-print-queue
+    key Escape
     key F2
     shot 10-bench
     burst "$ticket" 2

@@ -36,6 +36,16 @@ from helpdesk.ui.scan_box import ScanBox
 _ENDS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab)
 _WATCHED = (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)
 _TYPING = Qt.KeyboardModifier.NoModifier | Qt.KeyboardModifier.ShiftModifier
+# A scanner presses Shift for each capital letter, as a person does: the modifier keys on their
+# own are part of typing, not a break in it.
+_MODIFIER_KEYS = {
+    Qt.Key.Key_Shift,
+    Qt.Key.Key_Control,
+    Qt.Key.Key_Alt,
+    Qt.Key.Key_AltGr,
+    Qt.Key.Key_Meta,
+    Qt.Key.Key_CapsLock,
+}
 
 
 class ScanRouter(QObject):
@@ -117,6 +127,8 @@ class ScanRouter(QObject):
             self._target = receiver
         now = self._clock()
         key = event.key()
+        if key in _MODIFIER_KEYS:
+            return False
         if key in _ENDS:
             return self._finish(receiver, now)
         text = event.text()

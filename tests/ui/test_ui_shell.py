@@ -328,3 +328,19 @@ def test_a_key_typed_by_a_person_on_a_combo_box_still_reaches_it(qtbot, window):
     qtbot.keyClicks(combo, combo.itemText(target)[:1])
     qtbot.waitUntil(lambda: combo.currentIndex() == target, timeout=2_000)
     assert window.current_area() == "labels"
+
+
+def test_a_scanner_pressing_shift_for_capitals_loses_no_letter(qtbot, window):  # noqa: ANN001
+    """A scanner (like a person) presses Shift for each capital: those presses are part of the
+    scan, not a break in it."""
+    combo = _labels_source(qtbot, window)
+    shift = Qt.KeyboardModifier.ShiftModifier
+    for char in "TKT-999998":
+        qtbot.keyPress(combo, Qt.Key.Key_Shift, shift)
+        qtbot.keyClick(combo, char, shift if char.isupper() else Qt.KeyboardModifier.NoModifier)
+        qtbot.keyRelease(combo, Qt.Key.Key_Shift)
+    qtbot.keyClick(combo, Qt.Key.Key_Return)
+    assert window.current_area() == "counter"
+    counter = window.panel("counter")
+    qtbot.waitUntil(lambda: counter.last_tone == "bad", timeout=5_000)
+    assert "TKT-999998" in counter.last_message, counter.last_message
