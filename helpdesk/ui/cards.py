@@ -93,6 +93,9 @@ class CardWidget(QFrame):
             item = self.badges_row.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                # hidden now: a dialog opened straight after the scan runs its own event loop,
+                # which leaves the deletion for later, and the old field would show through
+                widget.hide()
                 widget.deleteLater()
         for badge in badges:
             label = QLabel(badge.text)
@@ -109,6 +112,9 @@ class CardWidget(QFrame):
             item = self.fields_grid.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                # hidden now: a dialog opened straight after the scan runs its own event loop,
+                # which leaves the deletion for later, and the old field would show through
+                widget.hide()
                 widget.deleteLater()
         per_column = max(1, (len(fields) + 1) // 2)
         for n, (name, value) in enumerate(fields):

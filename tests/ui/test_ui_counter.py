@@ -344,3 +344,34 @@ def test_swap_with_a_webcam_photo_of_the_damage(qtbot, ctx, school, tmp_path):  
         Path(ctx.factory.kw["bind"].url.database).parent.rglob(Path(stored).name)
     )
     assert found, f"photo {stored} not on disk"
+
+
+def test_the_card_behind_the_damage_dialog_shows_only_the_device(qtbot, panel, school):  # noqa: ANN001
+    """The student's fields give way to the laptop's before the damage dialog opens over them:
+    nothing of the last card shows through while the person fills it in."""
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QLabel
+
+    scan(qtbot, panel, school.anna)
+    seen: list[list[str]] = []
+
+    def look_and_cancel() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or dialog.objectName() != "damageDialog":
+            QTimer.singleShot(20, look_and_cancel)
+            return
+        card = panel.card
+        laid_out = {card.kind_label, card.title_label, card.subtitle_label, card.sections_label}
+        for layout in (card.fields_grid, card.badges_row):
+            laid_out |= {layout.itemAt(i).widget() for i in range(layout.count())}
+        seen.append(
+            [w.text() for w in card.findChildren(QLabel) if w.isVisible() and w not in laid_out]
+        )
+        dialog.reject()
+
+    QTimer.singleShot(20, look_and_cancel)
+    # the scan arrives inside the application's event loop, as it does at a real counter
+    loop = QEventLoop()
+    QTimer.singleShot(0, lambda: (scan(qtbot, panel, school.anna_laptop), loop.quit()))
+    loop.exec()
+    assert seen == [[]], seen
