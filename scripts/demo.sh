@@ -14,7 +14,7 @@ empty=$(.venv/bin/python - <<'PY'
 import os
 
 from helpdesk.db import default_url, open_database
-from helpdesk.services.browse import database_is_empty
+from helpdesk.services.records.browse import database_is_empty
 
 factory = open_database(os.environ.get("HELPDESK_DB_URL") or default_url())
 print("yes" if database_is_empty(factory) else "no")

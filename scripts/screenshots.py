@@ -58,9 +58,9 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from helpdesk.db import describe, open_database
-    from helpdesk.services.demo import build_demo
-    from helpdesk.services.lookup import StudentCard, lookup
-    from helpdesk.services.settings import get_settings
+    from helpdesk.demo.build import build_demo
+    from helpdesk.services.core.settings import get_settings
+    from helpdesk.services.counter.lookup import StudentCard, lookup
     from helpdesk.ui.context import AppContext
     from helpdesk.ui.main_window import MainWindow
     from helpdesk.ui.style import apply_style

@@ -56,7 +56,7 @@ def add_closed_tickets(factory, count: int) -> None:  # noqa: ANN001
 
 
 def measure(label: str, factory) -> None:  # noqa: ANN001
-    from helpdesk.services import cover_periods, ticket_queue
+    from helpdesk.services.repairs import cover_periods, ticket_queue
 
     queue = ticket_queue.ticket_queue(factory)
     every = ticket_queue.ticket_queue(factory, include_closed=True)
@@ -89,8 +89,8 @@ def main() -> None:
     parser.add_argument("--extra", type=int, default=5000)
     args = parser.parse_args()
     from helpdesk.db import open_database
-    from helpdesk.services.browse import database_is_empty
-    from helpdesk.services.demo import build_demo
+    from helpdesk.demo.build import build_demo
+    from helpdesk.services.records.browse import database_is_empty
 
     folder = Path(tempfile.mkdtemp())
     path = Path(args.db) if args.db else folder / "demo.sqlite3"

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from helpdesk.demo.names import FIRST_NAMES, LAST_NAMES  # noqa: E402
 from helpdesk.domain.models import (  # noqa: E402
     Assignment,
     Claim,
@@ -39,7 +40,6 @@ from helpdesk.domain.models import (  # noqa: E402
     Ticket,
     UninsuredPrice,
 )
-from helpdesk.services.demo_names import FIRST_NAMES, LAST_NAMES  # noqa: E402
 
 CHUNK = 20_000
 STATES_OPEN = (

@@ -91,11 +91,11 @@ def p90(values: list[float]) -> float:
 
 def measure(url: str, label: str, sizes: Sizes, repeat: int, *, normal_sync: bool = False) -> list:
     from helpdesk.db import make_engine, make_session_factory
-    from helpdesk.services.browse import overdue_rows
-    from helpdesk.services.codes import loan_code, ticket_code
-    from helpdesk.services.history import device_history
-    from helpdesk.services.loans import issue_loan, return_loan
-    from helpdesk.services.lookup import lookup
+    from helpdesk.services.core.codes import loan_code, ticket_code
+    from helpdesk.services.counter.loans import issue_loan, return_loan
+    from helpdesk.services.counter.lookup import lookup
+    from helpdesk.services.records.browse import overdue_rows
+    from helpdesk.services.records.history import device_history
 
     engine = make_engine(url)
     if normal_sync:
@@ -181,8 +181,8 @@ def measure_imports(runs: int = 5) -> list:
     import tempfile
 
     from helpdesk.db import open_database
-    from helpdesk.services.csv_import import import_devices, import_students
-    from helpdesk.services.staff import ensure_admin
+    from helpdesk.services.core.staff import ensure_admin
+    from helpdesk.services.csv.importer import import_devices, import_students
 
     students = ["card_code;first_name;last_name;year;form"] + [
         f"C{n:05d};Pupil;Number{n};{7 + n % 5};{7 + n % 5}{'ABCDEF'[n % 6]}" for n in range(1000)

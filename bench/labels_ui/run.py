@@ -84,9 +84,9 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from helpdesk.db import open_database
-    from helpdesk.services.demo import build_demo
+    from helpdesk.demo.build import build_demo
     from helpdesk.ui.context import AppContext
-    from helpdesk.ui.labels_panel import LabelsPanel
+    from helpdesk.ui.labels.panel import LabelsPanel
     from helpdesk.ui.style import apply_style
     from helpdesk.ui.workers import Runner
 

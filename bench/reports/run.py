@@ -180,7 +180,7 @@ def main() -> int:
 
     from helpdesk.db import open_database
     from helpdesk.labels.charge_letter import charge_letters_pdf
-    from helpdesk.services import notices, reports
+    from helpdesk.services.reporting import notices, reports
 
     factory = open_database(url)
     today = date.today()

@@ -49,7 +49,7 @@ def bench_keyboard(ctx, app) -> list[float]:  # noqa: ANN001
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    from helpdesk.ui.counter_panel import CounterPanel
+    from helpdesk.ui.counter.panel import CounterPanel
 
     ctx.machine.sounds = False
     panel = CounterPanel(ctx)
@@ -76,7 +76,7 @@ def bench_camera(ctx, app) -> list[float]:  # noqa: ANN001
     """Each code shown to the 'camera' (a folder of frames replayed in real time) in turn."""
     import segno
 
-    from helpdesk.ui.counter_panel import CounterPanel
+    from helpdesk.ui.counter.panel import CounterPanel
 
     codes = _codes(ctx, 10)
     folder = Path(tempfile.mkdtemp(prefix="helpdesk-bench-frames-"))

@@ -102,7 +102,7 @@ def bench_start(db: Path, runs: int = 3) -> tuple[list[float], list[float]]:
 def bench_device_list(ctx) -> dict[str, float]:  # noqa: ANN001
     from PySide6.QtTest import QTest
 
-    from helpdesk.ui.records_panel import RecordsPanel
+    from helpdesk.ui.records.panel import RecordsPanel
 
     panel = RecordsPanel(ctx)
     panel.resize(1200, 800)

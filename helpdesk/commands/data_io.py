@@ -71,9 +71,9 @@ def open_factory(args: argparse.Namespace):  # noqa: ANN201 - the services' sess
 
 def _import(args: argparse.Namespace) -> int:
     from helpdesk.domain.errors import ImportFailed
-    from helpdesk.services.csv_import import IMPORTERS
-    from helpdesk.services.csv_read import format_problem
-    from helpdesk.services.staff import ensure_admin
+    from helpdesk.services.core.staff import ensure_admin
+    from helpdesk.services.csv.importer import IMPORTERS
+    from helpdesk.services.csv.reader import format_problem
 
     path = Path(args.file).expanduser()
     try:
@@ -103,7 +103,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from helpdesk.services.csv_export import export_csv, export_file
+    from helpdesk.services.csv.export import export_csv, export_file
 
     factory = open_factory(args)
     try:

@@ -24,8 +24,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from helpdesk.demo.build import build_demo
     from helpdesk.domain.errors import Refused
-    from helpdesk.services.demo import build_demo
 
     factory = open_factory(args)
     progress = None if args.quiet else (lambda text: print(f"demo: {text}...", flush=True))

@@ -34,7 +34,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
     from helpdesk.db import describe, open_database
     from helpdesk.logs import configure_logging
-    from helpdesk.services.staff import ensure_admin
+    from helpdesk.services.core.staff import ensure_admin
     from helpdesk.ui.context import AppContext
     from helpdesk.ui.errors import install_excepthook
     from helpdesk.ui.style import apply_style
@@ -67,14 +67,14 @@ def run_gui(args: argparse.Namespace) -> int:
     if ctx.camera_source is None and ctx.machine.camera:
         ctx.camera_source = ctx.machine.camera
 
-    from helpdesk.services.browse import database_is_empty
+    from helpdesk.services.records.browse import database_is_empty
 
     if not smoke and database_is_empty(factory):
         from helpdesk.ui.first_run import FirstRunDialog
 
         FirstRunDialog(ctx).exec()
 
-    from helpdesk.services.settings import get_settings
+    from helpdesk.services.core.settings import get_settings
     from helpdesk.ui.main_window import MainWindow
 
     window = MainWindow(ctx, school_name=get_settings(factory).school_name)

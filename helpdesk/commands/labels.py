@@ -190,7 +190,7 @@ def _select(args: argparse.Namespace, factory) -> _Selection:
         )
         _check_tags(labels)
         return _Selection(labels, [], False)
-    from helpdesk.services import documents
+    from helpdesk.services.reporting import documents
 
     if args.form:
         rows = documents.devices_for_form(factory, args.form)
@@ -329,7 +329,7 @@ def _labels(args: argparse.Namespace) -> int:
         f"{done}: {count} label{'s' if count != 1 else ''} on {sheets.pages} page(s) of {template.id}"
     )
     if factory is not None and (args.printer or args.record):
-        from helpdesk.services.documents import record_label_prints
+        from helpdesk.services.reporting.documents import record_label_prints
 
         record = record_label_prints(factory, acting_username(args), labelled, template.id)
         print(f"recorded {record.count} labels as printed by {record.printed_by}")
@@ -339,7 +339,7 @@ def _labels(args: argparse.Namespace) -> int:
 
 
 def _ids_for_tags(factory, labels: list) -> list[int]:
-    from helpdesk.services.documents import devices_by_tags
+    from helpdesk.services.reporting.documents import devices_by_tags
 
     return [d.device_id for d in devices_by_tags(factory, [lab.tag for lab in labels])]
 
@@ -347,7 +347,7 @@ def _ids_for_tags(factory, labels: list) -> list[int]:
 def _default_header(factory, args: argparse.Namespace) -> str:
     name = ""
     if factory is not None:
-        from helpdesk.services.documents import school_name
+        from helpdesk.services.reporting.documents import school_name
 
         name = school_name(factory)
     return f"Property of {name}" if name else "Property of the school"
@@ -375,7 +375,8 @@ def _calibrate(args: argparse.Namespace, template) -> int:
 
 def _slip(args: argparse.Namespace) -> int:
     from helpdesk.labels import slips
-    from helpdesk.services import codes, documents
+    from helpdesk.services.core import codes
+    from helpdesk.services.reporting import documents
 
     chosen = [
         x for x in (args.loan, args.ticket, args.handover_form, args.handover_year) if x is not None

@@ -74,7 +74,7 @@ def _damage_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _damage(args: argparse.Namespace):  # noqa: ANN202 - a DamageReport or None
-    from helpdesk.services.tickets import DamageReport
+    from helpdesk.services.repairs.tickets import DamageReport
 
     if not args.damage:
         return None
@@ -108,9 +108,9 @@ def parse_due(text: str, now: datetime, end_of_day: time) -> tuple[datetime | No
 
 
 def _issue(args: argparse.Namespace) -> int:
-    from helpdesk.services.loans import issue_loan, swap
-    from helpdesk.services.settings import get_settings
-    from helpdesk.services.staff import ensure_admin
+    from helpdesk.services.core.settings import get_settings
+    from helpdesk.services.core.staff import ensure_admin
+    from helpdesk.services.counter.loans import issue_loan, swap
 
     accessories = tuple(a.strip() for a in args.accessories.split(",") if a.strip())
     factory = open_factory(args)
@@ -161,9 +161,9 @@ def _issue(args: argparse.Namespace) -> int:
 
 
 def _return(args: argparse.Namespace) -> int:
-    from helpdesk.services.codes import parse_loan_code
-    from helpdesk.services.loans import return_loan
-    from helpdesk.services.staff import ensure_admin
+    from helpdesk.services.core.codes import parse_loan_code
+    from helpdesk.services.core.staff import ensure_admin
+    from helpdesk.services.counter.loans import return_loan
 
     by_slip = parse_loan_code(args.tag) is not None
     factory = open_factory(args)

@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def _lookup(args: argparse.Namespace) -> int:
-    from helpdesk.services.lookup import lookup
+    from helpdesk.services.counter.lookup import lookup
 
     factory = open_factory(args)
     try:

@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from helpdesk.cli import CommandError, db_url
-from helpdesk.services import notices, reports
+from helpdesk.services.reporting import notices, reports
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -166,7 +166,7 @@ def _target(args: argparse.Namespace) -> Path:
 
 def _charge_letters(args: argparse.Namespace) -> int:
     from helpdesk.labels.charge_letter import charge_letters_pdf
-    from helpdesk.services.codes import parse_ticket_code
+    from helpdesk.services.core.codes import parse_ticket_code
 
     target = _target(args)
     ticket_id = None

@@ -22,7 +22,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 from helpdesk.domain.errors import NotFound
 
 if TYPE_CHECKING:
-    from helpdesk.services.notices import ChargeLetter
+    from helpdesk.services.reporting.notices import ChargeLetter
 
 SENDER = "ICT Support Centre"
 

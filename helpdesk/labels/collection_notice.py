@@ -21,7 +21,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 from helpdesk.domain.errors import NotFound
 
 if TYPE_CHECKING:
-    from helpdesk.services.notices import FormNotice
+    from helpdesk.services.reporting.notices import FormNotice
 
 HEADERS = ("Student", "Laptop", "Repair", "Ready since", "Bring back first")
 

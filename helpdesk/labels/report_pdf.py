@@ -22,7 +22,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 if TYPE_CHECKING:
-    from helpdesk.services.report_tables import Chart, ReportTable
+    from helpdesk.services.reporting.report_tables import Chart, ReportTable
 
 # The same colours as the window: age bands good / warning / bad, otherwise the palette.
 AGE_COLOURS = ("#1f8a4c", "#b26b00", "#c62828")

@@ -3,7 +3,7 @@ repair receipt. A code that matches none of them is refused with a sentence, not
 
 The asset tag and card patterns are settings (``SchoolSettings.asset_tag_pattern`` and
 ``card_pattern``) and are passed in; loan slips and receipts are Helpdesk's own codes
-(:mod:`helpdesk.services.codes`).
+(:mod:`helpdesk.services.core.codes`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from helpdesk.services.codes import parse_loan_code, parse_ticket_code
+from helpdesk.services.core.codes import parse_loan_code, parse_ticket_code
 
 
 class CodeKind(StrEnum):

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from helpdesk.scanner import DEFAULT_SIZE, SourceUnavailable, list_cameras, open_source
-from helpdesk.ui.feedback import Feedback
 from helpdesk.ui.machine_settings import MachineSettings
-from helpdesk.ui.scan_preview import ScanPreview
+from helpdesk.ui.widgets.feedback import Feedback
+from helpdesk.ui.widgets.scan_preview import ScanPreview
 
 SIZES = [(1280, 720), (1920, 1080), (640, 480)]
 SIZE_KEY = "camera/size"

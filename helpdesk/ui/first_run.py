@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from helpdesk.demo import build as demo
 from helpdesk.domain.errors import ImportFailed
-from helpdesk.services import csv_import, demo
-from helpdesk.services.csv_read import format_problem
+from helpdesk.services.csv import importer as csv_import
+from helpdesk.services.csv.reader import format_problem
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import describe_failure
 

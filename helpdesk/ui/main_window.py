@@ -56,12 +56,12 @@ class Area:
 
 
 AREAS = (
-    Area("counter", "Counter", "helpdesk.ui.counter_panel", "CounterPanel"),
-    Area("bench", "Bench", "helpdesk.ui.bench_panel", "BenchPanel"),
-    Area("labels", "Labels", "helpdesk.ui.labels_panel", "LabelsPanel"),
-    Area("records", "Students && devices", "helpdesk.ui.records_panel", "RecordsPanel"),
-    Area("overdue", "Overdue loans", "helpdesk.ui.overdue_panel", "OverduePanel"),
-    Area("reports", "Reports", "helpdesk.ui.reports_panel", "ReportsPanel"),
+    Area("counter", "Counter", "helpdesk.ui.counter.panel", "CounterPanel"),
+    Area("bench", "Bench", "helpdesk.ui.bench.panel", "BenchPanel"),
+    Area("labels", "Labels", "helpdesk.ui.labels.panel", "LabelsPanel"),
+    Area("records", "Students && devices", "helpdesk.ui.records.panel", "RecordsPanel"),
+    Area("overdue", "Overdue loans", "helpdesk.ui.records.overdue_panel", "OverduePanel"),
+    Area("reports", "Reports", "helpdesk.ui.reports.panel", "ReportsPanel"),
 )
 
 
@@ -240,7 +240,7 @@ class MainWindow(QMainWindow):
             again()
 
     def refresh_due_today(self) -> None:
-        from helpdesk.services import browse
+        from helpdesk.services.records import browse
 
         self.ctx.runner.submit(
             lambda: browse.loans_due_today(self.ctx.factory),

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from helpdesk.ui.scan_box import ScanBox
+from helpdesk.ui.widgets.scan_box import ScanBox
 
 _ENDS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab)
 _WATCHED = (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)

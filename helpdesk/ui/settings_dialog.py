@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from helpdesk.domain.errors import HelpdeskError
-from helpdesk.services import settings as school_settings
+from helpdesk.services.core import settings as school_settings
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import describe_failure
 from helpdesk.ui.machine_settings import PRINT_KINDS

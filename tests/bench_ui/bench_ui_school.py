@@ -53,7 +53,7 @@ def build_bench_school(factory) -> dict[str, int]:  # noqa: ANN001
         Student,
         UninsuredPrice,
     )
-    from helpdesk.services import tickets
+    from helpdesk.services.repairs import tickets
 
     today = date.today()
     term = date(today.year - 1, 9, 1)

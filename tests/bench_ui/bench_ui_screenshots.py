@@ -24,10 +24,10 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from helpdesk.db import open_database
-    from helpdesk.services import bench_actions, ticket_queue, tickets
-    from helpdesk.services.browse import database_is_empty
-    from helpdesk.services.demo import build_demo
-    from helpdesk.ui.bench_panel import COLUMNS, BenchPanel
+    from helpdesk.demo.build import build_demo
+    from helpdesk.services.records.browse import database_is_empty
+    from helpdesk.services.repairs import bench_actions, ticket_queue, tickets
+    from helpdesk.ui.bench.panel import COLUMNS, BenchPanel
     from helpdesk.ui.context import AppContext
     from helpdesk.ui.style import apply_style
     from helpdesk.ui.workers import Runner

@@ -39,7 +39,7 @@ def bench_ctx(session_factory, qapp):  # noqa: ANN001
 
 @pytest.fixture
 def bench_panel(bench_ctx, bench_school, qtbot):  # noqa: ANN001
-    from helpdesk.ui.bench_panel import BenchPanel
+    from helpdesk.ui.bench.panel import BenchPanel
 
     panel = BenchPanel(bench_ctx)
     qtbot.addWidget(panel)

@@ -9,13 +9,13 @@ import pytest
 from PySide6.QtCore import QDate
 
 from helpdesk.domain.errors import NotFound, Refused, ValidationError
-from helpdesk.services import cover_periods
-from helpdesk.services.lookup import lookup
+from helpdesk.services.counter.lookup import lookup
+from helpdesk.services.repairs import cover_periods
 
 
 @pytest.fixture
 def cover_dialog(bench_ctx, bench_school, qtbot):  # noqa: ANN001
-    from helpdesk.ui.cover_dialog import CoverDialog
+    from helpdesk.ui.bench.cover_dialog import CoverDialog
 
     anna = lookup(bench_ctx.factory, bench_school.anna)
     dialog = CoverDialog(bench_ctx, anna.id)

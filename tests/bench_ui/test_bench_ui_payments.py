@@ -8,13 +8,13 @@ import dataclasses
 
 import pytest
 
-from helpdesk.services.staff import add_staff
-from helpdesk.ui.payment_dialog import PaymentDetails, PaymentDialog
+from helpdesk.services.core.staff import add_staff
+from helpdesk.ui.bench.payment_dialog import PaymentDetails, PaymentDialog
 
 
 @pytest.fixture
 def open_page(bench_ctx, bench_school, qtbot):  # noqa: ANN001
-    from helpdesk.ui.ticket_page import TicketPage
+    from helpdesk.ui.bench.ticket_page import TicketPage
 
     pages = []
 

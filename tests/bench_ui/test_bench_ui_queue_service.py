@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from helpdesk.domain.errors import NotFound, Refused, ValidationError
-from helpdesk.services import bench_actions, ticket_queue, tickets
+from helpdesk.services.repairs import bench_actions, ticket_queue, tickets
 
 
 def _closed_on(factory, *days: date) -> None:  # noqa: ANN001
@@ -113,7 +113,7 @@ def test_the_queue_and_the_page_on_postgresql(pg_session_factory) -> None:
 def test_a_photo_copied_by_an_action_that_fails_is_removed(
     session_factory, bench_school, tmp_path, monkeypatch
 ) -> None:
-    from helpdesk.services import photos
+    from helpdesk.services.repairs import photos
 
     photo = tmp_path / "crack.png"
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))

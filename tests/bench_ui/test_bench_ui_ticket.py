@@ -11,15 +11,15 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QImage
 
 from helpdesk.domain.enums import ALLOWED_TRANSITIONS, TicketState
-from helpdesk.services import tickets
-from helpdesk.services.lookup import lookup
+from helpdesk.services.counter.lookup import lookup
+from helpdesk.services.repairs import tickets
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "scanner-samples"
 
 
 @pytest.fixture
 def open_page(bench_ctx, bench_school, qtbot):  # noqa: ANN001
-    from helpdesk.ui.ticket_page import TicketPage
+    from helpdesk.ui.bench.ticket_page import TicketPage
 
     pages = []
 
@@ -329,7 +329,7 @@ def test_enter_in_a_field_saves_that_field_and_never_moves_the_ticket(
 def test_a_swap_loan_slip_opens_the_ticket_and_collection_waits_for_the_loaner(
     bench_panel, bench_school, qtbot
 ) -> None:
-    from helpdesk.services import loans
+    from helpdesk.services.counter import loans
 
     factory = bench_panel.ctx.factory
     swap = loans.swap(factory, "admin", student_code=bench_school.ben,

@@ -13,7 +13,7 @@ import pytest
 
 from helpdesk.cli import main
 from helpdesk.commands.loans import parse_due
-from helpdesk.services.csv_import import import_devices, import_students
+from helpdesk.services.csv.importer import import_devices, import_students
 
 FILES = Path(__file__).parent / "files"
 HELPDESK = Path(sys.executable).with_name("helpdesk")

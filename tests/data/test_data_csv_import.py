@@ -19,9 +19,9 @@ from helpdesk.domain.models import (
     Staff,
     Student,
 )
-from helpdesk.services.csv_export import export_csv
-from helpdesk.services.csv_import import import_cover, import_devices, import_students
-from helpdesk.services.csv_read import format_problem
+from helpdesk.services.csv.export import export_csv
+from helpdesk.services.csv.importer import import_cover, import_devices, import_students
+from helpdesk.services.csv.reader import format_problem
 
 FILES = Path(__file__).parent / "files"
 NOT_UTF8 = 'is not UTF-8 text; in Excel use Save As > "CSV UTF-8 (Comma delimited)".'
@@ -298,7 +298,7 @@ def test_export_then_import_gives_the_same_records(school):
 
 def test_round_trip_into_a_new_database(school, tmp_path):
     from helpdesk.db import open_database
-    from helpdesk.services.staff import ensure_admin
+    from helpdesk.services.core.staff import ensure_admin
 
     import_devices(school, "admin", data("devices.csv"))
     import_cover(school, "admin", data("cover.csv"))
@@ -375,7 +375,7 @@ def test_an_assigned_device_cannot_move_to_the_loan_pool(school):
 
 
 def test_a_device_out_on_loan_keeps_its_status(school):
-    from helpdesk.services.loans import issue_loan
+    from helpdesk.services.counter.loans import issue_loan
 
     import_devices(school, "admin", data("devices.csv"))
     issue_loan(school, "admin", student_code="100003", device_code="LNR-001")
@@ -404,7 +404,7 @@ def test_excel_separator_line(session_factory):
 def test_date_forms():
     from datetime import date
 
-    from helpdesk.services.csv_read import RowError, parse_date
+    from helpdesk.services.csv.reader import RowError, parse_date
 
     for text in ("2025-09-01", "01/09/2025", "1/9/2025", "01.09.2025", "01-09-2025"):
         assert parse_date(text, "start") == date(2025, 9, 1), text

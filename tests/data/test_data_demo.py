@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from helpdesk.cli import main
 from helpdesk.db import open_database
+from helpdesk.demo.build import build_demo
 from helpdesk.domain.enums import ChargeStatus, CoverStatus, TicketState
 from helpdesk.domain.models import (
     Assignment,
@@ -26,9 +27,8 @@ from helpdesk.domain.models import (
     Student,
     Ticket,
 )
-from helpdesk.services.demo import build_demo
-from helpdesk.services.insurance import fee_rule_for
-from helpdesk.services.records import expected_status
+from helpdesk.services.core.records import expected_status
+from helpdesk.services.repairs.insurance import fee_rule_for
 
 NOW = datetime(2026, 11, 25, 11, 20)
 

@@ -16,7 +16,7 @@ def issue_at_once(url: str, barrier, results, who: dict) -> None:  # noqa: ANN00
 
         from helpdesk.db import make_session_factory
         from helpdesk.domain.errors import HelpdeskError
-        from helpdesk.services.loans import issue_loan
+        from helpdesk.services.counter.loans import issue_loan
 
         factory = make_session_factory(url)
         with factory() as session:  # connect (and warm the pool) before the start line

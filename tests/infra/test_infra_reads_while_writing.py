@@ -7,9 +7,9 @@ import sqlite3
 
 from sqlalchemy import text
 
-from helpdesk.services.lookup import lookup
-from helpdesk.services.staff import list_staff
-from helpdesk.services.unit_of_work import unit_of_work
+from helpdesk.services.core.staff import list_staff
+from helpdesk.services.core.unit_of_work import unit_of_work
+from helpdesk.services.counter.lookup import lookup
 
 
 def test_reads_are_answered_while_another_counter_writes(session_factory, sqlite_url):  # noqa: ANN001

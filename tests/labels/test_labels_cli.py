@@ -232,7 +232,7 @@ def test_list_templates(capsys):
 
 
 def test_a_pdf_records_nothing_unless_marked_printed(school, sqlite_url, tmp_path, capsys):
-    from helpdesk.services.documents import unlabelled_devices
+    from helpdesk.services.reporting.documents import unlabelled_devices
 
     factory, _ = school
     out = tmp_path / "7a.pdf"

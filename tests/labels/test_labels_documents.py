@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from helpdesk.domain.errors import NotFound, ValidationError
 from helpdesk.domain.models import LabelPrint
-from helpdesk.services import documents
+from helpdesk.services.reporting import documents
 
 
 def test_form_and_year_group_come_in_hand_out_order(any_school):

@@ -121,7 +121,7 @@ def test_labels_command_records_a_batch_the_printer_accepted(
     cups_queue, school, sqlite_url, capsys
 ):
     from helpdesk.cli import main
-    from helpdesk.services.documents import unlabelled_devices
+    from helpdesk.services.reporting.documents import unlabelled_devices
 
     factory, _ = school
     since = time.time()

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from helpdesk.domain.errors import ValidationError
 from helpdesk.labels import slips
-from helpdesk.services import documents
+from helpdesk.services.reporting import documents
 
 
 def _text(pdf: bytes) -> str:
@@ -106,8 +106,8 @@ def test_unknown_format_is_refused(school):
 
 
 def test_a_damaged_loaners_receipt_says_it_goes_back_to_the_loan_laptops(school):
-    from helpdesk.services.loans import return_loan
-    from helpdesk.services.tickets import DamageReport
+    from helpdesk.services.counter.loans import return_loan
+    from helpdesk.services.repairs.tickets import DamageReport
 
     factory, ids = school
     back = return_loan(

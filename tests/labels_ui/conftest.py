@@ -74,7 +74,7 @@ def labels_ui_ctx(session_factory, qapp):  # noqa: ANN001
 @pytest.fixture
 def labels_ui_panel(qtbot, labels_ui_ctx, labels_ui_school):  # noqa: ANN001
     """The labels panel, shown, with the forms loaded."""
-    from helpdesk.ui.labels_panel import LabelsPanel
+    from helpdesk.ui.labels.panel import LabelsPanel
 
     panel = LabelsPanel(labels_ui_ctx)
     qtbot.addWidget(panel)

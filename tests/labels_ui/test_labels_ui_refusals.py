@@ -136,7 +136,7 @@ def test_handover_agreements_for_a_form(qtbot, labels_ui_panel, tmp_path):  # no
 
 def test_labels_saved_but_not_recorded_are_told_so(qtbot, labels_ui_panel, tmp_path, monkeypatch):  # noqa: ANN001
     from helpdesk.domain.errors import Refused
-    from helpdesk.services import documents
+    from helpdesk.services.reporting import documents
 
     def locked(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
         raise Refused("The database is busy; try again in a moment.")

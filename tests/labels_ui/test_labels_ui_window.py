@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def test_labels_area_opens_in_the_main_window(qtbot, labels_ui_ctx, labels_ui_school):  # noqa: ANN001
-    from helpdesk.ui.labels_panel import LabelsPanel
+    from helpdesk.ui.labels.panel import LabelsPanel
     from helpdesk.ui.main_window import MainWindow
 
     window = MainWindow(labels_ui_ctx, school_name="Northfield Academy")
@@ -26,7 +26,7 @@ def test_save_dialog_names_the_batch_and_starts_in_the_folder_used_last(
     tmp_path,  # noqa: ANN001
     monkeypatch,  # noqa: ANN001
 ):
-    from helpdesk.ui import label_output
+    from helpdesk.ui.labels import output as label_output
 
     asked: list[str] = []
     folder = tmp_path / "pickup-day"

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from helpdesk.cli import main
-from helpdesk.services.codes import ticket_code
+from helpdesk.services.core.codes import ticket_code
 
 
 def _csv(text: str) -> list[list[str]]:

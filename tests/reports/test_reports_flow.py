@@ -7,8 +7,8 @@ import subprocess
 from datetime import date, datetime
 from decimal import Decimal
 
-from helpdesk.services import notices, reports
-from helpdesk.services.codes import ticket_code
+from helpdesk.services.core.codes import ticket_code
+from helpdesk.services.reporting import notices, reports
 
 
 def _school(factory) -> None:  # noqa: ANN001
@@ -54,7 +54,7 @@ def _school(factory) -> None:  # noqa: ANN001
 
 
 def test_reports_follow_the_bench_services(session_factory, tmp_path) -> None:  # noqa: ANN001
-    from helpdesk.services.tickets import (
+    from helpdesk.services.repairs.tickets import (
         DamageReport,
         move_ticket,
         open_ticket,

@@ -12,8 +12,8 @@ import pytest
 from helpdesk.domain.errors import NotFound
 from helpdesk.labels.charge_letter import charge_letters_pdf
 from helpdesk.labels.collection_notice import collection_notices_pdf
-from helpdesk.services import notices
-from helpdesk.services.codes import ticket_code
+from helpdesk.services.core.codes import ticket_code
+from helpdesk.services.reporting import notices
 
 
 def _text(pdf: Path) -> str:

@@ -13,8 +13,8 @@ import pytest
 from PySide6.QtCore import Qt
 from reports_bench import TODAY, build_term
 
-from helpdesk.services.codes import ticket_code
-from helpdesk.ui.reports_panel import ReportsPanel
+from helpdesk.services.core.codes import ticket_code
+from helpdesk.ui.reports.panel import ReportsPanel
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ def test_reports_table_and_chart(qtbot, ctx, bench) -> None:  # noqa: ANN001
 
 
 def test_money_and_dates_for_people() -> None:
-    from helpdesk.ui.report_views import display_text
+    from helpdesk.ui.reports.views import display_text
 
     assert display_text(Decimal("1350.00")) == "1,350.00"
     assert display_text(Decimal("7.5")) == "7.5"

@@ -10,7 +10,7 @@ from reports_bench import TODAY
 
 from helpdesk.cli import main
 from helpdesk.labels.report_pdf import _widths, report_pdf
-from helpdesk.services import reports
+from helpdesk.services.reporting import reports
 
 
 def _text(pdf: Path) -> str:

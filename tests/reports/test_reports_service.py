@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from reports_bench import TODAY
 
 from helpdesk.domain.errors import ValidationError
-from helpdesk.services import reports
-from helpdesk.services.codes import ticket_code
+from helpdesk.services.core.codes import ticket_code
+from helpdesk.services.reporting import reports
 
 D = Decimal
 
@@ -167,7 +167,7 @@ def test_reports_on_postgresql_match_sqlite(pg_session_factory, bench, session_f
         on_sqlite = reports.run_report(session_factory, name, today=TODAY)
         assert on_pg.rows == on_sqlite.rows and on_pg.rows, name
         assert on_pg.chart == on_sqlite.chart and on_pg.summary == on_sqlite.summary
-    from helpdesk.services import notices
+    from helpdesk.services.reporting import notices
 
     assert notices.ready_for_collection(pg_session_factory) == notices.ready_for_collection(
         session_factory

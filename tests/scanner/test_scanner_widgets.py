@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 from scanner_drawing import clutter, code_image, place
 
 from helpdesk.scanner import CameraSource, CodeClassifier, ImageFolderSource
-from helpdesk.ui.feedback import GOOD_COLOUR, Feedback, sound_path, write_sound_files
-from helpdesk.ui.scan_box import ScanBox
-from helpdesk.ui.scan_preview import ScanPreview
+from helpdesk.ui.widgets.feedback import GOOD_COLOUR, Feedback, sound_path, write_sound_files
+from helpdesk.ui.widgets.scan_box import ScanBox
+from helpdesk.ui.widgets.scan_preview import ScanPreview
 
 # --- scan box -----------------------------------------------------------------------------------
 

@@ -11,13 +11,10 @@ from sqlalchemy.orm import Session, joinedload
 from helpdesk.domain.enums import CLOSED_TICKET_STATES, ChargeStatus
 from helpdesk.domain.errors import NotFound
 from helpdesk.domain.models import Assignment, Claim, CoverPeriod, Device, Loan, Student, Ticket
-from helpdesk.services.codes import loan_code, parse_loan_code, parse_ticket_code, ticket_code
-from helpdesk.services.history import device_rows
-from helpdesk.services.insurance import badge_of
-from helpdesk.services.lookup import Card, DeviceCard, LoanCard, StudentCard, TicketCard
-from helpdesk.services.records import case_variants, device_by_code
-from helpdesk.services.settings import load_settings
-from helpdesk.services.views import (
+from helpdesk.services.core.codes import loan_code, parse_loan_code, parse_ticket_code, ticket_code
+from helpdesk.services.core.records import case_variants, device_by_code
+from helpdesk.services.core.settings import load_settings
+from helpdesk.services.core.views import (
     CoverBadge,
     device_summary,
     loan_info,
@@ -25,6 +22,9 @@ from helpdesk.services.views import (
     student_summary,
     ticket_info,
 )
+from helpdesk.services.counter.lookup import Card, DeviceCard, LoanCard, StudentCard, TicketCard
+from helpdesk.services.records.history import device_rows
+from helpdesk.services.repairs.insurance import badge_of
 
 RECENT = 10
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from helpdesk.domain.errors import NotFound, Refused
 from helpdesk.domain.models import Device
-from helpdesk.services.assignments import assign_device, unassign_device
-from helpdesk.services.tickets import DamageReport, open_ticket
+from helpdesk.services.counter.assignments import assign_device, unassign_device
+from helpdesk.services.repairs.tickets import DamageReport, open_ticket
 
 
 def status(factory, tag):

@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from helpdesk.domain.errors import Refused, ValidationError
 from helpdesk.domain.models import AuditEntry, Loan
-from helpdesk.services.accessories import accessories_returned
-from helpdesk.services.counter_log import counter_day, record_refusal, set_station
-from helpdesk.services.loans import DamageReport, issue_loan, return_loan, swap
-from helpdesk.services.lookup import lookup
+from helpdesk.services.counter.accessories import accessories_returned
+from helpdesk.services.counter.counter_log import counter_day, record_refusal, set_station
+from helpdesk.services.counter.loans import DamageReport, issue_loan, return_loan, swap
+from helpdesk.services.counter.lookup import lookup
 
 
 @pytest.fixture(autouse=True)

@@ -52,10 +52,10 @@ from helpdesk.domain.models import (
     Ticket,
     UninsuredPrice,
 )
-from helpdesk.services.assignments import assign_device, unassign_device
-from helpdesk.services.insurance import FAULTS, fee_rule_for
-from helpdesk.services.loans import collect, issue_loan, return_loan, swap
-from helpdesk.services.tickets import (
+from helpdesk.services.counter.assignments import assign_device, unassign_device
+from helpdesk.services.counter.loans import collect, issue_loan, return_loan, swap
+from helpdesk.services.repairs.insurance import FAULTS, fee_rule_for
+from helpdesk.services.repairs.tickets import (
     DamageReport,
     move_ticket,
     open_ticket,

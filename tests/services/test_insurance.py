@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from helpdesk.domain.errors import Refused, ValidationError
 from helpdesk.domain.models import Claim
-from helpdesk.services.insurance import cover_check
-from helpdesk.services.tickets import DamageReport, move_ticket, open_ticket
+from helpdesk.services.repairs.insurance import cover_check
+from helpdesk.services.repairs.tickets import DamageReport, move_ticket, open_ticket
 
 TODAY = NOW.date()
 

@@ -12,15 +12,15 @@ from sqlalchemy import select
 
 from helpdesk.domain.errors import AlreadyOnLoan, NotFound, Refused, ValidationError
 from helpdesk.domain.models import AuditEntry, Claim, Device, Loan
-from helpdesk.services.loans import (
+from helpdesk.services.core.settings import get_settings, save_settings
+from helpdesk.services.counter.loans import (
     DamageReport,
     device_history,
     issue_loan,
     return_loan,
     student_history,
 )
-from helpdesk.services.settings import get_settings, save_settings
-from helpdesk.services.tickets import open_ticket, record_payment
+from helpdesk.services.repairs.tickets import open_ticket, record_payment
 
 
 def status_of(factory, tag: str) -> str:

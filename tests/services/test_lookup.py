@@ -10,10 +10,10 @@ from service_school import NOW
 
 from helpdesk.domain.enums import LoanType
 from helpdesk.domain.errors import NotFound, ValidationError
-from helpdesk.services.loans import issue_loan, return_loan
-from helpdesk.services.lookup import DeviceCard, LoanCard, StudentCard, TicketCard, lookup
-from helpdesk.services.settings import get_settings, loan_due, save_settings
-from helpdesk.services.tickets import DamageReport, open_ticket
+from helpdesk.services.core.settings import get_settings, loan_due, save_settings
+from helpdesk.services.counter.loans import issue_loan, return_loan
+from helpdesk.services.counter.lookup import DeviceCard, LoanCard, StudentCard, TicketCard, lookup
+from helpdesk.services.repairs.tickets import DamageReport, open_ticket
 
 
 def test_student_card_shows_devices_loans_and_cover(any_school):

@@ -12,14 +12,14 @@ from service_school import NOW
 from sqlalchemy import select
 
 from helpdesk.db import open_database
+from helpdesk.demo.build import build_demo
 from helpdesk.domain.errors import NotFound
 from helpdesk.domain.models import Device, Loan, Student, Ticket
-from helpdesk.services.bench_actions import add_photo
-from helpdesk.services.codes import loan_code, ticket_code
-from helpdesk.services.demo import build_demo
-from helpdesk.services.loans import issue_loan, return_loan, swap
-from helpdesk.services.lookup import lookup
-from helpdesk.services.tickets import DamageReport, add_part, open_ticket
+from helpdesk.services.core.codes import loan_code, ticket_code
+from helpdesk.services.counter.loans import issue_loan, return_loan, swap
+from helpdesk.services.counter.lookup import lookup
+from helpdesk.services.repairs.bench_actions import add_photo
+from helpdesk.services.repairs.tickets import DamageReport, add_part, open_ticket
 
 CRACK = DamageReport("screen", "Cracked in the corner")
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from helpdesk.domain.errors import Refused, ValidationError
 from helpdesk.domain.models import AuditEntry, Claim, Payment
-from helpdesk.services.lookup import lookup
-from helpdesk.services.staff import add_staff
-from helpdesk.services.tickets import (
+from helpdesk.services.core.staff import add_staff
+from helpdesk.services.counter.lookup import lookup
+from helpdesk.services.repairs.tickets import (
     DamageReport,
     open_ticket,
     record_payment,

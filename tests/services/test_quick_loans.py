@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from helpdesk.domain.errors import AlreadyOnLoan, NotFound, Refused
 from helpdesk.domain.models import AuditEntry, Device, Loan
-from helpdesk.services import loans as loan_service
-from helpdesk.services import quick_loans
-from helpdesk.services.loans import issue_loan, return_loan
-from helpdesk.services.settings import get_settings, save_settings
+from helpdesk.services.core.settings import get_settings, save_settings
+from helpdesk.services.counter import loans as loan_service
+from helpdesk.services.counter import quick_loans
+from helpdesk.services.counter.loans import issue_loan, return_loan
 
 LATER = NOW + timedelta(hours=3)
 
@@ -147,7 +147,7 @@ def test_refusals_still_come_in_the_general_path_words(any_school):
 
 
 def test_unpaid_charges_block_the_quick_path_too(any_school):
-    from helpdesk.services.tickets import DamageReport, open_ticket
+    from helpdesk.services.repairs.tickets import DamageReport, open_ticket
 
     school = any_school
     save_settings(school, "admin", replace_settings(get_settings(school)))

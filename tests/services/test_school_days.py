@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 
 import pytest
 
-from helpdesk.services.school_days import (
+from helpdesk.services.core.school_days import (
     add_school_days,
     end_of_school_day,
     is_school_day,

@@ -9,7 +9,7 @@ from service_school import NOW
 
 from helpdesk.cli import main
 from helpdesk.db import open_database
-from helpdesk.services.tickets import DamageReport, get_ticket, open_ticket
+from helpdesk.services.repairs.tickets import DamageReport, get_ticket, open_ticket
 
 
 def test_photos_stored_backed_up_and_restored(school, sqlite_url, tmp_path, capsys):  # noqa: ANN001

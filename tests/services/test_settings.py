@@ -10,7 +10,12 @@ from sqlalchemy import select
 
 from helpdesk.domain.errors import NotFound, ValidationError
 from helpdesk.domain.models import AuditEntry, Closure
-from helpdesk.services.settings import SchoolSettings, add_closures, get_settings, save_settings
+from helpdesk.services.core.settings import (
+    SchoolSettings,
+    add_closures,
+    get_settings,
+    save_settings,
+)
 
 
 def test_defaults_before_anything_is_saved(session_factory):
@@ -62,7 +67,7 @@ def test_settings_read_as_two_columns_equal_the_rows(any_school, saved):
     the settings the rows give, with nothing saved and with every kind of value saved."""
     from sqlalchemy import select as plain_select
 
-    from helpdesk.services.settings import settings_columns, settings_of_row
+    from helpdesk.services.core.settings import settings_columns, settings_of_row
 
     factory = any_school
     if saved:

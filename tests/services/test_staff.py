@@ -6,7 +6,7 @@ import pytest
 
 from helpdesk.db import open_database
 from helpdesk.domain.errors import Refused, ValidationError
-from helpdesk.services.staff import add_staff, ensure_admin, list_staff
+from helpdesk.services.core.staff import add_staff, ensure_admin, list_staff
 
 
 def test_first_admin_made_once(sqlite_url):  # noqa: ANN001

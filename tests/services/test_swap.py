@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from helpdesk.domain.errors import AlreadyOnLoan, InvalidTransition, Refused, ValidationError
 from helpdesk.domain.models import Claim, Device, Loan, Ticket
-from helpdesk.services.loans import DamageReport, collect, issue_loan, return_loan, swap
-from helpdesk.services.lookup import lookup
-from helpdesk.services.settings import get_settings, save_settings
-from helpdesk.services.tickets import move_ticket
+from helpdesk.services.core.settings import get_settings, save_settings
+from helpdesk.services.counter.loans import DamageReport, collect, issue_loan, return_loan, swap
+from helpdesk.services.counter.lookup import lookup
+from helpdesk.services.repairs.tickets import move_ticket
 
 CRACK = DamageReport(category="screen", description="Cracked screen")
 
@@ -176,7 +176,7 @@ def test_a_swap_failing_after_the_ticket_rolls_the_ticket_back(school):
 
 
 def test_a_loaner_for_a_laptop_already_booked_in(school):
-    from helpdesk.services.tickets import open_ticket
+    from helpdesk.services.repairs.tickets import open_ticket
 
     booked = open_ticket(
         school, "tech1", device_code="LAP-0002", damage=CRACK, now=NOW
@@ -242,7 +242,7 @@ def test_a_loaner_for_a_laptop_already_booked_in(school):
 
 
 def test_photos_of_a_swap_that_fails_are_not_kept(school, tmp_path):
-    from helpdesk.services.tickets import photo_folder
+    from helpdesk.services.repairs.tickets import photo_folder
 
     shot = tmp_path / "screen.jpg"
     shot.write_bytes(b"photo bytes")

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from helpdesk.domain.enums import ALLOWED_TRANSITIONS, TicketState
 from helpdesk.domain.errors import InvalidTransition, NotFound, Refused, ValidationError
 from helpdesk.domain.models import Assignment, Claim, Device
-from helpdesk.services.loans import device_history, issue_loan
-from helpdesk.services.tickets import (
+from helpdesk.services.counter.loans import device_history, issue_loan
+from helpdesk.services.repairs.tickets import (
     DamageReport,
     add_part,
     add_time,

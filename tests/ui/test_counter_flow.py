@@ -12,7 +12,7 @@ from helpdesk.domain.enums import (
     StudentStatus,
     TicketState,
 )
-from helpdesk.ui.counter_flow import (
+from helpdesk.flows.counter import (
     AskDueDate,
     Collect,
     CounterFlow,

@@ -4,7 +4,7 @@ in the prompt, M for what is missing, A on a returned loan's slip."""
 from __future__ import annotations
 
 from helpdesk.domain.enums import Condition, DevicePool, DeviceStatus
-from helpdesk.ui.counter_flow import (
+from helpdesk.flows.counter import (
     AccessoriesBack,
     ChooseMissing,
     CounterFlow,

@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 
 from helpdesk.domain.enums import DeviceStatus, LoanType, TicketState
 from helpdesk.domain.models import AuditEntry, Device, Loan, Ticket
-from helpdesk.services.tickets import move_ticket
+from helpdesk.services.repairs.tickets import move_ticket
 
 
 @pytest.fixture
 def panel(qtbot, ctx, school):  # noqa: ANN001
-    from helpdesk.ui.counter_panel import CounterPanel
+    from helpdesk.ui.counter.panel import CounterPanel
 
     ctx.machine.print_slips = False
     ctx.machine.sounds = False
@@ -214,7 +214,7 @@ def _code_image(text: str, path: Path) -> None:
 
 
 def test_webcam_scan_shows_the_card(qtbot, ctx, school, tmp_path):  # noqa: ANN001
-    from helpdesk.ui.counter_panel import CounterPanel
+    from helpdesk.ui.counter.panel import CounterPanel
 
     frames = tmp_path / "frames"
     frames.mkdir()
@@ -235,7 +235,7 @@ def test_webcam_scan_shows_the_card(qtbot, ctx, school, tmp_path):  # noqa: ANN0
 
 
 def test_missing_camera_keeps_the_scan_box(qtbot, ctx, school, tmp_path):  # noqa: ANN001
-    from helpdesk.ui.counter_panel import CounterPanel
+    from helpdesk.ui.counter.panel import CounterPanel
 
     ctx.machine.sounds = False
     ctx.camera_source = str(tmp_path / "no-such-video.mp4")
@@ -312,7 +312,7 @@ def test_loan_slip_printed_through_cups_scans_back(qtbot, panel, ctx, school):  
 def test_swap_with_a_webcam_photo_of_the_damage(qtbot, ctx, school, tmp_path):  # noqa: ANN001
     """The student's card is read by the camera; the damage photo is a still from that camera
     and is kept with the ticket."""
-    from helpdesk.ui.counter_panel import CounterPanel
+    from helpdesk.ui.counter.panel import CounterPanel
 
     frames = tmp_path / "frames"
     frames.mkdir()

@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 
 from helpdesk.domain.enums import LoanType
 from helpdesk.domain.models import AuditEntry, Device, Loan, Student
-from helpdesk.services.loans import issue_loan
-from helpdesk.services.settings import loan_due
+from helpdesk.services.core.settings import loan_due
+from helpdesk.services.counter.loans import issue_loan
 
 
 @pytest.fixture
 def panel(qtbot, ctx, school):  # noqa: ANN001
-    from helpdesk.ui.counter_panel import CounterPanel
+    from helpdesk.ui.counter.panel import CounterPanel
 
     ctx.machine.print_slips = False
     ctx.machine.sounds = False

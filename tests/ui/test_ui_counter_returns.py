@@ -14,7 +14,7 @@ from helpdesk.domain.models import AuditEntry, Loan
 
 
 def _make_panel(qtbot, ctx):  # noqa: ANN001, ANN202
-    from helpdesk.ui.counter_panel import CounterPanel
+    from helpdesk.ui.counter.panel import CounterPanel
 
     widget = CounterPanel(ctx)
     qtbot.addWidget(widget)

@@ -10,9 +10,9 @@ from test_ui_counter import enter, fill_damage_dialog, panel, scan  # noqa: F401
 
 from helpdesk.domain.enums import DamageCategory
 from helpdesk.domain.models import Ticket
-from helpdesk.services.lookup import lookup
-from helpdesk.ui.counter_actions import cover_line
-from helpdesk.ui.damage_dialog import DamageDialog
+from helpdesk.services.counter.lookup import lookup
+from helpdesk.ui.counter.actions import cover_line
+from helpdesk.ui.counter.damage_dialog import DamageDialog
 
 
 def make_dialog(qtbot, ctx, school) -> DamageDialog:  # noqa: ANN001

@@ -9,11 +9,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from helpdesk.services.loans import issue_loan
-from helpdesk.services.tickets import DamageReport, open_ticket
-from helpdesk.ui.detail_dialog import DetailDialog
+from helpdesk.services.counter.loans import issue_loan
+from helpdesk.services.repairs.tickets import DamageReport, open_ticket
 from helpdesk.ui.main_window import MainWindow
-from helpdesk.ui.records_panel import RecordsPanel, SearchList
+from helpdesk.ui.records.detail_dialog import DetailDialog
+from helpdesk.ui.records.panel import RecordsPanel, SearchList
 
 NOW = datetime(2026, 10, 5, 9, 30)
 

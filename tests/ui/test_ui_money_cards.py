@@ -9,10 +9,15 @@ from test_ui_counter import panel, scan  # noqa: F401  (panel: the counter's fix
 
 from helpdesk.domain.enums import DamageCategory
 from helpdesk.domain.models import Student, UninsuredPrice
-from helpdesk.services import insurance
-from helpdesk.services.tickets import DamageReport, open_ticket, record_payment, waive_charge
-from helpdesk.ui.card_views import cover_text
-from helpdesk.ui.counter_actions import cover_line
+from helpdesk.services.repairs import insurance
+from helpdesk.services.repairs.tickets import (
+    DamageReport,
+    open_ticket,
+    record_payment,
+    waive_charge,
+)
+from helpdesk.ui.counter.actions import cover_line
+from helpdesk.ui.counter.card_views import cover_text
 from helpdesk.ui.style import BAD, BAD_BG
 
 

@@ -6,7 +6,7 @@ import csv
 import subprocess
 from datetime import datetime, timedelta
 
-from helpdesk.ui.overdue_panel import OverduePanel
+from helpdesk.ui.records.overdue_panel import OverduePanel
 
 
 def _lend(factory, card: str, tag: str, due: datetime) -> None:  # noqa: ANN001

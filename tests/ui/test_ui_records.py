@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpdesk.ui.records_panel import RecordsPanel
+from helpdesk.ui.records.panel import RecordsPanel
 
 
 def _wait_search(qtbot, search_list, text: str) -> None:  # noqa: ANN001

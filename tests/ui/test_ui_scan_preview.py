@@ -18,7 +18,7 @@ def _frames(folder: Path, text: str, count: int = 30) -> Path:
 
 def test_replayed_camera_ends_and_the_fps_stops(qtbot, tmp_path):  # noqa: ANN001
     from helpdesk.scanner.sources import open_source
-    from helpdesk.ui.scan_preview import ENDED_TEXT, ScanPreview
+    from helpdesk.ui.widgets.scan_preview import ENDED_TEXT, ScanPreview
 
     preview = ScanPreview()
     qtbot.addWidget(preview)

@@ -6,7 +6,7 @@ from datetime import time
 
 from PySide6.QtCore import QTime
 
-from helpdesk.services.settings import get_settings
+from helpdesk.services.core.settings import get_settings
 
 
 def test_school_settings_saved_and_shared(qtbot, ctx):  # noqa: ANN001

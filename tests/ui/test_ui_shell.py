@@ -221,7 +221,7 @@ def test_scan_on_the_bench_goes_to_the_bench(qtbot, window, school):  # noqa: AN
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
 def test_bench_columns_fit_the_screen(qtbot, window, ctx, school, size, tmp_path):  # noqa: ANN001
-    from helpdesk.services.tickets import DamageReport, open_ticket
+    from helpdesk.services.repairs.tickets import DamageReport, open_ticket
 
     for tag in (school.anna_laptop, school.ben_laptop):
         open_ticket(
@@ -253,7 +253,7 @@ def test_kept_label_batch_printed_from_the_queue_is_recorded_as_printed(qtbot, w
     as labelled, as it would printed from the Labels area."""
     from cups_queue import CupsUnavailable, make_queue
 
-    from helpdesk.services import documents
+    from helpdesk.services.reporting import documents
     from helpdesk.ui.printing import PrintJob, kept_jobs
 
     try:

@@ -40,7 +40,7 @@ def test_bad_database_url_is_one_clear_line(tmp_path):  # noqa: ANN001
 
 def test_first_run_makes_the_demo_school(qtbot, ctx, monkeypatch):  # noqa: ANN001
     """An empty database: the first-run dialog makes the demo school off the GUI thread."""
-    from helpdesk.services.browse import database_is_empty
+    from helpdesk.services.records.browse import database_is_empty
     from helpdesk.ui.first_run import FirstRunDialog
 
     assert database_is_empty(ctx.factory)
@@ -55,7 +55,7 @@ def test_first_run_makes_the_demo_school(qtbot, ctx, monkeypatch):  # noqa: ANN0
 
 
 def test_first_run_broken_csv_is_reported_and_nothing_written(qtbot, ctx, tmp_path):  # noqa: ANN001
-    from helpdesk.services.browse import database_is_empty
+    from helpdesk.services.records.browse import database_is_empty
     from helpdesk.ui.first_run import FirstRunDialog
 
     bad = tmp_path / "students.csv"

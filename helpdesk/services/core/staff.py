@@ -1,0 +1,64 @@
+"""The staff who act at the counter and the bench: list, add, and the first admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from helpdesk.domain.enums import StaffRole
+from helpdesk.domain.errors import Refused, ValidationError
+from helpdesk.domain.models import Staff
+from helpdesk.services.core.unit_of_work import SessionFactory, unit_of_work
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    username: str
+    display_name: str
+    role: str
+    active: bool
+
+
+def _member(staff: Staff) -> StaffMember:
+    return StaffMember(staff.username, staff.display_name, staff.role.value, staff.active)
+
+
+def ensure_admin(factory: SessionFactory, username: str = "admin") -> StaffMember | None:
+    """On a database with no staff at all, create the first admin so that someone can act.
+
+    Returns the member created, or None when staff exist already.
+    """
+    with unit_of_work(factory, None) as session:
+        if session.scalar(select(Staff.id).limit(1)) is not None:
+            return None
+        staff = Staff(username=username, display_name="Administrator", role=StaffRole.ADMIN)
+        session.add(staff)
+        session.flush()
+        return _member(staff)
+
+
+def list_staff(factory: SessionFactory) -> list[StaffMember]:
+    with factory() as session:
+        return [_member(s) for s in session.scalars(select(Staff).order_by(Staff.username))]
+
+
+def add_staff(
+    factory: SessionFactory, actor: str, *, username: str, display_name: str, role: str
+) -> StaffMember:
+    """A new staff member; usernames are unique and roles are counter, technician, manager or admin."""
+    username = username.strip()
+    if not username or not display_name.strip():
+        raise ValidationError("A staff member needs a username and a name.")
+    try:
+        staff_role = StaffRole(role)
+    except ValueError:
+        roles = ", ".join(r.value for r in StaffRole)
+        raise ValidationError(f"'{role}' is not a staff role (use {roles}).") from None
+    with unit_of_work(factory, actor) as session:
+        if session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
+            raise Refused(f"There is already a staff member with the username '{username}'.")
+        staff = Staff(username=username, display_name=display_name.strip(), role=staff_role)
+        session.add(staff)
+        session.flush()
+        return _member(staff)

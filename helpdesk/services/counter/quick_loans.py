@@ -1,0 +1,406 @@
+"""The counter's two commonest actions, a day loan out and a loan back in good order, as a few
+plain SQL statements: the acting staff member, the device and the student in one locked query,
+the rules, then the change and its audit rows. Nothing else is loaded.
+
+Each function answers ``None`` whenever the action is not the plain case (a refusal, a typed
+code in the other letter case, a clash with another counter...). The caller then runs the
+general path in loans.py, which gives the refusal with its sentence, so the two never disagree
+about the rules: this path only ever does what the general one would have done.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from types import SimpleNamespace as Record
+from typing import Any
+
+from sqlalchemy import Connection, Insert, Select, bindparam, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from helpdesk.db import write_transaction
+from helpdesk.domain.audit import audit_row
+from helpdesk.domain.enums import (
+    ChargeStatus,
+    Condition,
+    DevicePool,
+    DeviceStatus,
+    LoanType,
+    StudentStatus,
+)
+from helpdesk.domain.models import (
+    Assignment,
+    AuditEntry,
+    Claim,
+    Device,
+    Loan,
+    Staff,
+    Student,
+    table_of,
+)
+from helpdesk.services.core.records import expected_status
+from helpdesk.services.core.settings import settings_columns, settings_of_row
+from helpdesk.services.core.unit_of_work import SessionFactory
+from helpdesk.services.core.views import LoanInfo, loan_info
+
+devices, students, loans, staff = (
+    table_of(Device),
+    table_of(Student),
+    table_of(Loan),
+    table_of(Staff),
+)
+issuer = staff.alias("issuer")
+assignments, claims = table_of(Assignment), table_of(Claim)
+AUDIT = table_of(AuditEntry)
+
+
+# The statements are built once, with named parameters: building one costs more than running it.
+def _find_for_issue(dialect: str) -> Select:
+    """The staff member, the device, the student and the school's settings, in one query."""
+    return (
+        select(
+            staff.c.id.label("staff_id"),
+            staff.c.active.label("staff_active"),
+            devices,
+            students.c.id.label("student_id"),
+            students.c.card_code,
+            students.c.first_name,
+            students.c.last_name,
+            students.c.form,
+            students.c.status.label("student_status"),
+            *settings_columns(dialect),
+            # SQLite holds the write lock from BEGIN, so this query may read the open loans
+            # too; PostgreSQL reads them in a statement of its own, after the row locks.
+            *(_holding(devices.c.id, students.c.id) if dialect == "sqlite" else ()),
+        )
+        .select_from(devices)
+        .join(students, students.c.card_code == bindparam("card"))
+        .join(staff, staff.c.username == bindparam("actor"))
+        .where(or_(devices.c.asset_tag == bindparam("code"), devices.c.serial == bindparam("code")))
+        .order_by((devices.c.asset_tag == bindparam("code")).desc())
+        .limit(1)
+        .with_for_update(of=[devices, students])
+    )
+
+
+def _holding(device: Any, student: Any) -> tuple[Any, ...]:
+    """Whether the device is out, how many open loans the student has, whether they owe."""
+    return (
+        exists()
+        .where(loans.c.device_id == device, loans.c.returned_at.is_(None))
+        .label("device_out"),
+        select(func.count())
+        .where(loans.c.student_id == student, loans.c.returned_at.is_(None))
+        .scalar_subquery()
+        .label("student_loans"),
+        exists()
+        .where(
+            claims.c.student_id == student,
+            claims.c.charge_status == ChargeStatus.DUE,
+            claims.c.charge_pence > 0,
+        )
+        .label("owes"),
+    )
+
+
+FIND_FOR_ISSUE = {dialect: _find_for_issue(dialect) for dialect in ("sqlite", "postgresql")}
+# On PostgreSQL the open loans are read after the rows above are locked, in a statement of its
+# own: a statement sees what was committed when it began, and a second counter lending to the
+# same student must see the first one's loan once it has waited for the lock.
+_OPEN_LOANS_AND_CHARGES = _holding(bindparam("device"), bindparam("student"))
+# PostgreSQL also draws the new loan's number here, so that the loan, the device's status and
+# the two audit rows go to the server as one statement.
+OPEN_LOANS_AND_CHARGES = select(
+    *_OPEN_LOANS_AND_CHARGES,
+    func.nextval(func.pg_get_serial_sequence("loans", "id")).label("next_loan"),
+)
+SET_STATUS = (
+    update(devices).where(devices.c.id == bindparam("device")).values(status=bindparam("to"))
+)
+INSERT_LOAN = loans.insert()
+CLOSE_LOAN = (
+    update(loans)
+    .where(loans.c.id == bindparam("loan"))
+    .values(
+        condition_in=bindparam("condition"),
+        returned_at=bindparam("at"),
+        returned_to_id=bindparam("staff"),
+        notes=bindparam("notes_now"),
+    )
+)
+_RETURN_COLUMNS = (
+    loans,
+    staff.c.id.label("staff_id"),
+    staff.c.active.label("staff_active"),
+    issuer.c.username.label("issued_by"),
+    devices.c.asset_tag,
+    devices.c.serial,
+    devices.c.make,
+    devices.c.model,
+    devices.c.status,
+    students.c.card_code,
+    students.c.first_name,
+    students.c.last_name,
+    students.c.form,
+    exists()
+    .where(assignments.c.device_id == loans.c.device_id, assignments.c.ended_at.is_(None))
+    .label("assigned"),
+)
+
+
+def _find_for_return(which):  # noqa: ANN001, ANN202
+    return (
+        select(*_RETURN_COLUMNS)
+        .select_from(loans)
+        .join(devices, devices.c.id == loans.c.device_id)
+        .join(students, students.c.id == loans.c.student_id)
+        .join(issuer, issuer.c.id == loans.c.issued_by_id)
+        .join(staff, staff.c.username == bindparam("actor"))
+        .where(which, loans.c.returned_at.is_(None))
+        .limit(2)
+        .with_for_update(of=loans)
+    )
+
+
+RETURN_BY_DEVICE = _find_for_return(
+    loans.c.device_id.in_(
+        select(devices.c.id).where(
+            or_(devices.c.asset_tag == bindparam("code"), devices.c.serial == bindparam("code"))
+        )
+    )
+)
+RETURN_BY_SLIP = _find_for_return(loans.c.id == bindparam("loan"))
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now().replace(microsecond=0)
+
+
+AUDIT_ROWS = AUDIT.insert()
+_AUDIT_COLUMNS = ("at", "staff_id", "action", "entity", "entity_id", "before", "after", "station")
+
+
+def _audit_rows(count: int) -> Insert:
+    return AUDIT.insert().values(
+        [{name: bindparam(f"{name}_{n}") for name in _AUDIT_COLUMNS} for n in range(count)]
+    )
+
+
+ISSUE_IN_ONE = (  # PostgreSQL: the loan, the device's new status and the audit rows at once
+    _audit_rows(2)
+    .add_cte(loans.insert().values({c.name: bindparam(f"l_{c.name}") for c in loans.c}).cte())
+    .add_cte(SET_STATUS.cte())
+)
+RETURN_IN_ONE = {  # PostgreSQL: the loan closed, the audit rows, and the device's new status
+    1: _audit_rows(1).add_cte(CLOSE_LOAN.cte()),
+    2: _audit_rows(2).add_cte(CLOSE_LOAN.cte()).add_cte(SET_STATUS.cte()),
+}
+_compiled: dict[tuple[int, str, str], str] = {}
+
+
+def _sql_of(statement: Insert, conn: Connection) -> str:
+    """The statement as the server's SQL, compiled once: SQLAlchemy does not cache the compiled
+    form of a statement with data-changing CTEs, and compiling it costs more than running it."""
+    key = (id(statement), conn.dialect.name, conn.dialect.paramstyle)
+    if key not in _compiled:
+        _compiled[key] = str(statement.compile(dialect=conn.dialect))
+    return _compiled[key]
+
+
+def _plain(params: dict[str, object]) -> dict[str, object]:
+    """Enums as their stored values, for SQL run without SQLAlchemy's type processing."""
+    return {k: v.value if isinstance(v, Enum) else v for k, v in params.items()}
+
+
+def _audit(conn: Connection, rows: list[dict]) -> None:
+    conn.execute(AUDIT_ROWS, rows)
+
+
+def _info(
+    loan: dict, device: Record, student: Record, issued_by: str, back_to: str | None
+) -> LoanInfo:
+    """The loan as the services hand it out, through the same builder as every other loan."""
+    record: Any = Record(  # has the attributes of a Loan, which loan_info reads
+        **loan,
+        device=device,
+        student=student,
+        issued_by=Record(username=issued_by),
+        returned_to=None if back_to is None else Record(username=back_to),
+    )
+    return loan_info(record)
+
+
+def quick_issue(
+    factory: SessionFactory,
+    actor: str,
+    *,
+    student_code: str,
+    device_code: str,
+    loan_type: LoanType,
+    accessories: str,
+    condition_out: Condition,
+    notes: str,
+    school_days: int | None,
+    now: datetime | None,
+) -> LoanInfo | None:
+    """Lend the loaner ``device_code`` to the student ``student_code``; ``None`` when it is not
+    the plain case (the general path then decides, and says why when it refuses)."""
+    student_code, device_code = student_code.strip(), device_code.strip()
+    if not student_code or not device_code or loan_type is LoanType.SWAP:
+        return None
+    moment = _now(now)
+    try:
+        with write_transaction(factory.kw["bind"]) as conn:
+            # The staff member, the device (a tag wins over another device's serial), the
+            # student and the settings in one query. The device and student rows are locked on
+            # PostgreSQL, so two counters lending the same loaner, or to the same student, queue
+            # here (SQLite's write lock does the same).
+            query = FIND_FOR_ISSUE.get(conn.dialect.name)
+            if query is None:
+                return None
+            found = conn.execute(
+                query, {"card": student_code, "actor": actor, "code": device_code}
+            ).first()
+            if (
+                found is None
+                or not found.staff_active
+                or found.pool is not DevicePool.LOAN
+                or found.status is not DeviceStatus.IN_STOCK
+                or found.student_status is not StudentStatus.ACTIVE
+            ):
+                return None
+            settings = settings_of_row(found)
+            held = found
+            if conn.dialect.name == "postgresql":
+                held = conn.execute(
+                    OPEN_LOANS_AND_CHARGES, {"device": found.id, "student": found.student_id}
+                ).one()
+            if (
+                held.device_out
+                or held.student_loans >= settings.loan_limit
+                or (settings.block_loans_with_unpaid_charges and held.owes)
+            ):
+                return None
+            due_at = settings.due_at(loan_type, moment, school_days)
+            if due_at <= moment:
+                return None
+            loan = {
+                "device_id": found.id,
+                "student_id": found.student_id,
+                "loan_type": loan_type,
+                "accessories": accessories,
+                "accessories_missing": "",
+                "condition_out": condition_out,
+                "condition_in": None,
+                "notes": notes.strip(),
+                "issued_at": moment,
+                "issued_by_id": found.staff_id,
+                "due_at": due_at,
+                "returned_at": None,
+                "returned_to_id": None,
+                "ticket_id": None,
+            }
+            moved = {"device": found.id, "to": DeviceStatus.ON_LOAN}
+            if conn.dialect.name == "postgresql":
+                loan["id"] = held.next_loan
+            else:
+                conn.execute(SET_STATUS, moved)
+                key = conn.execute(INSERT_LOAN, loan).inserted_primary_key
+                assert key is not None  # an insert of one row
+                loan["id"] = key[0]
+            audit = [
+                audit_row(moment, found.staff_id, "insert", "loans", loan["id"], None, loan),
+                audit_row(
+                    moment, found.staff_id, "update", "devices", found.id,
+                    {"status": DeviceStatus.IN_STOCK}, {"status": DeviceStatus.ON_LOAN},
+                ),
+            ]  # fmt: skip
+            if conn.dialect.name == "postgresql":
+                params = {f"{k}_{n}": v for n, row in enumerate(audit) for k, v in row.items()}
+                params |= {f"l_{k}": v for k, v in loan.items()} | moved
+                conn.exec_driver_sql(_sql_of(ISSUE_IN_ONE, conn), _plain(params))
+            else:
+                _audit(conn, audit)
+    except IntegrityError:
+        return None  # another counter got there first: the general path says who has it
+    device = Record(id=found.id, asset_tag=found.asset_tag, serial=found.serial,
+                    make=found.make, model=found.model)  # fmt: skip
+    student = Record(id=found.student_id, card_code=found.card_code, first_name=found.first_name,
+                     last_name=found.last_name, form=found.form)  # fmt: skip
+    return _info(loan, device, student, actor, None)
+
+
+def quick_return(
+    factory: SessionFactory,
+    actor: str,
+    *,
+    device_code: str | None,
+    loan_id: int | None,
+    condition: Condition,
+    notes: str,
+    now: datetime | None,
+) -> tuple[LoanInfo, bool] | None:
+    """Take back the open loan of ``device_code`` (or the loan ``loan_id``) without damage:
+    the loan and whether it was overdue, or ``None`` when it is not the plain case."""
+    code = (device_code or "").strip()
+    if condition is Condition.DAMAGED or (not code and loan_id is None):
+        return None
+    moment = _now(now)
+    if loan_id is not None:
+        query, params = RETURN_BY_SLIP, {"loan": loan_id, "actor": actor}
+    else:
+        query, params = RETURN_BY_DEVICE, {"code": code, "actor": actor}
+    with write_transaction(factory.kw["bind"]) as conn:
+        found = conn.execute(query, params).all()
+        if len(found) != 1 or not found[0].staff_active or moment < found[0].issued_at:
+            return None
+        row = found[0]
+        changes: dict[str, object] = {
+            "condition_in": condition,
+            "returned_at": moment,
+            "returned_to_id": row.staff_id,
+        }
+        before: dict[str, object] = dict.fromkeys(changes)
+        extra = notes.strip()
+        if extra:
+            changes["notes"] = f"{row.notes}\n{extra}" if row.notes else extra
+            before["notes"] = row.notes
+        closing = {
+            "loan": row.id,
+            "condition": condition,
+            "at": moment,
+            "staff": row.staff_id,
+            "notes_now": changes.get("notes", row.notes),
+        }
+        audit = [audit_row(moment, row.staff_id, "update", "loans", row.id, before, changes)]
+        status = expected_status(
+            row.status, has_open_loan=False, open_ticket_category=None, assigned=row.assigned
+        )
+        moved = {"device": row.device_id, "to": status}
+        if status is not row.status:
+            audit.append(
+                audit_row(
+                    moment,
+                    row.staff_id,
+                    "update",
+                    "devices",
+                    row.device_id,
+                    {"status": row.status},
+                    {"status": status},
+                )  # fmt: skip
+            )
+        if conn.dialect.name == "postgresql":
+            params = {f"{k}_{n}": v for n, entry in enumerate(audit) for k, v in entry.items()}
+            params |= closing | (moved if len(audit) == 2 else {})
+            conn.exec_driver_sql(_sql_of(RETURN_IN_ONE[len(audit)], conn), _plain(params))
+        else:
+            conn.execute(CLOSE_LOAN, closing)
+            if len(audit) == 2:
+                conn.execute(SET_STATUS, moved)
+            _audit(conn, audit)
+    loan = {column.name: row._mapping[column.name] for column in loans.c} | changes
+    device = Record(id=row.device_id, asset_tag=row.asset_tag, serial=row.serial,
+                    make=row.make, model=row.model)  # fmt: skip
+    student = Record(id=row.student_id, card_code=row.card_code, first_name=row.first_name,
+                     last_name=row.last_name, form=row.form)  # fmt: skip
+    return _info(loan, device, student, row.issued_by, actor), row.due_at < moment

@@ -1,0 +1,452 @@
+"""What printed documents need from the records: label batches, loan slips, repair receipts and
+hand-over agreements; and the record of which asset labels were printed.
+
+Every query is read-only and returns plain frozen dataclasses. Label batches come in hand-out
+order (form, then surname, then first name) so a pickup-day stack of labels and slips matches
+the queue of students.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from helpdesk.domain.enums import DevicePool, DeviceStatus
+from helpdesk.domain.errors import NotFound, ValidationError
+from helpdesk.domain.models import (
+    Assignment,
+    Claim,
+    CoverPeriod,
+    Device,
+    LabelPrint,
+    Loan,
+    Setting,
+    Student,
+    Ticket,
+    UninsuredPrice,
+)
+from helpdesk.services.core.codes import loan_code, ticket_code
+from helpdesk.services.core.unit_of_work import SessionFactory, actor_of, now_of, unit_of_work
+
+SCHOOL_NAME_KEY = "school_name"
+TERMS_KEYS = {"loan": "loan_terms", "handover": "handover_terms", "repair": "repair_terms"}
+NOT_LABELLED = (DeviceStatus.RETIRED, DeviceStatus.LOST, DeviceStatus.STOLEN)
+_RANGE_RE = re.compile(r"^(.*?)(\d+)$")
+
+
+@dataclass(frozen=True)
+class LabelDevice:
+    """A device as its asset label shows it, with its holder (for hand-out order)."""
+
+    device_id: int
+    asset_tag: str
+    serial: str
+    make: str
+    model: str
+    student: str = ""
+    form: str = ""
+
+    @property
+    def model_name(self) -> str:
+        return " ".join(part for part in (self.make, self.model) if part)
+
+
+@dataclass(frozen=True)
+class LabelPrintRecord:
+    count: int
+    template_id: str
+    printed_at: datetime
+    printed_by: str
+
+
+@dataclass(frozen=True)
+class LoanSlipData:
+    loan_id: int
+    code: str
+    school_name: str
+    student: str
+    form: str
+    year_group: int
+    asset_tag: str
+    serial: str
+    model: str
+    accessories: str
+    condition: str
+    loan_type: str
+    issued_at: datetime
+    issued_by: str
+    due_at: datetime
+    terms: str  # empty: the shipped default text
+
+
+@dataclass(frozen=True)
+class RepairReceiptData:
+    ticket_id: int
+    code: str
+    school_name: str
+    student: str
+    form: str
+    asset_tag: str
+    serial: str
+    model: str
+    damage: str
+    fault: str
+    in_case: bool
+    opened_at: datetime
+    opened_by: str
+    cover: str  # "insured (Standard scheme)", "uninsured", "no cover on record"
+    charge_pence: int | None  # None: to be confirmed after diagnosis
+    charge_basis: str
+    terms: str
+    loaner: bool = False  # a loan laptop: back to the loan pool once repaired, not collected
+
+
+@dataclass(frozen=True)
+class HandoverData:
+    school_name: str
+    student: str
+    form: str
+    year_group: int
+    card_code: str
+    asset_tag: str
+    serial: str
+    model: str
+    terms: str
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+
+def _setting(session: Session, key: str) -> str:
+    raw = session.get(Setting, key)
+    if raw is None:
+        return ""
+    try:
+        value = json.loads(raw.value)
+    except ValueError:
+        return raw.value.strip()
+    return value.strip() if isinstance(value, str) else ""
+
+
+def school_name(factory: SessionFactory) -> str:
+    with factory() as session:
+        return _setting(session, SCHOOL_NAME_KEY)
+
+
+# --- label batches ------------------------------------------------------------------------------
+
+
+def _holders(session: Session, device_ids: Iterable[int]) -> dict[int, Student]:
+    ids = list(device_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Assignment.device_id, Student)
+        .join(Student, Student.id == Assignment.student_id)
+        .where(Assignment.ended_at.is_(None), Assignment.device_id.in_(ids))
+    )
+    return {device_id: student for device_id, student in rows}
+
+
+def _label_device(device: Device, student: Student | None) -> LabelDevice:
+    return LabelDevice(
+        device_id=device.id,
+        asset_tag=device.asset_tag,
+        serial=device.serial,
+        make=device.make,
+        model=device.model,
+        student=student.full_name if student else "",
+        form=student.form if student else "",
+    )
+
+
+def devices_by_tags(factory: SessionFactory, tags: Sequence[str]) -> list[LabelDevice]:
+    """The devices with these asset tags, in the order given; unknown tags are named."""
+    wanted = [t.strip() for t in tags if t.strip()]
+    if not wanted:
+        raise ValidationError("Give at least one asset tag.")
+    with factory() as session:
+        found: dict[str, Device] = {}
+        for chunk in range(0, len(wanted), 500):
+            part = wanted[chunk : chunk + 500]
+            for device in session.scalars(select(Device).where(Device.asset_tag.in_(part))):
+                found[device.asset_tag] = device
+        missing = [t for t in wanted if t not in found]
+        if missing:
+            shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
+            raise NotFound(f"No device has the asset tag {shown}.")
+        holders = _holders(session, [d.id for d in found.values()])
+        return [_label_device(found[t], holders.get(found[t].id)) for t in wanted]
+
+
+def device_for_label(factory: SessionFactory, code: str) -> LabelDevice | None:
+    """The device a scanned code names, by asset tag or else serial (either case); or None."""
+    code = code.strip()
+    if not code:
+        return None
+    with factory() as session:
+        for column in (Device.asset_tag, Device.serial):
+            device = session.scalars(
+                select(Device).where(func.upper(column) == code.upper()).order_by(Device.id)
+            ).first()
+            if device is not None:
+                return _label_device(device, _holders(session, [device.id]).get(device.id))
+        return None
+
+
+def devices_in_tag_range(factory: SessionFactory, first: str, last: str) -> list[LabelDevice]:
+    """Devices whose tag runs from ``first`` to ``last`` (same prefix, number in between)."""
+    a, b = _RANGE_RE.match(first.strip()), _RANGE_RE.match(last.strip())
+    if not a or not b or a.group(1) != b.group(1):
+        raise ValidationError(
+            f"A tag range needs two tags with the same prefix and a number at the end, such as "
+            f"PER-000100 and PER-000150 (not {first} and {last})."
+        )
+    prefix, low, high = a.group(1), int(a.group(2)), int(b.group(2))
+    if low > high:
+        low, high = high, low
+    with factory() as session:
+        candidates = session.scalars(
+            select(Device).where(Device.asset_tag.startswith(prefix, autoescape=True))
+        ).all()
+        chosen = []
+        for device in candidates:
+            match = _RANGE_RE.match(device.asset_tag)
+            if match and match.group(1) == prefix and low <= int(match.group(2)) <= high:
+                chosen.append((int(match.group(2)), device))
+        chosen.sort(key=lambda pair: pair[0])
+        holders = _holders(session, [d.id for _, d in chosen])
+        return [_label_device(d, holders.get(d.id)) for _, d in chosen]
+
+
+def _assigned(session: Session, *conditions) -> list[LabelDevice]:
+    rows = session.execute(
+        select(Device, Student)
+        .join(Assignment, Assignment.device_id == Device.id)
+        .join(Student, Student.id == Assignment.student_id)
+        .where(Assignment.ended_at.is_(None), *conditions)
+        .order_by(Student.form, Student.last_name, Student.first_name, Device.asset_tag)
+    )
+    return [_label_device(device, student) for device, student in rows]
+
+
+def devices_for_form(factory: SessionFactory, form: str) -> list[LabelDevice]:
+    """The devices allocated to a form's students, in hand-out order (surname, first name)."""
+    form = form.strip()
+    with factory() as session:
+        rows = _assigned(session, Student.form == form)
+        if not rows and session.scalar(select(Student.id).where(Student.form == form)) is None:
+            raise NotFound(f"There is no form '{form}'.")
+        return rows
+
+
+def devices_for_year(factory: SessionFactory, year_group: int) -> list[LabelDevice]:
+    """The devices allocated to a year group's students, form by form in hand-out order."""
+    with factory() as session:
+        return _assigned(session, Student.year_group == year_group)
+
+
+def unlabelled_devices(factory: SessionFactory) -> list[LabelDevice]:
+    """Devices in use or in stock that have never had an asset label printed, in hand-out order
+    for allocated devices, then the rest by tag."""
+    with factory() as session:
+        devices = session.scalars(
+            select(Device)
+            .where(
+                ~exists().where(LabelPrint.device_id == Device.id),
+                Device.status.not_in(NOT_LABELLED),
+            )
+            .order_by(Device.asset_tag)
+        ).all()
+        holders = _holders(session, [d.id for d in devices])
+        rows = [_label_device(d, holders.get(d.id)) for d in devices]
+    held = sorted(
+        (r for r in rows if r.form),
+        key=lambda r: (r.form, r.student.split()[-1] if r.student else "", r.student),
+    )
+    return held + [r for r in rows if not r.form]
+
+
+def last_label_batch(factory: SessionFactory) -> list[LabelDevice]:
+    """The devices of the most recent label batch, in the order they were printed, for a reprint
+    after a jammed or spoilt sheet. A batch is the rows recorded by one print: same moment, same
+    staff member, same stock."""
+    with factory() as session:
+        last = session.scalars(select(LabelPrint).order_by(LabelPrint.id.desc()).limit(1)).first()
+        if last is None:
+            raise NotFound("No asset labels have been printed yet.")
+        rows = session.execute(
+            select(LabelPrint.device_id, Device)
+            .join(Device, Device.id == LabelPrint.device_id)
+            .where(
+                LabelPrint.printed_at == last.printed_at,
+                LabelPrint.printed_by_id == last.printed_by_id,
+                LabelPrint.template_id == last.template_id,
+            )
+            .order_by(LabelPrint.id)
+        ).all()
+        seen: dict[int, Device] = {}
+        for device_id, device in rows:
+            seen.setdefault(device_id, device)  # copies were recorded once per label
+        holders = _holders(session, seen)
+        return [_label_device(d, holders.get(d.id)) for d in seen.values()]
+
+
+def record_label_prints(
+    factory: SessionFactory, actor: str, device_ids: Sequence[int], template_id: str
+) -> LabelPrintRecord:
+    """Record that asset labels were printed for these devices (one row per label)."""
+    if not device_ids:
+        raise ValidationError("There are no labels to record.")
+    with unit_of_work(factory, actor) as session:
+        staff = actor_of(session)
+        known = set(session.scalars(select(Device.id).where(Device.id.in_(set(device_ids)))))
+        missing = sorted(set(device_ids) - known)
+        if missing:
+            raise NotFound(f"No device has the id {', '.join(map(str, missing[:10]))}.")
+        at = now_of(session)
+        session.add_all(
+            LabelPrint(
+                device_id=device_id, template_id=template_id, printed_at=at, printed_by_id=staff.id
+            )
+            for device_id in device_ids
+        )
+        return LabelPrintRecord(len(device_ids), template_id, at, staff.username)
+
+
+# --- slips and receipts -------------------------------------------------------------------------
+
+
+def _model(device: Device) -> str:
+    return " ".join(part for part in (device.make, device.model) if part)
+
+
+def loan_slip(factory: SessionFactory, loan_id: int) -> LoanSlipData:
+    with factory() as session:
+        loan = session.get(Loan, loan_id)
+        if loan is None:
+            raise NotFound(f"There is no loan {loan_code(loan_id)}.")
+        return LoanSlipData(
+            loan_id=loan.id,
+            code=loan_code(loan.id),
+            school_name=_setting(session, SCHOOL_NAME_KEY),
+            student=loan.student.full_name,
+            form=loan.student.form,
+            year_group=loan.student.year_group,
+            asset_tag=loan.device.asset_tag,
+            serial=loan.device.serial,
+            model=_model(loan.device),
+            accessories=loan.accessories,
+            condition=loan.condition_out.value,
+            loan_type=loan.loan_type.value,
+            issued_at=loan.issued_at,
+            issued_by=loan.issued_by.display_name,
+            due_at=loan.due_at,
+            terms=_setting(session, TERMS_KEYS["loan"]),
+        )
+
+
+def _cover(session: Session, ticket: Ticket) -> tuple[str, CoverPeriod | None]:
+    if ticket.student_id is None:
+        return "no student recorded", None
+    on = ticket.opened_at.date()
+    period = session.scalars(
+        select(CoverPeriod)
+        .where(
+            CoverPeriod.student_id == ticket.student_id,
+            CoverPeriod.starts_on <= on,
+            CoverPeriod.ends_on >= on,
+        )
+        .order_by(CoverPeriod.starts_on.desc())
+    ).first()
+    if period is None:
+        return "no cover on record", None
+    return f"{period.status.label} ({period.scheme.name})", period
+
+
+def repair_receipt(factory: SessionFactory, ticket_id: int) -> RepairReceiptData:
+    with factory() as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise NotFound(f"There is no repair ticket {ticket_code(ticket_id)}.")
+        cover, period = _cover(session, ticket)
+        claim = session.scalar(select(Claim).where(Claim.ticket_id == ticket.id))
+        charge: int | None = None
+        basis = "to be confirmed after diagnosis"
+        if claim is not None:
+            charge, basis = claim.charge_pence, claim.rule
+        elif ticket.warranty:
+            charge, basis = 0, "manufacturer's warranty"
+        elif period is None or period.status.value != "insured":
+            price = session.scalar(
+                select(UninsuredPrice).where(
+                    UninsuredPrice.damage_category == ticket.damage_category
+                )
+            )
+            if price is not None:
+                charge, basis = (
+                    price.charge_pence,
+                    f"uninsured price for {ticket.damage_category.label}",
+                )
+        student = ticket.student
+        return RepairReceiptData(
+            ticket_id=ticket.id,
+            code=ticket_code(ticket.id),
+            school_name=_setting(session, SCHOOL_NAME_KEY),
+            student=student.full_name if student else "",
+            form=student.form if student else "",
+            asset_tag=ticket.device.asset_tag,
+            serial=ticket.device.serial,
+            model=_model(ticket.device),
+            damage=ticket.damage_category.label,
+            fault=ticket.fault,
+            in_case=ticket.in_case,
+            opened_at=ticket.opened_at,
+            opened_by=ticket.opened_by.display_name,
+            cover=cover,
+            charge_pence=charge,
+            charge_basis=basis,
+            terms=_setting(session, TERMS_KEYS["repair"]),
+            loaner=ticket.device.pool is DevicePool.LOAN,
+        )
+
+
+def handover_agreements(
+    factory: SessionFactory, *, form: str | None = None, year_group: int | None = None
+) -> list[HandoverData]:
+    """One agreement per allocated device of a form or year group, in hand-out order."""
+    if (form is None) == (year_group is None):
+        raise ValidationError("Choose a form or a year group for the hand-over agreements.")
+    with factory() as session:
+        condition = Student.form == form.strip() if form else Student.year_group == year_group
+        rows = session.execute(
+            select(Device, Student)
+            .join(Assignment, Assignment.device_id == Device.id)
+            .join(Student, Student.id == Assignment.student_id)
+            .where(Assignment.ended_at.is_(None), condition)
+            .order_by(Student.form, Student.last_name, Student.first_name, Device.asset_tag)
+        ).all()
+        school, terms = (
+            _setting(session, SCHOOL_NAME_KEY),
+            _setting(session, TERMS_KEYS["handover"]),
+        )
+        return [
+            HandoverData(
+                school_name=school,
+                student=student.full_name,
+                form=student.form,
+                year_group=student.year_group,
+                card_code=student.card_code,
+                asset_tag=device.asset_tag,
+                serial=device.serial,
+                model=_model(device),
+                terms=terms,
+            )
+            for device, student in rows
+        ]

@@ -1,0 +1,1 @@
+"""Qt table models over the services' pages of rows: lazy, a page at a time, filled on a worker."""

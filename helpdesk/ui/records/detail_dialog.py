@@ -1,0 +1,134 @@
+"""The detail page of a student or a device: its card, its full history and its audit trail.
+
+Everything is loaded on a worker thread; the dialog shows "Loading…" until it arrives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from helpdesk.services.core.unit_of_work import SessionFactory
+from helpdesk.services.counter.lookup import DeviceCard, record_card
+from helpdesk.services.records import browse
+from helpdesk.services.records.history import device_history, student_history
+from helpdesk.ui.context import AppContext
+from helpdesk.ui.counter import card_views
+from helpdesk.ui.errors import describe_failure
+from helpdesk.ui.widgets.cards import CardView, CardWidget
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    when: str
+    what: str
+    ref: str = ""  # the loan slip or repair ticket the line is about
+
+
+@dataclass(frozen=True)
+class Detail:
+    card: CardView
+    history: list[HistoryLine]
+    audit: list[browse.AuditRow]
+
+
+def load_detail(factory: SessionFactory, kind: str, record_id: int) -> Detail:
+    """Runs on a worker: the card, the full history and the audit trail of one record."""
+    now = datetime.now()
+    card = record_card(factory, kind, record_id, now=now)
+    if isinstance(card, DeviceCard):
+        # The page shows the whole history below the card: not its latest few on it as well.
+        card = replace(card, history=())
+        rows = device_history(factory, device_id=record_id)
+    else:
+        rows = student_history(factory, student_id=record_id)
+    history = [HistoryLine(f"{row.at:%d/%m/%Y %H:%M}", row.text, row.ref) for row in rows]
+    audit = browse.record_audit_trail(factory, kind, record_id)
+    return Detail(card_views.view_of(card, now), history, audit)
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return table
+
+
+class DetailDialog(QDialog):
+    def __init__(
+        self, ctx: AppContext, kind: str, record_id: int, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.kind = kind
+        self.record_id = record_id
+        self.detail: Detail | None = None
+        self.setWindowTitle("Student" if kind == "student" else "Device")
+        self.resize(900, 680)
+        self.card = CardWidget()
+        self.status = QLabel("Loading…")
+        self.status.setObjectName("hint")
+        self.tabs = QTabWidget()
+        self.history_table = _table(["When", "What", "Loan / repair"])
+        self.audit_table = _table(["When", "Who", "Record", "Change"])
+        self.tabs.addTab(self.history_table, "History")
+        self.tabs.addTab(self.audit_table, "Audit trail")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.card)
+        layout.addWidget(self.status)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(buttons)
+        ctx.runner.submit(
+            lambda: load_detail(ctx.factory, kind, record_id), self._loaded, self._failed
+        )
+
+    def _failed(self, exc: BaseException) -> None:
+        self.status.setText(describe_failure("Loading this record", exc))
+
+    def _loaded(self, detail: Detail) -> None:
+        self.detail = detail
+        self.status.setText("")
+        self.status.hide()
+        self.card.show_view(detail.card)
+        self.history_table.setRowCount(len(detail.history))
+        for row, line in enumerate(detail.history):
+            for col, text in enumerate((line.when, line.what, line.ref)):
+                self.history_table.setItem(row, col, QTableWidgetItem(text))
+        self.audit_table.setRowCount(len(detail.audit))
+        for row, entry in enumerate(detail.audit):
+            record = f"{entry.entity} {entry.entity_id or ''}".strip()
+            values = (
+                entry.at.strftime("%d/%m/%Y %H:%M"),
+                entry.who,
+                f"{entry.action} {record}",
+                entry.changes,
+            )
+            for col, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.audit_table.setItem(row, col, item)
+        self.history_table.resizeColumnsToContents()
+        self.audit_table.setColumnWidth(0, 130)
+        self.audit_table.setColumnWidth(1, 90)
+        self.audit_table.setColumnWidth(2, 150)

@@ -1,0 +1,1 @@
+"""The Reports area: each report as a table and a chart, with PDF and CSV export."""
