@@ -7,7 +7,6 @@ choice in this computer's settings. A video file or a folder of images can be tr
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -25,17 +24,11 @@ from helpdesk.ui.widgets.feedback import Feedback
 from helpdesk.ui.widgets.scan_preview import ScanPreview
 
 SIZES = [(1280, 720), (1920, 1080), (640, 480)]
-SIZE_KEY = "camera/size"
 
 
 def saved_size(machine: MachineSettings) -> tuple[int, int]:
     """The resolution chosen for the counter's camera (1280x720 by default)."""
-    value = str(QSettings(machine.path, QSettings.Format.IniFormat).value(SIZE_KEY, "") or "")
-    try:
-        width, height = (int(v) for v in value.lower().split("x"))
-    except ValueError:
-        return DEFAULT_SIZE
-    return (width, height)
+    return machine.camera_size or DEFAULT_SIZE
 
 
 class CameraWindow(QWidget):
@@ -158,9 +151,7 @@ class CameraWindow(QWidget):
         spec = self.current_source()
         self.machine.camera = spec
         width, height = self.resolution.currentData() or DEFAULT_SIZE
-        settings = QSettings(self.machine.path, QSettings.Format.IniFormat)
-        settings.setValue(SIZE_KEY, f"{width}x{height}")
-        settings.sync()
+        self.machine.camera_size = (width, height)
         self.status.setText(
             f"The counter will use {self.choice.currentText()} at {width} x {height}."
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,6 +30,7 @@ from helpdesk.labels.asset_labels import LabelDesign
 from helpdesk.labels.templates import LabelTemplate
 from helpdesk.services.reporting.documents import LabelDevice
 from helpdesk.ui.labels.preview import SOURCES, BatchRequest, SheetGrid
+from helpdesk.ui.machine_settings import LabelLook, MachineSettings
 
 CODES = {
     "code128": "Code 128",
@@ -38,7 +39,6 @@ CODES = {
     "qr": "QR only (small labels)",
     "datamatrix": "Data Matrix only (small labels)",
 }
-DEFAULT_TEMPLATE = "avery-l7160"
 DELAY = 150  # ms to wait before previewing again after a choice
 TYPING_DELAY = 600  # ms after the last key typed
 TAG_SEPARATORS = re.compile(r"[\n\r\t,;]+")  # a scanner's Enter or Tab, a pasted list
@@ -49,13 +49,16 @@ class LabelChoices(QWidget):
     source_changed = Signal(str)
 
     def __init__(
-        self, templates: Sequence[LabelTemplate], settings_path: str, parent: QWidget | None = None
+        self,
+        templates: Sequence[LabelTemplate],
+        machine: MachineSettings,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.templates = list(templates)
         self.reprint: tuple[LabelDevice, ...] = ()
         self._header_touched = False
-        self._remembered = QSettings(settings_path, QSettings.Format.IniFormat)
+        self.machine = machine
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 8, 0)
         column.addWidget(self._devices_box())
@@ -191,29 +194,23 @@ class LabelChoices(QWidget):
 
     def restore(self) -> None:
         """The stock and design last used on this computer."""
-        q = self._remembered
-        index = self.template_choice.findData(str(q.value("labels/template", DEFAULT_TEMPLATE)))
+        look = self.machine.label_look([t.id for t in self.templates], CODES)
+        index = self.template_choice.findData(look.template)
         self.template_choice.setCurrentIndex(max(0, index))
         self._template_changed()
-        code = self.code_choice.findData(str(q.value("labels/code", "code128")))
-        self.code_choice.setCurrentIndex(max(0, code))
-        self.show_model.setChecked(str(q.value("labels/model", "true")) == "true")
-        self.show_serial.setChecked(str(q.value("labels/serial", "true")) == "true")
+        self.code_choice.setCurrentIndex(max(0, self.code_choice.findData(look.code)))
+        self.show_model.setChecked(look.show_model)
+        self.show_serial.setChecked(look.show_serial)
 
     def remember(self, request: BatchRequest) -> None:
-        q = self._remembered
-        q.setValue("labels/template", request.template_id)
-        q.setValue("labels/code", request.design.symbology)
-        q.setValue("labels/model", "true" if request.design.show_model else "false")
-        q.setValue("labels/serial", "true" if request.design.show_serial else "false")
-        q.sync()
-
-    def remembered_folder(self) -> str:
-        return str(self._remembered.value("labels/folder", "") or "")
-
-    def remember_folder(self, folder: str) -> None:
-        self._remembered.setValue("labels/folder", folder)
-        self._remembered.sync()
+        self.machine.remember_label_look(
+            LabelLook(
+                template=request.template_id,
+                code=request.design.symbology,
+                show_model=request.design.show_model,
+                show_serial=request.design.show_serial,
+            )
+        )
 
     def template(self) -> LabelTemplate:
         return self.templates[max(0, self.template_choice.currentIndex())]

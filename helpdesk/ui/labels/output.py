@@ -345,11 +345,11 @@ class LabelOutput:
 
     def ask_file(self, title: str, name: str) -> str:
         """A PDF file name from the save dialog, starting in the folder used last."""
-        choices = self.panel.choices
-        folder = choices.remembered_folder() or str(Path.home())
+        machine = self.panel.ctx.machine
+        folder = machine.label_folder or str(Path.home())
         path, _ = QFileDialog.getSaveFileName(
             self.panel, title, str(Path(folder) / name), "PDF files (*.pdf)"
         )
         if path:
-            choices.remember_folder(str(Path(path).parent))
+            machine.label_folder = str(Path(path).parent)
         return path

@@ -68,7 +68,7 @@ class LabelsPanel(QWidget):
 
         title = QLabel("Asset labels")
         title.setObjectName("pageTitle")
-        self.choices = LabelChoices(self.templates, ctx.machine.path)
+        self.choices = LabelChoices(self.templates, ctx.machine)
         self.choices.changed.connect(self.schedule_preview)
         self.choices.source_changed.connect(self._source_changed)
         scroll = QScrollArea()
