@@ -16,9 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from helpdesk.domain.errors import HelpdeskError
 from helpdesk.logs import log_unexpected
 
-# Messages shown so far (kept so a test or the smoke run can see them), and the open boxes
-# (a box without a parent must be kept alive until it is closed).
-shown: list[str] = []
+# The open boxes (a box without a parent must be kept alive until it is closed).
 _open_boxes: list[QMessageBox] = []
 
 
@@ -31,9 +29,9 @@ def describe_failure(what: str, exc: BaseException) -> str:
 
 
 def report_unexpected(parent: QWidget | None, what: str, exc: BaseException) -> str:
-    """Log ``exc`` (when it is not an expected failure) and tell the user, without blocking."""
+    """Log ``exc`` (when it is not an expected failure) and tell the user, without blocking: a
+    box named ``errorBox`` (on stderr when there is no window)."""
     text = describe_failure(what, exc)
-    shown.append(text)
     if QApplication.instance() is None:
         print(f"helpdesk: {text}", file=sys.stderr)
         return text

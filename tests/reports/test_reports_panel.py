@@ -162,13 +162,17 @@ def test_notices_for_one_form_and_one_charge(qtbot, ctx, bench, tmp_path) -> Non
 
 
 def test_no_letters_to_print_is_said_plainly(qtbot, ctx, tmp_path) -> None:  # noqa: ANN001
-    from helpdesk.ui import errors
+    from PySide6.QtWidgets import QApplication
 
     panel = _panel(qtbot, ctx)
     panel.save_charge_letters(str(tmp_path / "letters.pdf"))
     expected = "There are no charges due, so there are no letters to print."
     qtbot.waitUntil(lambda: panel.summary.text() == expected, timeout=5000)
-    assert errors.shown[-1] == expected and not (tmp_path / "letters.pdf").exists()
+    boxes = [w for w in QApplication.topLevelWidgets() if w.objectName() == "errorBox"]
+    assert [b.text() for b in boxes if b.parent() is panel and b.isVisible()] == [expected]
+    assert not (tmp_path / "letters.pdf").exists()
+    for box in boxes:
+        box.close()
 
 
 def test_screenshot_of_a_term(qtbot, ctx, tmp_path) -> None:  # noqa: ANN001

@@ -187,12 +187,14 @@ def test_feedback_flashes_and_never_fails_without_sound(qtbot):
     widget.setStyleSheet("color: black;")
     qtbot.addWidget(widget)
     feedback = Feedback(flash_ms=50)
+    due: list[str] = []
+    feedback.sound_due.connect(due.append)
     feedback.good(widget)
     assert GOOD_COLOUR in widget.styleSheet()
     qtbot.waitUntil(lambda: widget.styleSheet() == "color: black;", timeout=2000)
     feedback.refused(widget)
     assert "#ffcdd2" in widget.styleSheet()
-    assert feedback.requested[-2:] == ["good.wav", "refused.wav"] or feedback.requested == []
+    assert due == ["good.wav", "refused.wav"]
     styled = QLineEdit()
     styled.setStyleSheet("QLineEdit { color: navy; }")
     qtbot.addWidget(styled)
@@ -200,8 +202,10 @@ def test_feedback_flashes_and_never_fails_without_sound(qtbot):
     assert "QLineEdit { background-color: #b9f6ca; }" in styled.styleSheet()
     qtbot.waitUntil(lambda: styled.styleSheet() == "QLineEdit { color: navy; }", timeout=2000)
     silent = Feedback(enabled=False)
-    silent.good()
-    assert silent.requested == []
+    with qtbot.assertNotEmitted(silent.sound_due):
+        silent.good(styled)
+        silent.refused()
+    assert GOOD_COLOUR in styled.styleSheet()  # the flash stays when the sounds are off
 
 
 # --- camera window ------------------------------------------------------------------------------

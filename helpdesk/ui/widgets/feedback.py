@@ -15,7 +15,7 @@ import wave
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, QUrl
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from PySide6.QtWidgets import QWidget
 
 from helpdesk.resource_files import resource
@@ -78,14 +78,17 @@ class Feedback(QObject):
     """``good(widget)`` and ``refused(widget)``: play the sound and flash ``widget``'s background.
 
     ``enabled`` turns the sounds off (the per-computer "sounds" setting); flashes stay.
+    ``sound_due(name)`` is emitted for every sound due while sounds are on (``good.wav`` or
+    ``refused.wav``), whether or not this computer has a device to play it on.
     """
+
+    sound_due = Signal(str)
 
     def __init__(self, parent: QObject | None = None, *, enabled: bool = True, flash_ms: int = 350):
         super().__init__(parent)
         self.enabled = enabled
         self.flash_ms = flash_ms
         self._effects: dict[str, object] = {}
-        self.requested: list[str] = []  # the sounds asked for, newest last
         self._flashing: dict[int, tuple[QWidget, str]] = {}
 
     def good(self, widget: QWidget | None = None) -> None:
@@ -123,12 +126,12 @@ class Feedback(QObject):
     def _play(self, name: str) -> None:
         if not self.enabled:
             return
+        self.sound_due.emit(name)
         effect = self._effect(name)
         if effect is None:
             return
         try:
             effect.play()
-            self.requested.append(name)
         except Exception as exc:  # noqa: BLE001 - no sound is never an error at the counter
             log.info("sound %s not played: %s", name, exc)
 
