@@ -1,8 +1,10 @@
 """The ``helpdesk`` command.
 
 Each subcommand lives in its own module under :mod:`helpdesk.commands` and exposes
-``register(subparsers, common)``; this module only builds the parser, dispatches and turns
-every expected failure into one clear line on stderr with a non-zero exit.
+``register(subparsers, common)``; the list of commands is :data:`helpdesk.commands.COMMANDS`.
+This module only builds the parser (loading just the module the command line needs), dispatches
+and turns every expected failure into one clear line on stderr with a non-zero exit. The
+commands never import this module.
 """
 
 from __future__ import annotations
@@ -14,28 +16,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-# Modules under helpdesk.commands, in the order they appear in --help.
-COMMAND_MODULES = (
-    "demo",
-    "data_io",
-    "lookup",
-    "loans",
-    "database",
-    "decode",
-    "camera",
-    "labels",
-    "reports",
-)
+from helpdesk.commands import COMMAND_MODULES, COMMANDS, MODULE_OF
+from helpdesk.commands.common import CommandError
 
 log = logging.getLogger("helpdesk")
-
-
-class CommandError(Exception):
-    """An expected failure: printed as one line, exit status ``code``."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def _common_parser() -> argparse.ArgumentParser:
@@ -57,8 +41,11 @@ def _common_parser() -> argparse.ArgumentParser:
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The whole parser; with ``only`` (a module of COMMAND_MODULES) just that module's
-    commands, so a command does not pay for importing every other command's libraries."""
+    """The parser. ``only`` narrows what is loaded, so a command does not pay for every other
+    command's libraries: a module of COMMAND_MODULES registers just that module's commands;
+    OVERVIEW lists every command from :data:`helpdesk.commands.COMMANDS` without loading any
+    module (for ``helpdesk --help`` and a mistyped command); NO_COMMAND (the main window) has
+    none. Without ``only`` every module registers its commands."""
     common = _common_parser()
     parser = argparse.ArgumentParser(
         prog="helpdesk",
@@ -74,6 +61,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    if only == OVERVIEW:
+        for command in COMMANDS:
+            subparsers.add_parser(command.name, help=command.summary)
+        return parser
     if only == NO_COMMAND:
         names: tuple[str, ...] = ()
     elif only in COMMAND_MODULES:
@@ -81,71 +72,53 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     else:
         names = COMMAND_MODULES
     for name in names:
-        try:
-            module = importlib.import_module(f"helpdesk.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"helpdesk.commands.{name}":
-                continue  # that part of the command is not built yet
-            raise
+        module = importlib.import_module(f"helpdesk.commands.{name}")
         module.register(subparsers, common)
     return parser
 
 
-# The command names each module registers: a command loads only its own module.
-COMMAND_OF = {
-    "demo": "demo",
-    "import": "data_io",
-    "export": "data_io",
-    "lookup": "lookup",
-    "loan": "loans",
-    "db": "database",
-    "backup": "database",
-    "decode": "decode",
-    "camera": "camera",
-    "labels": "labels",
-    "slip": "labels",
-    "report": "reports",
-    "notices": "reports",
-}
 _TAKES_VALUE = {"--db", "--as", "--camera"}
+_TOP_OPTIONS = ("--db", "--as", "--camera", "--smoke-test", "--help")
 NO_COMMAND = "-"  # the main window: no command module at all
+OVERVIEW = "?"  # the list of commands only: no command module at all
 
 
-def module_for(argv: Sequence[str]) -> str | None:
-    """The one command module ``argv`` needs; None (all of them) for help or an unknown word."""
-    if any(arg in ("-h", "--help") for arg in argv):
-        words = [a for a in argv if not a.startswith("-")]
-        if not words:
-            return None
+def _option(arg: str) -> str:
+    """The top-level option ``arg`` names, an abbreviation (``--cam``) read as argparse reads it."""
+    name = arg.split("=", 1)[0]
+    if not name.startswith("--"):
+        return name
+    matches = [option for option in _TOP_OPTIONS if option.startswith(name)]
+    return matches[0] if len(matches) == 1 else name
+
+
+def module_for(argv: Sequence[str]) -> str:
+    """What ``argv`` needs: the one command module it names, OVERVIEW for ``--help`` without a
+    command or an unknown word, NO_COMMAND for the main window."""
+    words = []
     skip = False
     for arg in argv:
         if skip:
             skip = False
-            continue
-        if arg in _TAKES_VALUE:
-            skip = True
-            continue
-        if arg.startswith("-"):
-            continue
-        return COMMAND_OF.get(arg)
+        elif arg.startswith("-"):
+            skip = "=" not in arg and _option(arg) in _TAKES_VALUE
+        else:
+            words.append(arg)
+    if words:
+        return MODULE_OF.get(words[0], OVERVIEW)
+    if any(arg == "-h" or _option(arg) == "--help" for arg in argv):
+        return OVERVIEW
     return NO_COMMAND
-
-
-def db_url(args: argparse.Namespace) -> str:
-    """The database URL chosen on the command line, in the environment, or the default file."""
-    from helpdesk.db import default_url
-
-    return getattr(args, "db_url", None) or os.environ.get("HELPDESK_DB_URL") or default_url()
-
-
-def acting_username(args: argparse.Namespace) -> str:
-    return getattr(args, "acting_as", None) or os.environ.get("HELPDESK_USER") or "admin"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(only=module_for(argv))
     args = parser.parse_args(argv)
+    if args.command is not None and getattr(args, "handler", None) is None:
+        # the words were not read as module_for guessed (an abbreviated option taking a value,
+        # say): read them again with every command's parser
+        args = build_parser().parse_args(argv)
     handler = getattr(args, "handler", None)
     try:
         if handler is None:

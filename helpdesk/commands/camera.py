@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from helpdesk.cli import CommandError
+from helpdesk.commands import summary
+from helpdesk.commands.common import CommandError
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "camera",
-        help="check the camera and choose the one the counter uses",
+        help=summary("camera"),
         description="Open a small window showing the camera live with the scanner running, to "
         "check that labels read and to choose the counter's camera and resolution.",
     )

@@ -11,7 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from helpdesk.cli import CommandError, acting_username, db_url
+from helpdesk.commands import summary
+from helpdesk.commands.common import CommandError, acting_username, open_database
 
 KINDS = ("students", "devices", "cover")
 FORMATS = {
@@ -27,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     imp = subparsers.add_parser(
         "import",
         parents=[common],
-        help="import students, devices or cover periods from a CSV file",
+        help=summary("import"),
         description="Import a CSV file (UTF-8, comma or semicolon separated, as Excel writes "
         "'CSV UTF-8'). Header names in any case; extra columns are ignored. Dates as "
         "2025-09-01 or 01/09/2025. A record already there (same card code, asset tag, or "
@@ -45,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     exp = subparsers.add_parser(
         "export",
         parents=[common],
-        help="export students, devices or cover periods as CSV (the columns import reads)",
+        help=summary("export"),
         description="Write students, devices or cover periods as CSV in the columns that "
         "'helpdesk import' reads. A file (-o) is UTF-8 with a byte-order mark, for Excel.",
     )
@@ -55,18 +56,6 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     exp.add_argument("--overwrite", action="store_true", help="replace FILE if it exists already")
     exp.set_defaults(handler=_export)
-
-
-def open_factory(args: argparse.Namespace):  # noqa: ANN201 - the services' session factory
-    """The chosen database, brought up to this version's schema, or one clear line."""
-    from helpdesk.db import open_database
-
-    url = db_url(args)
-    try:
-        return open_database(url)
-    except Exception as exc:  # noqa: BLE001 - a database that cannot be opened is one clear line
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise CommandError(f"cannot open the database {url}: {reason}") from exc
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -82,7 +71,7 @@ def _import(args: argparse.Namespace) -> int:
         raise CommandError(f"there is no file {path}") from None
     except OSError as exc:
         raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
-    factory = open_factory(args)
+    factory = open_database(args)
     try:
         ensure_admin(factory)  # a new database: its first admin does the first import
         result = IMPORTERS[args.kind](factory, acting_username(args), data, skip_bad=args.skip_bad)
@@ -105,7 +94,7 @@ def _import(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from helpdesk.services.csv.export import export_csv, export_file
 
-    factory = open_factory(args)
+    factory = open_database(args)
     try:
         if not args.output or args.output == "-":
             export_csv(factory, args.kind, sys.stdout)

@@ -18,7 +18,8 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from helpdesk.cli import CommandError, db_url
+from helpdesk.commands import summary
+from helpdesk.commands.common import CommandError, db_url
 from helpdesk.db import backup_sqlite, current_revision, head_revision, make_engine, upgrade
 
 PHOTOS_FOLDER = "photos"  # ticket photos live in this folder beside a SQLite database file
@@ -29,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     db = subparsers.add_parser(
         "db",
         parents=[common],
-        help="database schema: upgrade to this version, show the current revision",
+        help=summary("db"),
         description="Manage the database schema (Alembic migrations shipped with Helpdesk).",
     )
     actions = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -51,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     backup = subparsers.add_parser(
         "backup",
         parents=[common],
-        help="a consistent copy of the SQLite database (and ticket photos), safe while in use",
+        help=summary("backup"),
         description="Copy the SQLite database to PATH while Helpdesk may be in use, and the "
         "ticket photos beside it. PATH may be a file name or an existing folder. "
         "PostgreSQL databases are backed up with pg_dump.",

@@ -12,7 +12,8 @@ import argparse
 import json
 import time
 
-from helpdesk.cli import CommandError
+from helpdesk.commands import summary
+from helpdesk.commands.common import CommandError
 from helpdesk.scanner import (
     DEFAULT_FORMATS,
     DecodePipeline,
@@ -26,7 +27,7 @@ from helpdesk.scanner import (
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "decode",
-        help="read the barcodes and QR codes in image files",
+        help=summary("decode"),
         description="Read the codes in each IMAGE with the scanner's decoding pipeline "
         "(the same one the counter's camera uses). A missing or unreadable file is reported "
         "and the run goes on.",

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from helpdesk.cli import CommandError
-from helpdesk.commands.data_io import open_factory
+from helpdesk.commands import summary
+from helpdesk.commands.common import CommandError, open_database
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     demo = subparsers.add_parser(
         "demo",
         parents=[common],
-        help="fill an empty database with a realistic demo school",
+        help=summary("demo"),
         description="Create a demo school in an empty database: about 900 students in years "
         "7-11, 950 laptops and chargers assigned 1:1, a 60-laptop loan pool, staff (admin, "
         "counter, technicians), insurance schemes and cover, closure dates and a term of "
@@ -27,7 +27,7 @@ def _demo(args: argparse.Namespace) -> int:
     from helpdesk.demo.build import build_demo
     from helpdesk.domain.errors import Refused
 
-    factory = open_factory(args)
+    factory = open_database(args)
     progress = None if args.quiet else (lambda text: print(f"demo: {text}...", flush=True))
     try:
         summary = build_demo(factory, seed=args.seed, progress=progress)

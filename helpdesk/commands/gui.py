@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-from helpdesk.cli import CommandError, acting_username, db_url
+from helpdesk.commands.common import acting_username, open_database
 
 
 def calm_garbage_collector() -> None:
@@ -32,7 +32,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from helpdesk.db import describe, open_database
+    from helpdesk.db import describe
     from helpdesk.logs import configure_logging
     from helpdesk.services.core.staff import ensure_admin
     from helpdesk.ui.context import AppContext
@@ -41,11 +41,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from helpdesk.ui.workers import Runner
 
     configure_logging()
-    url = db_url(args)
-    try:
-        factory = open_database(url)
-    except Exception as exc:  # noqa: BLE001 - a database that cannot be opened is one clear line
-        raise CommandError(f"cannot open the database {url}: {exc}") from exc
+    factory = open_database(args)
     actor = acting_username(args)
     ensure_admin(factory)
 

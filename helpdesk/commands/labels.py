@@ -16,7 +16,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpdesk.cli import CommandError, acting_username, db_url
+from helpdesk.commands import summary
+from helpdesk.commands.common import CommandError, acting_username, open_database
 
 SLIP_KINDS = {"loan": "slip", "receipt": "slip", "handover": "slip", "label": "label"}
 
@@ -27,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p = subparsers.add_parser(
         "labels",
         parents=[common],
-        help="asset labels on label stock, to a PDF or a printer; templates; alignment",
+        help=summary("labels"),
         description="Print asset labels (Code 128, optionally QR or Data Matrix) on a label "
         "stock. Choose the devices by tag, from a file, by form, year group, tag range or the "
         "devices never labelled; write a PDF (-o) or print (--printer). A batch sent to a "
@@ -97,7 +98,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     s = subparsers.add_parser(
         "slip",
         parents=[common],
-        help="a loan slip, a repair receipt or pickup-day hand-over agreements",
+        help=summary("slip"),
         description="Print the slip of a loan (LOAN_ID such as 123 or LOAN-000123), a repair "
         "receipt (--ticket) or the hand-over agreements of a form or year group.",
     )
@@ -167,16 +168,6 @@ def _check_tags(labels: list) -> None:
         raise CommandError(
             f"these tags have characters a Code 128 label cannot hold: {', '.join(map(repr, bad[:5]))}"
         )
-
-
-def _factory(args: argparse.Namespace):
-    from helpdesk.db import open_database
-
-    url = db_url(args)
-    try:
-        return open_database(url)
-    except Exception as exc:  # noqa: BLE001 - an unusable database is one clear line
-        raise CommandError(f"cannot open the database {url}: {exc}") from exc
 
 
 def _select(args: argparse.Namespace, factory) -> _Selection:
@@ -289,7 +280,7 @@ def _labels(args: argparse.Namespace) -> int:
         raise CommandError("say where to: -o OUT.pdf or --printer NAME")
     factory = None
     if not (args.tags or args.tags_file) or args.record:
-        factory = _factory(args)
+        factory = open_database(args)
     selection = _select(args, factory)
     header = args.header
     if header is None:
@@ -387,7 +378,7 @@ def _slip(args: argparse.Namespace) -> int:
         )
     if not args.output and not args.printer:
         raise CommandError("say where to: -o OUT.pdf or --printer NAME")
-    factory = _factory(args)
+    factory = open_database(args)
     if args.loan is not None:
         loan_id = _number(args.loan, codes.parse_loan_code, "loan")
         data = documents.loan_slip(factory, loan_id)

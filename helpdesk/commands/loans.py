@@ -14,8 +14,8 @@ import argparse
 import re
 from datetime import date, datetime, time
 
-from helpdesk.cli import CommandError, acting_username
-from helpdesk.commands.data_io import open_factory
+from helpdesk.commands import summary
+from helpdesk.commands.common import CommandError, acting_username, open_database
 from helpdesk.commands.lookup import loan_line, ticket_line
 
 DAMAGE_CATEGORIES = (
@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     loan = subparsers.add_parser(
         "loan",
         parents=[common],
-        help="issue a loan laptop to a student or take one back",
+        help=summary("loan"),
         description="Issue a loan laptop or take one back, as at the counter.",
     )
     actions = loan.add_subparsers(dest="loan_command", metavar="ACTION", required=True)
@@ -113,7 +113,7 @@ def _issue(args: argparse.Namespace) -> int:
     from helpdesk.services.counter.loans import issue_loan, swap
 
     accessories = tuple(a.strip() for a in args.accessories.split(",") if a.strip())
-    factory = open_factory(args)
+    factory = open_database(args)
     try:
         ensure_admin(factory)
         due_at = school_days = None
@@ -166,7 +166,7 @@ def _return(args: argparse.Namespace) -> int:
     from helpdesk.services.counter.loans import return_loan
 
     by_slip = parse_loan_code(args.tag) is not None
-    factory = open_factory(args)
+    factory = open_database(args)
     try:
         ensure_admin(factory)
         result = return_loan(

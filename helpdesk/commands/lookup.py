@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 from datetime import date, datetime
 
-from helpdesk.commands.data_io import open_factory
+from helpdesk.commands import summary
+from helpdesk.commands.common import open_database
 from helpdesk.domain.enums import DamageCategory
 
 
@@ -17,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     look = subparsers.add_parser(
         "lookup",
         parents=[common],
-        help="show the student, device, loan or ticket a scanned code names",
+        help=summary("lookup"),
         description="Show what a scanned code names: a student card, an asset tag, a serial "
         "number, a loan slip (LOAN-000123) or a repair receipt (TKT-000045).",
     )
@@ -28,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def _lookup(args: argparse.Namespace) -> int:
     from helpdesk.services.counter.lookup import lookup
 
-    factory = open_factory(args)
+    factory = open_database(args)
     try:
         card = lookup(factory, args.code)
     finally:

@@ -17,9 +17,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
-from helpdesk.cli import CommandError, db_url
+from helpdesk.commands import summary
+from helpdesk.commands.common import CommandError, open_database
 from helpdesk.services.reporting import notices, reports
 
 
@@ -28,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser = subparsers.add_parser(
         "report",
         parents=[common],
-        help=f"bench reports as a table or CSV ({names})",
+        help=summary("report"),
         description="Print one of the bench's reports. "
         + " ".join(f"{info.name}: {info.description}." for info in reports.report_infos())
         + " Dates are YYYY-MM-DD and both ends are included.",
@@ -48,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     notices_parser = subparsers.add_parser(
         "notices",
         parents=[common],
-        help="charge letters to parents and ready-for-collection notices for form tutors (PDF)",
+        help=summary("notices"),
         description="Print the letters and notices of the bench as PDF files.",
     )
     kinds = notices_parser.add_subparsers(dest="notice", metavar="KIND", required=True)
@@ -86,29 +85,6 @@ def parse_day(text: str | None, option: str) -> date | None:
         ) from None
 
 
-def _factory(args: argparse.Namespace):  # noqa: ANN202
-    from helpdesk.db import open_database
-
-    url = db_url(args)
-    try:
-        parsed = make_url(url)
-    except Exception as exc:  # noqa: BLE001 - an unusable URL is one clear line
-        raise CommandError(f"cannot use the database URL {url!r}: {exc}") from exc
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        from pathlib import Path
-
-        if not Path(parsed.database).expanduser().is_file():
-            raise CommandError(
-                f"there is no database at {parsed.database}; "
-                "create one with 'helpdesk db upgrade' (or give another with --db)"
-            )
-    try:
-        return open_database(url)
-    except Exception as exc:  # noqa: BLE001 - a database that cannot be opened is one clear line
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise CommandError(f"cannot open the database {url}: {reason}") from exc
-
-
 def _report(args: argparse.Namespace) -> int:
     if not args.name:
         raise CommandError(f"name a report: {', '.join(reports.report_names())}")
@@ -125,7 +101,7 @@ def _report(args: argparse.Namespace) -> int:
     if args.csv and args.path:
         raise CommandError("choose --csv or --pdf, not both")
     target = _target(args) if args.path else None
-    factory = _factory(args)
+    factory = open_database(args, must_exist=True)
     try:
         table = reports.run_report(factory, name, date_from=date_from, date_to=date_to)
         school = notices.school_name(factory) if target else ""
@@ -175,7 +151,7 @@ def _charge_letters(args: argparse.Namespace) -> int:
         ticket_id = int(text) if text.isdigit() else parse_ticket_code(text)
         if ticket_id is None:
             raise CommandError(f"{args.ticket!r} is not a ticket code; write it as TKT-000045")
-    factory = _factory(args)
+    factory = open_database(args, must_exist=True)
     try:
         if ticket_id is not None:
             letters: tuple[notices.ChargeLetter, ...] = (
@@ -197,7 +173,7 @@ def _ready(args: argparse.Namespace) -> int:
     from helpdesk.labels.collection_notice import collection_notices_pdf
 
     target = _target(args)
-    factory = _factory(args)
+    factory = open_database(args, must_exist=True)
     try:
         forms = notices.ready_for_collection(factory, form=args.form)
         school = notices.school_name(factory)

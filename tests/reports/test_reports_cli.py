@@ -205,3 +205,13 @@ def test_long_text_is_cut_in_the_text_table_only(bench, capsys) -> None:  # noqa
     assert "Standard cover: claim 2 in a cover period costs £50.00" not in out
     assert main(["report", "charges", "--csv", "--db", bench.url]) == 0
     assert "Standard cover: claim 2 in a cover period costs £50.00" in capsys.readouterr().out
+
+
+def test_the_command_list_names_every_report() -> None:
+    """``helpdesk --help`` shows the report names without loading the reports: the line in
+    helpdesk.commands.COMMANDS must name exactly the reports there are, in their order."""
+    from helpdesk.commands import summary
+    from helpdesk.services.reporting.reports import report_names
+
+    line = summary("report")
+    assert line.endswith(f"({', '.join(report_names())})")
