@@ -74,11 +74,11 @@ def main() -> None:
     page = panel.open_ticket(ticket.id)
     settle()
     page.grab().save(str(ROOT / "docs" / "ticket-page.png"))
-    page.edit_cover()
+    page.ticket_actions.edit_cover()
     settle()
-    page.cover_dialog.choose(0)
+    page.ticket_actions.cover_dialog.choose(0)
     settle()
-    page.cover_dialog.grab().save(str(ROOT / "docs" / "cover-periods.png"))
+    page.ticket_actions.cover_dialog.grab().save(str(ROOT / "docs" / "cover-periods.png"))
     print(f"saved docs/bench-queue.png, ticket-page.png and cover-periods.png from {path}")
 
 
