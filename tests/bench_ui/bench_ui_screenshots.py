@@ -27,8 +27,9 @@ def main() -> None:
     from helpdesk.demo.build import build_demo
     from helpdesk.services.records.browse import database_is_empty
     from helpdesk.services.repairs import bench_actions, ticket_queue, tickets
-    from helpdesk.ui.bench.panel import COLUMNS, BenchPanel
+    from helpdesk.ui.bench.panel import BenchPanel
     from helpdesk.ui.context import AppContext
+    from helpdesk.ui.models.queue_model import COLUMNS
     from helpdesk.ui.style import apply_style
     from helpdesk.ui.workers import Runner
 
