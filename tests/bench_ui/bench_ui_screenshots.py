@@ -27,8 +27,9 @@ def main() -> None:
     from helpdesk.demo.build import build_demo
     from helpdesk.services.records.browse import database_is_empty
     from helpdesk.services.repairs import bench_actions, ticket_queue, tickets
-    from helpdesk.ui.bench.panel import COLUMNS, BenchPanel
+    from helpdesk.ui.bench.panel import BenchPanel
     from helpdesk.ui.context import AppContext
+    from helpdesk.ui.models.queue_model import COLUMNS
     from helpdesk.ui.style import apply_style
     from helpdesk.ui.workers import Runner
 
@@ -74,11 +75,11 @@ def main() -> None:
     page = panel.open_ticket(ticket.id)
     settle()
     page.grab().save(str(ROOT / "docs" / "ticket-page.png"))
-    page.edit_cover()
+    page.ticket_actions.edit_cover()
     settle()
-    page.cover_dialog.choose(0)
+    page.ticket_actions.cover_dialog.choose(0)
     settle()
-    page.cover_dialog.grab().save(str(ROOT / "docs" / "cover-periods.png"))
+    page.ticket_actions.cover_dialog.grab().save(str(ROOT / "docs" / "cover-periods.png"))
     print(f"saved docs/bench-queue.png, ticket-page.png and cover-periods.png from {path}")
 
 

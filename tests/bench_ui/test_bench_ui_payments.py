@@ -70,35 +70,39 @@ def test_the_dialog_needs_a_method_and_a_receipt_and_no_more_than_is_owed(qtbot)
 
 def test_part_payments_and_a_managers_reversal(open_page, bench_ctx, bench_school, qtbot) -> None:  # noqa: ANN001
     page = open_page(bench_school.ben_ticket)  # £90.00 due
-    said = _act(page, qtbot, lambda: page.record_payment(PaymentDetails(4000, "cash", "R-1")))
+    said = _act(
+        page, qtbot, lambda: page.ticket_actions.record_payment(PaymentDetails(4000, "cash", "R-1"))
+    )
     assert said == "Payment of £40.00 by cash recorded."
     ticket = page.page.ticket
     assert (ticket.charge_status, ticket.balance_pence) == ("due", 5000)
-    assert "Paid so far £40.00; still to pay £50.00." in page.cover_text.text()
-    assert page.pay_button.isEnabled()
-    assert page.payments_table.rowCount() == 1
-    assert page.payments_table.item(0, 1).text() == "£40.00"
-    assert page.payments_table.item(0, 3).text() == "R-1"
+    assert "Paid so far £40.00; still to pay £50.00." in page.charge_box.cover_text.text()
+    assert page.charge_box.pay_button.isEnabled()
+    assert page.charge_box.payments_table.rowCount() == 1
+    assert page.charge_box.payments_table.item(0, 1).text() == "£40.00"
+    assert page.charge_box.payments_table.item(0, 3).text() == "R-1"
 
     # the technician may not reverse it
-    page.payments_table.selectRow(0)
-    assert page.reverse_button.isEnabled()
-    said = _act(page, qtbot, lambda: page.reverse_payment("Typed the wrong ticket"))
+    page.charge_box.payments_table.selectRow(0)
+    assert page.charge_box.reverse_button.isEnabled()
+    said = _act(page, qtbot, lambda: page.ticket_actions.reverse_payment("Typed the wrong ticket"))
     assert said == "Reversing a payment needs a manager."
     assert page.message.property("tone") == "bad"
 
     # a manager may, and the payment stays in the list, marked reversed
     add_staff(bench_ctx.factory, "mwright", username="boss", display_name="Mo", role="manager")
     manager = open_page(bench_school.ben_ticket, dataclasses.replace(bench_ctx, actor="boss"))
-    manager.payments_table.selectRow(0)
-    said = _act(manager, qtbot, lambda: manager.reverse_payment("Typed the wrong ticket"))
+    manager.charge_box.payments_table.selectRow(0)
+    said = _act(
+        manager, qtbot, lambda: manager.ticket_actions.reverse_payment("Typed the wrong ticket")
+    )
     assert said == "Payment of £40.00 reversed."
     ticket = manager.page.ticket
     assert (ticket.charge_status, ticket.balance_pence) == ("due", 9000)
-    assert manager.payments_table.rowCount() == 1
-    assert "Typed the wrong ticket" in manager.payments_table.item(0, 5).text()
-    manager.payments_table.selectRow(0)
-    assert not manager.reverse_button.isEnabled()
+    assert manager.charge_box.payments_table.rowCount() == 1
+    assert "Typed the wrong ticket" in manager.charge_box.payments_table.item(0, 5).text()
+    manager.charge_box.payments_table.selectRow(0)
+    assert not manager.charge_box.reverse_button.isEnabled()
 
 
 def test_the_student_owing_money_shows_on_the_ticket_page(open_page, bench_school) -> None:

@@ -37,7 +37,7 @@ def test_queue_shows_open_tickets_oldest_first_with_counts(bench_panel, bench_sc
 def test_old_ticket_stands_out_in_red_and_a_new_one_does_not(bench_panel, bench_school) -> None:
     panel = bench_panel
     model = panel.model
-    from helpdesk.ui.bench.panel import AGE_COLUMN
+    from helpdesk.ui.models.queue_model import AGE_COLUMN
     from helpdesk.ui.style import BAD, BAD_BG
 
     by_code = {row.code: n for n, row in enumerate(model.rows)}
@@ -82,7 +82,7 @@ def test_filters_by_state_technician_and_vendor(bench_panel, bench_school, qtbot
     _refreshed(panel, qtbot, lambda: panel.closed_box.setChecked(True))
     assert ticket_code(bench_school.cancelled_ticket) in _codes(panel)
     assert panel.count.text() == "4 tickets"
-    from helpdesk.ui.bench.panel import AGE_COLUMN
+    from helpdesk.ui.models.queue_model import AGE_COLUMN
 
     cancelled = _codes(panel).index(ticket_code(bench_school.cancelled_ticket))
     cell = panel.model.index(cancelled, AGE_COLUMN)

@@ -37,7 +37,7 @@ def open_page(bench_ctx, bench_school, qtbot):  # noqa: ANN001
 
 
 def _visible_moves(page) -> set[str]:  # noqa: ANN001
-    return {state for state, button in page.move_buttons.items() if button.isVisible()}
+    return {state for state, button in page.moves_box.move_buttons.items() if button.isVisible()}
 
 
 def _act(page, qtbot, action) -> str:  # noqa: ANN001
@@ -56,7 +56,7 @@ def test_only_the_allowed_moves_are_offered(open_page, bench_school) -> None:
     assert page.page.ticket.state == "logged"
     assert _visible_moves(page) == {s.value for s in ALLOWED_TRANSITIONS[TicketState.LOGGED]}
     assert "Anna Smith (7A)" in page.subtitle.text()
-    assert "Screen cracked from the corner." in page.damage.text()
+    assert "Screen cracked from the corner." in page.damage_box.damage.text()
     assert page.page.age_school_days >= 9
 
 
@@ -65,18 +65,18 @@ def test_moving_a_ticket_through_the_lifecycle_with_the_buttons(
 ) -> None:
     page = open_page(bench_school.anna_ticket)
     path = ["diagnosing", "awaiting_parts", "repaired", "ready_for_collection", "collected"]
-    page.note_edit.setText("LCD panel cracked; ordering one.")
+    page.damage_box.note_edit.setText("LCD panel cracked; ordering one.")
     for state in path:
-        assert page.move_buttons[state].isVisible()
-        text = _act(page, qtbot, page.move_buttons[state].click)
+        assert page.moves_box.move_buttons[state].isVisible()
+        text = _act(page, qtbot, page.moves_box.move_buttons[state].click)
         assert text == f"Moved to {TicketState(state).label}.", text
         assert page.page.ticket.state == state
         assert _visible_moves(page) == {s.value for s in ALLOWED_TRANSITIONS[TicketState(state)]}
     assert page.page.ticket.technician == "mwright"
-    assert "mwright: LCD panel cracked; ordering one." in page.diagnosis.toPlainText()
-    assert page.note_edit.text() == ""
-    assert "closed" in page.move_hint.text()
-    assert not page.part_button.isEnabled()
+    assert "mwright: LCD panel cracked; ordering one." in page.damage_box.diagnosis.toPlainText()
+    assert page.damage_box.note_edit.text() == ""
+    assert "closed" in page.moves_box.move_hint.text()
+    assert not page.parts_box.part_button.isEnabled()
     events = [page.changes_table.item(r, 2).text() for r in range(page.changes_table.rowCount())]
     assert events[0] == "Moved from ready for collection to collected"
     note = "Moved from logged to diagnosing; Technician mwright; Note: LCD panel cracked; ordering"
@@ -92,10 +92,10 @@ def test_moving_a_ticket_through_the_lifecycle_with_the_buttons(
 def test_a_service_refusal_shows_as_one_red_sentence(open_page, bench_school, qtbot) -> None:
     page = open_page(bench_school.ben_ticket)
     assert page.page.ticket.charge_status == "due"
-    _act(page, qtbot, page.move_buttons["awaiting_payment"].click)
+    _act(page, qtbot, page.moves_box.move_buttons["awaiting_payment"].click)
     assert page.page.ticket.state == "awaiting_payment"
     # the lifecycle allows repaired from here, the charge rule does not
-    text = _act(page, qtbot, page.move_buttons["repaired"].click)
+    text = _act(page, qtbot, page.moves_box.move_buttons["repaired"].click)
     assert page.message.property("tone") == "bad"
     assert text.startswith("The charge of £90.00 for TKT-") and text.endswith("waive it first.")
     assert "\n" not in text
@@ -104,15 +104,15 @@ def test_a_service_refusal_shows_as_one_red_sentence(open_page, bench_school, qt
 
 def test_adding_parts_shows_the_costs_and_the_total(open_page, bench_school, qtbot) -> None:
     page = open_page(bench_school.anna_ticket)
-    page.part_name.setText('LCD panel 11.6"')
-    page.part_number.setText("5D10T45069")
-    page.part_cost.setValue(64.5)
-    assert _act(page, qtbot, page.part_button.click) == 'Part added: LCD panel 11.6".'
-    page.part_name.setText("Bezel clips")
-    page.part_qty.setValue(4)
-    page.part_cost.setValue(0.75)
-    _act(page, qtbot, page.part_button.click)
-    table = page.parts_table
+    page.parts_box.part_name.setText('LCD panel 11.6"')
+    page.parts_box.part_number.setText("5D10T45069")
+    page.parts_box.part_cost.setValue(64.5)
+    assert _act(page, qtbot, page.parts_box.part_button.click) == 'Part added: LCD panel 11.6".'
+    page.parts_box.part_name.setText("Bezel clips")
+    page.parts_box.part_qty.setValue(4)
+    page.parts_box.part_cost.setValue(0.75)
+    _act(page, qtbot, page.parts_box.part_button.click)
+    table = page.parts_box.parts_table
     assert table.rowCount() == 2
     assert [table.item(0, c).text() for c in range(5)] == [
         'LCD panel 11.6"',
@@ -122,73 +122,80 @@ def test_adding_parts_shows_the_costs_and_the_total(open_page, bench_school, qtb
         "£64.50",
     ]
     assert [table.item(1, c).text() for c in (2, 3, 4)] == ["4", "£0.75", "£3.00"]
-    assert page.parts_total.text() == "<b>Parts total: £67.50</b>"
-    assert page.part_name.text() == ""
-    page.part_name.setText("   ")
-    assert _act(page, qtbot, page.part_button.click) == "Say which part it is."
+    assert page.parts_box.parts_total.text() == "<b>Parts total: £67.50</b>"
+    assert page.parts_box.part_name.text() == ""
+    page.parts_box.part_name.setText("   ")
+    assert _act(page, qtbot, page.parts_box.part_button.click) == "Say which part it is."
     assert page.message.property("tone") == "bad"
 
 
 def test_recording_a_payment(open_page, bench_school, qtbot) -> None:
     page = open_page(bench_school.ben_ticket)
-    assert "Charge £90.00" in page.cover_text.text()
-    assert "The uninsured price for a screen repair is £90.00." in page.cover_text.text()
-    assert page.pay_button.isEnabled()
+    assert "Charge £90.00" in page.charge_box.cover_text.text()
+    assert "The uninsured price for a screen repair is £90.00." in page.charge_box.cover_text.text()
+    assert page.charge_box.pay_button.isEnabled()
 
     def answer() -> None:  # the payment dialog, while it waits for the person at the counter
-        dialog = page.payment_dialog
+        dialog = page.ticket_actions.payment_dialog
         assert dialog.amount_pence == 9000  # the balance to start with
         dialog.method.setCurrentIndex(dialog.method.findData("card"))
         dialog.receipt.setText("R-4410")
         dialog.ok_button.click()
 
     QTimer.singleShot(0, answer)
-    assert _act(page, qtbot, page.pay_button.click) == "Payment of £90.00 by card recorded."
+    assert (
+        _act(page, qtbot, page.charge_box.pay_button.click) == "Payment of £90.00 by card recorded."
+    )
     assert page.page.ticket.charge_status == "paid"
-    assert not page.pay_button.isEnabled()
-    assert not page.waive_button.isEnabled()
+    assert not page.charge_box.pay_button.isEnabled()
+    assert not page.charge_box.waive_button.isEnabled()
 
 
 def test_waiving_needs_a_reason(open_page, bench_school, qtbot) -> None:
     page = open_page(bench_school.ben_ticket)
-    page.waive_reason.setText("   ")
-    text = _act(page, qtbot, page.waive_button.click)
+    page.charge_box.waive_reason.setText("   ")
+    text = _act(page, qtbot, page.charge_box.waive_button.click)
     assert text == "Give a reason for waiving the charge."
     assert page.message.property("tone") == "bad"
     assert tickets.get_ticket(page.ctx.factory, page.ticket_id).charge_status == "due"
-    page.waive_reason.setText("Family hardship, agreed by the head of year.")
-    assert _act(page, qtbot, page.waive_button.click) == "Charge waived."
+    page.charge_box.waive_reason.setText("Family hardship, agreed by the head of year.")
+    assert _act(page, qtbot, page.charge_box.waive_button.click) == "Charge waived."
     assert page.page.ticket.charge_status == "waived"
-    assert "Waived: Family hardship, agreed by the head of year." in page.cover_text.text()
+    assert (
+        "Waived: Family hardship, agreed by the head of year." in page.charge_box.cover_text.text()
+    )
 
 
 def test_an_insured_first_claim_is_free_and_has_nothing_to_pay(open_page, bench_school) -> None:
     page = open_page(bench_school.anna_ticket)
-    assert "Charge £0.00" in page.cover_text.text()
-    assert "claim 1 of 2" in page.cover_text.text()
-    assert not page.pay_button.isEnabled()
+    assert "Charge £0.00" in page.charge_box.cover_text.text()
+    assert "claim 1 of 2" in page.charge_box.cover_text.text()
+    assert not page.charge_box.pay_button.isEnabled()
 
 
 def test_a_photo_from_a_file_is_stored_and_shown(open_page, bench_school, qtbot, tmp_path):
     page = open_page(bench_school.anna_ticket)
-    assert "No photos yet" in page.photo_where.text()
+    assert "No photos yet" in page.photos_box.photo_where.text()
     source = next(iter(sorted(SAMPLES.glob("*/*.png"))), None)
     if source is None:
         source = tmp_path / "damage.png"
         image = QImage(640, 480, QImage.Format.Format_RGB32)
         image.fill(QColor("#884422"))
         image.save(str(source))
-    assert _act(page, qtbot, lambda: page.add_photo(str(source))) == "Photo added."
+    assert _act(page, qtbot, lambda: page.ticket_actions.add_photo(str(source))) == "Photo added."
     stored = Path(page.page.photo_files[0])
     assert stored.is_file() and stored.read_bytes() == source.read_bytes()
     assert stored.parent == Path(page.page.photo_folder)
     assert Path(bench_school.url.removeprefix("sqlite:///")).parent in stored.parents
-    assert page.photo_where.text() == f"Stored in {page.page.photo_folder} (kept with the backup)."
-    qtbot.waitUntil(lambda: page.photos.count() == 1, timeout=10000)
-    assert not page.photos.item(0).icon().isNull()
+    assert (
+        page.photos_box.photo_where.text()
+        == f"Stored in {page.page.photo_folder} (kept with the backup)."
+    )
+    qtbot.waitUntil(lambda: page.photos_box.photos.count() == 1, timeout=10000)
+    assert not page.photos_box.photos.item(0).icon().isNull()
     text_file = tmp_path / "notes.txt"
     text_file.write_text("not a photo")
-    assert _act(page, qtbot, lambda: page.add_photo(str(text_file))).startswith(
+    assert _act(page, qtbot, lambda: page.ticket_actions.add_photo(str(text_file))).startswith(
         "notes.txt is not a photo"
     )
     assert len(tickets.get_ticket(page.ctx.factory, page.ticket_id).photos) == 1
@@ -196,61 +203,61 @@ def test_a_photo_from_a_file_is_stored_and_shown(open_page, bench_school, qtbot,
 
 def test_vendor_warranty_time_and_notes(open_page, bench_school, qtbot) -> None:
     page = open_page(bench_school.anna_ticket)
-    assert "warranty until" in page.warranty_text.text()
-    page.vendor_edit.setText("Lenovo depot repair")
-    page.rma_edit.setText("RMA-778812")
-    page.warranty_box.setChecked(True)
-    assert _act(page, qtbot, page.vendor_button.click) == "Vendor saved."
+    assert "warranty until" in page.vendor_box.warranty_text.text()
+    page.vendor_box.vendor_edit.setText("Lenovo depot repair")
+    page.vendor_box.rma_edit.setText("RMA-778812")
+    page.vendor_box.warranty_box.setChecked(True)
+    assert _act(page, qtbot, page.vendor_box.vendor_button.click) == "Vendor saved."
     info = page.page.ticket
     assert (info.vendor, info.rma_number, info.warranty) == (
         "Lenovo depot repair",
         "RMA-778812",
         True,
     )
-    page.minutes.setValue(25)
-    _act(page, qtbot, page.time_button.click)
-    page.minutes.setValue(50)
-    _act(page, qtbot, page.time_button.click)
-    assert page.time_text.text() == "1 h 15 min"
-    page.note_edit.setText("Hinge also loose.")
-    assert _act(page, qtbot, page.note_button.click) == "Note added."
-    assert page.diagnosis.toPlainText().endswith("mwright: Hinge also loose.")
+    page.vendor_box.minutes.setValue(25)
+    _act(page, qtbot, page.vendor_box.time_button.click)
+    page.vendor_box.minutes.setValue(50)
+    _act(page, qtbot, page.vendor_box.time_button.click)
+    assert page.vendor_box.time_text.text() == "1 h 15 min"
+    page.damage_box.note_edit.setText("Hinge also loose.")
+    assert _act(page, qtbot, page.damage_box.note_button.click) == "Note added."
+    assert page.damage_box.diagnosis.toPlainText().endswith("mwright: Hinge also loose.")
     assert page.page.ticket.state == "logged"
-    page.vendor_edit.setText("")
-    assert _act(page, qtbot, page.vendor_button.click) == "Give the vendor's name."
+    page.vendor_box.vendor_edit.setText("")
+    assert _act(page, qtbot, page.vendor_box.vendor_button.click) == "Give the vendor's name."
 
 
 def test_writing_off_asks_first_then_offers_a_replacement(open_page, bench_school, qtbot) -> None:
     page = open_page(bench_school.anna_ticket)
     factory = page.ctx.factory
-    page.move_buttons["written_off"].click()
-    assert page.confirm_row.isVisible()
-    assert "Write off PER-000001?" in page.confirm_text.text()
-    page.keep_button.click()
-    assert not page.confirm_row.isVisible()
+    page.moves_box.move_buttons["written_off"].click()
+    assert page.moves_box.confirm_row.isVisible()
+    assert "Write off PER-000001?" in page.moves_box.confirm_text.text()
+    page.moves_box.keep_button.click()
+    assert not page.moves_box.confirm_row.isVisible()
     assert tickets.get_ticket(factory, page.ticket_id).state == "logged"
-    page.move_buttons["written_off"].click()
-    assert _act(page, qtbot, page.confirm_button.click) == "Moved to written off."
+    page.moves_box.move_buttons["written_off"].click()
+    assert _act(page, qtbot, page.moves_box.confirm_button.click) == "Moved to written off."
     assert page.page.ticket.state == "written_off"
     assert lookup(factory, bench_school.anna_laptop).status == "retired"
     assert _visible_moves(page) == set()
-    assert page.replacement.isVisible()
-    assert "Anna Smith (7A)" in page.replacement_text.text()
-    qtbot.waitUntil(lambda: page.spare.count() >= 1, timeout=10000)
-    tags = {page.spare.itemData(i) for i in range(page.spare.count())}
+    assert page.moves_box.replacement.isVisible()
+    assert "Anna Smith (7A)" in page.moves_box.replacement_text.text()
+    qtbot.waitUntil(lambda: page.moves_box.spare.count() >= 1, timeout=10000)
+    tags = {page.moves_box.spare.itemData(i) for i in range(page.moves_box.spare.count())}
     assert bench_school.spares[0] in tags
-    page.spare.setCurrentIndex(page.spare.findData(bench_school.spares[0]))
-    text = _act(page, qtbot, page.assign_button.click)
+    page.moves_box.spare.setCurrentIndex(page.moves_box.spare.findData(bench_school.spares[0]))
+    text = _act(page, qtbot, page.moves_box.assign_button.click)
     assert text == f"{bench_school.spares[0]} is now assigned to Anna Smith (7A)."
     card = lookup(factory, bench_school.anna)
     assert [d.asset_tag for d in card.assigned_devices] == [bench_school.spares[0]]
-    assert page.replacement_text.text() == (
+    assert page.moves_box.replacement_text.text() == (
         f"PER-000001 is retired. Anna Smith (7A) has {bench_school.spares[0]} as a replacement."
     )
-    assert not page.assign_button.isVisible()
+    assert not page.moves_box.assign_button.isVisible()
     # a second replacement (another window, an old page) is refused by the service in a sentence
-    page.spare.setEditText(bench_school.spares[1])
-    text = _act(page, qtbot, page.assign_replacement)
+    page.moves_box.spare.setEditText(bench_school.spares[1])
+    text = _act(page, qtbot, page.ticket_actions.assign_replacement)
     assert page.message.property("tone") == "bad"
     assert "already has laptop" in text
 
@@ -258,9 +265,15 @@ def test_writing_off_asks_first_then_offers_a_replacement(open_page, bench_schoo
 def test_a_closed_ticket_offers_no_moves(open_page, bench_school) -> None:
     page = open_page(bench_school.cancelled_ticket)
     assert _visible_moves(page) == set()
-    assert "cancelled" in page.move_hint.text() and "closed" in page.move_hint.text()
-    assert not page.note_button.isEnabled()
-    assert not page.photo_button.isEnabled() and not page.camera_button.isEnabled()
+    assert (
+        "cancelled" in page.moves_box.move_hint.text()
+        and "closed" in page.moves_box.move_hint.text()
+    )
+    assert not page.damage_box.note_button.isEnabled()
+    assert (
+        not page.photos_box.photo_button.isEnabled()
+        and not page.photos_box.camera_button.isEnabled()
+    )
 
 
 def test_a_photo_from_the_camera_is_stored_with_the_ticket(
@@ -278,27 +291,27 @@ def test_a_photo_from_the_camera_is_stored_with_the_ticket(
         image.save(str(frames / "0.png"))
     bench_ctx.camera_source = str(frames)  # the replay source stands in for the webcam
     page = open_page(bench_school.anna_ticket)
-    assert page.camera_button.isEnabled()
-    page.camera_button.click()
+    assert page.photos_box.camera_button.isEnabled()
+    page.photos_box.camera_button.click()
     qtbot.waitUntil(lambda: page.message.property("tone") != "info", timeout=10000)
     assert page.message.text() == "Photo taken and stored."
     qtbot.waitUntil(lambda: bool(page.page.photo_files), timeout=10000)
     stored = Path(page.page.photo_files[0])
     assert stored.suffix == ".jpg" and stored.stat().st_size > 1000
     assert not QImage(str(stored)).isNull()
-    qtbot.waitUntil(lambda: page.photos.count() == 1, timeout=10000)
+    qtbot.waitUntil(lambda: page.photos_box.photos.count() == 1, timeout=10000)
 
 
 def test_a_missing_camera_is_one_red_sentence(bench_ctx, open_page, bench_school, qtbot, tmp_path):
     bench_ctx.camera_source = str(tmp_path / "unplugged")
     page = open_page(bench_school.anna_ticket)
-    page.camera_button.click()
+    page.photos_box.camera_button.click()
     qtbot.waitUntil(lambda: page.message.property("tone") == "bad", timeout=10000)
     assert "unplugged" in page.message.text()
     assert "\n" not in page.message.text()
     assert not page.page.photo_files
     bench_ctx.camera_source = None
-    assert not open_page(bench_school.ben_ticket).camera_button.isEnabled()
+    assert not open_page(bench_school.ben_ticket).photos_box.camera_button.isEnabled()
 
 
 def test_enter_in_a_field_saves_that_field_and_never_moves_the_ticket(
@@ -307,17 +320,17 @@ def test_enter_in_a_field_saves_that_field_and_never_moves_the_ticket(
     from PySide6.QtCore import Qt
 
     page = open_page(bench_school.anna_ticket)
-    page.part_name.setFocus()
-    page.part_name.setText("Keyboard")
-    text = _act(page, qtbot, lambda: qtbot.keyClick(page.part_name, Qt.Key.Key_Return))
+    page.parts_box.part_name.setFocus()
+    page.parts_box.part_name.setText("Keyboard")
+    text = _act(page, qtbot, lambda: qtbot.keyClick(page.parts_box.part_name, Qt.Key.Key_Return))
     assert text == "Part added: Keyboard."
-    page.rma_edit.setText("RMA-1")
-    page.vendor_edit.setText("Depot")
-    assert _act(page, qtbot, lambda: qtbot.keyClick(page.rma_edit, Qt.Key.Key_Return)) == (
-        "Vendor saved."
-    )
-    page.waive_reason.setText("no")
-    qtbot.keyClick(page.waive_reason, Qt.Key.Key_Return)
+    page.vendor_box.rma_edit.setText("RMA-1")
+    page.vendor_box.vendor_edit.setText("Depot")
+    assert _act(
+        page, qtbot, lambda: qtbot.keyClick(page.vendor_box.rma_edit, Qt.Key.Key_Return)
+    ) == ("Vendor saved.")
+    page.charge_box.waive_reason.setText("no")
+    qtbot.keyClick(page.charge_box.waive_reason, Qt.Key.Key_Return)
     page.ctx.runner.wait(5000)
     qtbot.wait(50)
     info = tickets.get_ticket(page.ctx.factory, page.ticket_id)
@@ -339,25 +352,29 @@ def test_a_swap_loan_slip_opens_the_ticket_and_collection_waits_for_the_loaner(
     page = opened.args[0]
     qtbot.waitUntil(lambda: page.page is not None, timeout=10000)
     assert page.ticket_id == bench_school.ben_ticket
-    assert f"swap loaner {bench_school.loaner} (out)" in page.damage.text()
+    assert f"swap loaner {bench_school.loaner} (out)" in page.damage_box.damage.text()
     for state in ("diagnosing", "repaired", "ready_for_collection"):
-        _act(page, qtbot, page.move_buttons[state].click)
+        _act(page, qtbot, page.moves_box.move_buttons[state].click)
     assert page.page.ticket.state == "ready_for_collection"
-    text = _act(page, qtbot, page.move_buttons["collected"].click)
+    text = _act(page, qtbot, page.moves_box.move_buttons["collected"].click)
     assert page.message.property("tone") == "bad"
     assert text.startswith(f"Return the loan laptop {bench_school.loaner} first")
     loans.return_loan(factory, "admin", device_code=bench_school.loaner)
-    assert _act(page, qtbot, page.move_buttons["collected"].click) == "Moved to collected."
+    assert (
+        _act(page, qtbot, page.moves_box.move_buttons["collected"].click) == "Moved to collected."
+    )
 
 
 def test_the_repair_receipt_as_a_pdf(open_page, bench_school, qtbot, tmp_path) -> None:
     page = open_page(bench_school.ben_ticket)
     target = tmp_path / "receipt.pdf"
-    text = _act(page, qtbot, lambda: page.save_receipt(str(target)))
+    text = _act(page, qtbot, lambda: page.ticket_actions.save_receipt(str(target)))
     assert text == f"Receipt saved as {target}."
     data = target.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 1000
-    text = _act(page, qtbot, lambda: page.save_receipt(str(tmp_path / "no-such" / "r.pdf")))
+    text = _act(
+        page, qtbot, lambda: page.ticket_actions.save_receipt(str(tmp_path / "no-such" / "r.pdf"))
+    )
     assert page.message.property("tone") == "bad"
     assert text == (
         f"The receipt could not be saved as {tmp_path / 'no-such' / 'r.pdf'}: "
@@ -368,8 +385,8 @@ def test_the_repair_receipt_as_a_pdf(open_page, bench_school, qtbot, tmp_path) -
 def test_text_typed_by_people_is_shown_as_typed(open_page, bench_ctx, bench_school, qtbot):
     page = open_page(bench_school.ben_ticket)
     reason = "Head's decision <b>not</b> to charge & a note"
-    page.waive_reason.setText(reason)
-    _act(page, qtbot, page.waive_button.click)
+    page.charge_box.waive_reason.setText(reason)
+    _act(page, qtbot, page.charge_box.waive_button.click)
     assert "Waived: Head&#x27;s decision &lt;b&gt;not&lt;/b&gt; to charge &amp; a note" in (
-        page.cover_text.text()
+        page.charge_box.cover_text.text()
     )

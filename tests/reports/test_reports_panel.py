@@ -98,7 +98,7 @@ def test_reports_table_and_chart(qtbot, ctx, bench) -> None:  # noqa: ANN001
 
 
 def test_money_and_dates_for_people() -> None:
-    from helpdesk.ui.reports.views import display_text
+    from helpdesk.ui.models.report_model import display_text
 
     assert display_text(Decimal("1350.00")) == "1,350.00"
     assert display_text(Decimal("7.5")) == "7.5"

@@ -1,6 +1,6 @@
-"""What the ticket page does: every action is one service call off the GUI thread, a success is
-said in green and the page reloads, a refusal is one red sentence. Mixed into
-:class:`helpdesk.ui.bench.ticket_page.TicketPage`."""
+"""What the ticket page does, kept by the page as ``page.ticket_actions``: every action is one service
+call off the GUI thread, a success is said in green and the page reloads, a refusal is one red
+sentence. The actions read what was typed from the page's sections."""
 
 from __future__ import annotations
 
@@ -9,24 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import SignalInstance
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QDoubleSpinBox,
-    QFileDialog,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QSpinBox,
-    QTableWidget,
-    QWidget,
-)
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog
 
 from helpdesk.domain.enums import TicketState
 from helpdesk.domain.errors import ValidationError
-from helpdesk.services.core.views import PaymentInfo, money
+from helpdesk.services.core.views import money
 from helpdesk.services.counter import assignments
 from helpdesk.services.repairs import bench_actions, tickets
 from helpdesk.ui.bench.payment_dialog import PaymentDetails, PaymentDialog, ask_reversal_reason
@@ -34,54 +22,28 @@ from helpdesk.ui.bench.widgets import CameraFailed, camera_snapshot, submit
 from helpdesk.ui.errors import describe_failure
 
 if TYPE_CHECKING:
-    from helpdesk.services.repairs.ticket_queue import TicketPage as PageData
-    from helpdesk.ui.context import AppContext
+    from helpdesk.ui.bench.cover_dialog import CoverDialog
+    from helpdesk.ui.bench.ticket_page import TicketPage
+    from helpdesk.ui.counter.actions import SlipJob
     from helpdesk.ui.printing import PrintQueue
 
-    _Page = QDialog  # mixed into a dialog: the page
-else:
-    _Page = object
 
-CONFIRM = {
-    "written_off": "Write off {tag}? The device is retired and taken off {who}; this cannot be "
-    "undone.",
-    "cancelled": "Cancel {code}? Any charge still due is waived and the claim no longer counts.",
-}
+class TicketActions(QObject):
+    """The actions on one ticket page (its child: they end with the page)."""
 
+    def __init__(self, view: TicketPage) -> None:
+        super().__init__(view)
+        self.view = view
+        self.ctx = view.ctx
+        self.ticket_id = view.ticket_id
+        self.busy = False
+        self.print_queue: PrintQueue | None = None
+        self.last_slip: SlipJob | None = None  # the receipt printed last
+        self.payment_dialog: PaymentDialog | None = None
+        self.cover_dialog: CoverDialog | None = None
 
-class TicketActions(_Page):
-    """The page's actions; the page provides the widgets, ``ctx``, ``ticket_id`` and ``page``."""
-
-    # What the page and its sections provide.
-    ctx: AppContext
-    ticket_id: int
-    page: PageData | None
-    pending_move: str | None
-    busy: bool
-    print_queue: PrintQueue | None
-    changed: SignalInstance
-    note_edit: QLineEdit
-    part_name: QLineEdit
-    part_number: QLineEdit
-    part_qty: QSpinBox
-    part_cost: QDoubleSpinBox
-    vendor_edit: QLineEdit
-    rma_edit: QLineEdit
-    warranty_box: QCheckBox
-    minutes: QSpinBox
-    waive_reason: QLineEdit
-    spare: QComboBox
-    confirm_text: QLabel
-    confirm_row: QWidget
-    payments_table: QTableWidget
-    reverse_button: QPushButton
-    last_slip: object  # the receipt printed last (for "print the last slip again")
-
-    if TYPE_CHECKING:
-
-        def _say(self, sentence: str, tone: str) -> None: ...
-
-        def reload(self) -> None: ...
+    def _say(self, sentence: str, tone: str) -> None:
+        self.view.say(sentence, tone)
 
     def _run(self, what: str, call: Callable[[], object], done: str, after=None) -> None:  # noqa: ANN001
         """Run a service call off the GUI thread; on success say ``done`` and reload."""
@@ -95,8 +57,8 @@ class TicketActions(_Page):
             self._say(done, "good")
             if after is not None:
                 after(result)
-            self.reload()
-            self.changed.emit()
+            self.view.reload()
+            self.view.changed.emit()
 
         def failed(exc: BaseException) -> None:
             self.busy = False
@@ -106,58 +68,34 @@ class TicketActions(_Page):
         submit(self, call, ok, failed)
 
     def move_to(self, state: str) -> None:
-        if self.page is None:
-            return
-        if state in CONFIRM and self.pending_move != state:
-            t = self.page.ticket
-            who = f"{t.student_name} ({t.form})" if t.student_id else "its assignment"
-            self.pending_move = state
-            self.confirm_text.setText(CONFIRM[state].format(tag=t.asset_tag, who=who, code=t.code))
-            self.confirm_row.show()
-            return
-        self._hide_confirm()
+        """Move the ticket on, with the note typed (if any) kept with the move."""
         factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
-        note = self.note_edit.text()
+        note_edit = self.view.damage_box.note_edit
+        note = note_edit.text()
         label = TicketState(state).label
-
-        def cleared(_result: object) -> None:
-            self.note_edit.clear()
-
         self._run(
             "Moving the ticket",
             lambda: tickets.move_ticket(factory, actor, ticket_id, state, note=note),
             f"Moved to {label}.",
-            cleared,
+            lambda _r: note_edit.clear(),
         )
 
-    def confirm_move(self) -> None:
-        if self.pending_move is not None:
-            self.move_to(self.pending_move)
-
-    def _hide_confirm(self) -> None:
-        self.pending_move = None
-        self.confirm_row.hide()
-
     def add_note(self) -> None:
+        note_edit = self.view.damage_box.note_edit
         factory, actor, ticket_id, note = (self.ctx.factory, self.ctx.actor, self.ticket_id,
-                                           self.note_edit.text())  # fmt: skip
+                                           note_edit.text())  # fmt: skip
         self._run(
             "Adding the note",
             lambda: bench_actions.add_diagnosis_note(factory, actor, ticket_id, note),
             "Note added.",
-            lambda _r: self.note_edit.clear(),
+            lambda _r: note_edit.clear(),
         )
 
     def add_part(self) -> None:
         factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
-        name, number = self.part_name.text(), self.part_number.text()
-        qty, pence = self.part_qty.value(), round(self.part_cost.value() * 100)
-
-        def cleared(_result: object) -> None:
-            self.part_name.clear()
-            self.part_number.clear()
-            self.part_qty.setValue(1)
-            self.part_cost.setValue(0)
+        box = self.view.parts_box
+        name, number = box.part_name.text(), box.part_number.text()
+        qty, pence = box.part_qty.value(), round(box.part_cost.value() * 100)
 
         self._run(
             "Adding the part",
@@ -171,13 +109,16 @@ class TicketActions(_Page):
                 unit_cost_pence=pence,
             ),  # fmt: skip
             f"Part added: {name.strip()}.",
-            cleared,
+            lambda _r: box.clear_fields(),
         )
 
     def add_photo(self, path: str | None = None) -> None:
         if not path:
             path, _ = QFileDialog.getOpenFileName(
-                self, "Add a photo of the damage", "", "Photos (*.jpg *.jpeg *.png *.bmp *.webp)"
+                self.view,
+                "Add a photo of the damage",
+                "",
+                "Photos (*.jpg *.jpeg *.png *.bmp *.webp)",
             )
         if not path:
             return
@@ -206,8 +147,12 @@ class TicketActions(_Page):
 
     def save_vendor(self) -> None:
         factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
-        vendor, rma, warranty = (self.vendor_edit.text(), self.rma_edit.text(),
-                                 self.warranty_box.isChecked())  # fmt: skip
+        box = self.view.vendor_box
+        vendor, rma, warranty = (
+            box.vendor_edit.text(),
+            box.rma_edit.text(),
+            box.warranty_box.isChecked(),
+        )
         self._run(
             "Saving the vendor",
             lambda: tickets.set_vendor(factory, actor, ticket_id, vendor, rma, warranty=warranty),
@@ -216,7 +161,7 @@ class TicketActions(_Page):
 
     def add_time(self) -> None:
         factory, actor, ticket_id, minutes = (self.ctx.factory, self.ctx.actor, self.ticket_id,
-                                              self.minutes.value())  # fmt: skip
+                                              self.view.vendor_box.minutes.value())  # fmt: skip
         self._run(
             "Adding time",
             lambda: tickets.add_time(factory, actor, ticket_id, minutes),
@@ -225,11 +170,11 @@ class TicketActions(_Page):
 
     def record_payment(self, details: PaymentDetails | None = None) -> None:
         """Ask for the amount, method and receipt number (the payment dialog), then record it."""
-        if self.page is None:
+        if self.view.page is None:
             return
-        t = self.page.ticket
+        t = self.view.page.ticket
         if details is None:
-            dialog = PaymentDialog(t.code, t.charge_pence, t.balance_pence, self)
+            dialog = PaymentDialog(t.code, t.charge_pence, t.balance_pence, self.view)
             self.payment_dialog = dialog
             if dialog.exec() != PaymentDialog.DialogCode.Accepted:
                 return
@@ -248,25 +193,14 @@ class TicketActions(_Page):
             f"Payment of {money(details.amount_pence)} by {details.method} recorded.",
         )
 
-    def chosen_payment(self) -> PaymentInfo | None:
-        """The payment picked in the list (payments are listed oldest first)."""
-        row = self.payments_table.currentRow()
-        if self.page is None or not 0 <= row < len(self.page.ticket.payments):
-            return None
-        return self.page.ticket.payments[row]
-
-    def _payment_chosen(self) -> None:
-        chosen = self.chosen_payment()
-        self.reverse_button.setEnabled(chosen is not None and not chosen.is_reversed)
-
     def reverse_payment(self, reason: str | None = None) -> None:
         """Undo the chosen payment, with a reason (asked for); the service checks the role."""
-        chosen = self.chosen_payment()
+        chosen = self.view.charge_box.chosen_payment()
         if chosen is None:
             self._say("Choose the payment to reverse in the list first.", "info")
             return
         if reason is None:
-            reason = ask_reversal_reason(self, chosen)
+            reason = ask_reversal_reason(self.view, chosen)
             if reason is None:
                 return
         factory, actor, payment_id = self.ctx.factory, self.ctx.actor, chosen.id
@@ -278,22 +212,22 @@ class TicketActions(_Page):
 
     def waive(self) -> None:
         factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
-        reason = self.waive_reason.text()
+        waive_reason = self.view.charge_box.waive_reason
+        reason = waive_reason.text()
         self._run(
             "Waiving the charge",
             lambda: tickets.waive_charge(factory, actor, ticket_id, reason),
             "Charge waived.",
-            lambda _r: self.waive_reason.clear(),
+            lambda _r: waive_reason.clear(),
         )
 
     def assign_replacement(self) -> None:
-        if self.page is None or self.page.ticket.student_id is None:
+        page = self.view.page
+        if page is None or page.ticket.student_id is None:
             return
-        index = self.spare.findText(self.spare.currentText())
-        tag = self.spare.itemData(index) if index >= 0 else None
-        tag = tag or self.spare.currentText().strip().split(" ")[0]
-        factory, actor, student_id = self.ctx.factory, self.ctx.actor, self.page.ticket.student_id
-        who = f"{self.page.ticket.student_name} ({self.page.ticket.form})"
+        tag = self.view.moves_box.chosen_spare()
+        factory, actor, student_id = self.ctx.factory, self.ctx.actor, page.ticket.student_id
+        who = f"{page.ticket.student_name} ({page.ticket.form})"
         self._run(
             "Assigning the replacement",
             lambda: assignments.assign_device(
@@ -304,7 +238,7 @@ class TicketActions(_Page):
 
     # --- the repair receipt (reprinted for a family that lost theirs) ----------------------------
 
-    def _receipt_job(self):  # noqa: ANN202 - a counter_actions.SlipJob
+    def _receipt_job(self) -> SlipJob:
         from helpdesk.services.core.codes import ticket_code
         from helpdesk.ui.counter.actions import SlipJob
 
@@ -331,7 +265,10 @@ class TicketActions(_Page):
         job = self._receipt_job()
         if not path:
             path, _ = QFileDialog.getSaveFileName(
-                self, "Save the repair receipt", f"{job.title.split()[-1]}.pdf", "PDF files (*.pdf)"
+                self.view,
+                "Save the repair receipt",
+                f"{job.title.split()[-1]}.pdf",
+                "PDF files (*.pdf)",
             )
         if not path:
             return
@@ -350,11 +287,12 @@ class TicketActions(_Page):
         self._run("Saving the receipt", write, f"Receipt saved as {target}.")
 
     def edit_cover(self) -> None:
-        if self.page is None or self.page.ticket.student_id is None:
+        page = self.view.page
+        if page is None or page.ticket.student_id is None:
             return
         from helpdesk.ui.bench.cover_dialog import CoverDialog
 
-        dialog = CoverDialog(self.ctx, self.page.ticket.student_id, self)
-        dialog.changed.connect(self.reload)
+        dialog = CoverDialog(self.ctx, page.ticket.student_id, self.view)
+        dialog.changed.connect(self.view.reload)
         dialog.show()
         self.cover_dialog = dialog

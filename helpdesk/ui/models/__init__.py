@@ -1,1 +1,2 @@
-"""Qt table models over the services' pages of rows: lazy, a page at a time, filled on a worker."""
+"""Every Qt table model of the window: the lazy paged model over the records' searches, the bench's
+ticket queue, the overdue loans and a report's rows; each is checked by Qt's model tester."""

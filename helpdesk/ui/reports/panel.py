@@ -35,7 +35,8 @@ from helpdesk.services.records import browse
 from helpdesk.services.reporting import notices, reports
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import report_unexpected
-from helpdesk.ui.reports.views import ReportModel, draw_chart
+from helpdesk.ui.models.report_model import ReportModel
+from helpdesk.ui.reports.views import draw_chart
 from helpdesk.ui.style import BAD
 
 

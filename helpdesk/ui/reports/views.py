@@ -1,11 +1,7 @@
-"""What the reports panel shows: the table model over a report's rows (cells that stand out in
-red) and the bar chart drawn from its chart data."""
+"""The bar chart the reports panel draws from a report's chart data (the table beside it is
+:class:`helpdesk.ui.models.report_model.ReportModel`)."""
 
 from __future__ import annotations
-
-from datetime import date
-from decimal import Decimal
-from typing import TypeGuard
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -15,89 +11,16 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from helpdesk.services.reporting import reports
-from helpdesk.ui.style import ACCENT, BAD, BAD_BG, GOOD, MUTED, WARN
+from helpdesk.ui.style import ACCENT, BAD, GOOD, MUTED, WARN
 
 # Bar colours: the age bands of open tickets are good / warning / bad; others take the palette.
 AGE_COLOURS = (GOOD, WARN, BAD)
 PALETTE = (ACCENT, "#f0a202", "#2a9d8f", "#e76f51", "#7b61ff", "#8d99ae", "#43aa8b",
            "#f94144", "#577590", "#f3722c", "#90be6d", "#b5838d", "#264653")  # fmt: skip
-
-
-def display_text(value: reports.Cell) -> str:
-    """A cell for people: dates as dd/mm/yyyy, nothing as empty."""
-    if isinstance(value, date):
-        return f"{value:%d/%m/%Y}"
-    if isinstance(value, Decimal) and value.as_tuple().exponent == -2:
-        return f"{value:,.2f}"  # money: 1,350.00
-    return reports.cell_text(value)
-
-
-def _is_number(value: object) -> TypeGuard[int | float | Decimal]:
-    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-
-
-class ReportModel(QAbstractTableModel):
-    """The rows of one :class:`reports.ReportTable`."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.table: reports.ReportTable | None = None
-
-    def set_table(self, table: reports.ReportTable | None) -> None:
-        self.beginResetModel()
-        self.table = table
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() or self.table is None else len(self.table.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() or self.table is None else len(self.table.headings)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):  # noqa: ANN201, N802
-        if (
-            self.table is not None
-            and orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-        ):
-            return self.table.headings[section]
-        return None
-
-    def cell(self, row: int, column: int) -> str:
-        assert self.table is not None
-        return display_text(self.table.rows[row][column])
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ):  # noqa: ANN201
-        if not index.isValid() or self.table is None:
-            return None
-        value = self.table.rows[index.row()][index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return display_text(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole and _is_number(value):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if self.stands_out(index.row(), index.column()):
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(BAD))
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(QColor(BAD_BG))
-            if role == Qt.ItemDataRole.FontRole:
-                font = QFont()
-                font.setBold(True)
-                return font
-        return None
-
-    def stands_out(self, row: int, column: int) -> bool:
-        if self.table is None or column != self.table.alert_column:
-            return False
-        value = self.table.rows[row][column]
-        return _is_number(value) and value > 0
 
 
 def draw_chart(chart: QChart, spec: reports.Chart, name: str) -> None:
