@@ -2,10 +2,13 @@
 plain SQL statements: the acting staff member, the device and the student in one locked query,
 the rules, then the change and its audit rows. Nothing else is loaded.
 
-Each function answers ``None`` whenever the action is not the plain case (a refusal, a typed
-code in the other letter case, a clash with another counter...). The caller then runs the
-general path in loans.py, which gives the refusal with its sentence, so the two never disagree
-about the rules: this path only ever does what the general one would have done.
+Only loans.py calls these, from inside ``issue_loan`` and ``return_loan``, the one entry of each
+action for every caller (the counter with ids, the command line with codes). Each function
+answers ``None`` whenever the action is not the plain case (a refusal, a typed code in the other
+letter case, a clash with another counter...). The caller then runs the general path, which
+gives the refusal with its sentence, so the two never disagree about the rules: this path only
+ever does what the general one would have done. The audit rows are made by the same builder as
+the ORM's (:func:`helpdesk.domain.audit.audit_row`), station included.
 """
 
 from __future__ import annotations
