@@ -1,6 +1,12 @@
-"""Loans at the counter: issue a loan laptop, take it back (damage found opens a ticket), the
-loaner swap (a ticket on the student's own laptop and a swap loan, as one transaction) and
-collecting the repaired laptop once the loaner is back."""
+"""Loans at the counter: issue a loan laptop and take it back (damage found opens a ticket).
+
+``issue_loan`` and ``return_loan`` are the one way in for every caller: the counter (ids from
+its scans, back by the loan's id), the command line (codes as typed), the demo school and the
+bench. The plain case (a loan by the school's rules out, a loan back in good order or fair wear
+with everything that went out) runs as a few SQL statements in quick_loans.py; anything else, and
+every refusal, is decided here through the ORM, so a refusal reads the same whoever asked.
+The loaner swap and collecting a repaired laptop are in swaps.py (named here too).
+"""
 
 from __future__ import annotations
 
@@ -12,49 +18,31 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from helpdesk.domain.enums import (
-    Condition,
-    DevicePool,
-    DeviceStatus,
-    LoanType,
-    StudentStatus,
-    TicketState,
-)
-from helpdesk.domain.errors import AlreadyOnLoan, NotFound, Refused, ValidationError
-from helpdesk.domain.models import Device, Loan, Student, Ticket
-from helpdesk.services.core.codes import loan_code, parse_loan_code, ticket_code
+from helpdesk.domain.enums import Condition, LoanType
+from helpdesk.domain.errors import NotFound, Refused, ValidationError
+from helpdesk.domain.models import Device, Loan
+from helpdesk.services.core.codes import loan_code, parse_loan_code
 from helpdesk.services.core.records import (
     active_assignment_of,
     find_device,
     find_student,
     open_loan_of,
-    open_ticket_of,
     settle_status,
 )
-from helpdesk.services.core.settings import SchoolSettings, load_settings
 from helpdesk.services.core.unit_of_work import SessionFactory, actor_of, now_of, unit_of_work
-from helpdesk.services.core.views import (
-    CoverCheck,
-    LoanInfo,
-    TicketInfo,
-    claim_of,
-    cover_from_claim,
-    loan_info,
-    money,
-    student_label,
-    ticket_info,
-    unpaid_pence,
-)
+from helpdesk.services.core.views import LoanInfo, TicketInfo, loan_info, student_label, ticket_info
 from helpdesk.services.counter.accessories import missing_on_return
-from helpdesk.services.counter.quick_loans import quick_issue, quick_return
-from helpdesk.services.records.history import device_history, student_history
-from helpdesk.services.repairs.tickets import (
-    DamageReport,
-    book_ticket,
-    change_state,
-    find_ticket,
-    open_swap_loan,
+from helpdesk.services.counter.lending import (
+    accessories_of,
+    condition_of,
+    lend,
+    loan_type_of,
+    say_who_has_it,
 )
+from helpdesk.services.counter.quick_loans import quick_issue, quick_return
+from helpdesk.services.counter.swaps import SwapInfo, collect, swap
+from helpdesk.services.records.history import device_history, student_history
+from helpdesk.services.repairs.tickets import DamageReport, book_ticket
 
 __all__ = [
     "DamageReport",
@@ -77,158 +65,6 @@ class ReturnInfo:
     was_overdue: bool
 
 
-@dataclass(frozen=True)
-class SwapInfo:
-    ticket: TicketInfo
-    loan: LoanInfo
-    cover: CoverCheck | None
-
-
-def _due_time(due: object, settings: SchoolSettings) -> datetime:
-    """A due time given by hand: a day means the end of that school day; a time with a zone is
-    taken in the school's local time."""
-    if isinstance(due, datetime):
-        return due.astimezone().replace(tzinfo=None) if due.tzinfo is not None else due
-    if isinstance(due, date):
-        return datetime.combine(due, settings.end_of_day)
-    raise ValidationError(f"The due time {due!r} is not a date or a time.")
-
-
-def _accessories(items: Iterable[str] | str) -> str:
-    if isinstance(items, str):
-        items = items.split(",")
-    cleaned: list[str] = []
-    for item in items:
-        name = str(item).strip().lower()
-        if "," in name:
-            raise ValidationError(f"An accessory's name cannot hold a comma: '{item}'.")
-        if name and name not in cleaned:
-            cleaned.append(name)
-    return ",".join(cleaned)
-
-
-def _condition(value: str | Condition, what: str) -> Condition:
-    try:
-        return Condition(value)
-    except ValueError:
-        names = ", ".join(c.value for c in Condition)
-        raise ValidationError(f"'{value}' is not a {what}; use one of: {names}.") from None
-
-
-def _check_can_lend(
-    session: Session, device: Device, student: Student, settings: SchoolSettings
-) -> None:
-    """Every refusal of an issue, most specific first."""
-    tag = device.asset_tag
-    if device.pool is not DevicePool.LOAN:
-        raise Refused(f"{tag} is not in the loan pool: it is allocated to a student one to one.")
-    # The device's open loan and the student's open loans, in one query.
-    open_loans = session.scalars(
-        select(Loan)
-        .where(
-            Loan.returned_at.is_(None),
-            or_(Loan.device_id == device.id, Loan.student_id == student.id),
-        )
-        .order_by(Loan.issued_at, Loan.id)
-    ).all()
-    for loan in open_loans:
-        if loan.device_id == device.id:
-            raise AlreadyOnLoan(f"{tag} is already on loan to {student_label(loan.student)}.")
-    if device.status is not DeviceStatus.IN_STOCK:
-        raise Refused(f"{tag} cannot be lent: it is {device.status.label}.")
-    who = student_label(student)
-    if student.status is StudentStatus.LEFT:
-        when = f" on {student.left_on:%d/%m/%Y}" if student.left_on else ""
-        raise Refused(f"{who} left the school{when} and cannot borrow a device.")
-    open_tags = [loan.device.asset_tag for loan in open_loans if loan.student_id == student.id]
-    if len(open_tags) >= settings.loan_limit:
-        plural = "loan" if len(open_tags) == 1 else "loans"
-        raise Refused(
-            f"{who} already has {len(open_tags)} open {plural} ({', '.join(open_tags)}); "
-            f"the limit is {settings.loan_limit}."
-        )
-    if settings.block_loans_with_unpaid_charges:
-        owed = unpaid_pence(session, student.id)
-        if owed > 0:
-            raise Refused(
-                f"{who} has unpaid charges of {money(owed)}: no loans until they are paid or "
-                "waived."
-            )
-
-
-def _lend(
-    session: Session,
-    device: Device,
-    student: Student,
-    *,
-    loan_type: LoanType,
-    accessories: str,
-    due_at: datetime | date | None,
-    school_days: int | None,
-    condition_out: Condition,
-    notes: str,
-    ticket: Ticket | None = None,
-    checked: bool = False,
-) -> Loan:
-    settings = load_settings(session)
-    if not checked:
-        _check_can_lend(session, device, student, settings)
-    now = now_of(session)
-    if due_at is None:
-        due_at = settings.due_at(loan_type, now, school_days)
-    else:
-        due_at = _due_time(due_at, settings)
-    if due_at <= now:
-        raise ValidationError(
-            f"The loan cannot be due at {due_at:%d/%m/%Y %H:%M}: that is not after now "
-            f"({now:%d/%m/%Y %H:%M})."
-        )
-    loan = Loan(
-        device=device,
-        student=student,
-        loan_type=loan_type,
-        accessories=accessories,
-        condition_out=condition_out,
-        notes=notes.strip(),
-        issued_at=now,
-        issued_by_id=actor_of(session).id,
-        due_at=due_at,
-        ticket_id=ticket.id if ticket else None,
-    )
-    session.add(loan)
-    # Lendable means in stock, with no open loan; an open ticket or an assignment would have
-    # made it in repair or assigned. Now it is on loan.
-    settle_status(session, device, has_open_loan=True, open_ticket=None, assigned=False)
-    return loan
-
-
-def _already_on_loan(factory: SessionFactory, device_id: int | None, code: str | None) -> None:
-    """After a clash on the one-open-loan-per-device index: say who has the device."""
-    with factory() as session:
-        try:
-            device = find_device(session, device_code=code, device_id=device_id)
-        except NotFound:
-            return
-        loan = open_loan_of(session, device.id)
-        if loan is not None:
-            raise AlreadyOnLoan(
-                f"{device.asset_tag} is already on loan to {student_label(loan.student)}."
-            )
-
-
-def _validate_type(loan_type: str | LoanType, school_days: int | None) -> LoanType:
-    try:
-        kind = LoanType(loan_type)
-    except ValueError:
-        names = ", ".join(t.value for t in LoanType)
-        raise ValidationError(
-            f"'{loan_type}' is not a type of loan; use one of: {names}."
-        ) from None
-    if school_days is not None and (not isinstance(school_days, int) or school_days < 1):
-        raise ValidationError("A loan must last at least 1 school day.")
-    return kind
-
-
 def issue_loan(
     factory: SessionFactory,
     actor: str,
@@ -247,17 +83,19 @@ def issue_loan(
 ) -> LoanInfo:
     """Lend a loan-pool device to a student; due by the school's rules unless ``due_at`` or
     ``school_days`` says otherwise."""
-    kind = _validate_type(loan_type, school_days)
+    kind = loan_type_of(loan_type, school_days)
     if kind is LoanType.SWAP:
         raise ValidationError("A swap loan goes with a repair ticket: use the swap at the counter.")
-    condition = _condition(condition_out, "condition")
-    extras = _accessories(accessories)
-    if student_code is not None and device_code is not None and due_at is None:
+    condition = condition_of(condition_out, "condition")
+    extras = accessories_of(accessories)
+    if due_at is None:
         quick = quick_issue(
             factory,
             actor,
             student_code=student_code,
+            student_id=student_id,
             device_code=device_code,
+            device_id=device_id,
             loan_type=kind,
             accessories=extras,
             condition_out=condition,
@@ -275,7 +113,7 @@ def issue_loan(
             student = find_student(
                 session, student_code=student_code, student_id=student_id, lock=True
             )
-            loan = _lend(
+            loan = lend(
                 session,
                 device,
                 student,
@@ -289,7 +127,7 @@ def issue_loan(
             session.flush()
             return loan_info(loan)
     except IntegrityError:
-        _already_on_loan(factory, device_id, device_code)
+        say_who_has_it(factory, device_id, device_code)
         raise
 
 
@@ -351,7 +189,7 @@ def return_loan(
     student who had it; accessories ``missing`` (of those that went out) stay on the loan."""
     if device_code is None and loan_id is None:
         raise ValidationError("Scan the device or the loan slip to take a loan back.")
-    state = _condition(condition, "condition")
+    state = condition_of(condition, "condition")
     if state is Condition.DAMAGED and damage is None:
         raise ValidationError("Describe the damage: a damaged return opens a repair ticket.")
     if damage is not None:
@@ -398,98 +236,3 @@ def return_loan(
             ticket=ticket_info(session, ticket) if ticket else None,
             was_overdue=loan.due_at < moment,
         )
-
-
-def swap(
-    factory: SessionFactory,
-    actor: str,
-    *,
-    student_code: str | None = None,
-    student_id: int | None = None,
-    own_device_code: str | None = None,
-    own_device_id: int | None = None,
-    loaner_code: str | None = None,
-    loaner_id: int | None = None,
-    damage: DamageReport | None = None,
-    accessories: Iterable[str] = ("charger",),
-    due_at: datetime | None = None,
-    school_days: int | None = None,
-    now: datetime | None = None,
-) -> SwapInfo:
-    """The loaner swap, all or nothing: a repair ticket on the student's own laptop and a swap
-    loan of a pool laptop, linked to that ticket.
-
-    Without ``damage``, the laptop must already be booked in: the loaner goes with its open ticket.
-    """
-    _validate_type(LoanType.SWAP, school_days)
-    extras = _accessories(accessories)
-    try:
-        with unit_of_work(factory, actor, now=now) as session:
-            loaner = find_device(session, device_code=loaner_code, device_id=loaner_id, lock=True)
-            own = find_device(
-                session, device_code=own_device_code, device_id=own_device_id, lock=True
-            )
-            student = find_student(
-                session, student_code=student_code, student_id=student_id, lock=True
-            )
-            if own.id == loaner.id:
-                raise ValidationError(
-                    f"{own.asset_tag} cannot be both the laptop in for repair and the loaner."
-                )
-            assignment = active_assignment_of(session, own.id)
-            if assignment is None or assignment.student_id != student.id:
-                raise Refused(
-                    f"{own.asset_tag} is not assigned to {student_label(student)}; a swap is for "
-                    "the student's own laptop."
-                )
-            _check_can_lend(session, loaner, student, load_settings(session))
-            if damage is None:
-                ticket = open_ticket_of(session, own.id)
-                if ticket is None:
-                    raise ValidationError(
-                        f"Describe what is wrong with {own.asset_tag}: a swap books it in for repair."
-                    )
-                out = open_swap_loan(session, ticket)
-                if out is not None:
-                    raise Refused(
-                        f"{ticket_code(ticket.id)} already has the loan laptop "
-                        f"{out.device.asset_tag} out to {student_label(out.student)}."
-                    )
-                claim = claim_of(session, ticket.id)
-                cover = cover_from_claim(claim) if claim else None
-            else:
-                ticket, cover = book_ticket(session, own, student, damage, now=now_of(session))
-                settle_status(session, own)
-            loan = _lend(
-                session,
-                loaner,
-                student,
-                loan_type=LoanType.SWAP,
-                accessories=extras,
-                due_at=due_at,
-                school_days=school_days,
-                condition_out=Condition.GOOD,
-                notes="",
-                ticket=ticket,
-                checked=True,
-            )
-            session.flush()
-            return SwapInfo(ticket=ticket_info(session, ticket), loan=loan_info(loan), cover=cover)
-    except IntegrityError:
-        _already_on_loan(factory, loaner_id, loaner_code)
-        raise
-
-
-def collect(
-    factory: SessionFactory,
-    actor: str,
-    *,
-    ticket_id: int | str,
-    now: datetime | None = None,
-) -> TicketInfo:
-    """The student collects the repaired laptop: refused while the swap loaner is still out."""
-    with unit_of_work(factory, actor, now=now) as session:
-        ticket = find_ticket(session, ticket_id)
-        change_state(session, ticket, TicketState.COLLECTED)
-        session.flush()
-        return ticket_info(session, ticket)

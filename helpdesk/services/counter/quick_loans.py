@@ -2,10 +2,13 @@
 plain SQL statements: the acting staff member, the device and the student in one locked query,
 the rules, then the change and its audit rows. Nothing else is loaded.
 
-Each function answers ``None`` whenever the action is not the plain case (a refusal, a typed
-code in the other letter case, a clash with another counter...). The caller then runs the
-general path in loans.py, which gives the refusal with its sentence, so the two never disagree
-about the rules: this path only ever does what the general one would have done.
+Only loans.py calls these, from inside ``issue_loan`` and ``return_loan``, the one entry of each
+action for every caller (the counter with ids, the command line with codes). Each function
+answers ``None`` whenever the action is not the plain case (a refusal, a typed code in the other
+letter case, a clash with another counter...). The caller then runs the general path, which
+gives the refusal with its sentence, so the two never disagree about the rules: this path only
+ever does what the general one would have done. The audit rows are made by the same builder as
+the ORM's (:func:`helpdesk.domain.audit.audit_row`), station included.
 """
 
 from __future__ import annotations
@@ -55,9 +58,11 @@ AUDIT = table_of(AuditEntry)
 
 
 # The statements are built once, with named parameters: building one costs more than running it.
-def _find_for_issue(dialect: str) -> Select:
-    """The staff member, the device, the student and the school's settings, in one query."""
-    return (
+def _find_for_issue(dialect: str, student_by_id: bool, device_by_id: bool) -> Select:
+    """The staff member, the device, the student and the school's settings, in one query; the
+    student by card code or id, the device by asset tag or serial (a tag wins) or id."""
+    student = students.c.id if student_by_id else students.c.card_code
+    query = (
         select(
             staff.c.id.label("staff_id"),
             staff.c.active.label("staff_active"),
@@ -74,12 +79,16 @@ def _find_for_issue(dialect: str) -> Select:
             *(_holding(devices.c.id, students.c.id) if dialect == "sqlite" else ()),
         )
         .select_from(devices)
-        .join(students, students.c.card_code == bindparam("card"))
+        .join(students, student == bindparam("student"))
         .join(staff, staff.c.username == bindparam("actor"))
-        .where(or_(devices.c.asset_tag == bindparam("code"), devices.c.serial == bindparam("code")))
-        .order_by((devices.c.asset_tag == bindparam("code")).desc())
         .limit(1)
         .with_for_update(of=[devices, students])
+    )
+    if device_by_id:
+        return query.where(devices.c.id == bindparam("device"))
+    code: Any = bindparam("device")
+    return query.where(or_(devices.c.asset_tag == code, devices.c.serial == code)).order_by(
+        (devices.c.asset_tag == code).desc()
     )
 
 
@@ -103,7 +112,12 @@ def _holding(device: Any, student: Any) -> tuple[Any, ...]:
     )
 
 
-FIND_FOR_ISSUE = {dialect: _find_for_issue(dialect) for dialect in ("sqlite", "postgresql")}
+FIND_FOR_ISSUE = {
+    (dialect, student_by_id, device_by_id): _find_for_issue(dialect, student_by_id, device_by_id)
+    for dialect in ("sqlite", "postgresql")
+    for student_by_id in (False, True)
+    for device_by_id in (False, True)
+}
 # On PostgreSQL the open loans are read after the rows above are locked, in a statement of its
 # own: a statement sees what was committed when it began, and a second counter lending to the
 # same student must see the first one's loan once it has waited for the lock.
@@ -234,8 +248,10 @@ def quick_issue(
     factory: SessionFactory,
     actor: str,
     *,
-    student_code: str,
-    device_code: str,
+    student_code: str | None,
+    student_id: int | None,
+    device_code: str | None,
+    device_id: int | None,
     loan_type: LoanType,
     accessories: str,
     condition_out: Condition,
@@ -243,10 +259,12 @@ def quick_issue(
     school_days: int | None,
     now: datetime | None,
 ) -> LoanInfo | None:
-    """Lend the loaner ``device_code`` to the student ``student_code``; ``None`` when it is not
-    the plain case (the general path then decides, and says why when it refuses)."""
-    student_code, device_code = student_code.strip(), device_code.strip()
-    if not student_code or not device_code or loan_type is LoanType.SWAP:
+    """Lend the loaner (by id, or by ``device_code``) to the student (by id, or by card code);
+    ``None`` when it is not the plain case (the general path then decides, and says why when it
+    refuses). An id wins over a code, as in the general path."""
+    student_key = student_id if student_id is not None else (student_code or "").strip()
+    device_key = device_id if device_id is not None else (device_code or "").strip()
+    if student_key == "" or device_key == "" or loan_type is LoanType.SWAP:
         return None
     moment = _now(now)
     try:
@@ -255,11 +273,13 @@ def quick_issue(
             # student and the settings in one query. The device and student rows are locked on
             # PostgreSQL, so two counters lending the same loaner, or to the same student, queue
             # here (SQLite's write lock does the same).
-            query = FIND_FOR_ISSUE.get(conn.dialect.name)
+            query = FIND_FOR_ISSUE.get(
+                (conn.dialect.name, student_id is not None, device_id is not None)
+            )
             if query is None:
                 return None
             found = conn.execute(
-                query, {"card": student_code, "actor": actor, "code": device_code}
+                query, {"student": student_key, "actor": actor, "device": device_key}
             ).first()
             if (
                 found is None

@@ -1,0 +1,151 @@
+"""The loaner swap (a repair ticket on the student's own laptop and a swap loan of a pool laptop,
+as one transaction) and collecting the repaired laptop once the loaner is back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from helpdesk.domain.enums import Condition, LoanType, TicketState
+from helpdesk.domain.errors import Refused, ValidationError
+from helpdesk.services.core.codes import ticket_code
+from helpdesk.services.core.records import (
+    active_assignment_of,
+    find_device,
+    find_student,
+    open_ticket_of,
+    settle_status,
+)
+from helpdesk.services.core.settings import load_settings
+from helpdesk.services.core.unit_of_work import SessionFactory, now_of, unit_of_work
+from helpdesk.services.core.views import (
+    CoverCheck,
+    LoanInfo,
+    TicketInfo,
+    claim_of,
+    cover_from_claim,
+    loan_info,
+    student_label,
+    ticket_info,
+)
+from helpdesk.services.counter.lending import (
+    accessories_of,
+    check_can_lend,
+    lend,
+    loan_type_of,
+    say_who_has_it,
+)
+from helpdesk.services.repairs.tickets import (
+    DamageReport,
+    book_ticket,
+    change_state,
+    find_ticket,
+    open_swap_loan,
+)
+
+__all__ = ["SwapInfo", "collect", "swap"]
+
+
+@dataclass(frozen=True)
+class SwapInfo:
+    ticket: TicketInfo
+    loan: LoanInfo
+    cover: CoverCheck | None
+
+
+def swap(
+    factory: SessionFactory,
+    actor: str,
+    *,
+    student_code: str | None = None,
+    student_id: int | None = None,
+    own_device_code: str | None = None,
+    own_device_id: int | None = None,
+    loaner_code: str | None = None,
+    loaner_id: int | None = None,
+    damage: DamageReport | None = None,
+    accessories: Iterable[str] = ("charger",),
+    due_at: datetime | None = None,
+    school_days: int | None = None,
+    now: datetime | None = None,
+) -> SwapInfo:
+    """The loaner swap, all or nothing: a repair ticket on the student's own laptop and a swap
+    loan of a pool laptop, linked to that ticket.
+
+    Without ``damage``, the laptop must already be booked in: the loaner goes with its open ticket.
+    """
+    loan_type_of(LoanType.SWAP, school_days)
+    extras = accessories_of(accessories)
+    try:
+        with unit_of_work(factory, actor, now=now) as session:
+            loaner = find_device(session, device_code=loaner_code, device_id=loaner_id, lock=True)
+            own = find_device(
+                session, device_code=own_device_code, device_id=own_device_id, lock=True
+            )
+            student = find_student(
+                session, student_code=student_code, student_id=student_id, lock=True
+            )
+            if own.id == loaner.id:
+                raise ValidationError(
+                    f"{own.asset_tag} cannot be both the laptop in for repair and the loaner."
+                )
+            assignment = active_assignment_of(session, own.id)
+            if assignment is None or assignment.student_id != student.id:
+                raise Refused(
+                    f"{own.asset_tag} is not assigned to {student_label(student)}; a swap is for "
+                    "the student's own laptop."
+                )
+            check_can_lend(session, loaner, student, load_settings(session))
+            if damage is None:
+                ticket = open_ticket_of(session, own.id)
+                if ticket is None:
+                    raise ValidationError(
+                        f"Describe what is wrong with {own.asset_tag}: a swap books it in for repair."
+                    )
+                out = open_swap_loan(session, ticket)
+                if out is not None:
+                    raise Refused(
+                        f"{ticket_code(ticket.id)} already has the loan laptop "
+                        f"{out.device.asset_tag} out to {student_label(out.student)}."
+                    )
+                claim = claim_of(session, ticket.id)
+                cover = cover_from_claim(claim) if claim else None
+            else:
+                ticket, cover = book_ticket(session, own, student, damage, now=now_of(session))
+                settle_status(session, own)
+            loan = lend(
+                session,
+                loaner,
+                student,
+                loan_type=LoanType.SWAP,
+                accessories=extras,
+                due_at=due_at,
+                school_days=school_days,
+                condition_out=Condition.GOOD,
+                notes="",
+                ticket=ticket,
+                checked=True,
+            )
+            session.flush()
+            return SwapInfo(ticket=ticket_info(session, ticket), loan=loan_info(loan), cover=cover)
+    except IntegrityError:
+        say_who_has_it(factory, loaner_id, loaner_code)
+        raise
+
+
+def collect(
+    factory: SessionFactory,
+    actor: str,
+    *,
+    ticket_id: int | str,
+    now: datetime | None = None,
+) -> TicketInfo:
+    """The student collects the repaired laptop: refused while the swap loaner is still out."""
+    with unit_of_work(factory, actor, now=now) as session:
+        ticket = find_ticket(session, ticket_id)
+        change_state(session, ticket, TicketState.COLLECTED)
+        session.flush()
+        return ticket_info(session, ticket)
