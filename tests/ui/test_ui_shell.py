@@ -115,17 +115,12 @@ def test_print_again_to_a_missing_printer_keeps_it_with_the_reason(qtbot, window
 
 @pytest.mark.cups
 def test_kept_slip_printed_again_through_cups_is_forgotten(qtbot, window, ctx):  # noqa: ANN001
-    from cups_queue import CupsUnavailable, make_queue
+    from cups_queue import queue_or_skip
     from pdf_shapes import render
 
     from helpdesk.ui.printing import kept_jobs
 
-    try:
-        queue = make_queue("HelpdeskShellPDF")
-    except CupsUnavailable as exc:
-        if os.geteuid() == 0:
-            raise
-        pytest.skip(f"real printing skipped: {exc}")
+    queue = queue_or_skip("HelpdeskShellPDF")
     try:
         title = f"Loan slip LOAN-{int(time.time()) % 1_000_000:06d}"
         _keep_a_slip(qtbot, window, title)
@@ -251,17 +246,12 @@ def test_bench_columns_fit_the_screen(qtbot, window, ctx, school, size, tmp_path
 def test_kept_label_batch_printed_from_the_queue_is_recorded_as_printed(qtbot, window, ctx):  # noqa: ANN001
     """A batch of asset labels the printer refused, printed again from the print queue, counts
     as labelled, as it would printed from the Labels area."""
-    from cups_queue import CupsUnavailable, make_queue
+    from cups_queue import queue_or_skip
 
     from helpdesk.services.reporting import documents
     from helpdesk.ui.printing import PrintJob, kept_jobs
 
-    try:
-        queue = make_queue("HelpdeskShellLabels")
-    except CupsUnavailable as exc:
-        if os.geteuid() == 0:
-            raise
-        pytest.skip(f"real printing skipped: {exc}")
+    queue = queue_or_skip("HelpdeskShellLabels")
     try:
         before = documents.unlabelled_devices(ctx.factory)
         chosen = before[:2]
