@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from clocks import HandClock, type_keys
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -40,6 +41,7 @@ def window(qtbot, ctx, school):  # noqa: ANN001
     ctx.machine.print_slips = True
     ctx.machine.set_printer("slip", "No-Such-Printer")
     win = MainWindow(ctx, school_name="Northfield")
+    win.scan_router.clock = HandClock()  # keys come as fast or as slow as a test says
     qtbot.addWidget(win)
     win.show()
     win.activateWindow()
@@ -178,8 +180,10 @@ def test_scan_in_the_students_search_goes_to_the_counter(qtbot, window, school):
     search = records.students.search_box
     search.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is search)
-    qtbot.keyClicks(search, "Jo", delay=150)  # a person starts typing
-    qtbot.keyClicks(search, school.ben)  # then the scanner: a burst (no pause) and Enter
+    clock = window.scan_router.clock
+    type_keys(qtbot, search, "Jo", clock, 150)  # a person starts typing
+    clock.advance(400)
+    type_keys(qtbot, search, school.ben, clock, 5)  # then the scanner: a burst and Enter
     qtbot.keyClick(search, Qt.Key.Key_Return)
     assert window.current_area() == "counter"
     counter = window.panel("counter")
@@ -194,8 +198,9 @@ def test_slow_typing_in_the_students_search_stays_there(qtbot, window):  # noqa:
     search = records.students.search_box
     search.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is search)
-    qtbot.keyClicks(search, "Jones", delay=120)
-    qtbot.wait(120)
+    clock = window.scan_router.clock
+    type_keys(qtbot, search, "Jones", clock, 120)
+    clock.advance(120)
     qtbot.keyClick(search, Qt.Key.Key_Return)
     assert window.current_area() == "records"
     assert search.text() == "Jones"
