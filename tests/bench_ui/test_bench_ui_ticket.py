@@ -310,8 +310,7 @@ def test_enter_in_a_field_saves_that_field_and_never_moves_the_ticket(
     )
     page.waive_reason.setText("no")
     qtbot.keyClick(page.waive_reason, Qt.Key.Key_Return)
-    page.ctx.runner.wait(5000)
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: not page.ctx.runner.busy(), timeout=5000)  # every save answered
     info = tickets.get_ticket(page.ctx.factory, page.ticket_id)
     assert info.state == "logged"
     assert [p.description for p in info.parts] == ["Keyboard"]
