@@ -3,7 +3,8 @@ data directory per test, and a real PostgreSQL server started by the test set-up
 
 PostgreSQL fixtures (mark such tests ``@pytest.mark.postgres``):
 - ``pg_server``: the session's server (``HELPDESK_TEST_PG_URL``, or a private cluster this test
-  session starts and removes); skips with the reason when there is none.
+  session starts and removes); when there is none it skips with the reason, or fails under
+  ``.ci/run`` (``HELPDESK_TEST_REQUIRE_ALL=1``, see tests/needs.py).
 - ``pg_url``: session-wide; the URL of one database on that server, empty at the start of the
   session and shared by every test that asks for it (use it read-only or clean up after).
 - ``pg_empty_url``: the URL of a fresh, empty database for this test only (dropped afterwards).
@@ -17,13 +18,10 @@ import os
 from pathlib import Path
 
 import pytest
+from needs import LABEL_REFERENCE, SCANNER_SAMPLES, need, need_folder
 from pg_server import PgServer, PgUnavailable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHARED = PROJECT_ROOT.parent / "shared"
-SAMPLES = SHARED / "scanner-samples"
 
 
 @pytest.fixture(autouse=True)
@@ -56,18 +54,29 @@ def session_factory(sqlite_url: str):
     factory.kw["bind"].dispose()
 
 
+@pytest.fixture(scope="session")
+def scanner_samples() -> Path:
+    """The shared folder of real scanner sample photos (../shared/scanner-samples)."""
+    return need_folder(SCANNER_SAMPLES, "scanner sample photos")
+
+
+@pytest.fixture(scope="session")
+def label_reference() -> Path:
+    """The shared gLabels reference files (../shared/label-reference)."""
+    return need_folder(LABEL_REFERENCE, "gLabels label reference")
+
+
 # --- PostgreSQL ---------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
 def pg_server():
-    """The PostgreSQL server of this test session, or a skip saying why there is none."""
+    """The PostgreSQL server of this test session; without one, a skip saying why (a failure
+    under ``.ci/run``)."""
     try:
         server = PgServer.start()
     except PgUnavailable as exc:
-        if os.environ.get("CI") and os.geteuid() == 0:
-            raise  # in CI (root) the PostgreSQL tests always run: failing to start is a failure
-        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+        need("PostgreSQL server", str(exc))
     yield server
     server.stop()
 

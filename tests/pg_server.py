@@ -9,7 +9,8 @@ Order of preference:
    local port (TCP on 127.0.0.1 and a socket in the same directory). PostgreSQL refuses to run as
    root, so as root the cluster belongs to the ``postgres`` user (``runuser``); as anyone else it
    runs as that user. It is stopped and removed at the end of the session.
-3. Otherwise the PostgreSQL tests are skipped, saying why.
+3. Otherwise the PostgreSQL tests are skipped, saying why (under ``.ci/run``, which sets
+   ``HELPDESK_TEST_REQUIRE_ALL=1``, they fail instead: see tests/needs.py).
 
 The cluster runs without fsync: it holds nothing worth keeping and the tests stay fast.
 """
@@ -37,7 +38,7 @@ SERVER_OWNER = "postgres"  # the system user Debian's package creates
 
 
 class PgUnavailable(Exception):
-    """No PostgreSQL server can be used; the message says why (it becomes the skip reason)."""
+    """No PostgreSQL server can be used; the message says why (the skip or failure reason)."""
 
 
 def _free_port() -> int:

@@ -67,7 +67,7 @@ class ScanRouter(QObject):
         self.active = active
         self.burst_gap = burst_gap_ms / 1000
         self.min_burst_length = min_burst_length
-        self._clock = clock
+        self.clock = clock  # the time keys are stamped with (a test may move it by hand)
         self._keys: list[tuple[str, float]] = []
         self._target: QWidget | None = None
         self._held: list[QKeyEvent] = []  # keys held back from a widget that is not a text field
@@ -117,7 +117,7 @@ class ScanRouter(QObject):
             # Enter ending a scan must reach the key handling below, not a shortcut of the area
             # (the Students list opens its row on Enter anywhere in the window).
             ends = event.key() in _ENDS and receiver is self._target
-            if ends and len(self.burst(self._clock())) >= self.min_burst_length:
+            if ends and len(self.burst(self.clock())) >= self.min_burst_length:
                 event.accept()
                 return True
             return False
@@ -125,7 +125,7 @@ class ScanRouter(QObject):
             self.release_held()
             self._keys.clear()
             self._target = receiver
-        now = self._clock()
+        now = self.clock()
         key = event.key()
         if key in _MODIFIER_KEYS:
             return False

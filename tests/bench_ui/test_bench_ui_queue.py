@@ -146,8 +146,7 @@ def test_closing_a_page_while_it_loads_loses_nothing(bench_panel, bench_school, 
     page = panel.open_ticket(bench_school.ben_ticket)
     page.close()  # before its ticket arrives: the late answer is dropped, not shown on a ghost
     qtbot.waitUntil(lambda: not panel.pages, timeout=10000)
-    panel.ctx.runner.wait(10000)
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: not panel.ctx.runner.busy(), timeout=10000)  # the late answer is in
     page = panel.open_ticket(bench_school.ben_ticket)
     qtbot.waitUntil(lambda: page.page is not None, timeout=10000)
 

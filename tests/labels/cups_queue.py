@@ -1,7 +1,8 @@
 """A real CUPS print queue for the tests: cups-pdf writes each job it gets as a PDF file.
 
 As root the scheduler is started when it is not running and the queue is made with lpadmin; as
-another user the tests use a running scheduler with a cups-pdf queue already there, or skip.
+another user the tests use a running scheduler with a cups-pdf queue already there. Without a
+queue the test is skipped, saying why, or fails under ``.ci/run`` (tests/needs.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from needs import need
 
 CONF = Path("/etc/cups/cups-pdf.conf")
 PPDS = (
@@ -134,3 +137,11 @@ def make_queue(name: str) -> CupsPdfQueue:
     raise CupsUnavailable(
         "cannot make a cups-pdf queue (is printer-driver-cups-pdf installed?): " + "; ".join(errors)
     )
+
+
+def queue_or_skip(name: str) -> CupsPdfQueue:
+    """The cups-pdf queue ``name``; without one a skip saying why (a failure under .ci/run)."""
+    try:
+        return make_queue(name)
+    except CupsUnavailable as exc:
+        need("CUPS printer", str(exc))

@@ -3,7 +3,7 @@ labelled, the record of label prints (one transaction), slips, receipts, agreeme
 
 from __future__ import annotations
 
-import time
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -98,10 +98,11 @@ def test_last_batch_is_the_reprint_of_the_latest_print(any_school):
     factory, ids = any_school
     with pytest.raises(NotFound, match="No asset labels have been printed"):
         documents.last_label_batch(factory)
-    documents.record_label_prints(factory, "admin", [ids["LNR-002"]], "zebra-2x1")
-    time.sleep(1.1)  # the next batch is a later moment (times are kept to the second)
+    first = datetime(2026, 11, 2, 9, 30)
+    documents.record_label_prints(factory, "admin", [ids["LNR-002"]], "zebra-2x1", now=first)
     batch = [ids["PER-000103"], ids["PER-000103"], ids["PER-000101"]]  # two copies of one
-    documents.record_label_prints(factory, "admin", batch, "avery-l7651")
+    later = first + timedelta(seconds=1)  # the next batch is a later moment (kept to the second)
+    documents.record_label_prints(factory, "admin", batch, "avery-l7651", now=later)
     assert [d.asset_tag for d in documents.last_label_batch(factory)] == [
         "PER-000103",
         "PER-000101",

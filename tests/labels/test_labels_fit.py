@@ -17,16 +17,9 @@ TEMPLATES, _ = all_templates()
 TAG = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ0123456789-/", min_size=3, max_size=14)
 
 
-@settings(max_examples=40, deadline=None)
-@given(tag=TAG, index=st.integers(0, len(TEMPLATES) - 1))
-def test_module_is_legible_or_the_tag_is_refused(tag, index):
-    template = TEMPLATES[index]
-    try:
-        sheets = render_labels(template, [AssetLabel(tag)], LabelDesign(header="Northfield"))
-    except ValidationError as exc:
-        assert "Nothing was printed" in str(exc)
-        return
+def _assert_legible(template, tag: str, sheets) -> None:  # noqa: ANN001
     p = sheets.placements[0]
+    assert p.tag == tag
     assert p.module >= 0.25 - 1e-9
     assert (code128(tag).modules + 2 * CODE128_QUIET) * p.module <= template.label_width + 1e-6 or (
         template.label_height > template.label_width
@@ -34,6 +27,34 @@ def test_module_is_legible_or_the_tag_is_refused(tag, index):
     if template.dpi:
         dots = p.module * template.dpi / 25.4
         assert dots == pytest.approx(round(dots), abs=1e-6)
+
+
+def test_module_is_legible_or_the_tag_is_refused():
+    outcomes = {"fitted": 0, "refused": 0}
+
+    @settings(max_examples=60, deadline=None)
+    @given(tag=TAG, index=st.integers(0, len(TEMPLATES) - 1))
+    def check(tag, index):  # noqa: ANN001
+        template = TEMPLATES[index]
+        try:
+            sheets = render_labels(template, [AssetLabel(tag)], LabelDesign(header="Northfield"))
+        except ValidationError as exc:
+            assert "Nothing was printed" in str(exc)
+            outcomes["refused"] += 1
+            return
+        _assert_legible(template, tag, sheets)
+        outcomes["fitted"] += 1
+
+    check()
+    # Most tags of up to 14 characters fit most stocks: a run where (nearly) every tag was
+    # refused checked nothing about legibility.
+    assert outcomes["fitted"] >= 2 * outcomes["refused"], outcomes
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t.id)
+def test_a_school_asset_tag_fits_every_shipped_stock(template):
+    sheets = render_labels(template, [AssetLabel("PER-000001")], LabelDesign(header="Northfield"))
+    _assert_legible(template, "PER-000001", sheets)
 
 
 def test_too_long_for_mini_labels_suggests_qr_or_larger_stock():

@@ -4,12 +4,11 @@ missing or refusing jobs gives a clear message and the job is kept for a retry."
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 
 import pytest
-from cups_queue import CupsUnavailable, make_queue
+from cups_queue import queue_or_skip
 from pdf_shapes import crop, decode, render
 
 from helpdesk.labels.asset_labels import AssetLabel, LabelDesign, render_labels
@@ -22,12 +21,7 @@ QUEUE = "HelpdeskTestPDF"
 
 @pytest.fixture(scope="module")
 def cups_queue():
-    try:
-        queue = make_queue(QUEUE)
-    except CupsUnavailable as exc:
-        if os.geteuid() == 0:
-            raise  # as root (CI) the real print always runs
-        pytest.skip(f"real printing skipped: {exc}")
+    queue = queue_or_skip(QUEUE)
     yield queue
     queue.remove()
 

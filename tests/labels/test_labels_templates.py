@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
 from helpdesk.domain.errors import NotFound
 from helpdesk.labels.templates import all_templates, get_template, user_templates_dir
-
-SHARED_LABELS = Path(__file__).resolve().parents[3] / "shared" / "label-reference"
 
 REQUIRED = {
     "avery-l7651": 65,
@@ -63,13 +60,10 @@ def test_every_required_stock_is_shipped_with_its_source():
     assert templates["brother-dk22205"].kind == "continuous"
 
 
-@pytest.mark.skipif(
-    not SHARED_LABELS.is_dir(), reason="the gLabels reference is not beside the project"
-)
 @pytest.mark.parametrize("template_id", sorted(GLABELS))
-def test_geometry_agrees_with_glabels(template_id):
+def test_geometry_agrees_with_glabels(template_id, label_reference):
     filename, part = GLABELS[template_id]
-    root = ET.parse(SHARED_LABELS / filename).getroot()
+    root = ET.parse(label_reference / filename).getroot()
     node = next(n for n in root.iter("Template") if n.get("part") == part)
     shape = node.find("Label-rectangle")
     t = get_template(template_id)

@@ -4,7 +4,6 @@ PDF CUPS writes reads back tag by tag in hand-out order, and the print is record
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -17,19 +16,14 @@ from helpdesk.labels.templates import get_template
 from helpdesk.ui.printing import kept_jobs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "labels"))
-from cups_queue import CupsUnavailable, make_queue  # noqa: E402
+from cups_queue import queue_or_skip  # noqa: E402
 
 pytestmark = pytest.mark.cups
 
 
 @pytest.fixture(scope="module")
 def labels_ui_cups_queue():
-    try:
-        queue = make_queue("HelpdeskLabelsPanelPDF")
-    except CupsUnavailable as exc:
-        if os.geteuid() == 0:
-            raise  # as root (CI) the real print always runs
-        pytest.skip(f"real printing skipped: {exc}")
+    queue = queue_or_skip("HelpdeskLabelsPanelPDF")
     yield queue
     queue.remove()
 

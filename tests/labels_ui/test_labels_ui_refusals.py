@@ -49,7 +49,7 @@ def test_too_small_stock_is_refused_before_printing(qtbot, labels_ui_panel, tmp_
     out = folder / "refused.pdf"
     panel.save_pdf(str(out))
     panel.print_labels()
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: not panel.ctx.runner.busy(), timeout=15000)
     assert not list(folder.iterdir())
     assert label_prints(panel.ctx.factory) == [] and kept_jobs() == []
     assert "nothing was printed" in panel.message_text()

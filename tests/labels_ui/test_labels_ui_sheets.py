@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from labels_ui_helpers import HAND_OUT_7A, HAND_OUT_8B, decode_cell, label_prints, render_pages
 from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QApplication
 
 from helpdesk.labels.templates import get_template
 
@@ -152,7 +153,8 @@ def test_the_labels_area_fits_a_1280_by_720_screen(
     qtbot.waitUntil(panel.is_ready, timeout=15000)
     panel.save_pdf(str(tmp_path / "7A.pdf"))  # brings up the message and 'Mark as printed'
     qtbot.waitUntil(panel.mark_button.isVisible, timeout=15000)
-    qtbot.wait(50)
+    QApplication.sendPostedEvents()  # the layout the message asked for is done
+    QApplication.processEvents()
     assert window.size().width() == 1280 and window.size().height() == 720
     key = [
         panel.summary,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from reports_bench import TODAY, build_term
 
 from helpdesk.services.core.codes import ticket_code
@@ -183,7 +184,8 @@ def test_screenshot_of_a_term(qtbot, ctx, tmp_path) -> None:  # noqa: ANN001
     panel.set_report("turnaround")
     qtbot.waitUntil(_shown(panel, "turnaround"), timeout=5000)
     assert panel.model.rowCount() >= 8 and len(_bars(panel)) == 2
-    qtbot.wait(50)
+    QApplication.sendPostedEvents()  # layout and paint requests done before the picture
+    QApplication.processEvents()
     docs = Path(__file__).resolve().parents[2] / "docs"
     target = (docs if os.environ.get("HELPDESK_SCREENSHOTS") else tmp_path) / "reports.png"
     target.parent.mkdir(exist_ok=True)
@@ -191,7 +193,8 @@ def test_screenshot_of_a_term(qtbot, ctx, tmp_path) -> None:  # noqa: ANN001
     panel.set_report("open-tickets")
     qtbot.waitUntil(_shown(panel, "open-tickets"), timeout=5000)
     assert any(panel.model.stands_out(r, 4) for r in range(panel.model.rowCount()))
-    qtbot.wait(50)
+    QApplication.sendPostedEvents()
+    QApplication.processEvents()
     assert panel.grab().save(str(target.with_name("reports-open-tickets.png")))
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import zxingcpp
+from needs import SCANNER_SAMPLES as SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "scanner-samples"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"}
 
 
@@ -30,6 +30,8 @@ class Sample:
 
 
 def samples() -> list[Sample]:
+    """Every sample photo with what it should read (ask for the ``scanner_samples`` fixture
+    first: it skips, or fails under .ci/run, when the folder is missing)."""
     found = []
     for folder in sorted(p for p in SAMPLES.iterdir() if p.is_dir()):
         for path in sorted(folder.iterdir()):

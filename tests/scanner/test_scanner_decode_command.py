@@ -11,7 +11,7 @@ from scanner_drawing import SAMPLES
 
 from helpdesk.cli import main
 
-pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"no sample photos at {SAMPLES}")
+pytestmark = pytest.mark.usefixtures("scanner_samples")
 
 
 def _lines(capsys) -> list[dict]:

@@ -1,20 +1,17 @@
-"""The decoding pipeline on the real sample photos and on drawn frames (skew, inversion, ROI)."""
+"""The decoding pipeline on the real sample photos and on drawn frames (skew, inversion, ROI).
+Only the tests of the real photos need the shared sample folder; the drawn frames are made here."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 import pytest
-from scanner_drawing import SAMPLES, clutter, code_image, place, samples
+from scanner_drawing import Sample, clutter, code_image, place, samples
 
 from helpdesk.scanner import DecodePipeline, ScannerConfig, load_image
 from helpdesk.scanner.decoders import ZxingDecoder
 
-pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"no sample photos at {SAMPLES}")
-
-ALL = samples() if SAMPLES.is_dir() else []
-WITH_CODE = [s for s in ALL if s.path.parent.name != "falsepositives-1"]
-FALSE_POSITIVES = [s for s in ALL if s.path.parent.name == "falsepositives-1"]
+FALSE = "falsepositives-1"  # the folder of photos with no code in them
 
 
 @pytest.fixture(scope="module")
@@ -22,24 +19,35 @@ def pipeline() -> DecodePipeline:
     return DecodePipeline()
 
 
-def test_the_sample_set_is_there():
-    assert len(WITH_CODE) >= 90
-    assert len(FALSE_POSITIVES) >= 19
+@pytest.fixture(scope="module")
+def with_code(scanner_samples) -> list[Sample]:
+    return [s for s in samples() if s.path.parent.name != FALSE]
 
 
-def test_real_photos_read_with_the_exact_text(pipeline: DecodePipeline):
+@pytest.fixture(scope="module")
+def false_positives(scanner_samples) -> list[Sample]:
+    return [s for s in samples() if s.path.parent.name == FALSE]
+
+
+def test_the_sample_set_is_there(with_code, false_positives):
+    assert len(with_code) >= 90
+    assert len(false_positives) >= 19
+
+
+def test_real_photos_read_with_the_exact_text(pipeline: DecodePipeline, with_code):
     missed, wrong = [], []
-    for sample in WITH_CODE:
+    for sample in with_code:
         reads = pipeline.decode(load_image(sample.path))
         if not any(sample.matches(r) for r in reads):
             missed.append(sample.id)
         wrong.extend((sample.id, r.text) for r in reads if not sample.matches(r))
     assert wrong == []
-    assert len(missed) <= 0.03 * len(WITH_CODE), missed
+    assert len(missed) <= 0.03 * len(with_code), missed
 
 
-def test_photos_without_a_code_give_no_read(pipeline: DecodePipeline):
-    for sample in FALSE_POSITIVES:
+def test_photos_without_a_code_give_no_read(pipeline: DecodePipeline, false_positives):
+    assert false_positives
+    for sample in false_positives:
         assert pipeline.decode(load_image(sample.path)) == [], sample.id
 
 

@@ -6,6 +6,7 @@ import wave
 
 import cv2
 import pytest
+from clocks import HandClock, type_keys
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 from scanner_drawing import clutter, code_image, place
@@ -19,12 +20,13 @@ from helpdesk.ui.widgets.scan_preview import ScanPreview
 
 
 class BoxWindow(QWidget):
-    """A window with the scan box and the field after it."""
+    """A window with the scan box (on a clock the test moves) and the field after it."""
 
     def __init__(self) -> None:
         super().__init__()
         layout = QVBoxLayout(self)
-        self.scan = ScanBox(self)
+        self.clock = HandClock()
+        self.scan = ScanBox(self, clock=self.clock)
         self.after = QLineEdit(self)
         layout.addWidget(self.scan)
         layout.addWidget(self.after)
@@ -46,6 +48,10 @@ def box(window: BoxWindow) -> ScanBox:
     return window.scan
 
 
+def _keys(qtbot, box: ScanBox, text: str, every_ms: float) -> None:  # noqa: ANN001
+    type_keys(qtbot, box, text, box.window().clock, every_ms)
+
+
 def _collect(box: ScanBox) -> list[tuple[str, bool]]:
     got: list[tuple[str, bool]] = []
     box.scanned.connect(lambda code, burst: got.append((code, burst)))
@@ -54,7 +60,7 @@ def _collect(box: ScanBox) -> list[tuple[str, bool]]:
 
 def test_scanner_burst_ending_in_enter(qtbot, box: ScanBox):
     got = _collect(box)
-    qtbot.keyClicks(box, "PER-000123", delay=3)
+    _keys(qtbot, box, "PER-000123", 3)
     qtbot.keyClick(box, Qt.Key.Key_Return)
     assert got == [("PER-000123", True)]
     assert box.text() == ""
@@ -62,15 +68,16 @@ def test_scanner_burst_ending_in_enter(qtbot, box: ScanBox):
 
 def test_typed_code_with_enter_is_accepted_as_typed(qtbot, box: ScanBox):
     got = _collect(box)
-    qtbot.keyClicks(box, "S12345", delay=110)
+    _keys(qtbot, box, "S12345", 110)
     qtbot.keyClick(box, Qt.Key.Key_Enter)
     assert got == [("S12345", False)]
 
 
 def test_burst_ending_in_tab_is_a_scan_and_stray_keys_are_dropped(qtbot, box: ScanBox):
     got = _collect(box)
-    qtbot.keyClicks(box, "xy", delay=120)  # someone leant on the keyboard
-    qtbot.keyClicks(box, "LOAN-000017", delay=3)
+    _keys(qtbot, box, "xy", 120)  # someone leant on the keyboard
+    box.window().clock.advance(500)  # and then scanned a loan slip
+    _keys(qtbot, box, "LOAN-000017", 3)
     qtbot.keyClick(box, Qt.Key.Key_Tab)
     assert got == [("LOAN-000017", True)]
     assert box.hasFocus()  # a scan's Tab does not move on
@@ -79,7 +86,7 @@ def test_burst_ending_in_tab_is_a_scan_and_stray_keys_are_dropped(qtbot, box: Sc
 def test_typing_then_tab_moves_on_without_a_scan(qtbot, window: BoxWindow):
     box = window.scan
     got = _collect(box)
-    qtbot.keyClicks(box, "PER-1", delay=110)
+    _keys(qtbot, box, "PER-1", 110)
     qtbot.keyClick(box, Qt.Key.Key_Tab)
     assert got == []
     assert box.text() == "PER-1"
@@ -88,10 +95,10 @@ def test_typing_then_tab_moves_on_without_a_scan(qtbot, window: BoxWindow):
 
 def test_edited_or_short_input_is_never_a_burst(qtbot, box: ScanBox):
     got = _collect(box)
-    qtbot.keyClicks(box, "PER-000124X", delay=3)
+    _keys(qtbot, box, "PER-000124X", 3)
     qtbot.keyClick(box, Qt.Key.Key_Backspace)
     qtbot.keyClick(box, Qt.Key.Key_Return)
-    qtbot.keyClicks(box, "AB", delay=2)  # too short for a scanner burst
+    _keys(qtbot, box, "AB", 2)  # too short for a scanner burst
     qtbot.keyClick(box, Qt.Key.Key_Return)
     qtbot.keyClick(box, Qt.Key.Key_Return)  # empty: nothing
     assert got == [("PER-000124", False), ("AB", False)]
@@ -99,8 +106,8 @@ def test_edited_or_short_input_is_never_a_burst(qtbot, box: ScanBox):
 
 def test_a_slow_enter_after_a_burst_is_typing(qtbot, box: ScanBox):
     got = _collect(box)
-    qtbot.keyClicks(box, "PER-000125", delay=3)
-    qtbot.wait(150)
+    _keys(qtbot, box, "PER-000125", 3)
+    box.window().clock.advance(150)
     qtbot.keyClick(box, Qt.Key.Key_Return)
     assert got == [("PER-000125", False)]
 

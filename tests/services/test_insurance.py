@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from school_charges import CHARGES, INSURED, LAPSED, NO_COVER, expected_charge
 from service_school import NOW
 from sqlalchemy import select
 
@@ -160,3 +161,31 @@ def test_bad_incident_facts(school, kwargs, message):
     with pytest.raises(ValidationError) as err:
         check(school, **kwargs)
     assert str(err.value) == message
+
+
+@pytest.mark.parametrize(
+    ("student", "cover", "used", "in_case"),
+    [
+        ("S1001", INSURED, 0, True),
+        ("S1001", INSURED, 1, True),
+        ("S1001", INSURED, 2, True),
+        ("S1001", INSURED, 0, False),
+        ("S1001", INSURED, 1, False),
+        ("S1001", INSURED, 2, False),
+        ("S1002", LAPSED, 0, True),
+        ("S1004", NO_COVER, 0, True),
+    ],
+)
+def test_every_charge_is_the_schools_charge(school, student, cover, used, in_case):
+    """Each damage category against the hand-written table: cover x claims used x in the case."""
+    for n in range(used):  # earlier claims of the period
+        book(school, device=f"LNR-00{n + 1}", student_code=student, category="screen")
+    for category in CHARGES:
+        result = check(
+            school, student, category=category.value, in_case=in_case, crime_reference="CR/1/26"
+        )
+        assert (result.status, result.claims_used) == (cover, used), category
+        assert result.charge_pence == expected_charge(category, cover, used, in_case), (
+            category,
+            result.rule,
+        )

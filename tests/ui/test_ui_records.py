@@ -53,6 +53,5 @@ def test_stale_search_answers_are_dropped(qtbot, ctx, school):  # noqa: ANN001
     for text in ("P", "PE", "PER", "LNR-00", "LNR-004"):
         model.search(text)
     qtbot.waitUntil(lambda: not model.searching, timeout=5000)
-    ctx.runner.wait(5000)
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: not ctx.runner.busy(), timeout=5000)  # every answer is in
     assert model.total == 1 and model.row_record(0).asset_tag == "LNR-004"

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
 
 def _frames(folder: Path, text: str, count: int = 30) -> Path:
     import segno
@@ -35,8 +38,9 @@ def test_replayed_camera_ends_and_the_fps_stops(qtbot, tmp_path):  # noqa: ANN00
         assert preview.overlay_text() == ENDED_TEXT == "Camera: ended"
         shown = preview.grab()
         assert not shown.isNull()
-        qtbot.wait(200)
+        QApplication.processEvents()  # anything the source had queued is handled
         assert preview.overlay_text() == "Camera: ended"  # no frame rate comes back
+        assert not [t for t in preview.findChildren(QTimer) if t.isActive()]  # no more polling
     finally:
         preview.stop()
 

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from clocks import HandClock, type_keys
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -40,6 +41,7 @@ def window(qtbot, ctx, school):  # noqa: ANN001
     ctx.machine.print_slips = True
     ctx.machine.set_printer("slip", "No-Such-Printer")
     win = MainWindow(ctx, school_name="Northfield")
+    win.scan_router.clock = HandClock()  # keys come as fast or as slow as a test says
     qtbot.addWidget(win)
     win.show()
     win.activateWindow()
@@ -115,17 +117,12 @@ def test_print_again_to_a_missing_printer_keeps_it_with_the_reason(qtbot, window
 
 @pytest.mark.cups
 def test_kept_slip_printed_again_through_cups_is_forgotten(qtbot, window, ctx):  # noqa: ANN001
-    from cups_queue import CupsUnavailable, make_queue
+    from cups_queue import queue_or_skip
     from pdf_shapes import render
 
     from helpdesk.ui.printing import kept_jobs
 
-    try:
-        queue = make_queue("HelpdeskShellPDF")
-    except CupsUnavailable as exc:
-        if os.geteuid() == 0:
-            raise
-        pytest.skip(f"real printing skipped: {exc}")
+    queue = queue_or_skip("HelpdeskShellPDF")
     try:
         title = f"Loan slip LOAN-{int(time.time()) % 1_000_000:06d}"
         _keep_a_slip(qtbot, window, title)
@@ -183,8 +180,10 @@ def test_scan_in_the_students_search_goes_to_the_counter(qtbot, window, school):
     search = records.students.search_box
     search.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is search)
-    qtbot.keyClicks(search, "Jo", delay=150)  # a person starts typing
-    qtbot.keyClicks(search, school.ben)  # then the scanner: a burst (no pause) and Enter
+    clock = window.scan_router.clock
+    type_keys(qtbot, search, "Jo", clock, 150)  # a person starts typing
+    clock.advance(400)
+    type_keys(qtbot, search, school.ben, clock, 5)  # then the scanner: a burst and Enter
     qtbot.keyClick(search, Qt.Key.Key_Return)
     assert window.current_area() == "counter"
     counter = window.panel("counter")
@@ -199,8 +198,9 @@ def test_slow_typing_in_the_students_search_stays_there(qtbot, window):  # noqa:
     search = records.students.search_box
     search.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is search)
-    qtbot.keyClicks(search, "Jones", delay=120)
-    qtbot.wait(120)
+    clock = window.scan_router.clock
+    type_keys(qtbot, search, "Jones", clock, 120)
+    clock.advance(120)
     qtbot.keyClick(search, Qt.Key.Key_Return)
     assert window.current_area() == "records"
     assert search.text() == "Jones"
@@ -251,17 +251,12 @@ def test_bench_columns_fit_the_screen(qtbot, window, ctx, school, size, tmp_path
 def test_kept_label_batch_printed_from_the_queue_is_recorded_as_printed(qtbot, window, ctx):  # noqa: ANN001
     """A batch of asset labels the printer refused, printed again from the print queue, counts
     as labelled, as it would printed from the Labels area."""
-    from cups_queue import CupsUnavailable, make_queue
+    from cups_queue import queue_or_skip
 
     from helpdesk.services.reporting import documents
     from helpdesk.ui.printing import PrintJob, kept_jobs
 
-    try:
-        queue = make_queue("HelpdeskShellLabels")
-    except CupsUnavailable as exc:
-        if os.geteuid() == 0:
-            raise
-        pytest.skip(f"real printing skipped: {exc}")
+    queue = queue_or_skip("HelpdeskShellLabels")
     try:
         before = documents.unlabelled_devices(ctx.factory)
         chosen = before[:2]

@@ -299,12 +299,18 @@ def last_label_batch(factory: SessionFactory) -> list[LabelDevice]:
 
 
 def record_label_prints(
-    factory: SessionFactory, actor: str, device_ids: Sequence[int], template_id: str
+    factory: SessionFactory,
+    actor: str,
+    device_ids: Sequence[int],
+    template_id: str,
+    *,
+    now: datetime | None = None,
 ) -> LabelPrintRecord:
-    """Record that asset labels were printed for these devices (one row per label)."""
+    """Record that asset labels were printed for these devices (one row per label), at ``now``
+    (the present moment when not given)."""
     if not device_ids:
         raise ValidationError("There are no labels to record.")
-    with unit_of_work(factory, actor) as session:
+    with unit_of_work(factory, actor, now=now) as session:
         staff = actor_of(session)
         known = set(session.scalars(select(Device.id).where(Device.id.in_(set(device_ids)))))
         missing = sorted(set(device_ids) - known)
