@@ -135,3 +135,24 @@ def test_the_paged_model(qtmodeltester, qtbot, ctx, school, fetch, columns, quer
     qtbot.waitUntil(lambda: "…" not in _column(model, 0), timeout=5000)
     qtmodeltester.check(model)
     assert model.index(0, 0).data(DISPLAY) == first
+
+
+def test_a_page_read_for_a_model_already_gone_is_dropped(qtbot, ctx, school) -> None:  # noqa: ANN001
+    """A window closed while its list was being read: the answer arrives for a model that is no
+    longer there and is dropped, with no error."""
+    import threading
+
+    import shiboken6
+
+    release = threading.Event()
+
+    def slow_fetch(*args: object) -> tuple[list[object], int]:
+        release.wait(5)
+        return browse.student_page(ctx.factory, *args)  # type: ignore[arg-type]
+
+    model = PagedTableModel(STUDENT_COLUMNS, slow_fetch, ctx.runner, page_size=2)
+    model.search("")
+    shiboken6.delete(model)  # the window and its model go while the page is read
+    release.set()
+    # busy until the answer has been handed to the (gone) model through the event loop
+    qtbot.waitUntil(lambda: not ctx.runner.busy(), timeout=5000)

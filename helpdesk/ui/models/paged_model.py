@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -102,8 +103,13 @@ class PagedTableModel(QAbstractTableModel):
     def refresh(self) -> None:
         self.search(self.query)
 
+    def _current(self, generation: int) -> bool:
+        """An answer from the worker is for this model's latest search, and the model is still
+        there (its window may have closed while the page was read)."""
+        return shiboken6.isValid(self) and generation == self.generation
+
     def _first_page(self, generation: int, result: tuple[Sequence[Any], int]) -> None:
-        if generation != self.generation:
+        if not self._current(generation):
             return
         rows, total = result
         self.beginResetModel()
@@ -117,7 +123,7 @@ class PagedTableModel(QAbstractTableModel):
         self.loaded.emit(total)
 
     def _failed(self, generation: int, exc: BaseException) -> None:
-        if generation == self.generation:
+        if self._current(generation):
             self.searching = False
             self.failed.emit(exc)
 
@@ -161,7 +167,7 @@ class PagedTableModel(QAbstractTableModel):
     def _page_arrived(
         self, generation: int, page: int, result: tuple[Sequence[Any], int | None]
     ) -> None:
-        if generation != self.generation:
+        if not self._current(generation):
             return
         self._pending.discard(page)
         rows, _total = result
