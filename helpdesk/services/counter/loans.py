@@ -32,7 +32,13 @@ from helpdesk.services.core.records import (
     settle_status,
 )
 from helpdesk.services.core.settings import SchoolSettings, load_settings
-from helpdesk.services.core.unit_of_work import SessionFactory, actor_of, now_of, unit_of_work
+from helpdesk.services.core.unit_of_work import (
+    SessionFactory,
+    actor_of,
+    now_of,
+    read_session,
+    unit_of_work,
+)
 from helpdesk.services.core.views import (
     CoverCheck,
     LoanInfo,
@@ -204,7 +210,7 @@ def _lend(
 
 def _already_on_loan(factory: SessionFactory, device_id: int | None, code: str | None) -> None:
     """After a clash on the one-open-loan-per-device index: say who has the device."""
-    with factory() as session:
+    with read_session(factory) as session:
         try:
             device = find_device(session, device_code=code, device_id=device_id)
         except NotFound:

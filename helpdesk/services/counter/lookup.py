@@ -9,12 +9,11 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from helpdesk.db import read_connection
 from helpdesk.domain.errors import NotFound, ValidationError
 from helpdesk.services.core.codes import loan_code, parse_loan_code, parse_ticket_code, ticket_code
 from helpdesk.services.core.records import case_variants
 from helpdesk.services.core.settings import load_settings
-from helpdesk.services.core.unit_of_work import SessionFactory
+from helpdesk.services.core.unit_of_work import SessionFactory, read_session
 from helpdesk.services.core.views import (
     CoverBadge,
     CoverCheck,
@@ -204,8 +203,8 @@ def lookup(factory: SessionFactory, code: str, *, now: datetime | None = None) -
     if not text:
         raise ValidationError("Nothing was scanned.")
     today = (now or datetime.now()).date()
-    with read_connection(factory.kw["bind"]) as conn:
-        card = _find_card(conn, text, today)
+    with read_session(factory) as session:
+        card = _find_card(session.connection(), text, today)
     if card is None:
         raise NotFound(
             f"Nothing has the code '{text}': it is not a student card, asset tag, serial number, "
@@ -220,7 +219,8 @@ def record_card(
     """The card of one student or device by its id (``kind`` "student" or "device"), as a scan
     of its card or tag would show it; NotFound with a sentence when it is no longer there."""
     today = (now or datetime.now()).date()
-    with read_connection(factory.kw["bind"]) as conn:
+    with read_session(factory) as session:
+        conn = session.connection()
         if kind == "student":
             if conn.execute(STUDENT_EXISTS, {"id": record_id}).first() is None:
                 raise NotFound("This student is no longer in the records.")

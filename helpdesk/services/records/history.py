@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from helpdesk.domain.enums import ChargeStatus, TicketState
 from helpdesk.domain.models import Assignment, AuditEntry, Claim, Loan, Ticket
 from helpdesk.services.core.codes import loan_code, ticket_code
-from helpdesk.services.core.records import find_device, find_student, read_session
-from helpdesk.services.core.unit_of_work import SessionFactory
+from helpdesk.services.core.records import find_device, find_student
+from helpdesk.services.core.unit_of_work import SessionFactory, read_session
 from helpdesk.services.core.views import HistoryRow, money, student_label
 
 OPEN_STATES = frozenset(state.value for state in TicketState if state.is_open)
