@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from helpdesk.domain.enums import DeviceKind, DevicePool, DeviceStatus, StudentStatus
 from helpdesk.domain.errors import NotFound, ValidationError
 from helpdesk.services.core.codes import loan_code, parse_loan_code, parse_ticket_code, ticket_code
 from helpdesk.services.core.records import case_variants
@@ -59,7 +60,7 @@ class StudentCard:
     last_name: str
     year_group: int
     form: str
-    status: str
+    status: StudentStatus
     left_on: date | None
     assigned_devices: tuple[DeviceSummary, ...]
     open_loans: tuple[LoanInfo, ...]
@@ -80,9 +81,9 @@ class DeviceCard:
     serial: str
     make: str
     model: str
-    kind_of_device: str
-    pool: str
-    status: str
+    kind_of_device: DeviceKind
+    pool: DevicePool
+    status: DeviceStatus
     assigned_to: StudentSummary | None
     open_loan: LoanInfo | None
     open_ticket: TicketInfo | None
@@ -129,7 +130,7 @@ def _student_card(conn: Connection, student_id: int, today: date) -> StudentCard
         last_name=student.last_name,
         year_group=student.year_group,
         form=student.form,
-        status=student.status.value,
+        status=student.status,
         left_on=student.left_on,
         assigned_devices=tuple(device_summary(d) for d in devices),
         open_loans=tuple(loan_info(loan) for loan in loans),
@@ -149,16 +150,18 @@ def _device_card(conn: Connection, resolved: Any) -> DeviceCard:
     found = ticket_records(conn, OPEN_TICKET_OF_DEVICE, id=device_id) if open_ticket_id else []
     ticket = ticket_info_of(*found[0]) if found else None
     swap = ticket.swap_loan if ticket is not None else None
-    history = rows_of(*device_history_records(conn, device, RECENT), (), for_student=False)
+    history = rows_of(
+        *device_history_records(conn, device, device_id, RECENT), (), for_student=False
+    )
     return DeviceCard(
         id=device.id,
         asset_tag=device.asset_tag,
         serial=device.serial,
         make=device.make,
         model=device.model,
-        kind_of_device=device.kind.value,
-        pool=device.pool.value,
-        status=device.status.value,
+        kind_of_device=device.kind,
+        pool=device.pool,
+        status=device.status,
         assigned_to=student_summary(holder) if holder else None,
         open_loan=loan_info(loan) if loan else None,
         open_ticket=ticket,
