@@ -46,7 +46,7 @@ from helpdesk.domain.models import (
 from helpdesk.services.core.school_days import is_school_day
 from helpdesk.services.core.settings import SchoolSettings, add_closures, save_settings
 from helpdesk.services.core.staff import ensure_admin
-from helpdesk.services.core.unit_of_work import SessionFactory, unit_of_work
+from helpdesk.services.core.unit_of_work import SessionFactory, read_session, unit_of_work
 
 SCHOOL_NAME = "Riverside Academy"
 YEARS = (7, 8, 9, 10, 11)
@@ -356,7 +356,7 @@ def build_demo(
     started = clock.perf_counter()
     say = progress or (lambda _text: None)
     now = (now or datetime.now()).replace(second=0, microsecond=0)
-    with factory() as session:
+    with read_session(factory) as session:
         students = session.scalar(select(func.count(Student.id)))
         devices = session.scalar(select(func.count(Device.id)))
     if students or devices:
@@ -396,7 +396,7 @@ def build_demo(
         plan = _school(session, rng, year, pickup)
     say("a term of loans, tickets and claims")
     history = make_history(factory, plan, rng, days=days, now=now, closed=closed, progress=say)
-    with factory() as session:
+    with read_session(factory) as session:
         cover = dict(
             session.execute(
                 select(CoverPeriod.status, func.count())

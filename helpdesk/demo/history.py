@@ -28,7 +28,7 @@ from helpdesk.demo.plan import (
 )
 from helpdesk.domain.enums import DamageCategory, LoanType, PaymentMethod, TicketState
 from helpdesk.domain.models import Claim, Loan, Ticket
-from helpdesk.services.core.unit_of_work import SessionFactory
+from helpdesk.services.core.unit_of_work import SessionFactory, read_session
 from helpdesk.services.counter.assignments import assign_device
 from helpdesk.services.counter.loans import collect, issue_loan, return_loan, swap
 from helpdesk.services.repairs.tickets import (
@@ -271,7 +271,7 @@ def _paid_by(ticket_id: int) -> tuple[PaymentMethod, str]:
 
 
 def _charge_due(factory: SessionFactory, ticket_id: int | None) -> bool:
-    with factory() as session:
+    with read_session(factory) as session:
         status = session.scalar(select(Claim.charge_status).where(Claim.ticket_id == ticket_id))
     return status is not None and status.value == "due"
 
@@ -315,7 +315,7 @@ def make_history(
         player.ticket(ticket)
     progress(f"{len(planner.loans)} loans and {len(planner.tickets)} tickets")
     player.run()
-    with factory() as session:
+    with read_session(factory) as session:
         loans = session.scalar(select(func.count(Loan.id)))
         open_loans = session.scalar(select(func.count(Loan.id)).where(Loan.returned_at.is_(None)))
         overdue = session.scalar(

@@ -3,7 +3,7 @@ builds one object at a time (orm_cards.py), for every kind of code and record in
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, is_dataclass, replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -36,6 +36,16 @@ def _codes(factory, *, loans_every: int = 1) -> list[str]:  # noqa: ANN001
     return codes + ["NO-SUCH-CODE", loan_code(999_999), ticket_code(999_999)]
 
 
+def _types(value: object) -> object:
+    """The type of every field, all the way down: an enum on one side and its text on the other
+    compare equal, and a card must not differ even so."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return (type(value), tuple((f.name, _types(getattr(value, f.name))) for f in fields(value)))
+    if isinstance(value, tuple | list):
+        return tuple(_types(item) for item in value)
+    return type(value)
+
+
 def _same_cards(factory, codes: list[str], today) -> int:  # noqa: ANN001
     compared = 0
     for code in codes:
@@ -49,7 +59,9 @@ def _same_cards(factory, codes: list[str], today) -> int:  # noqa: ANN001
             with pytest.raises(NotFound, match="Nothing has the code"):
                 lookup(factory, code, now=datetime.combine(today, NOW.time()))
             continue
-        assert lookup(factory, code, now=datetime.combine(today, NOW.time())) == expected, code
+        found = lookup(factory, code, now=datetime.combine(today, NOW.time()))
+        assert found == expected, code
+        assert _types(found) == _types(expected), code
         compared += 1
     return compared
 

@@ -3,26 +3,13 @@ the action, and keeping a device's status in step with its loans, tickets and as
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from helpdesk.db import read_connection
 from helpdesk.domain.enums import CLOSED_TICKET_STATES, DamageCategory, DeviceStatus
 from helpdesk.domain.errors import NotFound, ValidationError
 from helpdesk.domain.models import Assignment, Device, Loan, Student, Ticket
 from helpdesk.services.core.codes import parse_ticket_code, ticket_code
-from helpdesk.services.core.unit_of_work import SessionFactory
-
-
-@contextmanager
-def read_session(factory: SessionFactory) -> Iterator[Session]:
-    """A session for reading only, on a connection of :func:`helpdesk.db.read_connection`
-    (on PostgreSQL no BEGIN and ROLLBACK round trips; on SQLite a plain BEGIN)."""
-    with read_connection(factory.kw["bind"]) as conn, factory(bind=conn) as session:
-        yield session
 
 
 def _clean(code: str | None) -> str:

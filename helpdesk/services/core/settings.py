@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session
 from helpdesk.domain.enums import LoanType
 from helpdesk.domain.errors import ValidationError
 from helpdesk.domain.models import Closure, Setting
-from helpdesk.services.core.records import read_session
 from helpdesk.services.core.school_days import loan_due_at
-from helpdesk.services.core.unit_of_work import SessionFactory, unit_of_work
+from helpdesk.services.core.unit_of_work import SessionFactory, read_session, unit_of_work
 
 DEFAULT_LOAN_TERMS = (
     "This laptop is lent by the school. Bring it back by the time on this slip, with everything "

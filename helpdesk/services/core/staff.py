@@ -9,7 +9,7 @@ from sqlalchemy import select
 from helpdesk.domain.enums import StaffRole
 from helpdesk.domain.errors import Refused, ValidationError
 from helpdesk.domain.models import Staff
-from helpdesk.services.core.unit_of_work import SessionFactory, unit_of_work
+from helpdesk.services.core.unit_of_work import SessionFactory, read_session, unit_of_work
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def ensure_admin(factory: SessionFactory, username: str = "admin") -> StaffMembe
 
 
 def list_staff(factory: SessionFactory) -> list[StaffMember]:
-    with factory() as session:
+    with read_session(factory) as session:
         return [_member(s) for s in session.scalars(select(Staff).order_by(Staff.username))]
 
 

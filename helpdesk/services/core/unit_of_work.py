@@ -1,4 +1,7 @@
-"""One user action = one transaction: the unit of work every service call runs in."""
+"""The two ways into the database: :func:`unit_of_work` for an action (the write lock taken up
+front, the audit log told who acts, committed at the end) and :func:`read_session` for a read.
+No other code opens a session or a transaction of its own (tests/infra/test_infra_one_way_in.py
+keeps it so)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import helpdesk.domain  # noqa: F401  (installs the audit hook)
-from helpdesk.db import WRITE
+from helpdesk.db import WRITE, read_connection
 from helpdesk.domain.errors import NotFound, Refused
 from helpdesk.domain.models import Staff
 
@@ -24,7 +27,8 @@ def unit_of_work(
     """A session inside one transaction, committed on success and rolled back on any error.
 
     ``actor`` is the acting staff member's username (``None`` only for system work such as
-    imports run before any staff exist); the audit log records it against every change.
+    imports run before any staff exist, or for statements that check the staff member
+    themselves); the audit log records it against every change.
     """
     with factory() as session, session.begin():
         session.connection(execution_options=WRITE)  # SQLite: take the write lock now
@@ -39,6 +43,16 @@ def unit_of_work(
                 )
             session.info["staff_id"] = staff.id
             session.info["staff"] = staff
+        yield session
+
+
+@contextmanager
+def read_session(factory: SessionFactory) -> Iterator[Session]:
+    """A session for reading only, on a connection of :func:`helpdesk.db.read_connection`
+    (on PostgreSQL no BEGIN and ROLLBACK round trips; on SQLite a plain BEGIN, which never
+    queues behind another counter's write). Plain SQL reads use ``session.connection()``.
+    Nothing written in it is kept."""
+    with read_connection(factory.kw["bind"]) as conn, factory(bind=conn) as session:
         yield session
 
 

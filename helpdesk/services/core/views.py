@@ -6,11 +6,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from helpdesk.domain.enums import ChargeStatus
+from helpdesk.domain.enums import (
+    ChargeStatus,
+    DeviceKind,
+    DevicePool,
+    DeviceStatus,
+    StudentStatus,
+    TicketState,
+)
 from helpdesk.domain.models import Claim, Device, Loan, Payment, Staff, Student, Ticket, TicketPart
 from helpdesk.services.core.codes import loan_code, ticket_code
 
@@ -21,7 +29,18 @@ def money(pence: int) -> str:
     return f"{sign}£{abs(pence) // 100:,}.{abs(pence) % 100:02d}"
 
 
-def student_label(student: Student) -> str:
+class Named(Protocol):
+    """What naming a student takes: a Student, or a student read as plain columns."""
+
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def last_name(self) -> str: ...
+    @property
+    def form(self) -> str: ...
+
+
+def student_label(student: Named) -> str:
     """``Anna Smith (7A)``: how a student is named in every sentence."""
     return f"{student.first_name} {student.last_name} ({student.form})"
 
@@ -33,7 +52,7 @@ class StudentSummary:
     name: str
     form: str
     year_group: int
-    status: str
+    status: StudentStatus
 
     @property
     def label(self) -> str:
@@ -47,9 +66,9 @@ class DeviceSummary:
     serial: str
     make: str
     model: str
-    kind: str
-    pool: str
-    status: str
+    kind: DeviceKind
+    pool: DevicePool
+    status: DeviceStatus
 
 
 @dataclass(frozen=True)
@@ -149,7 +168,7 @@ class TicketInfo:
     category: str
     fault: str
     diagnosis: str
-    state: str
+    state: TicketState
     opened_at: datetime
     state_changed_at: datetime
     closed_at: datetime | None
@@ -221,7 +240,7 @@ def student_summary(student: Student) -> StudentSummary:
         name=f"{student.first_name} {student.last_name}",
         form=student.form,
         year_group=student.year_group,
-        status=student.status.value,
+        status=student.status,
     )
 
 
@@ -232,9 +251,9 @@ def device_summary(device: Device) -> DeviceSummary:
         serial=device.serial,
         make=device.make,
         model=device.model,
-        kind=device.kind.value,
-        pool=device.pool.value,
-        status=device.status.value,
+        kind=device.kind,
+        pool=device.pool,
+        status=device.status,
     )
 
 
@@ -384,7 +403,7 @@ def ticket_info_of(
         category=ticket.damage_category.value,
         fault=ticket.fault,
         diagnosis=ticket.diagnosis,
-        state=ticket.state.value,
+        state=ticket.state,
         opened_at=ticket.opened_at,
         state_changed_at=ticket.state_changed_at,
         closed_at=ticket.closed_at,

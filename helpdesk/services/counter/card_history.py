@@ -3,7 +3,8 @@ each with its student) read in one statement, as the records history.rows_of for
 
 from __future__ import annotations
 
-from types import SimpleNamespace as Record
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -20,7 +21,8 @@ from sqlalchemy import (
 )
 
 from helpdesk.domain.enums import Condition, DamageCategory, LoanType, TicketState
-from helpdesk.services.counter.card_reads import assignments, loans, part_of, students, tickets
+from helpdesk.services.counter.card_reads import assignments, loans, students, tickets
+from helpdesk.services.records.history import Tagged
 
 
 def _branch(kind: str, table: Any, values: dict[str, Any], order: Any, limit: Any) -> Select:
@@ -89,34 +91,95 @@ DEVICE_HISTORY = union_all(
 )
 
 
+@dataclass(frozen=True)
+class StudentColumns:
+    """The student of an event, as the statement reads it."""
+
+    id: int
+    first_name: str
+    last_name: str
+    form: str
+
+
+@dataclass(frozen=True)
+class LoanEvent:
+    id: int
+    issued_at: datetime
+    due_at: datetime
+    returned_at: datetime | None
+    loan_type: LoanType
+    condition_in: Condition | None
+    student: StudentColumns
+    device: Tagged
+
+
+@dataclass(frozen=True)
+class AssignmentEvent:
+    id: int
+    started_at: datetime
+    ended_at: datetime | None
+    student: StudentColumns
+    device: Tagged
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    id: int
+    opened_at: datetime
+    closed_at: datetime | None
+    damage_category: DamageCategory
+    fault: str
+    state: TicketState
+    student: StudentColumns | None
+    device: Tagged
+
+
+def _student(row: Any) -> StudentColumns | None:
+    if row.s_id is None:
+        return None
+    return StudentColumns(row.s_id, row.s_first_name, row.s_last_name, row.s_form)
+
+
 def device_history_records(
-    conn: Connection, device: Any, limit: int
-) -> tuple[list[Any], list[Any], list[Any]]:
+    conn: Connection, device: Tagged, device_id: int, limit: int
+) -> tuple[list[LoanEvent], list[AssignmentEvent], list[TicketEvent]]:
     """The device's latest loans, its assignments and its latest tickets, each with its student,
     in one statement, as the records history.rows_of takes (a device's brief history)."""
-    found: dict[str, list[Any]] = {"loan": [], "assignment": [], "ticket": []}
-    for row in conn.execute(DEVICE_HISTORY, {"id": device.id, "limit": limit}):
-        student = part_of(row, "s_")
+    found_loans: list[LoanEvent] = []
+    found_assignments: list[AssignmentEvent] = []
+    found_tickets: list[TicketEvent] = []
+    for row in conn.execute(DEVICE_HISTORY, {"id": device_id, "limit": limit}):
+        student = _student(row)
         if row.kind == "loan":
-            record = Record(
-                id=row.id,
-                issued_at=row.at,
-                due_at=row.due,
-                returned_at=row.ended,
-                loan_type=LoanType(row.what),
-                condition_in=Condition(row.how) if row.how else None,
+            assert student is not None  # a loan is always to a student
+            found_loans.append(
+                LoanEvent(
+                    id=row.id,
+                    issued_at=row.at,
+                    due_at=row.due,
+                    returned_at=row.ended,
+                    loan_type=LoanType(row.what),
+                    condition_in=Condition(row.how) if row.how else None,
+                    student=student,
+                    device=device,
+                )
             )
         elif row.kind == "assignment":
-            record = Record(id=row.id, started_at=row.at, ended_at=row.ended)
-        else:
-            record = Record(
-                id=row.id,
-                opened_at=row.at,
-                closed_at=row.ended,
-                damage_category=DamageCategory(row.what),
-                fault=row.how,
-                state=TicketState(row.state),
+            assert student is not None  # an assignment is always to a student
+            found_assignments.append(
+                AssignmentEvent(row.id, row.at, row.ended, student=student, device=device)
             )
-        record.student, record.device = student, device
-        found[row.kind].append(record)
-    return found["loan"], found["assignment"], found["ticket"]
+        else:
+            found_tickets.append(
+                TicketEvent(
+                    id=row.id,
+                    opened_at=row.at,
+                    closed_at=row.ended,
+                    damage_category=DamageCategory(row.what),
+                    fault=row.how,
+                    state=TicketState(row.state),
+                    student=student,
+                    device=device,
+                )
+            )
+    return found_loans, found_assignments, found_tickets

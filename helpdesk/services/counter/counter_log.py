@@ -16,12 +16,17 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select
 
-from helpdesk.db import read_connection
 from helpdesk.domain.audit import audit_row, current_station, set_station
 from helpdesk.domain.enums import TicketState
 from helpdesk.domain.models import AuditEntry, Device, Loan, Student, Ticket
 from helpdesk.services.core.codes import loan_code, ticket_code
-from helpdesk.services.core.unit_of_work import SessionFactory, actor_of, now_of, unit_of_work
+from helpdesk.services.core.unit_of_work import (
+    SessionFactory,
+    actor_of,
+    now_of,
+    read_session,
+    unit_of_work,
+)
 
 __all__ = ["DayLine", "counter_day", "current_station", "record_refusal", "set_station"]
 
@@ -112,7 +117,8 @@ def counter_day(factory: SessionFactory, station: str, day: date) -> list[DayLin
     """What was done and refused at ``station`` on ``day``, one line per action, newest first."""
     start = datetime.combine(day, time())
     params = {"station": station, "start": start, "end": start + timedelta(days=1)}
-    with read_connection(factory.kw["bind"]) as conn:
+    with read_session(factory) as session:
+        conn = session.connection()
         rows = [
             (row, json.loads(row.after) if row.after else {}) for row in conn.execute(_DAY, params)
         ]

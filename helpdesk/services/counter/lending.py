@@ -15,7 +15,7 @@ from helpdesk.domain.errors import AlreadyOnLoan, NotFound, Refused, ValidationE
 from helpdesk.domain.models import Device, Loan, Student, Ticket
 from helpdesk.services.core.records import find_device, open_loan_of, settle_status
 from helpdesk.services.core.settings import SchoolSettings, load_settings
-from helpdesk.services.core.unit_of_work import SessionFactory, actor_of, now_of
+from helpdesk.services.core.unit_of_work import SessionFactory, actor_of, now_of, read_session
 from helpdesk.services.core.views import money, student_label, unpaid_pence
 
 __all__ = [
@@ -149,7 +149,7 @@ def lend(
 
 def say_who_has_it(factory: SessionFactory, device_id: int | None, code: str | None) -> None:
     """After a clash on the one-open-loan-per-device index: say who has the device."""
-    with factory() as session:
+    with read_session(factory) as session:
         try:
             device = find_device(session, device_code=code, device_id=device_id)
         except NotFound:

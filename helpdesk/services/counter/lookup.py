@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from helpdesk.db import read_connection
+from helpdesk.domain.enums import DeviceKind, DevicePool, DeviceStatus, StudentStatus
 from helpdesk.domain.errors import NotFound, ValidationError
 from helpdesk.services.core.codes import loan_code, parse_loan_code, parse_ticket_code, ticket_code
 from helpdesk.services.core.records import case_variants
 from helpdesk.services.core.settings import load_settings
-from helpdesk.services.core.unit_of_work import SessionFactory
+from helpdesk.services.core.unit_of_work import SessionFactory, read_session
 from helpdesk.services.core.views import (
     CoverBadge,
     CoverCheck,
@@ -60,7 +60,7 @@ class StudentCard:
     last_name: str
     year_group: int
     form: str
-    status: str
+    status: StudentStatus
     left_on: date | None
     assigned_devices: tuple[DeviceSummary, ...]
     open_loans: tuple[LoanInfo, ...]
@@ -81,9 +81,9 @@ class DeviceCard:
     serial: str
     make: str
     model: str
-    kind_of_device: str
-    pool: str
-    status: str
+    kind_of_device: DeviceKind
+    pool: DevicePool
+    status: DeviceStatus
     assigned_to: StudentSummary | None
     open_loan: LoanInfo | None
     open_ticket: TicketInfo | None
@@ -130,7 +130,7 @@ def _student_card(conn: Connection, student_id: int, today: date) -> StudentCard
         last_name=student.last_name,
         year_group=student.year_group,
         form=student.form,
-        status=student.status.value,
+        status=student.status,
         left_on=student.left_on,
         assigned_devices=tuple(device_summary(d) for d in devices),
         open_loans=tuple(loan_info(loan) for loan in loans),
@@ -150,16 +150,18 @@ def _device_card(conn: Connection, resolved: Any) -> DeviceCard:
     found = ticket_records(conn, OPEN_TICKET_OF_DEVICE, id=device_id) if open_ticket_id else []
     ticket = ticket_info_of(*found[0]) if found else None
     swap = ticket.swap_loan if ticket is not None else None
-    history = rows_of(*device_history_records(conn, device, RECENT), (), for_student=False)
+    history = rows_of(
+        *device_history_records(conn, device, device_id, RECENT), (), for_student=False
+    )
     return DeviceCard(
         id=device.id,
         asset_tag=device.asset_tag,
         serial=device.serial,
         make=device.make,
         model=device.model,
-        kind_of_device=device.kind.value,
-        pool=device.pool.value,
-        status=device.status.value,
+        kind_of_device=device.kind,
+        pool=device.pool,
+        status=device.status,
         assigned_to=student_summary(holder) if holder else None,
         open_loan=loan_info(loan) if loan else None,
         open_ticket=ticket,
@@ -204,8 +206,8 @@ def lookup(factory: SessionFactory, code: str, *, now: datetime | None = None) -
     if not text:
         raise ValidationError("Nothing was scanned.")
     today = (now or datetime.now()).date()
-    with read_connection(factory.kw["bind"]) as conn:
-        card = _find_card(conn, text, today)
+    with read_session(factory) as session:
+        card = _find_card(session.connection(), text, today)
     if card is None:
         raise NotFound(
             f"Nothing has the code '{text}': it is not a student card, asset tag, serial number, "
@@ -220,7 +222,8 @@ def record_card(
     """The card of one student or device by its id (``kind`` "student" or "device"), as a scan
     of its card or tag would show it; NotFound with a sentence when it is no longer there."""
     today = (now or datetime.now()).date()
-    with read_connection(factory.kw["bind"]) as conn:
+    with read_session(factory) as session:
+        conn = session.connection()
         if kind == "student":
             if conn.execute(STUDENT_EXISTS, {"id": record_id}).first() is None:
                 raise NotFound("This student is no longer in the records.")

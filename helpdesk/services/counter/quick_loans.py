@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy import Connection, Insert, Select, bindparam, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from helpdesk.db import write_transaction
 from helpdesk.domain.audit import audit_row
 from helpdesk.domain.enums import (
     ChargeStatus,
@@ -43,7 +42,7 @@ from helpdesk.domain.models import (
 )
 from helpdesk.services.core.records import expected_status
 from helpdesk.services.core.settings import settings_columns, settings_of_row
-from helpdesk.services.core.unit_of_work import SessionFactory
+from helpdesk.services.core.unit_of_work import SessionFactory, unit_of_work
 from helpdesk.services.core.views import LoanInfo, loan_info
 
 devices, students, loans, staff = (
@@ -268,7 +267,9 @@ def quick_issue(
         return None
     moment = _now(now)
     try:
-        with write_transaction(factory.kw["bind"]) as conn:
+        # The staff member is checked in the statements below, not by the unit of work.
+        with unit_of_work(factory, None, now=moment) as session:
+            conn = session.connection()
             # The staff member, the device (a tag wins over another device's serial), the
             # student and the settings in one query. The device and student rows are locked on
             # PostgreSQL, so two counters lending the same loaner, or to the same student, queue
@@ -370,7 +371,8 @@ def quick_return(
         query, params = RETURN_BY_SLIP, {"loan": loan_id, "actor": actor}
     else:
         query, params = RETURN_BY_DEVICE, {"code": code, "actor": actor}
-    with write_transaction(factory.kw["bind"]) as conn:
+    with unit_of_work(factory, None, now=moment) as session:
+        conn = session.connection()
         found = conn.execute(query, params).all()
         if len(found) != 1 or not found[0].staff_active or moment < found[0].issued_at:
             return None

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from helpdesk.domain.models import Assignment, CoverPeriod, Device, Scheme, Student
-from helpdesk.services.core.unit_of_work import SessionFactory
+from helpdesk.services.core.unit_of_work import SessionFactory, read_session
 from helpdesk.services.csv.importer import (
     COVER_COLUMNS,
     COVER_OPTIONAL,
@@ -114,7 +114,7 @@ def export_csv(factory: SessionFactory, kind: str, out: TextIO) -> int:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     count = 0
-    with factory() as session:
+    with read_session(factory) as session:
         for row in rows(session):
             writer.writerow(row)
             count += 1

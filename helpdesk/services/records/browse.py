@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from helpdesk.domain.enums import DeviceKind
 from helpdesk.domain.models import AuditEntry, Device, Loan, Staff, Student
+from helpdesk.services.core.unit_of_work import read_session
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class AuditRow:
 
 def database_is_empty(factory) -> bool:  # noqa: ANN001 - the services' session factory
     """True when the school has neither students nor devices yet (the first run)."""
-    with factory() as session:
+    with read_session(factory) as session:
         has_student = session.scalar(select(Student.id).limit(1)) is not None
         has_device = session.scalar(select(Device.id).limit(1)) is not None
     return not (has_student or has_device)
@@ -38,7 +39,7 @@ def loans_due_today(factory, today: date | None = None) -> tuple[int, int]:  # n
     today = today or now.date()
     start = datetime.combine(today, time.min)
     end = start + timedelta(days=1)
-    with factory() as session:
+    with read_session(factory) as session:
         due = session.scalar(
             select(func.count(Loan.id)).where(
                 Loan.returned_at.is_(None), Loan.due_at >= start, Loan.due_at < end
@@ -76,7 +77,7 @@ def audit_trail(
     """
     wanted = [(entity, [entity_id])] + list((related or {}).items())
     rows: list[AuditRow] = []
-    with factory() as session:
+    with read_session(factory) as session:
         for table, ids in wanted:
             if not ids:
                 continue
@@ -154,7 +155,7 @@ def device_page(
                 Device.make.ilike(pattern, escape="\\"),
             )
         )
-    with factory() as session:
+    with read_session(factory) as session:
         total = session.scalar(select(func.count(Device.id)).where(*where)) if with_total else None
         devices = session.execute(
             select(
@@ -227,16 +228,17 @@ def student_page(
                 Student.form.ilike(pattern, escape="\\"),
             )
         )
-    with factory() as session:
+    with read_session(factory) as session:
         total = session.scalar(select(func.count(Student.id)).where(*where)) if with_total else None
-        students = session.execute(
-            select(Student)
-            .where(*where)
-            .order_by(Student.last_name, Student.first_name, Student.id)
-            .offset(offset)
-            .limit(limit)
-        ).scalars()
-        students = list(students)
+        students = list(
+            session.scalars(
+                select(Student)
+                .where(*where)
+                .order_by(Student.last_name, Student.first_name, Student.id)
+                .offset(offset)
+                .limit(limit)
+            )
+        )
         ids = [s.id for s in students]
         devices: dict[int, list[str]] = {}
         loans: dict[int, int] = {}
@@ -280,7 +282,7 @@ def record_audit_trail(factory, kind: str, record_id: int, limit: int = 500) -> 
 
     column = {"student": "student_id", "device": "device_id"}[kind]
     related: dict[str, list[int]] = {}
-    with factory() as session:
+    with read_session(factory) as session:
         for model in (Loan, Assignment, Ticket):
             related[model.__tablename__] = list(
                 session.scalars(select(model.id).where(getattr(model, column) == record_id))
@@ -345,7 +347,7 @@ def overdue_rows(
         query = query.where(Student.form == form)
     if year_group is not None:
         query = query.where(Student.year_group == year_group)
-    with factory() as session:
+    with read_session(factory) as session:
         return [
             OverdueRow(
                 loan_id=row.id,
@@ -368,7 +370,7 @@ def forms_and_years(factory) -> tuple[list[str], list[int]]:  # noqa: ANN001
     """The forms and year groups of active students, for filter lists."""
     from helpdesk.domain.enums import StudentStatus
 
-    with factory() as session:
+    with read_session(factory) as session:
         forms = list(
             session.scalars(
                 select(Student.form)

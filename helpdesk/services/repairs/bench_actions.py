@@ -16,7 +16,7 @@ from helpdesk.domain.errors import Refused, ValidationError
 from helpdesk.domain.models import Device, TicketPhoto
 from helpdesk.services.core.codes import ticket_code
 from helpdesk.services.core.records import find_ticket
-from helpdesk.services.core.unit_of_work import SessionFactory, now_of, unit_of_work
+from helpdesk.services.core.unit_of_work import SessionFactory, now_of, read_session, unit_of_work
 from helpdesk.services.core.views import TicketInfo, ticket_info
 from helpdesk.services.repairs.photos import photo_folder
 
@@ -126,7 +126,7 @@ def spare_devices(
     factory: SessionFactory, kind: str = "laptop", limit: int = 50
 ) -> list[SpareDevice]:
     """Devices in stock in the allocation pool, ready to be assigned as a replacement."""
-    with factory() as session:
+    with read_session(factory) as session:
         devices = session.scalars(
             select(Device)
             .where(

@@ -13,7 +13,7 @@ from helpdesk.domain.enums import CoverStatus
 from helpdesk.domain.errors import NotFound, Refused, ValidationError
 from helpdesk.domain.models import CoverPeriod, Scheme, Student
 from helpdesk.services.core.records import find_student
-from helpdesk.services.core.unit_of_work import SessionFactory, unit_of_work
+from helpdesk.services.core.unit_of_work import SessionFactory, read_session, unit_of_work
 from helpdesk.services.core.views import student_label
 from helpdesk.services.repairs.insurance import claims_used
 
@@ -68,7 +68,7 @@ def student_cover(
     factory: SessionFactory, *, student_code: str | None = None, student_id: int | None = None
 ) -> StudentCover:
     """A student's cover periods, newest first."""
-    with factory() as session:
+    with read_session(factory) as session:
         student = find_student(session, student_code=student_code, student_id=student_id)
         return _cover_of(session, student)
 

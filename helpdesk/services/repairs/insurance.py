@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from helpdesk.domain.enums import CoverStatus, DamageCategory, IncidentType
 from helpdesk.domain.errors import ValidationError
 from helpdesk.domain.models import Claim, CoverPeriod, FeeRule, Scheme, Student, UninsuredPrice
-from helpdesk.services.core.records import find_student, read_session
-from helpdesk.services.core.unit_of_work import SessionFactory
+from helpdesk.services.core.records import find_student
+from helpdesk.services.core.unit_of_work import SessionFactory, read_session
 from helpdesk.services.core.views import CoverBadge, CoverCheck, money
 
 FAULTS = frozenset({DamageCategory.SOFTWARE, DamageCategory.BATTERY})

@@ -27,7 +27,7 @@ from helpdesk.domain.models import (
 )
 from helpdesk.services.core.codes import ticket_code
 from helpdesk.services.core.records import find_ticket
-from helpdesk.services.core.unit_of_work import SessionFactory
+from helpdesk.services.core.unit_of_work import SessionFactory, read_session
 from helpdesk.services.core.views import (
     HistoryRow,
     TicketInfo,
@@ -106,7 +106,7 @@ def ticket_queue(
                 f"'{state}' is not a ticket state; use one of: {names}."
             ) from None
     today = today or datetime.now().date()
-    with factory() as session:
+    with read_session(factory) as session:
         open_filter = Ticket.state.not_in(CLOSED_TICKET_STATES)
         counted = Counter(
             {
@@ -332,7 +332,7 @@ def ticket_page(
 ) -> TicketPage:
     """The ticket with its allowed moves, photos, cover and full history (read-only)."""
     today = today or datetime.now().date()
-    with factory() as session:
+    with read_session(factory) as session:
         ticket = find_ticket(session, ticket_id, lock=False)
         info = ticket_info(session, ticket)
         claim = claim_of(session, ticket.id)

@@ -27,10 +27,15 @@ from helpdesk.services.core.records import (
     find_ticket,
     open_loan_of,
     open_ticket_of,
-    read_session,
     settle_status,
 )
-from helpdesk.services.core.unit_of_work import SessionFactory, actor_of, now_of, unit_of_work
+from helpdesk.services.core.unit_of_work import (
+    SessionFactory,
+    actor_of,
+    now_of,
+    read_session,
+    unit_of_work,
+)
 from helpdesk.services.core.views import (
     CoverCheck,
     TicketInfo,

@@ -32,7 +32,13 @@ from helpdesk.domain.models import (
     UninsuredPrice,
 )
 from helpdesk.services.core.codes import loan_code, ticket_code
-from helpdesk.services.core.unit_of_work import SessionFactory, actor_of, now_of, unit_of_work
+from helpdesk.services.core.unit_of_work import (
+    SessionFactory,
+    actor_of,
+    now_of,
+    read_session,
+    unit_of_work,
+)
 
 SCHOOL_NAME_KEY = "school_name"
 TERMS_KEYS = {"loan": "loan_terms", "handover": "handover_terms", "repair": "repair_terms"}
@@ -135,7 +141,7 @@ def _setting(session: Session, key: str) -> str:
 
 
 def school_name(factory: SessionFactory) -> str:
-    with factory() as session:
+    with read_session(factory) as session:
         return _setting(session, SCHOOL_NAME_KEY)
 
 
@@ -171,7 +177,7 @@ def devices_by_tags(factory: SessionFactory, tags: Sequence[str]) -> list[LabelD
     wanted = [t.strip() for t in tags if t.strip()]
     if not wanted:
         raise ValidationError("Give at least one asset tag.")
-    with factory() as session:
+    with read_session(factory) as session:
         found: dict[str, Device] = {}
         for chunk in range(0, len(wanted), 500):
             part = wanted[chunk : chunk + 500]
@@ -190,7 +196,7 @@ def device_for_label(factory: SessionFactory, code: str) -> LabelDevice | None:
     code = code.strip()
     if not code:
         return None
-    with factory() as session:
+    with read_session(factory) as session:
         for column in (Device.asset_tag, Device.serial):
             device = session.scalars(
                 select(Device).where(func.upper(column) == code.upper()).order_by(Device.id)
@@ -211,7 +217,7 @@ def devices_in_tag_range(factory: SessionFactory, first: str, last: str) -> list
     prefix, low, high = a.group(1), int(a.group(2)), int(b.group(2))
     if low > high:
         low, high = high, low
-    with factory() as session:
+    with read_session(factory) as session:
         candidates = session.scalars(
             select(Device).where(Device.asset_tag.startswith(prefix, autoescape=True))
         ).all()
@@ -239,7 +245,7 @@ def _assigned(session: Session, *conditions) -> list[LabelDevice]:
 def devices_for_form(factory: SessionFactory, form: str) -> list[LabelDevice]:
     """The devices allocated to a form's students, in hand-out order (surname, first name)."""
     form = form.strip()
-    with factory() as session:
+    with read_session(factory) as session:
         rows = _assigned(session, Student.form == form)
         if not rows and session.scalar(select(Student.id).where(Student.form == form)) is None:
             raise NotFound(f"There is no form '{form}'.")
@@ -248,14 +254,14 @@ def devices_for_form(factory: SessionFactory, form: str) -> list[LabelDevice]:
 
 def devices_for_year(factory: SessionFactory, year_group: int) -> list[LabelDevice]:
     """The devices allocated to a year group's students, form by form in hand-out order."""
-    with factory() as session:
+    with read_session(factory) as session:
         return _assigned(session, Student.year_group == year_group)
 
 
 def unlabelled_devices(factory: SessionFactory) -> list[LabelDevice]:
     """Devices in use or in stock that have never had an asset label printed, in hand-out order
     for allocated devices, then the rest by tag."""
-    with factory() as session:
+    with read_session(factory) as session:
         devices = session.scalars(
             select(Device)
             .where(
@@ -277,7 +283,7 @@ def last_label_batch(factory: SessionFactory) -> list[LabelDevice]:
     """The devices of the most recent label batch, in the order they were printed, for a reprint
     after a jammed or spoilt sheet. A batch is the rows recorded by one print: same moment, same
     staff member, same stock."""
-    with factory() as session:
+    with read_session(factory) as session:
         last = session.scalars(select(LabelPrint).order_by(LabelPrint.id.desc()).limit(1)).first()
         if last is None:
             raise NotFound("No asset labels have been printed yet.")
@@ -334,7 +340,7 @@ def _model(device: Device) -> str:
 
 
 def loan_slip(factory: SessionFactory, loan_id: int) -> LoanSlipData:
-    with factory() as session:
+    with read_session(factory) as session:
         loan = session.get(Loan, loan_id)
         if loan is None:
             raise NotFound(f"There is no loan {loan_code(loan_id)}.")
@@ -377,7 +383,7 @@ def _cover(session: Session, ticket: Ticket) -> tuple[str, CoverPeriod | None]:
 
 
 def repair_receipt(factory: SessionFactory, ticket_id: int) -> RepairReceiptData:
-    with factory() as session:
+    with read_session(factory) as session:
         ticket = session.get(Ticket, ticket_id)
         if ticket is None:
             raise NotFound(f"There is no repair ticket {ticket_code(ticket_id)}.")
@@ -429,7 +435,7 @@ def handover_agreements(
     """One agreement per allocated device of a form or year group, in hand-out order."""
     if (form is None) == (year_group is None):
         raise ValidationError("Choose a form or a year group for the hand-over agreements.")
-    with factory() as session:
+    with read_session(factory) as session:
         condition = Student.form == form.strip() if form else Student.year_group == year_group
         rows = session.execute(
             select(Device, Student)

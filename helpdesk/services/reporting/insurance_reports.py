@@ -10,7 +10,9 @@ from sqlalchemy import select
 from helpdesk.domain.enums import ChargeStatus, CoverStatus, IncidentType, TicketState
 from helpdesk.domain.models import Claim, CoverPeriod, Scheme, Student, Ticket
 from helpdesk.services.core.codes import ticket_code
+from helpdesk.services.core.unit_of_work import read_session
 from helpdesk.services.reporting.report_tables import (
+    Cell,
     Chart,
     ReportTable,
     Series,
@@ -38,7 +40,7 @@ def claims(
     row. Claims of cancelled tickets do not count; waived charges are not in the charged total.
     """
     check_range(date_from, date_to)
-    with factory() as session:
+    with read_session(factory) as session:
         periods = session.execute(
             select(Scheme.name, CoverPeriod.starts_on, CoverPeriod.ends_on, CoverPeriod.status)
             .join(Scheme, Scheme.id == CoverPeriod.scheme_id)
@@ -72,19 +74,19 @@ def claims(
     by_type: dict[tuple, Counter[IncidentType]] = defaultdict(Counter)
     outside: Counter[tuple] = Counter()
     charged: Counter[tuple] = Counter()
-    for name, starts, ends, number, incident, pence, status in raised:
+    for name, starts, ends, number, incident, pence, charge in raised:
         key = (name or NO_COVER, starts, ends)
         if number is None:
             outside[key] += 1
         else:
             by_type[key][incident] += 1
-        if status is not ChargeStatus.WAIVED:
+        if charge is not ChargeStatus.WAIVED:
             charged[key] += pence
     keys = sorted(
         set(covered) | set(by_type) | set(outside),
         key=lambda k: (k[0] == NO_COVER, k[1] or date.min, k[0], k[2] or date.min),
     )
-    rows = []
+    rows: list[tuple[Cell, ...]] = []
     for key in keys:
         counts = by_type.get(key, Counter())
         rows.append(
@@ -167,7 +169,7 @@ def charges(
     """Every charge raised in the period (claims with nothing to pay left out): due ones first,
     then paid, then waived (with the reason); oldest first within each."""
     check_range(date_from, date_to)
-    with factory() as session:
+    with read_session(factory) as session:
         found = session.execute(
             select(
                 Claim.id,
@@ -188,7 +190,7 @@ def charges(
             .join(Ticket, Ticket.id == Claim.ticket_id)
             .where(Claim.charge_pence > 0, *in_range(Claim.created_at, date_from, date_to))
         ).all()
-    found.sort(key=lambda r: (STATUS_ORDER[r.charge_status], r.created_at, r.id))
+    found = sorted(found, key=lambda r: (STATUS_ORDER[r.charge_status], r.created_at, r.id))
     rows = tuple(
         (
             ticket_code(r.ticket_id),

@@ -16,6 +16,7 @@ from helpdesk.domain.enums import ChargeStatus, LoanType, TicketState
 from helpdesk.domain.errors import NotFound
 from helpdesk.domain.models import Claim, CoverPeriod, Device, Loan, Setting, Student, Ticket
 from helpdesk.services.core.codes import ticket_code
+from helpdesk.services.core.unit_of_work import read_session
 from helpdesk.services.core.views import balance_of
 
 SCHOOL_NAME_KEYS = ("school_name", "school", "name")
@@ -54,7 +55,7 @@ def _setting_text(session: Session, keys: tuple[str, ...]) -> str:
 
 def school_name(factory) -> str:  # noqa: ANN001 - the services' session factory
     """The school's name from the settings (empty when none is set)."""
-    with factory() as session:
+    with read_session(factory) as session:
         return _setting_text(session, SCHOOL_NAME_KEYS)
 
 
@@ -95,10 +96,10 @@ def ready_for_collection(factory, *, form: str | None = None) -> tuple[FormNotic
     )
     if form:
         query = query.where(Student.form == form)
-    with factory() as session:
+    with read_session(factory) as session:
         found = session.execute(query).unique().all()
         ids = [ticket.id for ticket, _, _ in found]
-        loaners: dict[int, str] = {}
+        loaners: dict[int | None, str] = {}
         if ids:
             for ticket_id, tag in session.execute(
                 select(Loan.ticket_id, Device.asset_tag)
@@ -220,7 +221,7 @@ def charge_letter(
     ticket_id: int | None = None,
 ) -> ChargeLetter:
     """The facts of the charge letter for one claim (named by its id or its ticket's id)."""
-    with factory() as session:
+    with read_session(factory) as session:
         if claim_id is not None:
             claim = session.get(Claim, claim_id)
             missing = f"There is no claim number {claim_id}."
@@ -253,7 +254,7 @@ def charge_letters_due(factory, *, form: str | None = None) -> tuple[ChargeLette
         joinedload(Claim.ticket),
         joinedload(Claim.cover_period).joinedload(CoverPeriod.scheme),
     )
-    with factory() as session:
+    with read_session(factory) as session:
         school = _setting_text(session, SCHOOL_NAME_KEYS)
         how_to_pay = _setting_text(session, PAYMENT_KEYS) or DEFAULT_HOW_TO_PAY
         return tuple(

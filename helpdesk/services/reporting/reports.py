@@ -26,6 +26,7 @@ from sqlalchemy import select
 from helpdesk.domain.enums import CLOSED_TICKET_STATES, DamageCategory, TicketState
 from helpdesk.domain.errors import ValidationError
 from helpdesk.domain.models import Student, Ticket
+from helpdesk.services.core.unit_of_work import read_session
 from helpdesk.services.reporting.insurance_reports import charges, claims
 from helpdesk.services.reporting.report_tables import (  # noqa: F401  (the reports' shapes, re-exported)
     Cell,
@@ -62,7 +63,7 @@ def open_tickets(
     """Open tickets per state (in lifecycle order) by age in school days on ``today``."""
     check_range(date_from, date_to)
     today = today or date.today()
-    with factory() as session:
+    with read_session(factory) as session:
         opened = session.execute(
             select(Ticket.state, Ticket.opened_at).where(
                 Ticket.state.not_in(list(CLOSED_TICKET_STATES)),
@@ -130,7 +131,7 @@ def turnaround(
 ) -> ReportTable:
     """Days from logged to collected for tickets collected in the period, per damage category."""
     check_range(date_from, date_to)
-    with factory() as session:
+    with read_session(factory) as session:
         found = session.execute(
             select(Ticket.damage_category, Ticket.opened_at, Ticket.closed_at).where(
                 Ticket.state == TicketState.COLLECTED,
@@ -140,6 +141,7 @@ def turnaround(
         ).all()
     days: dict[DamageCategory, list[float]] = defaultdict(list)
     for category, opened_at, closed_at in found:
+        assert closed_at is not None  # the query asks for closed tickets only
         days[category].append(max(0.0, (closed_at - opened_at).total_seconds() / 86400))
     rows = []
     for category in DamageCategory:
@@ -193,7 +195,7 @@ def damage(
 ) -> ReportTable:
     """Tickets logged per month, year group and damage category (cancelled ones left out)."""
     check_range(date_from, date_to)
-    with factory() as session:
+    with read_session(factory) as session:
         found = session.execute(
             select(Ticket.opened_at, Ticket.damage_category, Student.year_group)
             .outerjoin(Student, Student.id == Ticket.student_id)

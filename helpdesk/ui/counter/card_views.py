@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from helpdesk.domain.enums import DevicePool, DeviceStatus, StudentStatus, TicketState
+from helpdesk.domain.enums import DevicePool, StudentStatus, TicketState
 from helpdesk.flows.counter import LoanFacts, Scan, TicketFacts
 from helpdesk.flows.facts import DeviceFacts, StudentFacts
 from helpdesk.services.core.views import CoverCheck, LoanInfo, TicketInfo, money
@@ -110,7 +110,7 @@ def charge_text(ticket: TicketInfo) -> str:
 
 def student_view(card: StudentCard, now: datetime) -> CardView:
     badges = []
-    if card.status == StudentStatus.LEFT.value:
+    if card.status is StudentStatus.LEFT:
         left = f" on {card.left_on:%d/%m/%Y}" if card.left_on else ""
         badges.append(Badge(f"left the school{left}", BAD, BAD_BG))
     fg, bg = COVER_COLOURS.get(card.cover.status, (MUTED, CANVAS))
@@ -161,9 +161,7 @@ def student_view(card: StudentCard, now: datetime) -> CardView:
 def device_view(card: DeviceCard, now: datetime) -> CardView:
     fg, bg = STATUS_BADGE.get(card.status, (MUTED, CANVAS))
     badges = [Badge(_label(card.status), fg, bg)]
-    badges.append(
-        Badge("loan pool" if card.pool == DevicePool.LOAN.value else "1:1", MUTED, CANVAS)
-    )
+    badges.append(Badge("loan pool" if card.pool is DevicePool.LOAN else "1:1", MUTED, CANVAS))
     if card.warranty_until is not None:
         if card.warranty_until >= now.date():
             badges.append(Badge(f"warranty to {card.warranty_until:%d/%m/%Y}", GOOD, GOOD_BG))
@@ -273,8 +271,8 @@ def _device_facts(card: DeviceCard) -> DeviceFacts:
     return DeviceFacts(
         id=card.id,
         tag=card.asset_tag,
-        pool=DevicePool(card.pool),
-        status=DeviceStatus(card.status),
+        pool=card.pool,
+        status=card.status,
         open_loan_id=card.open_loan.id if card.open_loan else None,
         open_loan_student_id=card.open_loan.student_id if card.open_loan else None,
         assigned_student_id=card.assigned_to.id if card.assigned_to else None,
@@ -282,7 +280,7 @@ def _device_facts(card: DeviceCard) -> DeviceFacts:
         assigned_form=card.assigned_to.form if card.assigned_to else "",
         **_holder(card.open_loan),
         open_ticket_id=card.open_ticket.id if card.open_ticket else None,
-        open_ticket_state=TicketState(card.open_ticket.state) if card.open_ticket else None,
+        open_ticket_state=card.open_ticket.state if card.open_ticket else None,
         swap_loan_id=card.swap_loan.id if card.swap_loan else None,
         swap_loan_tag=card.swap_loan.asset_tag if card.swap_loan else None,
     )
@@ -307,13 +305,13 @@ def _summary_facts(summary, *, loan: LoanInfo | None = None, ticket: TicketInfo 
     return DeviceFacts(
         id=summary.id,
         tag=summary.asset_tag,
-        pool=DevicePool(summary.pool),
-        status=DeviceStatus(summary.status),
+        pool=summary.pool,
+        status=summary.status,
         open_loan_id=loan.id if loan is not None and loan.is_open else None,
         open_loan_student_id=loan.student_id if loan is not None and loan.is_open else None,
         **_holder(loan),
         open_ticket_id=ticket.id if ticket is not None and ticket.is_open else None,
-        open_ticket_state=TicketState(ticket.state) if ticket is not None else None,
+        open_ticket_state=ticket.state if ticket is not None else None,
         swap_loan_id=swap.id if swap else None,
         swap_loan_tag=swap.asset_tag if swap else None,
     )
@@ -324,7 +322,7 @@ def facts_of(card) -> Scan:  # noqa: ANN001 - any lookup card
         return StudentFacts(
             id=card.id,
             name=card.name,
-            status=StudentStatus(card.status),
+            status=card.status,
             assigned_device_ids=tuple(d.id for d in card.assigned_devices),
             form=card.form,
             open_loans=len(card.open_loans),
@@ -342,4 +340,4 @@ def facts_of(card) -> Scan:  # noqa: ANN001 - any lookup card
         )
     ticket = card.ticket
     device = _summary_facts(card.device, ticket=ticket)
-    return TicketFacts(ticket.id, device, TicketState(ticket.state), ticket.student_id)
+    return TicketFacts(ticket.id, device, ticket.state, ticket.student_id)
