@@ -367,7 +367,7 @@ def _calibrate(args: argparse.Namespace, template) -> int:
 def _slip(args: argparse.Namespace) -> int:
     from helpdesk.labels import slips
     from helpdesk.services.core import codes
-    from helpdesk.services.reporting import documents
+    from helpdesk.services.reporting import slip_data
 
     chosen = [
         x for x in (args.loan, args.ticket, args.handover_form, args.handover_year) if x is not None
@@ -381,17 +381,17 @@ def _slip(args: argparse.Namespace) -> int:
     factory = open_database(args)
     if args.loan is not None:
         loan_id = _number(args.loan, codes.parse_loan_code, "loan")
-        data = documents.loan_slip(factory, loan_id)
+        data = slip_data.loan_slip(factory, loan_id)
         pdf, title = slips.loan_slip_pdf(data, args.format), f"Loan slip {data.code}"
     elif args.ticket is not None:
         ticket_id = _number(args.ticket, codes.parse_ticket_code, "ticket")
-        receipt = documents.repair_receipt(factory, ticket_id)
+        receipt = slip_data.repair_receipt(factory, ticket_id)
         pdf, title = (
             slips.repair_receipt_pdf(receipt, args.format),
             f"Repair receipt {receipt.code}",
         )
     else:
-        items = documents.handover_agreements(
+        items = slip_data.handover_agreements(
             factory, form=args.handover_form, year_group=args.handover_year
         )
         if not items:

@@ -24,7 +24,7 @@ from helpdesk.labels import symbols
 from helpdesk.labels.fonts import fonts_for
 from helpdesk.labels.symbols import MM
 from helpdesk.resource_files import resource
-from helpdesk.services.reporting.documents import HandoverData, LoanSlipData, RepairReceiptData
+from helpdesk.services.reporting.slip_data import HandoverData, LoanSlipData, RepairReceiptData
 
 FORMATS = ("half-a4", "receipt-80mm")
 ROLL_WIDTH_MM = 80.0

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from helpdesk.domain.errors import NotFound, ValidationError
 from helpdesk.domain.models import LabelPrint
-from helpdesk.services.reporting import documents
+from helpdesk.services.reporting import documents, slip_data
 
 
 def test_form_and_year_group_come_in_hand_out_order(any_school):
@@ -72,7 +72,7 @@ def test_recording_is_all_or_nothing(any_school):
 
 def test_slip_receipt_and_agreements(any_school):
     factory, ids = any_school
-    slip = documents.loan_slip(factory, ids["loan"])
+    slip = slip_data.loan_slip(factory, ids["loan"])
     assert slip.code == f"LOAN-{ids['loan']:06d}"
     assert (slip.student, slip.form, slip.asset_tag) == ("Amir Ahmed", "7A", "LNR-001")
     assert (slip.loan_type, slip.accessories, slip.school_name) == (
@@ -82,16 +82,16 @@ def test_slip_receipt_and_agreements(any_school):
     )
     assert slip.issued_by == "Admin" and slip.due_at.day == 27
     with pytest.raises(NotFound, match="no loan LOAN-009999"):
-        documents.loan_slip(factory, 9999)
-    receipt = documents.repair_receipt(factory, ids["ticket"])
+        slip_data.loan_slip(factory, 9999)
+    receipt = slip_data.repair_receipt(factory, ids["ticket"])
     assert receipt.code == f"TKT-{ids['ticket']:06d}"
     assert receipt.cover == "no cover on record"
     assert receipt.charge_pence == 8500 and "uninsured" in receipt.charge_basis
-    agreements = documents.handover_agreements(factory, form="7A")
+    agreements = slip_data.handover_agreements(factory, form="7A")
     assert [a.student for a in agreements] == ["Amir Ahmed", "Bea Baker", "Cara Cole"]
     assert agreements[0].card_code == "S0002"
     with pytest.raises(ValidationError):
-        documents.handover_agreements(factory)
+        slip_data.handover_agreements(factory)
 
 
 def test_last_batch_is_the_reprint_of_the_latest_print(any_school):

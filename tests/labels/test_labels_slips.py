@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from helpdesk.domain.errors import ValidationError
 from helpdesk.labels import slips
-from helpdesk.services.reporting import documents
+from helpdesk.services.reporting import slip_data
 
 
 def _text(pdf: bytes) -> str:
@@ -27,7 +27,7 @@ def _halves(pdf: bytes, dpi: int = 300):
 
 def test_loan_slip_on_half_a4_has_two_copies_that_scan(school):
     factory, ids = school
-    data = documents.loan_slip(factory, ids["loan"])
+    data = slip_data.loan_slip(factory, ids["loan"])
     pdf = slips.loan_slip_pdf(data)
     top, bottom = _halves(pdf)
     assert decode(top) == [data.code] and decode(bottom) == [data.code]
@@ -50,7 +50,7 @@ def test_loan_slip_on_half_a4_has_two_copies_that_scan(school):
 
 def test_loan_slip_on_a_receipt_roll(school):
     factory, ids = school
-    data = documents.loan_slip(factory, ids["loan"])
+    data = slip_data.loan_slip(factory, ids["loan"])
     pdf = slips.loan_slip_pdf(data, "receipt-80mm")
     page = PdfReader(io.BytesIO(pdf)).pages[0]
     assert float(page.mediabox.width) == pytest.approx(80 * 72 / 25.4)
@@ -60,7 +60,7 @@ def test_loan_slip_on_a_receipt_roll(school):
 
 def test_school_terms_replace_the_shipped_ones_and_too_long_terms_are_refused(school):
     factory, ids = school
-    data = documents.loan_slip(factory, ids["loan"])
+    data = slip_data.loan_slip(factory, ids["loan"])
     ours = replace(data, terms="Bring it back on time.\nNo stickers on the lid.")
     text = _text(slips.loan_slip_pdf(ours))
     assert "No stickers on the lid." in text and "remains the property" not in text
@@ -72,7 +72,7 @@ def test_school_terms_replace_the_shipped_ones_and_too_long_terms_are_refused(sc
 
 def test_repair_receipt_quotes_the_charge_and_scans(school):
     factory, ids = school
-    receipt = documents.repair_receipt(factory, ids["ticket"])
+    receipt = slip_data.repair_receipt(factory, ids["ticket"])
     pdf = slips.repair_receipt_pdf(receipt)
     text = _text(pdf)
     assert "£85.00" in text and "Cracked screen" in text and "no cover on record" in text
@@ -82,7 +82,7 @@ def test_repair_receipt_quotes_the_charge_and_scans(school):
 
 def test_hand_over_agreements_one_sheet_per_student_in_order(school):
     factory, _ = school
-    items = documents.handover_agreements(factory, form="7A")
+    items = slip_data.handover_agreements(factory, form="7A")
     pdf = slips.handover_pdf(items)
     pages = render(pdf, 200)
     assert len(pages) == 3
@@ -95,14 +95,14 @@ def test_hand_over_agreements_one_sheet_per_student_in_order(school):
 
 def test_names_beyond_western_european_letters_are_printed(school):
     factory, ids = school
-    data = replace(documents.loan_slip(factory, ids["loan"]), student="Łukasz Wójcik")
+    data = replace(slip_data.loan_slip(factory, ids["loan"]), student="Łukasz Wójcik")
     assert "Łukasz Wójcik" in _text(slips.loan_slip_pdf(data))
 
 
 def test_unknown_format_is_refused(school):
     factory, ids = school
     with pytest.raises(ValidationError, match="not a slip format"):
-        slips.loan_slip_pdf(documents.loan_slip(factory, ids["loan"]), "a3")
+        slips.loan_slip_pdf(slip_data.loan_slip(factory, ids["loan"]), "a3")
 
 
 def test_a_damaged_loaners_receipt_says_it_goes_back_to_the_loan_laptops(school):
@@ -116,7 +116,7 @@ def test_a_damaged_loaners_receipt_says_it_goes_back_to_the_loan_laptops(school)
         loan_id=ids["loan"],
         damage=DamageReport(category="screen", description="Screen cracked on return"),
     )
-    receipt = documents.repair_receipt(factory, back.ticket.id)
+    receipt = slip_data.repair_receipt(factory, back.ticket.id)
     assert receipt.loaner
     text = " ".join(_text(slips.repair_receipt_pdf(receipt)).split())
     assert "Repair receipt: loan laptop" in text and "LNR-001" in text
@@ -124,7 +124,7 @@ def test_a_damaged_loaners_receipt_says_it_goes_back_to_the_loan_laptops(school)
     assert "collected" not in text
     # a student's own laptop still speaks of collecting it
     own = " ".join(
-        _text(slips.repair_receipt_pdf(documents.repair_receipt(factory, ids["ticket"]))).split()
+        _text(slips.repair_receipt_pdf(slip_data.repair_receipt(factory, ids["ticket"]))).split()
     )
     assert "when the laptop is collected" in own
     assert "Repair receipt: loan laptop" not in own

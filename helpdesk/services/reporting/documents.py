@@ -1,5 +1,5 @@
-"""What printed documents need from the records: label batches, loan slips, repair receipts and
-hand-over agreements; and the record of which asset labels were printed.
+"""What asset labels need from the records: label batches and the record of which labels were
+printed (slips, receipts and agreements: :mod:`helpdesk.services.reporting.slip_data`).
 
 Every query is read-only and returns plain frozen dataclasses. Label batches come in hand-out
 order (form, then surname, then first name) so a pickup-day stack of labels and slips matches
@@ -17,21 +17,15 @@ from datetime import datetime
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from helpdesk.domain.enums import DevicePool, DeviceStatus
+from helpdesk.domain.enums import DeviceStatus
 from helpdesk.domain.errors import NotFound, ValidationError
 from helpdesk.domain.models import (
     Assignment,
-    Claim,
-    CoverPeriod,
     Device,
     LabelPrint,
-    Loan,
     Setting,
     Student,
-    Ticket,
-    UninsuredPrice,
 )
-from helpdesk.services.core.codes import loan_code, ticket_code
 from helpdesk.services.core.unit_of_work import (
     SessionFactory,
     actor_of,
@@ -71,65 +65,10 @@ class LabelPrintRecord:
     printed_by: str
 
 
-@dataclass(frozen=True)
-class LoanSlipData:
-    loan_id: int
-    code: str
-    school_name: str
-    student: str
-    form: str
-    year_group: int
-    asset_tag: str
-    serial: str
-    model: str
-    accessories: str
-    condition: str
-    loan_type: str
-    issued_at: datetime
-    issued_by: str
-    due_at: datetime
-    terms: str  # empty: the shipped default text
-
-
-@dataclass(frozen=True)
-class RepairReceiptData:
-    ticket_id: int
-    code: str
-    school_name: str
-    student: str
-    form: str
-    asset_tag: str
-    serial: str
-    model: str
-    damage: str
-    fault: str
-    in_case: bool
-    opened_at: datetime
-    opened_by: str
-    cover: str  # "insured (Standard scheme)", "uninsured", "no cover on record"
-    charge_pence: int | None  # None: to be confirmed after diagnosis
-    charge_basis: str
-    terms: str
-    loaner: bool = False  # a loan laptop: back to the loan pool once repaired, not collected
-
-
-@dataclass(frozen=True)
-class HandoverData:
-    school_name: str
-    student: str
-    form: str
-    year_group: int
-    card_code: str
-    asset_tag: str
-    serial: str
-    model: str
-    terms: str
-
-
 # --- settings -----------------------------------------------------------------------------------
 
 
-def _setting(session: Session, key: str) -> str:
+def setting_text(session: Session, key: str) -> str:
     raw = session.get(Setting, key)
     if raw is None:
         return ""
@@ -142,13 +81,13 @@ def _setting(session: Session, key: str) -> str:
 
 def school_name(factory: SessionFactory) -> str:
     with read_session(factory) as session:
-        return _setting(session, SCHOOL_NAME_KEY)
+        return setting_text(session, SCHOOL_NAME_KEY)
 
 
 # --- label batches ------------------------------------------------------------------------------
 
 
-def _holders(session: Session, device_ids: Iterable[int]) -> dict[int, Student]:
+def holders_of(session: Session, device_ids: Iterable[int]) -> dict[int, Student]:
     ids = list(device_ids)
     if not ids:
         return {}
@@ -187,7 +126,7 @@ def devices_by_tags(factory: SessionFactory, tags: Sequence[str]) -> list[LabelD
         if missing:
             shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
             raise NotFound(f"No device has the asset tag {shown}.")
-        holders = _holders(session, [d.id for d in found.values()])
+        holders = holders_of(session, [d.id for d in found.values()])
         return [_label_device(found[t], holders.get(found[t].id)) for t in wanted]
 
 
@@ -202,7 +141,7 @@ def device_for_label(factory: SessionFactory, code: str) -> LabelDevice | None:
                 select(Device).where(func.upper(column) == code.upper()).order_by(Device.id)
             ).first()
             if device is not None:
-                return _label_device(device, _holders(session, [device.id]).get(device.id))
+                return _label_device(device, holders_of(session, [device.id]).get(device.id))
         return None
 
 
@@ -227,7 +166,7 @@ def devices_in_tag_range(factory: SessionFactory, first: str, last: str) -> list
             if match and match.group(1) == prefix and low <= int(match.group(2)) <= high:
                 chosen.append((int(match.group(2)), device))
         chosen.sort(key=lambda pair: pair[0])
-        holders = _holders(session, [d.id for _, d in chosen])
+        holders = holders_of(session, [d.id for _, d in chosen])
         return [_label_device(d, holders.get(d.id)) for _, d in chosen]
 
 
@@ -270,7 +209,7 @@ def unlabelled_devices(factory: SessionFactory) -> list[LabelDevice]:
             )
             .order_by(Device.asset_tag)
         ).all()
-        holders = _holders(session, [d.id for d in devices])
+        holders = holders_of(session, [d.id for d in devices])
         rows = [_label_device(d, holders.get(d.id)) for d in devices]
     held = sorted(
         (r for r in rows if r.form),
@@ -300,7 +239,7 @@ def last_label_batch(factory: SessionFactory) -> list[LabelDevice]:
         seen: dict[int, Device] = {}
         for device_id, device in rows:
             seen.setdefault(device_id, device)  # copies were recorded once per label
-        holders = _holders(session, seen)
+        holders = holders_of(session, seen)
         return [_label_device(d, holders.get(d.id)) for d in seen.values()]
 
 
@@ -330,135 +269,3 @@ def record_label_prints(
             for device_id in device_ids
         )
         return LabelPrintRecord(len(device_ids), template_id, at, staff.username)
-
-
-# --- slips and receipts -------------------------------------------------------------------------
-
-
-def _model(device: Device) -> str:
-    return " ".join(part for part in (device.make, device.model) if part)
-
-
-def loan_slip(factory: SessionFactory, loan_id: int) -> LoanSlipData:
-    with read_session(factory) as session:
-        loan = session.get(Loan, loan_id)
-        if loan is None:
-            raise NotFound(f"There is no loan {loan_code(loan_id)}.")
-        return LoanSlipData(
-            loan_id=loan.id,
-            code=loan_code(loan.id),
-            school_name=_setting(session, SCHOOL_NAME_KEY),
-            student=loan.student.full_name,
-            form=loan.student.form,
-            year_group=loan.student.year_group,
-            asset_tag=loan.device.asset_tag,
-            serial=loan.device.serial,
-            model=_model(loan.device),
-            accessories=loan.accessories,
-            condition=loan.condition_out.value,
-            loan_type=loan.loan_type.value,
-            issued_at=loan.issued_at,
-            issued_by=loan.issued_by.display_name,
-            due_at=loan.due_at,
-            terms=_setting(session, TERMS_KEYS["loan"]),
-        )
-
-
-def _cover(session: Session, ticket: Ticket) -> tuple[str, CoverPeriod | None]:
-    if ticket.student_id is None:
-        return "no student recorded", None
-    on = ticket.opened_at.date()
-    period = session.scalars(
-        select(CoverPeriod)
-        .where(
-            CoverPeriod.student_id == ticket.student_id,
-            CoverPeriod.starts_on <= on,
-            CoverPeriod.ends_on >= on,
-        )
-        .order_by(CoverPeriod.starts_on.desc())
-    ).first()
-    if period is None:
-        return "no cover on record", None
-    return f"{period.status.label} ({period.scheme.name})", period
-
-
-def repair_receipt(factory: SessionFactory, ticket_id: int) -> RepairReceiptData:
-    with read_session(factory) as session:
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None:
-            raise NotFound(f"There is no repair ticket {ticket_code(ticket_id)}.")
-        cover, period = _cover(session, ticket)
-        claim = session.scalar(select(Claim).where(Claim.ticket_id == ticket.id))
-        charge: int | None = None
-        basis = "to be confirmed after diagnosis"
-        if claim is not None:
-            charge, basis = claim.charge_pence, claim.rule
-        elif ticket.warranty:
-            charge, basis = 0, "manufacturer's warranty"
-        elif period is None or period.status.value != "insured":
-            price = session.scalar(
-                select(UninsuredPrice).where(
-                    UninsuredPrice.damage_category == ticket.damage_category
-                )
-            )
-            if price is not None:
-                charge, basis = (
-                    price.charge_pence,
-                    f"uninsured price for {ticket.damage_category.label}",
-                )
-        student = ticket.student
-        return RepairReceiptData(
-            ticket_id=ticket.id,
-            code=ticket_code(ticket.id),
-            school_name=_setting(session, SCHOOL_NAME_KEY),
-            student=student.full_name if student else "",
-            form=student.form if student else "",
-            asset_tag=ticket.device.asset_tag,
-            serial=ticket.device.serial,
-            model=_model(ticket.device),
-            damage=ticket.damage_category.label,
-            fault=ticket.fault,
-            in_case=ticket.in_case,
-            opened_at=ticket.opened_at,
-            opened_by=ticket.opened_by.display_name,
-            cover=cover,
-            charge_pence=charge,
-            charge_basis=basis,
-            terms=_setting(session, TERMS_KEYS["repair"]),
-            loaner=ticket.device.pool is DevicePool.LOAN,
-        )
-
-
-def handover_agreements(
-    factory: SessionFactory, *, form: str | None = None, year_group: int | None = None
-) -> list[HandoverData]:
-    """One agreement per allocated device of a form or year group, in hand-out order."""
-    if (form is None) == (year_group is None):
-        raise ValidationError("Choose a form or a year group for the hand-over agreements.")
-    with read_session(factory) as session:
-        condition = Student.form == form.strip() if form else Student.year_group == year_group
-        rows = session.execute(
-            select(Device, Student)
-            .join(Assignment, Assignment.device_id == Device.id)
-            .join(Student, Student.id == Assignment.student_id)
-            .where(Assignment.ended_at.is_(None), condition)
-            .order_by(Student.form, Student.last_name, Student.first_name, Device.asset_tag)
-        ).all()
-        school, terms = (
-            _setting(session, SCHOOL_NAME_KEY),
-            _setting(session, TERMS_KEYS["handover"]),
-        )
-        return [
-            HandoverData(
-                school_name=school,
-                student=student.full_name,
-                form=student.form,
-                year_group=student.year_group,
-                card_code=student.card_code,
-                asset_tag=device.asset_tag,
-                serial=device.serial,
-                model=_model(device),
-                terms=terms,
-            )
-            for device, student in rows
-        ]

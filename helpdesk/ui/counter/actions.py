@@ -35,7 +35,7 @@ from helpdesk.services.counter import accessories, counter_log, loans
 from helpdesk.services.counter.lookup import lookup
 from helpdesk.services.repairs import insurance
 from helpdesk.services.repairs.tickets import DamageReport
-from helpdesk.services.reporting import documents
+from helpdesk.services.reporting import slip_data
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.counter.card_views import (
     cover_sentences,
@@ -309,8 +309,8 @@ def slip_pdf(ctx: AppContext, job: SlipJob) -> bytes:
 
     fmt = ctx.machine.slip_format
     if job.kind == "loan":
-        return slips.loan_slip_pdf(documents.loan_slip(ctx.factory, job.record_id), fmt)
-    return slips.repair_receipt_pdf(documents.repair_receipt(ctx.factory, job.record_id), fmt)
+        return slips.loan_slip_pdf(slip_data.loan_slip(ctx.factory, job.record_id), fmt)
+    return slips.repair_receipt_pdf(slip_data.repair_receipt(ctx.factory, job.record_id), fmt)
 
 
 def print_in_background(panel: CounterPanel | TicketActions, job: SlipJob) -> None:

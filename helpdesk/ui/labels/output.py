@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QPushButton
 from helpdesk.domain.errors import ValidationError
 from helpdesk.labels import calibration, slips
 from helpdesk.labels.output import write_pdf
-from helpdesk.services.reporting import documents
+from helpdesk.services.reporting import documents, slip_data
 from helpdesk.services.reporting.documents import LabelPrintRecord
 from helpdesk.ui.errors import describe_failure
 from helpdesk.ui.labels.preview import BatchPreview, make_sheets
@@ -292,7 +292,7 @@ class LabelOutput:
         year = request.year if request.source == "year" else None
 
         def work() -> str | PrintJob:
-            items = documents.handover_agreements(factory, form=form, year_group=year)
+            items = slip_data.handover_agreements(factory, form=form, year_group=year)
             if not items:
                 raise ValidationError(
                     f"No student of {request.describe()} has a device allocated: there are no "
