@@ -49,7 +49,13 @@ class TicketPage(QDialog):
         self.setWindowTitle("Repair ticket")
         self.setObjectName("ticketPage")
         self.setStyleSheet(DISABLED_STYLE)
-        self.resize(1280, 960)
+        # as big as the page wants, but never bigger than the screen (a 1280x720 bench PC)
+        screen = (parent.screen() if parent is not None else None) or self.screen()
+        room = screen.availableGeometry().size() if screen is not None else None
+        width, height = 1280, 960
+        if room is not None:
+            width, height = min(width, room.width()), min(height, room.height() - 40)
+        self.resize(width, height)
 
         self.title = QLabel("Loading…")
         self.title.setObjectName("cardTitle")
