@@ -10,6 +10,11 @@ PostgreSQL fixtures (mark such tests ``@pytest.mark.postgres``):
 - ``pg_empty_url``: the URL of a fresh, empty database for this test only (dropped afterwards).
 - ``pg_session_factory``: like ``session_factory``: a fresh database of this test's own, upgraded
   to head through the migrations, with one admin staff member (username 'admin').
+
+Window tests share ``runner``: the panels' background jobs run inline (on the test's thread, inside
+``submit``), with the answers still delivered through the event loop like a pool thread's. A test
+about the window not waiting for its work (a job that blocks, a worker off the GUI thread) says
+``@pytest.mark.threaded`` and gets the real thread pool.
 """
 
 from __future__ import annotations
@@ -31,6 +36,16 @@ def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("HELPDESK_DATA_DIR", str(data))
     monkeypatch.delenv("HELPDESK_DB_URL", raising=False)
     return data
+
+
+@pytest.fixture
+def runner(request: pytest.FixtureRequest, qapp):  # noqa: ANN001
+    """The panels' job runner: inline, or a real thread pool for ``@pytest.mark.threaded``."""
+    from helpdesk.ui.workers import Runner
+
+    runner = Runner(inline=request.node.get_closest_marker("threaded") is None)
+    yield runner
+    assert runner.wait(10000), "a background job was still running when the test ended"
 
 
 @pytest.fixture

@@ -4,6 +4,13 @@
 ``on_done(result)`` or ``on_error(exc)`` back on the GUI thread. Work submitted under a ``key``
 supersedes earlier work under the same key: a stale answer (an old search) is dropped, and the
 old job's :class:`Cancel` token is set so a long loop can stop early.
+
+``Runner(inline=True)`` runs each job on the calling thread inside ``submit`` instead (for tests
+that are not about threading: no pool, so nothing is still running when a test looks). The answer
+still travels through the same queued signal and the same delivery code, so it arrives on a later
+turn of the event loop exactly as a pool thread's would: a caller that sets its own state after
+``submit`` still has done so when its callback runs, and a newer job under the same key still
+makes the older answer stale.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 
 class Cancel:
@@ -55,15 +62,22 @@ class _Job(QRunnable):
 
 
 class Runner(QObject):
-    """Runs jobs on its own thread pool and reports back on the GUI thread."""
+    """Runs jobs on its own thread pool (or, ``inline``, on the calling thread) and reports back
+    on the GUI thread through the event loop."""
 
-    def __init__(self, parent: QObject | None = None, *, threads: int = 2) -> None:
+    def __init__(
+        self, parent: QObject | None = None, *, threads: int = 2, inline: bool = False
+    ) -> None:
         super().__init__(parent)
+        self.inline = inline
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(threads)
         self._signals = _Signals(self)
-        self._signals.finished.connect(self._finished)
-        self._signals.progress.connect(self._progress)
+        # Queued even when emitted on the GUI thread (inline): answers and progress always arrive
+        # on a later turn of the event loop, never in the middle of ``submit``.
+        queued = Qt.ConnectionType.QueuedConnection
+        self._signals.finished.connect(self._finished, queued)
+        self._signals.progress.connect(self._progress, queued)
         self._next_id = 0
         self._callbacks: dict[int, tuple[Callable | None, Callable | None, Callable | None]] = {}
         self._latest: dict[str, int] = {}
@@ -81,7 +95,7 @@ class Runner(QObject):
         with_cancel: bool = False,
         with_progress: bool = False,
     ) -> int:
-        """Run ``fn`` off the GUI thread; returns the job id.
+        """Run ``fn`` off the GUI thread (inline: right here); returns the job id.
 
         With ``with_cancel`` the function gets ``cancel=Cancel``; with ``with_progress`` it gets
         ``progress=callable(value)`` that is safe to call from the pool thread.
@@ -103,14 +117,19 @@ class Runner(QObject):
             self._key_of[job_id] = key
         self._cancels[job_id] = cancel
         self._callbacks[job_id] = (on_done, on_error, on_progress)
-        self.pool.start(_Job(job_id, fn, self._signals, kwargs))
+        job = _Job(job_id, fn, self._signals, kwargs)
+        if self.inline:
+            job.run()  # the answer is queued; it is delivered when the event loop next turns
+        else:
+            self.pool.start(job)
         return job_id
 
     def busy(self) -> bool:
         return bool(self._callbacks)
 
     def wait(self, msecs: int = 30000) -> bool:
-        """Wait for every running job (used when closing)."""
+        """Wait for every running job (used when closing); answers still come by the event
+        loop."""
         return self.pool.waitForDone(msecs)
 
     @Slot(int, object)

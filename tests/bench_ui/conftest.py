@@ -21,14 +21,13 @@ def bench_school(session_factory, sqlite_url, tmp_path) -> BenchSchool:  # noqa:
 
 
 @pytest.fixture
-def bench_ctx(session_factory, qapp):  # noqa: ANN001
-    """What the panels share, on the test's SQLite file, acting as the technician."""
+def bench_ctx(session_factory, qapp, runner):  # noqa: ANN001
+    """What the panels share, on the test's SQLite file, acting as the technician (jobs inline
+    unless the test is ``@pytest.mark.threaded``)."""
     from helpdesk.ui.context import AppContext
     from helpdesk.ui.style import apply_style
-    from helpdesk.ui.workers import Runner
 
     apply_style(qapp)
-    runner = Runner()
     context = AppContext(
         factory=session_factory, actor="mwright", database="SQLite: test", runner=runner
     )

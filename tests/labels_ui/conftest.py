@@ -60,15 +60,15 @@ def labels_ui_school(session_factory):  # noqa: ANN001
 
 
 @pytest.fixture
-def labels_ui_ctx(session_factory, qapp):  # noqa: ANN001
+def labels_ui_ctx(session_factory, qapp, runner):  # noqa: ANN001
+    """What the panels share (jobs inline unless the test is ``@pytest.mark.threaded``)."""
     from helpdesk.ui.context import AppContext
     from helpdesk.ui.style import apply_style
-    from helpdesk.ui.workers import Runner
 
     apply_style(qapp)
-    runner = Runner()
-    yield AppContext(factory=session_factory, actor="admin", database="SQLite: test", runner=runner)
-    runner.wait(20000)
+    return AppContext(
+        factory=session_factory, actor="admin", database="SQLite: test", runner=runner
+    )
 
 
 @pytest.fixture

@@ -19,15 +19,15 @@ from helpdesk.ui.reports.panel import ReportsPanel
 
 
 @pytest.fixture
-def ctx(session_factory, qapp):  # noqa: ANN001
+def ctx(session_factory, qapp, runner):  # noqa: ANN001
+    """What the panels share (jobs inline: none of these tests is about threading)."""
     from helpdesk.ui.context import AppContext
     from helpdesk.ui.style import apply_style
-    from helpdesk.ui.workers import Runner
 
     apply_style(qapp)
-    runner = Runner()
-    yield AppContext(factory=session_factory, actor="admin", database="SQLite: test", runner=runner)
-    runner.wait(10000)
+    return AppContext(
+        factory=session_factory, actor="admin", database="SQLite: test", runner=runner
+    )
 
 
 def _panel(qtbot, ctx) -> ReportsPanel:  # noqa: ANN001

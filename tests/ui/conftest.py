@@ -114,19 +114,16 @@ def school(session_factory, sqlite_url) -> School:  # noqa: ANN001
 
 
 @pytest.fixture
-def ctx(session_factory, qapp):  # noqa: ANN001
-    """What the panels share, on the test's SQLite file."""
+def ctx(session_factory, qapp, runner):  # noqa: ANN001
+    """What the panels share, on the test's SQLite file (jobs inline unless the test is
+    ``@pytest.mark.threaded``)."""
     from helpdesk.ui.context import AppContext
     from helpdesk.ui.style import apply_style
-    from helpdesk.ui.workers import Runner
 
     apply_style(qapp)
-    runner = Runner()
-    context = AppContext(
+    return AppContext(
         factory=session_factory, actor="admin", database="SQLite: test", runner=runner
     )
-    yield context
-    runner.wait(10000)
 
 
 @pytest.fixture(autouse=True)

@@ -137,6 +137,7 @@ def test_the_paged_model(qtmodeltester, qtbot, ctx, school, fetch, columns, quer
     assert model.index(0, 0).data(DISPLAY) == first
 
 
+@pytest.mark.threaded
 def test_a_page_read_for_a_model_already_gone_is_dropped(qtbot, ctx, school) -> None:  # noqa: ANN001
     """A window closed while its list was being read: the answer arrives for a model that is no
     longer there and is dropped, with no error."""

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 HELPDESK = Path(sys.executable).with_name("helpdesk")
 
 
@@ -38,6 +40,7 @@ def test_bad_database_url_is_one_clear_line(tmp_path):  # noqa: ANN001
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.threaded  # progress reported from a pool thread while the dialog stays live
 def test_first_run_makes_the_demo_school(qtbot, ctx, monkeypatch):  # noqa: ANN001
     """An empty database: the first-run dialog makes the demo school off the GUI thread."""
     from helpdesk.services.records.browse import database_is_empty
