@@ -133,6 +133,9 @@ def test_student_at_the_limit_is_refused_at_the_loaner_scan(qtbot, panel, ctx, s
     enter(qtbot, panel)
     assert loans_of(ctx.factory, "LNR-002") == []
     assert writes(ctx.factory) == before
+    # flagged at the scan and refused at the loaner's: one line in the day's list, not two
+    refusals = [line for line in panel.recent.texts() if "Refused" in line]
+    assert len(refusals) == 1 and sentence in refusals[0], panel.recent.texts()
 
 
 def test_enter_shows_the_loan_and_l_and_u_change_it(qtbot, panel, ctx, school):  # noqa: ANN001

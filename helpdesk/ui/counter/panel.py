@@ -54,6 +54,8 @@ from helpdesk.ui.widgets.due_field import DueField
 if TYPE_CHECKING:
     from helpdesk.ui.widgets.scan_preview import ScanPreview
 
+REPEAT_REFUSAL_S = 60.0  # the same refusal within this long is logged once
+
 ACCESSORIES = (("charger", "&Charger"), ("case", "C&ase"), ("stylus", "S&tylus"))
 
 
@@ -98,6 +100,7 @@ class CounterPanel(QWidget):
         self.last_message = ""
         self.last_tone = ""
         self.last_code = ""
+        self._last_refusal: tuple[str, float] = ("", 0.0)  # the last refusal kept in the log
         self.last_slip: counter_actions.SlipJob | None = None  # printed or kept last, for F8
         self.station = counter_actions.open_station(ctx)
         self.print_problems: list[tuple[datetime, str]] = []  # this session's, for the day list
@@ -359,8 +362,14 @@ class CounterPanel(QWidget):
     def _refused(self, sentence: str) -> None:
         self._say(sentence, "bad")
         self.feedback.refused(self.message)
-        counter_actions.keep_refusal(self.ctx, self.station, sentence, self.last_code)
-        self.refresh_day()
+        # The same refusal again within a minute (a student flagged at the scan, then refused at
+        # the loaner's; a code scanned twice) is one line in the day's log, not two.
+        now = time.monotonic()
+        last_sentence, last_at = self._last_refusal
+        if sentence != last_sentence or now - last_at > REPEAT_REFUSAL_S:
+            counter_actions.keep_refusal(self.ctx, self.station, sentence, self.last_code)
+            self.refresh_day()
+        self._last_refusal = (sentence, now)
 
     def _clear_message(self) -> None:
         self.last_message, self.last_tone = "", ""
