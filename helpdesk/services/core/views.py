@@ -19,8 +19,16 @@ from helpdesk.domain.enums import (
     StudentStatus,
     TicketState,
 )
-from helpdesk.domain.models import Claim, Device, Loan, Payment, Staff, Student, Ticket, TicketPart
+from helpdesk.domain.models import Claim, Loan, Payment, Staff, Ticket
 from helpdesk.services.core.codes import loan_code, ticket_code
+from helpdesk.services.core.shapes import (
+    ClaimShape,
+    DeviceShape,
+    LoanShape,
+    PartShape,
+    StudentShape,
+    TicketShape,
+)
 
 
 def money(pence: int) -> str:
@@ -233,7 +241,7 @@ class AssignmentInfo:
 # --- builders (inside a unit of work) -----------------------------------------------------------
 
 
-def student_summary(student: Student) -> StudentSummary:
+def student_summary(student: StudentShape) -> StudentSummary:
     return StudentSummary(
         id=student.id,
         card_code=student.card_code,
@@ -244,7 +252,7 @@ def student_summary(student: Student) -> StudentSummary:
     )
 
 
-def device_summary(device: Device) -> DeviceSummary:
+def device_summary(device: DeviceShape) -> DeviceSummary:
     return DeviceSummary(
         id=device.id,
         asset_tag=device.asset_tag,
@@ -257,7 +265,7 @@ def device_summary(device: Device) -> DeviceSummary:
     )
 
 
-def loan_info(loan: Loan) -> LoanInfo:
+def loan_info(loan: LoanShape) -> LoanInfo:
     device, student = loan.device, loan.student
     return LoanInfo(
         id=loan.id,
@@ -289,7 +297,7 @@ def claim_of(session: Session, ticket_id: int) -> Claim | None:
     return session.scalar(select(Claim).where(Claim.ticket_id == ticket_id))
 
 
-def cover_from_claim(claim: Claim) -> CoverCheck:
+def cover_from_claim(claim: ClaimShape) -> CoverCheck:
     period = claim.cover_period
     return CoverCheck(
         status=period.status.value if period else "none",
@@ -375,16 +383,16 @@ def balance_of(session: Session, claim: Claim, *, settled_as_paid: bool = True) 
 
 
 def ticket_info_of(
-    ticket: Ticket,
-    claim: Claim | None,
-    swap: Loan | None,
-    parts: Sequence[TicketPart],
+    ticket: TicketShape,
+    claim: ClaimShape | None,
+    swap: LoanShape | None,
+    parts: Sequence[PartShape],
     photos: Sequence[str],
     payments: Sequence[PaymentInfo] = (),
 ) -> TicketInfo:
     """The ticket as the services hand it out, from the ticket (with its device, student and
     technician), its claim (with its cover period), its latest swap loan, parts and photo paths:
-    ORM objects, or plain records with the same attribute names."""
+    ORM objects, or the typed rows of the counter's plain SQL (see shapes.py)."""
     device, student = ticket.device, ticket.student
     part_infos = tuple(
         PartInfo(p.id, p.description, p.part_number, p.quantity, p.unit_cost_pence) for p in parts
