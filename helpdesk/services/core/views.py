@@ -13,9 +13,12 @@ from sqlalchemy.orm import Session, joinedload
 
 from helpdesk.domain.enums import (
     ChargeStatus,
+    Condition,
+    DamageCategory,
     DeviceKind,
     DevicePool,
     DeviceStatus,
+    LoanType,
     StudentStatus,
     TicketState,
 )
@@ -83,7 +86,7 @@ class DeviceSummary:
 class LoanInfo:
     id: int
     code: str  # LOAN-000123, the loan slip's barcode
-    loan_type: str
+    loan_type: LoanType
     device_id: int
     asset_tag: str
     serial: str
@@ -93,8 +96,8 @@ class LoanInfo:
     card_code: str
     form: str
     accessories: tuple[str, ...]
-    condition_out: str
-    condition_in: str | None
+    condition_out: Condition
+    condition_in: Condition | None
     issued_at: datetime
     issued_by: str
     due_at: datetime
@@ -173,7 +176,7 @@ class TicketInfo:
     student_name: str
     card_code: str
     form: str
-    category: str
+    category: DamageCategory
     fault: str
     diagnosis: str
     state: TicketState
@@ -190,7 +193,7 @@ class TicketInfo:
     photos: tuple[str, ...]
     cover: CoverCheck | None
     charge_pence: int
-    charge_status: str | None  # due | paid | waived, None when nothing is charged
+    charge_status: ChargeStatus | None  # None when nothing is charged
     waiver_reason: str
     swap_loan: LoanInfo | None
     paid_pence: int = 0  # the payments not reversed
@@ -203,7 +206,7 @@ class TicketInfo:
     @property
     def balance_pence(self) -> int:
         """What is left to pay: nothing once the charge is paid or waived."""
-        if self.charge_status != ChargeStatus.DUE.value:
+        if self.charge_status is not ChargeStatus.DUE:
             return 0
         return max(self.charge_pence - self.paid_pence, 0)
 
@@ -270,7 +273,7 @@ def loan_info(loan: LoanShape) -> LoanInfo:
     return LoanInfo(
         id=loan.id,
         code=loan_code(loan.id),
-        loan_type=loan.loan_type.value,
+        loan_type=loan.loan_type,
         device_id=device.id,
         asset_tag=device.asset_tag,
         serial=device.serial,
@@ -280,8 +283,8 @@ def loan_info(loan: LoanShape) -> LoanInfo:
         card_code=student.card_code,
         form=student.form,
         accessories=tuple(a for a in loan.accessories.split(",") if a),
-        condition_out=loan.condition_out.value,
-        condition_in=loan.condition_in.value if loan.condition_in else None,
+        condition_out=loan.condition_out,
+        condition_in=loan.condition_in,
         issued_at=loan.issued_at,
         issued_by=loan.issued_by.username,
         due_at=loan.due_at,
@@ -408,7 +411,7 @@ def ticket_info_of(
         student_name=f"{student.first_name} {student.last_name}" if student else "",
         card_code=student.card_code if student else "",
         form=student.form if student else "",
-        category=ticket.damage_category.value,
+        category=ticket.damage_category,
         fault=ticket.fault,
         diagnosis=ticket.diagnosis,
         state=ticket.state,
@@ -425,7 +428,7 @@ def ticket_info_of(
         photos=tuple(photos),
         cover=cover_from_claim(claim) if claim else None,
         charge_pence=claim.charge_pence if claim else 0,
-        charge_status=claim.charge_status.value if claim else None,
+        charge_status=claim.charge_status if claim else None,
         waiver_reason=claim.waiver_reason if claim else "",
         swap_loan=loan_info(swap) if swap else None,
         paid_pence=sum(p.amount_pence for p in payments if not p.is_reversed),
