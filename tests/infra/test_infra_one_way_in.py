@@ -97,3 +97,21 @@ def test_a_stray_opening_is_seen(source: str) -> None:
 )
 def test_the_two_ways_in_and_qt_pass(source: str) -> None:
     assert openings(source) == []
+
+
+def _stand_ins(source: str) -> list[int]:
+    """The lines of ``source`` that name SimpleNamespace (a fake record standing in for a row)."""
+    return [n for n, line in enumerate(source.splitlines(), 1) if "SimpleNamespace" in line]
+
+
+def test_no_fake_records_stand_in_for_rows() -> None:
+    found = {
+        str(path.relative_to(PACKAGE)): lines
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if (lines := _stand_ins(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}, f"typed rows, not SimpleNamespace: {found}"
+
+
+def test_a_fake_record_is_seen() -> None:
+    assert _stand_ins("import os\nfrom types import SimpleNamespace as Record\n") == [2]

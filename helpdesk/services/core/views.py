@@ -13,14 +13,25 @@ from sqlalchemy.orm import Session, joinedload
 
 from helpdesk.domain.enums import (
     ChargeStatus,
+    Condition,
+    DamageCategory,
     DeviceKind,
     DevicePool,
     DeviceStatus,
+    LoanType,
     StudentStatus,
     TicketState,
 )
-from helpdesk.domain.models import Claim, Device, Loan, Payment, Staff, Student, Ticket, TicketPart
+from helpdesk.domain.models import Claim, Loan, Payment, Staff, Ticket
 from helpdesk.services.core.codes import loan_code, ticket_code
+from helpdesk.services.core.shapes import (
+    ClaimShape,
+    DeviceShape,
+    LoanShape,
+    PartShape,
+    StudentShape,
+    TicketShape,
+)
 
 
 def money(pence: int) -> str:
@@ -75,7 +86,7 @@ class DeviceSummary:
 class LoanInfo:
     id: int
     code: str  # LOAN-000123, the loan slip's barcode
-    loan_type: str
+    loan_type: LoanType
     device_id: int
     asset_tag: str
     serial: str
@@ -85,8 +96,8 @@ class LoanInfo:
     card_code: str
     form: str
     accessories: tuple[str, ...]
-    condition_out: str
-    condition_in: str | None
+    condition_out: Condition
+    condition_in: Condition | None
     issued_at: datetime
     issued_by: str
     due_at: datetime
@@ -165,7 +176,7 @@ class TicketInfo:
     student_name: str
     card_code: str
     form: str
-    category: str
+    category: DamageCategory
     fault: str
     diagnosis: str
     state: TicketState
@@ -182,7 +193,7 @@ class TicketInfo:
     photos: tuple[str, ...]
     cover: CoverCheck | None
     charge_pence: int
-    charge_status: str | None  # due | paid | waived, None when nothing is charged
+    charge_status: ChargeStatus | None  # None when nothing is charged
     waiver_reason: str
     swap_loan: LoanInfo | None
     paid_pence: int = 0  # the payments not reversed
@@ -195,7 +206,7 @@ class TicketInfo:
     @property
     def balance_pence(self) -> int:
         """What is left to pay: nothing once the charge is paid or waived."""
-        if self.charge_status != ChargeStatus.DUE.value:
+        if self.charge_status is not ChargeStatus.DUE:
             return 0
         return max(self.charge_pence - self.paid_pence, 0)
 
@@ -233,7 +244,7 @@ class AssignmentInfo:
 # --- builders (inside a unit of work) -----------------------------------------------------------
 
 
-def student_summary(student: Student) -> StudentSummary:
+def student_summary(student: StudentShape) -> StudentSummary:
     return StudentSummary(
         id=student.id,
         card_code=student.card_code,
@@ -244,7 +255,7 @@ def student_summary(student: Student) -> StudentSummary:
     )
 
 
-def device_summary(device: Device) -> DeviceSummary:
+def device_summary(device: DeviceShape) -> DeviceSummary:
     return DeviceSummary(
         id=device.id,
         asset_tag=device.asset_tag,
@@ -257,12 +268,12 @@ def device_summary(device: Device) -> DeviceSummary:
     )
 
 
-def loan_info(loan: Loan) -> LoanInfo:
+def loan_info(loan: LoanShape) -> LoanInfo:
     device, student = loan.device, loan.student
     return LoanInfo(
         id=loan.id,
         code=loan_code(loan.id),
-        loan_type=loan.loan_type.value,
+        loan_type=loan.loan_type,
         device_id=device.id,
         asset_tag=device.asset_tag,
         serial=device.serial,
@@ -272,8 +283,8 @@ def loan_info(loan: Loan) -> LoanInfo:
         card_code=student.card_code,
         form=student.form,
         accessories=tuple(a for a in loan.accessories.split(",") if a),
-        condition_out=loan.condition_out.value,
-        condition_in=loan.condition_in.value if loan.condition_in else None,
+        condition_out=loan.condition_out,
+        condition_in=loan.condition_in,
         issued_at=loan.issued_at,
         issued_by=loan.issued_by.username,
         due_at=loan.due_at,
@@ -289,7 +300,7 @@ def claim_of(session: Session, ticket_id: int) -> Claim | None:
     return session.scalar(select(Claim).where(Claim.ticket_id == ticket_id))
 
 
-def cover_from_claim(claim: Claim) -> CoverCheck:
+def cover_from_claim(claim: ClaimShape) -> CoverCheck:
     period = claim.cover_period
     return CoverCheck(
         status=period.status.value if period else "none",
@@ -375,16 +386,16 @@ def balance_of(session: Session, claim: Claim, *, settled_as_paid: bool = True) 
 
 
 def ticket_info_of(
-    ticket: Ticket,
-    claim: Claim | None,
-    swap: Loan | None,
-    parts: Sequence[TicketPart],
+    ticket: TicketShape,
+    claim: ClaimShape | None,
+    swap: LoanShape | None,
+    parts: Sequence[PartShape],
     photos: Sequence[str],
     payments: Sequence[PaymentInfo] = (),
 ) -> TicketInfo:
     """The ticket as the services hand it out, from the ticket (with its device, student and
     technician), its claim (with its cover period), its latest swap loan, parts and photo paths:
-    ORM objects, or plain records with the same attribute names."""
+    ORM objects, or the typed rows of the counter's plain SQL (see shapes.py)."""
     device, student = ticket.device, ticket.student
     part_infos = tuple(
         PartInfo(p.id, p.description, p.part_number, p.quantity, p.unit_cost_pence) for p in parts
@@ -400,7 +411,7 @@ def ticket_info_of(
         student_name=f"{student.first_name} {student.last_name}" if student else "",
         card_code=student.card_code if student else "",
         form=student.form if student else "",
-        category=ticket.damage_category.value,
+        category=ticket.damage_category,
         fault=ticket.fault,
         diagnosis=ticket.diagnosis,
         state=ticket.state,
@@ -417,7 +428,7 @@ def ticket_info_of(
         photos=tuple(photos),
         cover=cover_from_claim(claim) if claim else None,
         charge_pence=claim.charge_pence if claim else 0,
-        charge_status=claim.charge_status.value if claim else None,
+        charge_status=claim.charge_status if claim else None,
         waiver_reason=claim.waiver_reason if claim else "",
         swap_loan=loan_info(swap) if swap else None,
         paid_pence=sum(p.amount_pence for p in payments if not p.is_reversed),

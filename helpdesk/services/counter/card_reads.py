@@ -3,16 +3,15 @@
 A scan at the counter must answer at once, on SQLite and on a PostgreSQL server alike, so a
 card is read with as few statements (round trips to a server) as the records allow: one to
 find what the code names, one for the record itself with everything that has one row per
-record, then only the lists the card shows. Rows come back as plain records whose attribute
-names are those of the ORM models, so the builders in views.py and history.py format them the
-same way as anywhere else in the app.
+record, then only the lists the card shows. Rows come back as the typed rows of card_rows.py,
+whose attribute names are those of the ORM models, so the builders in views.py and history.py
+format them the same way as anywhere else in the app.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from types import SimpleNamespace as Record
 from typing import Any
 
 from sqlalchemy import (
@@ -46,6 +45,19 @@ from helpdesk.domain.models import (
 )
 from helpdesk.domain.payments import Payment
 from helpdesk.services.core.views import PaymentInfo, paid_pence_expr
+from helpdesk.services.counter.card_rows import (
+    CardLoan,
+    ClaimRow,
+    DeviceRow,
+    LoanRow,
+    PartRow,
+    PeriodRow,
+    SchemeRow,
+    StudentRow,
+    TicketRow,
+    UserRow,
+    row_of,
+)
 
 students, devices, loans, tickets = (
     table_of(Student),
@@ -68,15 +80,22 @@ def _columns(table: Any, prefix: str) -> list[ColumnElement]:
     return [column.label(f"{prefix}{column.name}") for column in table.c]
 
 
-def part_of(row: Any, prefix: str) -> Any:
-    """The columns of ``row`` named ``prefix...`` as a record; None for a missing outer join.
-    (Typed Any: a record stands in for the ORM model it has the attributes of.)"""
-    values = {k[len(prefix) :]: v for k, v in row._mapping.items() if k.startswith(prefix)}
-    return None if values.get("id") is None else Record(**values)
+def _device(row: Any) -> DeviceRow | None:
+    return None if row.d_id is None else row_of(DeviceRow, row, "d_")
 
 
-def _user(name: str | None) -> Record | None:
-    return None if name is None else Record(username=name)
+def _student(row: Any) -> StudentRow | None:
+    return None if row.s_id is None else row_of(StudentRow, row, "s_")
+
+
+def _period(row: Any) -> PeriodRow | None:
+    if row.p_id is None:
+        return None
+    return row_of(PeriodRow, row, "p_", scheme=SchemeRow(row.scheme_name))
+
+
+def _user(name: str | None) -> UserRow | None:
+    return None if name is None else UserRow(name)
 
 
 # --- what a code names -------------------------------------------------------------------------
@@ -132,14 +151,21 @@ MISSING_OF_STUDENT = _LOAN.where(
 LOANS_BY_IDS = _LOAN.where(loans.c.id.in_(bindparam("ids", expanding=True)))
 
 
-def loan_record(row: Any) -> Any:
-    loan = part_of(row, "l_")
-    loan.device, loan.student = part_of(row, "d_"), part_of(row, "s_")
-    loan.issued_by, loan.returned_to = _user(row.issued_by), _user(row.returned_to)
-    return loan
+def loan_record(row: Any) -> CardLoan:
+    device, student = _device(row), _student(row)
+    assert device is not None and student is not None  # inner joins
+    return row_of(
+        LoanRow,
+        row,
+        "l_",
+        device=device,
+        student=student,
+        issued_by=UserRow(row.issued_by),
+        returned_to=_user(row.returned_to),
+    )
 
 
-def loans_where(conn: Connection, query: Select, **params: Any) -> list[Any]:
+def loans_where(conn: Connection, query: Select, **params: Any) -> list[CardLoan]:
     return [loan_record(row) for row in conn.execute(query, params)]
 
 
@@ -245,14 +271,19 @@ def _payments(conn: Connection, claim_ids: list[int]) -> dict[int, list[PaymentI
     return found
 
 
-def ticket_records(conn: Connection, query: Select, **params: Any) -> list[tuple]:
+TicketRecord = tuple[
+    TicketRow, ClaimRow | None, CardLoan | None, list[PartRow], list[str], tuple[PaymentInfo, ...]
+]
+
+
+def ticket_records(conn: Connection, query: Select, **params: Any) -> list[TicketRecord]:
     """(ticket, claim, swap loan, parts, photo paths, payments) for each ticket the query finds, the way
     views.ticket_info_of takes them; parts, photos and swap loans are read only when there are
     any, in one statement each for all the tickets."""
     rows = conn.execute(query, params).all()
     if not rows:
         return []
-    extras: dict[int, dict[str, list]] = defaultdict(lambda: {"part": [], "photo": []})
+    extras: dict[int, dict[str, list[Any]]] = defaultdict(lambda: {"part": [], "photo": []})
     with_extras = [r.t_id for r in rows if r.part_count or r.photo_count]
     if with_extras:
         for extra in conn.execute(PARTS_AND_PHOTOS, {"ids": with_extras}):
@@ -266,16 +297,17 @@ def ticket_records(conn: Connection, query: Select, **params: Any) -> list[tuple
     paid = _payments(conn, [r.c_id for r in rows if r.payment_count])
     out = []
     for row in rows:
-        ticket = part_of(row, "t_")
-        ticket.device, ticket.student = part_of(row, "d_"), part_of(row, "s_")
-        ticket.technician = _user(row.technician)
-        claim = part_of(row, "c_")
-        if claim is not None:
-            claim.cover_period = part_of(row, "p_")
-            if claim.cover_period is not None:
-                claim.cover_period.scheme = Record(name=row.scheme_name)
+        device = _device(row)
+        assert device is not None  # an inner join
+        ticket = row_of(
+            TicketRow, row, "t_", device=device, student=_student(row),
+            technician=_user(row.technician),
+        )  # fmt: skip
+        claim = None
+        if row.c_id is not None:
+            claim = row_of(ClaimRow, row, "c_", cover_period=_period(row))
         found = extras[ticket.id]
-        part_rows = sorted(found["part"], key=lambda p: p.id)
+        part_rows = [row_of(PartRow, p) for p in sorted(found["part"], key=lambda p: p.id)]
         paths = [p.description for p in sorted(found["photo"], key=lambda p: p.id)]
         taken = tuple(paid.get(claim.id, ())) if claim is not None else ()
         out.append((ticket, claim, swaps.get(ticket.id), part_rows, paths, taken))
@@ -327,23 +359,25 @@ DEVICES_OF_STUDENT = (
 )
 
 
-def student_with_cover(conn: Connection, student_id: int) -> tuple[Any, list, int, Any]:
+def student_with_cover(
+    conn: Connection, student_id: int
+) -> tuple[StudentRow, list[tuple[PeriodRow, int]], int, Any]:
     """The student, their cover periods each with its claims used, what they owe, and how many
     open loans and open tickets they have, and how many loans with accessories missing
     (``.open_loans``, ``.open_tickets``, ``.missing``)."""
     rows = conn.execute(STUDENT_WITH_COVER, {"id": student_id}).all()
-    student = part_of(rows[0], "s_")
+    student = _student(rows[0])
+    assert student is not None  # the statement starts from the student
     found = []
     for row in rows:
-        period = part_of(row, "p_")
+        period = _period(row)
         if period is not None:
-            period.scheme = Record(name=row.scheme_name)
             found.append((period, int(row.used or 0)))
     return student, found, int(rows[0].unpaid or 0), rows[0]
 
 
-def devices_of_student(conn: Connection, student_id: int) -> list[Any]:
-    return list(conn.execute(DEVICES_OF_STUDENT, {"id": student_id}).all())
+def devices_of_student(conn: Connection, student_id: int) -> list[DeviceRow]:
+    return [row_of(DeviceRow, row) for row in conn.execute(DEVICES_OF_STUDENT, {"id": student_id})]
 
 
 # --- devices -----------------------------------------------------------------------------------
@@ -404,7 +438,9 @@ def resolve(conn: Connection, code: str, variants: Sequence[str]) -> Any:
     return row
 
 
-def device_with_holder(row: Any) -> tuple[Any, Any, Any, Any]:
+def device_with_holder(row: Any) -> tuple[DeviceRow, StudentRow | None, int | None, int | None]:
     """From a resolved device's row: the device, the student it is assigned to, and the ids of
     its open loan and open ticket (or None)."""
-    return part_of(row, "d_"), part_of(row, "s_"), row.open_loan, row.open_ticket
+    device = _device(row)
+    assert device is not None  # the row of a resolved device
+    return device, _student(row), row.open_loan, row.open_ticket

@@ -181,11 +181,11 @@ def _find_card(conn: Connection, code: str, today: date) -> Card | None:
         return LoanCard(loan_info(loan), device_summary(loan.device), student_summary(loan.student))
     ticket_id = parse_ticket_code(code)
     if ticket_id is not None:
-        found = ticket_records(conn, TICKET_BY_ID, id=ticket_id)
-        if not found:
+        records = ticket_records(conn, TICKET_BY_ID, id=ticket_id)
+        if not records:
             raise NotFound(f"The repair receipt {ticket_code(ticket_id)} is not in the records.")
-        info = ticket_info_of(*found[0])
-        ticket = found[0][0]
+        info = ticket_info_of(*records[0])
+        ticket = records[0][0]
         return TicketCard(
             info,
             device_summary(ticket.device),

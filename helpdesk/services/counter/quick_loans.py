@@ -13,9 +13,9 @@ the ORM's (:func:`helpdesk.domain.audit.audit_row`), station included.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 from enum import Enum
-from types import SimpleNamespace as Record
 from typing import Any
 
 from sqlalchemy import Connection, Insert, Select, bindparam, exists, func, or_, select, update
@@ -44,6 +44,7 @@ from helpdesk.services.core.records import expected_status
 from helpdesk.services.core.settings import settings_columns, settings_of_row
 from helpdesk.services.core.unit_of_work import SessionFactory, unit_of_work
 from helpdesk.services.core.views import LoanInfo, loan_info
+from helpdesk.services.counter.card_rows import DeviceRef, LoanRow, StudentRef, UserRow, row_of
 
 devices, students, loans, staff = (
     table_of(Device),
@@ -229,18 +230,21 @@ def _audit(conn: Connection, rows: list[dict]) -> None:
     conn.execute(AUDIT_ROWS, rows)
 
 
-def _info(
-    loan: dict, device: Record, student: Record, issued_by: str, back_to: str | None
-) -> LoanInfo:
-    """The loan as the services hand it out, through the same builder as every other loan."""
-    record: Any = Record(  # has the attributes of a Loan, which loan_info reads
-        **loan,
-        device=device,
-        student=student,
-        issued_by=Record(username=issued_by),
-        returned_to=None if back_to is None else Record(username=back_to),
+def _info(loan: dict[str, Any], row: Any, issued_by: str, back_to: str | None) -> LoanInfo:
+    """The loan as the services hand it out, through the same builder as every other loan,
+    from its columns and the ``row`` that found it (the device's and the student's columns)."""
+    names = [f.name for f in fields(LoanRow) if f.name not in _NESTED]
+    record = LoanRow(
+        **{name: loan[name] for name in names},
+        device=row_of(DeviceRef, row, id=loan["device_id"]),
+        student=row_of(StudentRef, row, id=loan["student_id"]),
+        issued_by=UserRow(issued_by),
+        returned_to=None if back_to is None else UserRow(back_to),
     )
     return loan_info(record)
+
+
+_NESTED = {"device", "student", "issued_by", "returned_to"}
 
 
 def quick_issue(
@@ -344,11 +348,7 @@ def quick_issue(
                 _audit(conn, audit)
     except IntegrityError:
         return None  # another counter got there first: the general path says who has it
-    device = Record(id=found.id, asset_tag=found.asset_tag, serial=found.serial,
-                    make=found.make, model=found.model)  # fmt: skip
-    student = Record(id=found.student_id, card_code=found.card_code, first_name=found.first_name,
-                     last_name=found.last_name, form=found.form)  # fmt: skip
-    return _info(loan, device, student, actor, None)
+    return _info(loan, found, actor, None)
 
 
 def quick_return(
@@ -421,8 +421,4 @@ def quick_return(
                 conn.execute(SET_STATUS, moved)
             _audit(conn, audit)
     loan = {column.name: row._mapping[column.name] for column in loans.c} | changes
-    device = Record(id=row.device_id, asset_tag=row.asset_tag, serial=row.serial,
-                    make=row.make, model=row.model)  # fmt: skip
-    student = Record(id=row.student_id, card_code=row.card_code, first_name=row.first_name,
-                     last_name=row.last_name, form=row.form)  # fmt: skip
-    return _info(loan, device, student, row.issued_by, actor), row.due_at < moment
+    return _info(loan, row, row.issued_by, actor), row.due_at < moment

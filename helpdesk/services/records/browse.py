@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from helpdesk.domain.enums import DeviceKind
+from helpdesk.domain.enums import DeviceKind, DevicePool, DeviceStatus, LoanType, StudentStatus
 from helpdesk.domain.models import AuditEntry, Device, Loan, Staff, Student
 from helpdesk.services.core.unit_of_work import read_session
 
@@ -113,9 +113,9 @@ class DeviceRow:
     serial: str
     make: str
     model: str
-    kind: str
-    pool: str
-    status: str
+    kind: DeviceKind
+    pool: DevicePool
+    status: DeviceStatus
     holder: str  # "Anna Smith (7A)" or ""
     holder_via: str  # "assigned" | "loan" | ""
 
@@ -128,7 +128,7 @@ class StudentRow:
     last_name: str
     year_group: int
     form: str
-    status: str
+    status: StudentStatus
     device: str  # asset tag(s) of the assigned device(s)
     open_loans: int
 
@@ -197,9 +197,9 @@ def device_page(
             serial=d.serial,
             make=d.make,
             model=d.model,
-            kind=str(d.kind.value),
-            pool=str(d.pool.value),
-            status=str(d.status.value),
+            kind=d.kind,
+            pool=d.pool,
+            status=d.status,
             holder=holders.get(d.id, ("", ""))[0],
             holder_via=holders.get(d.id, ("", ""))[1],
         )
@@ -267,7 +267,7 @@ def student_page(
                 last_name=s.last_name,
                 year_group=s.year_group,
                 form=s.form,
-                status=str(s.status.value),
+                status=s.status,
                 device=", ".join(sorted(devices.get(s.id, []))),
                 open_loans=loans.get(s.id, 0),
             )
@@ -308,7 +308,7 @@ class OverdueRow:
     form: str
     asset_tag: str
     model: str
-    loan_type: str
+    loan_type: LoanType
     issued_at: datetime
     due_at: datetime
     days_overdue: int
@@ -357,7 +357,7 @@ def overdue_rows(
                 form=row.form,
                 asset_tag=row.asset_tag,
                 model=f"{row.make} {row.model}".strip(),
-                loan_type=row.loan_type.value,
+                loan_type=row.loan_type,
                 issued_at=row.issued_at,
                 due_at=row.due_at,
                 days_overdue=(now.date() - row.due_at.date()).days,

@@ -9,6 +9,7 @@ booked in with a police crime reference. Software and battery faults are not dam
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,6 +20,7 @@ from helpdesk.domain.enums import CoverStatus, DamageCategory, IncidentType
 from helpdesk.domain.errors import ValidationError
 from helpdesk.domain.models import Claim, CoverPeriod, FeeRule, Scheme, Student, UninsuredPrice
 from helpdesk.services.core.records import find_student
+from helpdesk.services.core.shapes import PeriodShape
 from helpdesk.services.core.unit_of_work import SessionFactory, read_session
 from helpdesk.services.core.views import CoverBadge, CoverCheck, money
 
@@ -239,7 +241,7 @@ def cover_check(
         return check_cover(session, student, intake)
 
 
-def badge_of(periods: list[tuple[CoverPeriod, int]], today: date) -> CoverBadge:
+def badge_of(periods: Sequence[tuple[PeriodShape, int]], today: date) -> CoverBadge:
     """The badge from a student's cover periods (each with its claims used): the period that
     includes today (an insured one first), else the one that ended last."""
     current = [

@@ -14,6 +14,9 @@ from sqlalchemy import func, or_, select
 from helpdesk.domain.enums import (
     ALLOWED_TRANSITIONS,
     CLOSED_TICKET_STATES,
+    DamageCategory,
+    DeviceKind,
+    DeviceStatus,
     TicketState,
 )
 from helpdesk.domain.errors import ValidationError
@@ -52,8 +55,8 @@ class QueueRow:
     asset_tag: str
     model: str
     student: str  # "Anna Smith (7A)" or ""
-    category: str
-    state: str
+    category: DamageCategory
+    state: TicketState
     technician: str
     vendor: str
     rma_number: str
@@ -70,7 +73,9 @@ class QueueRow:
 @dataclass(frozen=True)
 class TicketQueue:
     rows: tuple[QueueRow, ...]
-    counts: tuple[tuple[str, int], ...]  # open tickets per state, lifecycle order (all states)
+    counts: tuple[
+        tuple[TicketState, int], ...
+    ]  # open tickets per state, lifecycle order (all states)
     technicians: tuple[str, ...]  # usernames with an open ticket (for the filter)
     vendors: tuple[str, ...]  # vendors of open tickets (for the filter)
     old: int  # open tickets older than OLD_AFTER_SCHOOL_DAYS
@@ -162,8 +167,8 @@ def ticket_queue(
                     asset_tag=t.device.asset_tag,
                     model=f"{t.device.make} {t.device.model}".strip(),
                     student=student_label(t.student) if t.student else "",
-                    category=t.damage_category.value,
-                    state=t.state.value,
+                    category=t.damage_category,
+                    state=t.state,
                     technician=t.technician.username if t.technician else "",
                     vendor=t.vendor,
                     rma_number=t.rma_number,
@@ -181,7 +186,7 @@ def ticket_queue(
             for d in open_dates
             if school_days_after(d.date(), today, all_closed) > OLD_AFTER_SCHOOL_DAYS
         )
-    counts = tuple((s.value, counted.get(s, 0)) for s in STATE_ORDER if s.is_open)
+    counts = tuple((s, counted.get(s, 0)) for s in STATE_ORDER if s.is_open)
     return TicketQueue(tuple(rows), counts, technicians, vendors, old)
 
 
@@ -278,12 +283,12 @@ class TicketPage:
     """Everything the ticket page shows, read in one go."""
 
     ticket: TicketInfo
-    allowed: tuple[str, ...]  # the states the ticket may move to, lifecycle order
+    allowed: tuple[TicketState, ...]  # the states the ticket may move to, lifecycle order
     age_school_days: int
     warranty_until: date | None
-    device_kind: str
+    device_kind: DeviceKind
     replacement: str  # written off: the device of that kind the student has now ("" = none yet)
-    device_status: str
+    device_status: DeviceStatus
     photo_folder: str  # where this ticket's photos are kept (absolute)
     photo_files: tuple[str, ...]  # absolute paths, in the order they were added
     photos_in_backup: bool  # ``helpdesk db backup`` copies them (a SQLite file's photos folder)
@@ -346,12 +351,12 @@ def ticket_page(
         device = ticket.device
         page = TicketPage(
             ticket=info,
-            allowed=tuple(s.value for s in STATE_ORDER if s in ALLOWED_TRANSITIONS[ticket.state]),
+            allowed=tuple(s for s in STATE_ORDER if s in ALLOWED_TRANSITIONS[ticket.state]),
             age_school_days=age,
             warranty_until=device.warranty_until,
-            device_kind=device.kind.value,
+            device_kind=device.kind,
             replacement=_replacement(session, ticket),
-            device_status=device.status.value,
+            device_status=device.status,
             photo_folder=str(folder / ticket_code(ticket.id)),
             photos_in_backup=session.get_bind().engine.url.get_backend_name() == "sqlite",
             photo_files=tuple(str(folder / p) for p in info.photos),

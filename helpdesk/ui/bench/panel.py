@@ -86,13 +86,13 @@ class BenchPanel(QWidget):
 
         self.chips = QHBoxLayout()
         self.chips.setSpacing(8)
-        self.chip_buttons: dict[str | None, QPushButton] = {}
+        self.chip_buttons: dict[TicketState | None, QPushButton] = {}
         chip_row = QWidget()
         chip_row.setStyleSheet(CHIP_STYLE)
         chip_row.setLayout(self.chips)
         self.chips.setContentsMargins(0, 0, 0, 0)
-        for state in [None] + [s.value for s in TicketState if s.is_open]:
-            chip = QPushButton(TicketState(state).label if state else "all open")
+        for state in [None, *(s for s in TicketState if s.is_open)]:
+            chip = QPushButton(state.label if state else "all open")
             chip.setObjectName("stateChip")
             chip.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             chip.setCheckable(True)
@@ -234,7 +234,7 @@ class BenchPanel(QWidget):
         self.model.set_rows(list(queue.rows))
         counts = dict(queue.counts)
         for state, chip in self.chip_buttons.items():
-            name = TicketState(state).label if state else "all open"
+            name = state.label if state else "all open"
             chip.setText(f"{name}  {queue.open_total if state is None else counts.get(state, 0)}")
             chip.setMinimumWidth(chip.fontMetrics().horizontalAdvance(chip.text()) + 26)
         self.old_label.setText(

@@ -157,12 +157,12 @@ class MovesBox(QGroupBox):
         t = page.ticket
         if not allowed:
             when = f" on {t.closed_at:%d/%m/%Y}" if t.closed_at else ""
-            self.move_hint.setText(f"This ticket is {TicketState(t.state).label}{when} and closed.")
+            self.move_hint.setText(f"This ticket is {t.state.label}{when} and closed.")
         else:
             self.move_hint.setText("Only the moves the lifecycle allows from here are offered.")
         if self.pending_move not in allowed:
             self.hide_confirm()
-        show_replacement = t.state == TicketState.WRITTEN_OFF.value and t.student_id is not None
+        show_replacement = t.state is TicketState.WRITTEN_OFF and t.student_id is not None
         self.replacement.setVisible(show_replacement)
         for widget in (self.spare, self.assign_button):
             widget.setVisible(not page.replacement)

@@ -156,7 +156,7 @@ class TicketPage(QDialog):
     def show_page(self, page: bench.TicketPage) -> None:
         self.page = page
         t = page.ticket
-        state = TicketState(t.state)
+        state = t.state
         self.setWindowTitle(f"{t.code} · {t.asset_tag}")
         title = f"{t.code}  {badge_html(state.label, *self._state_colours(state))}"
         if page.student_unpaid_pence > 0:  # the student owes money, on this or another ticket

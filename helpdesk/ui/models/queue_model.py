@@ -19,7 +19,7 @@ COLUMNS = (
     ("Device", lambda r: r.asset_tag, lambda r: r.asset_tag),
     ("Student", lambda r: r.student, lambda r: r.student),
     ("Damage", lambda r: r.category.replace("_", " / "), lambda r: r.category),
-    ("State", lambda r: TicketState(r.state).label, lambda r: list(TicketState).index(r.state)),
+    ("State", lambda r: r.state.label, lambda r: list(TicketState).index(r.state)),
     ("Technician", lambda r: r.technician or "—", lambda r: r.technician),
     ("Vendor", lambda r: r.vendor, lambda r: r.vendor),
     ("RMA", lambda r: r.rma_number, lambda r: r.rma_number),
@@ -72,7 +72,7 @@ class QueueModel(QAbstractTableModel):
             return COLUMNS[column][1](row)
         if role == Qt.ItemDataRole.UserRole:
             return row
-        still_open = TicketState(row.state).is_open  # a closed ticket's age is history, not a worry
+        still_open = row.state.is_open  # a closed ticket's age is history, not a worry
         colours = age_colours(row.age_school_days) if column == AGE_COLUMN and still_open else None
         if colours and role == Qt.ItemDataRole.ForegroundRole:
             return QBrush(QColor(colours[0]))
