@@ -19,6 +19,7 @@ from helpdesk.domain.enums import (
     DevicePool,
     DeviceStatus,
     LoanType,
+    PaymentMethod,
     StudentStatus,
     TicketState,
 )
@@ -151,7 +152,7 @@ class PartInfo:
 class PaymentInfo:
     id: int
     amount_pence: int
-    method: str  # cash | card | online | cheque
+    method: PaymentMethod
     receipt_number: str
     taken_at: datetime
     taken_by: str
@@ -352,7 +353,7 @@ def payments_of(session: Session, claim_id: int) -> tuple[PaymentInfo, ...]:
         PaymentInfo(
             id=p.id,
             amount_pence=p.amount_pence,
-            method=p.method.value,
+            method=p.method,
             receipt_number=p.receipt_number,
             taken_at=p.taken_at,
             taken_by=taken_by,

@@ -259,7 +259,7 @@ def _payments(conn: Connection, claim_ids: list[int]) -> dict[int, list[PaymentI
             PaymentInfo(
                 id=p.id,
                 amount_pence=p.amount_pence,
-                method=p.method.value,
+                method=p.method,
                 receipt_number=p.receipt_number,
                 taken_at=p.taken_at,
                 taken_by=p.taken_by,
