@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from helpdesk.domain.enums import (
     ChargeStatus,
     Condition,
+    CoverStatus,
     DamageCategory,
     DeviceKind,
     DevicePool,
@@ -123,7 +124,7 @@ LoanSummary = LoanInfo
 class CoverCheck:
     """The cover check at intake: what the family pays and the rule that says so."""
 
-    status: str  # insured | uninsured | lapsed | pending_payment | none
+    status: CoverStatus | None  # None: no cover on record
     scheme: str | None
     claims_used: int
     claims_allowed: int
@@ -136,7 +137,7 @@ class CoverCheck:
 
     @property
     def insured(self) -> bool:
-        return self.status == "insured"
+        return self.status is CoverStatus.INSURED
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ TicketSummary = TicketInfo
 
 @dataclass(frozen=True)
 class CoverBadge:
-    status: str  # insured | uninsured | lapsed | pending_payment | none
+    status: CoverStatus | None  # None: no cover on record
     label: str  # "insured", "no cover on record"...
     scheme: str | None
     claims_used: int
@@ -304,7 +305,7 @@ def claim_of(session: Session, ticket_id: int) -> Claim | None:
 def cover_from_claim(claim: ClaimShape) -> CoverCheck:
     period = claim.cover_period
     return CoverCheck(
-        status=period.status.value if period else "none",
+        status=period.status if period else None,
         scheme=period.scheme.name if period else None,
         claims_used=(claim.claim_number - 1) if claim.claim_number else 0,
         claims_allowed=period.claims_allowed if period else 0,

@@ -24,7 +24,7 @@ class CoverPeriodRow:
     scheme: str
     starts_on: date
     ends_on: date
-    status: str
+    status: CoverStatus
     claims_allowed: int
     claims_used: int
 
@@ -54,7 +54,7 @@ def _cover_of(session, student: Student) -> StudentCover:  # noqa: ANN001
                 p.scheme.name,
                 p.starts_on,
                 p.ends_on,
-                p.status.value,
+                p.status,
                 p.claims_allowed,
                 claims_used(session, p.id),
             )

@@ -144,7 +144,7 @@ def check_cover(session: Session, student: Student, intake: Intake) -> CoverChec
     """The cover check for one incident (inside a unit of work). Nothing is written."""
     incident = IncidentType.for_damage(intake.category)
     period = cover_period_on(session, student.id, intake.occurred_on)
-    status = period.status.value if period else "none"
+    status = period.status if period else None
     scheme = period.scheme if period else None
     used = claims_used(session, period.id) if period else 0
     allowed = period.claims_allowed if period else 0
@@ -255,7 +255,7 @@ def badge_of(periods: Sequence[tuple[PeriodShape, int]], today: date) -> CoverBa
     elif periods:
         period, used = max(periods, key=lambda p: (p[0].ends_on, p[0].id))
     else:
-        return CoverBadge("none", "no cover on record", None, 0, 0, None)
+        return CoverBadge(None, "no cover on record", None, 0, 0, None)
     status = period.status
     label = status.label
     if period.ends_on < today:
@@ -263,7 +263,7 @@ def badge_of(periods: Sequence[tuple[PeriodShape, int]], today: date) -> CoverBa
     elif period.starts_on > today:
         label = f"{status.label} from {_day(period.starts_on)}"
     return CoverBadge(
-        status=status.value,
+        status=status,
         label=label,
         scheme=period.scheme.name,
         claims_used=used,

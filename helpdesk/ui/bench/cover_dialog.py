@@ -141,7 +141,7 @@ class CoverDialog(QDialog):
         self.table.setRowCount(len(cover.periods))
         for r, p in enumerate(cover.periods):
             values = (p.scheme, f"{p.starts_on:%d/%m/%Y}", f"{p.ends_on:%d/%m/%Y}",
-                      p.status.replace("_", " "), f"{p.claims_used} of {p.claims_allowed}")  # fmt: skip
+                      p.status.label, f"{p.claims_used} of {p.claims_allowed}")  # fmt: skip
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setData(Qt.ItemDataRole.UserRole, p.id)
@@ -175,7 +175,7 @@ class CoverDialog(QDialog):
         self.scheme.setCurrentText(period.scheme)
         self.starts.setDate(_qdate(period.starts_on))
         self.ends.setDate(_qdate(period.ends_on))
-        self.status.setCurrentIndex(self.status.findData(period.status))
+        self.status.setCurrentIndex(self.status.findData(period.status.value))
         self.claims.setValue(period.claims_allowed)
 
     def _values(self) -> dict:

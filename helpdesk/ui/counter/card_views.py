@@ -113,7 +113,7 @@ def student_view(card: StudentCard, now: datetime) -> CardView:
     if card.status is StudentStatus.LEFT:
         left = f" on {card.left_on:%d/%m/%Y}" if card.left_on else ""
         badges.append(Badge(f"left the school{left}", BAD, BAD_BG))
-    fg, bg = COVER_COLOURS.get(card.cover.status, (MUTED, CANVAS))
+    fg, bg = COVER_COLOURS.get(card.cover.status or "none", (MUTED, CANVAS))
     cover = card.cover.label
     if card.cover.claims_allowed:
         cover += f" · claims {card.cover.claims_used} of {card.cover.claims_allowed}"
