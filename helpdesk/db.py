@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
@@ -65,7 +67,47 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, echo=echo, pool_pre_ping=True)
+    if parsed.get_backend_name() != "postgresql":
+        return create_engine(parsed, echo=echo, pool_pre_ping=True)
+    return create_engine(
+        parsed, echo=echo, pool_pre_ping=True, connect_args=_server_timeouts(parsed.query)
+    )
+
+
+CONNECT_TIMEOUT_S = 5  # a server that does not answer: give up connecting after this long
+STATEMENT_TIMEOUT_S = 10  # a statement the server has not answered after this long is cancelled
+
+
+def _seconds(name: str, default: int) -> int:
+    """A timeout from the environment (HELPDESK_DB_CONNECT_TIMEOUT, ..._STATEMENT_TIMEOUT), in
+    whole seconds, 0 for none; a value that is not one is logged and the default used."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+        if value < 0:
+            raise ValueError(raw)
+    except ValueError:
+        logging.getLogger("helpdesk.db").warning(
+            "%s=%r is not a number of seconds; %d is used instead", name, raw, default
+        )
+        return default
+    return value
+
+
+def _server_timeouts(query: Mapping[str, object]) -> dict[str, object]:
+    """PostgreSQL: a server that stops answering must not hold a counter for ever. Connecting
+    gives up after HELPDESK_DB_CONNECT_TIMEOUT seconds and each statement after
+    HELPDESK_DB_STATEMENT_TIMEOUT (0: no limit); the same settings in the URL win."""
+    args: dict[str, object] = {}
+    connect = _seconds("HELPDESK_DB_CONNECT_TIMEOUT", CONNECT_TIMEOUT_S)
+    if "connect_timeout" not in query and connect:
+        args["connect_timeout"] = connect
+    statement = _seconds("HELPDESK_DB_STATEMENT_TIMEOUT", STATEMENT_TIMEOUT_S)
+    if "options" not in query and statement:
+        args["options"] = f"-c statement_timeout={statement * 1000}"
+    return args
 
 
 @contextmanager
@@ -176,6 +218,8 @@ def upgrade(engine: Engine, revision: str = "head", *, backup: bool = True) -> P
     with write_transaction(engine) as conn:
         if conn.dialect.name == "postgresql":
             # Counters starting together: one upgrades, the others wait here, then find it done.
+            # An upgrade of a big school may take longer than a counter's statement may.
+            conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(48514)")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
