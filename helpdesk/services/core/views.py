@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, joinedload
@@ -30,6 +29,7 @@ from helpdesk.services.core.shapes import (
     ClaimShape,
     DeviceShape,
     LoanShape,
+    Named,
     PartShape,
     StudentShape,
     TicketShape,
@@ -40,17 +40,6 @@ def money(pence: int) -> str:
     """Pence as the school writes money: ``£50.00``."""
     sign = "-" if pence < 0 else ""
     return f"{sign}£{abs(pence) // 100:,}.{abs(pence) % 100:02d}"
-
-
-class Named(Protocol):
-    """What naming a student takes: a Student, or a student read as plain columns."""
-
-    @property
-    def first_name(self) -> str: ...
-    @property
-    def last_name(self) -> str: ...
-    @property
-    def form(self) -> str: ...
 
 
 def student_label(student: Named) -> str:

@@ -21,8 +21,8 @@ from sqlalchemy import (
 )
 
 from helpdesk.domain.enums import Condition, DamageCategory, LoanType, TicketState
+from helpdesk.services.core.shapes import Tagged
 from helpdesk.services.counter.card_reads import assignments, loans, students, tickets
-from helpdesk.services.records.history import Tagged
 
 
 def _branch(kind: str, table: Any, values: dict[str, Any], order: Any, limit: Any) -> Select:

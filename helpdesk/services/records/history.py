@@ -6,73 +6,19 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpdesk.domain.enums import ChargeStatus, Condition, DamageCategory, LoanType, TicketState
+from helpdesk.domain.enums import ChargeStatus, TicketState
 from helpdesk.domain.models import Assignment, AuditEntry, Claim, Loan, Ticket
 from helpdesk.services.core.codes import loan_code, ticket_code
 from helpdesk.services.core.records import find_device, find_student
+from helpdesk.services.core.shapes import HistoryAssignment, HistoryLoan, HistoryTicket
 from helpdesk.services.core.unit_of_work import SessionFactory, read_session
-from helpdesk.services.core.views import HistoryRow, Named, money, student_label
+from helpdesk.services.core.views import HistoryRow, money, student_label
 
 OPEN_STATES = frozenset(state.value for state in TicketState if state.is_open)
-
-
-# What rows_of reads of a loan, an assignment and a ticket: the ORM rows, or the typed events a
-# scanned device's card reads in one statement (counter/card_history.py).
-class Tagged(Protocol):
-    @property
-    def asset_tag(self) -> str: ...
-
-
-class HistoryLoan(Protocol):
-    @property
-    def id(self) -> int: ...
-    @property
-    def issued_at(self) -> datetime: ...
-    @property
-    def due_at(self) -> datetime: ...
-    @property
-    def returned_at(self) -> datetime | None: ...
-    @property
-    def loan_type(self) -> LoanType: ...
-    @property
-    def condition_in(self) -> Condition | None: ...
-    @property
-    def device(self) -> Tagged: ...
-    @property
-    def student(self) -> Named: ...
-
-
-class HistoryAssignment(Protocol):
-    @property
-    def started_at(self) -> datetime: ...
-    @property
-    def ended_at(self) -> datetime | None: ...
-    @property
-    def device(self) -> Tagged: ...
-    @property
-    def student(self) -> Named: ...
-
-
-class HistoryTicket(Protocol):
-    @property
-    def id(self) -> int: ...
-    @property
-    def opened_at(self) -> datetime: ...
-    @property
-    def closed_at(self) -> datetime | None: ...
-    @property
-    def damage_category(self) -> DamageCategory: ...
-    @property
-    def fault(self) -> str: ...
-    @property
-    def state(self) -> TicketState: ...
-    @property
-    def device(self) -> Tagged: ...
 
 
 def rows_of(
