@@ -89,6 +89,7 @@ def run_gui(args: argparse.Namespace) -> int:
     else:
         QTimer.singleShot(0, calm_garbage_collector)
     code = app.exec()
+    ctx.db.stop(5000)
     ctx.runner.wait(5000)
     factory.kw["bind"].dispose()
     return int(code)

@@ -5,13 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpdesk.ui.db_worker import DbWorker
 from helpdesk.ui.machine_settings import MachineSettings
 from helpdesk.ui.workers import Runner
 
 
 @dataclass
 class AppContext:
-    """Handed to each panel. ``factory`` is the services' session factory (opaque to the UI)."""
+    """Handed to each panel. ``factory`` is the services' session factory (opaque to the UI).
+
+    ``db`` is the window's one database thread: every call that reads or writes the database
+    goes through it. ``runner`` is for the other slow work (PDFs, printing, images)."""
 
     factory: Any
     actor: str
@@ -19,3 +23,8 @@ class AppContext:
     runner: Runner
     machine: MachineSettings = field(default_factory=MachineSettings)
     camera_source: str | None = None
+    db: DbWorker = None  # type: ignore[assignment]  # made in __post_init__ unless given
+
+    def __post_init__(self) -> None:
+        if self.db is None:
+            self.db = DbWorker(inline=self.runner.inline)

@@ -347,5 +347,6 @@ class MainWindow(QMainWindow):
                     shutdown()
                 except Exception as exc:  # noqa: BLE001
                     report_unexpected(None, "Closing a panel", exc)
+        self.ctx.db.wait(5000)
         self.ctx.runner.wait(5000)
         super().closeEvent(event)

@@ -121,8 +121,11 @@ class Runner(QObject):
         if self.inline:
             job.run()  # the answer is queued; it is delivered when the event loop next turns
         else:
-            self.pool.start(job)
+            self._start(job)
         return job_id
+
+    def _start(self, job: _Job) -> None:
+        self.pool.start(job)
 
     def busy(self) -> bool:
         return bool(self._callbacks)

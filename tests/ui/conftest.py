@@ -121,9 +121,11 @@ def ctx(session_factory, qapp, runner):  # noqa: ANN001
     from helpdesk.ui.style import apply_style
 
     apply_style(qapp)
-    return AppContext(
+    context = AppContext(
         factory=session_factory, actor="admin", database="SQLite: test", runner=runner
     )
+    yield context
+    context.db.stop(10000)
 
 
 @pytest.fixture(autouse=True)
