@@ -102,7 +102,7 @@ PROMPTS = {
     Mode.TAKE_BACK: "R takes the loan laptop back; Enter or Esc cancels.",
 }
 
-DueRule = Callable[[LoanType, date | None], datetime]
+DueRule = Callable[[LoanType, date | None], datetime | None]
 
 
 class CounterFlow:

@@ -45,6 +45,7 @@ QPushButton#statusPrinter {{ border: none; padding: 1px 6px; background: transpa
 QPushButton#statusPrinter[tone="warn"] {{ color: {WARN}; background: {WARN_BG};
     font-weight: 600; }}
 """
+AMBER_STYLE = f"color: {WARN}; background: {WARN_BG}; font-weight: 600; padding: 1px 6px;"
 
 
 @dataclass(frozen=True)
@@ -181,10 +182,39 @@ class MainWindow(QMainWindow):
         kept_watch().changed.connect(self.refresh_printer)
         self.due_label = QLabel("Loans due today: …")
         self.due_label.setObjectName("statusDue")
+        self.working_label = QLabel("Working…")
+        self.working_label.setObjectName("statusWorking")
+        self.working_label.hide()
         for label in (self.db_label, self.camera_label, self.printer_label):
             bar.addWidget(label)
+        bar.addPermanentWidget(self.working_label)
         bar.addPermanentWidget(self.due_label)
         self.refresh_printer()
+        self.ctx.db.working.connect(self.working_label.setVisible)
+        self.ctx.db.state_changed.connect(self.set_database_state)
+        self.ctx.db.changed.connect(self.changed_elsewhere)
+
+    def set_database_state(self, state: str, sentence: str) -> None:
+        """The database's state in the status bar: its name, or in amber why it waits."""
+        from helpdesk.ui.db_worker import OK
+
+        text = self.ctx.database if state == OK else f"{self.ctx.database}: {sentence}"
+        self.db_label.setText(text)
+        self.db_label.setProperty("tone", "" if state == OK else "warn")
+        self.db_label.setStyleSheet("" if state == OK else AMBER_STYLE)
+
+    def changed_elsewhere(self, changes: object) -> None:
+        """Something changed in the database (another counter, the bench, the command line, or
+        ``None``: everything may have, after the database was away): every panel that shows
+        records refreshes what it shows, and the status bar its counts."""
+        self.refresh_due_today()
+        for panel in self.panels.values():
+            refresh = getattr(panel, "changed_elsewhere", None)
+            if callable(refresh):
+                try:
+                    refresh(changes)
+                except Exception as exc:  # noqa: BLE001 - one panel must not stop the others
+                    report_unexpected(None, "Refreshing a panel", exc)
 
     def set_camera_state(self, text: str) -> None:
         self.camera_label.setText(f"Camera: {text}")
@@ -242,7 +272,7 @@ class MainWindow(QMainWindow):
     def refresh_due_today(self) -> None:
         from helpdesk.services.records import browse
 
-        self.ctx.runner.submit(
+        self.ctx.db.submit(
             lambda: browse.loans_due_today(self.ctx.factory),
             self._show_due,
             lambda exc: self.due_label.setText("Loans due today: ?"),

@@ -88,6 +88,7 @@ QLabel#message[tone="bad"] {{ color: {BAD}; background: {BAD_BG}; font-weight: 6
 QLabel#message[tone="info"] {{ color: {INK}; background: {INFO_BG}; }}
 QLabel#message[tone="warn"] {{ color: {WARN}; background: {WARN_BG}; }}
 QLabel#prompt {{ font-size: 12pt; color: {INK}; padding: 2px 2px; }}
+QLabel#prompt[tone="warn"] {{ color: {WARN}; background: {WARN_BG}; font-weight: 600; }}
 QTableView {{
     background: {PAPER}; border: 1px solid {LINE}; gridline-color: {LINE};
     selection-background-color: {INFO_BG}; selection-color: {INK};

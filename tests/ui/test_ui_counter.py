@@ -35,10 +35,12 @@ def scan(qtbot, panel, code: str) -> None:  # noqa: ANN001
     """A handheld scanner: the whole code in a burst, then Enter."""
     qtbot.keyClicks(panel.scan_box, code)
     qtbot.keyClick(panel.scan_box, Qt.Key.Key_Return)
+    qtbot.waitUntil(panel.idle, timeout=5000)
 
 
 def enter(qtbot, panel) -> None:  # noqa: ANN001
     qtbot.keyClick(panel.scan_box, Qt.Key.Key_Return)
+    qtbot.waitUntil(panel.idle, timeout=5000)
 
 
 def minutes_later(panel, minutes: int = 10) -> None:  # noqa: ANN001
@@ -165,6 +167,7 @@ def test_damaged_return_opens_a_ticket(qtbot, panel, ctx, school):  # noqa: ANN0
     fill_damage_dialog("Screen", "Cracked in the corner")
     qtbot.keyClicks(panel.scan_box, "D")
     qtbot.keyClick(panel.scan_box, Qt.Key.Key_Return)
+    qtbot.waitUntil(panel.idle, timeout=5000)
     qtbot.waitUntil(lambda: panel.last_tone == "good", timeout=5000)
     assert "booked in as TKT-" in panel.last_message
     with ctx.factory() as session:
@@ -259,8 +262,8 @@ def test_missing_slip_printer_keeps_the_slip_and_the_loan(qtbot, panel, ctx, sch
     scan(qtbot, panel, school.ben)
     scan(qtbot, panel, "LNR-005")
     enter(qtbot, panel)
-    assert "LNR-005 lent to Ben Jones" in panel.recent.texts()[0]
     qtbot.waitUntil(lambda: panel.recent.count() == 2, timeout=20_000)
+    assert "LNR-005 lent to Ben Jones" in panel.recent.texts()[1]
     assert "Not printed" in panel.recent.texts()[0] and "kept" in panel.recent.texts()[0], (
         panel.recent.texts()
     )

@@ -33,10 +33,12 @@ def panel(qtbot, ctx, school):  # noqa: ANN001
 def scan(qtbot, panel, code: str) -> None:  # noqa: ANN001
     qtbot.keyClicks(panel.scan_box, code)
     qtbot.keyClick(panel.scan_box, Qt.Key.Key_Return)
+    qtbot.waitUntil(panel.idle, timeout=5000)
 
 
 def enter(qtbot, panel) -> None:  # noqa: ANN001
     qtbot.keyClick(panel.scan_box, Qt.Key.Key_Return)
+    qtbot.waitUntil(panel.idle, timeout=5000)
 
 
 def loans_of(factory, tag: str) -> list[tuple[str, datetime, datetime | None]]:  # noqa: ANN001
@@ -158,10 +160,12 @@ def test_enter_shows_the_loan_and_l_and_u_change_it(qtbot, panel, ctx, school): 
     chosen = date.today() + timedelta(days=9)
     qtbot.keyClicks(panel.due_field, "nonsense")
     qtbot.keyClick(panel.due_field, Qt.Key.Key_Return)
+    qtbot.waitUntil(panel.idle, timeout=5000)
     assert panel.last_tone == "bad" and panel.due_field.isVisible()
     panel.due_field.clear()
     qtbot.keyClicks(panel.due_field, f"{chosen:%d/%m/%Y}")
     qtbot.keyClick(panel.due_field, Qt.Key.Key_Return)
+    qtbot.waitUntil(panel.idle, timeout=5000)
     assert not panel.due_field.isVisible() and panel.scan_box.hasFocus()
     assert f"due back {chosen:%a %d/%m} at 15:30" in panel.prompt.text()
     enter(qtbot, panel)
@@ -180,6 +184,7 @@ def test_due_field_esc_keeps_the_school_rule(qtbot, panel, ctx, school):  # noqa
     scan(qtbot, panel, "u")
     qtbot.keyClicks(panel.due_field, "01/01/2030")
     qtbot.keyClick(panel.due_field, Qt.Key.Key_Escape)
+    qtbot.waitUntil(panel.idle, timeout=5000)
     assert not panel.due_field.isVisible() and panel.scan_box.hasFocus()
     assert panel.flow.student is not None  # Esc in the field leaves the loan as it was
     enter(qtbot, panel)

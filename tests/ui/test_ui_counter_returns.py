@@ -35,10 +35,12 @@ def panel(qtbot, ctx, school):  # noqa: ANN001
 def scan(qtbot, panel, code: str) -> None:  # noqa: ANN001
     qtbot.keyClicks(panel.scan_box, code)
     qtbot.keyClick(panel.scan_box, Qt.Key.Key_Return)
+    qtbot.waitUntil(panel.idle, timeout=5000)
 
 
 def enter(qtbot, panel) -> None:  # noqa: ANN001
     qtbot.keyClick(panel.scan_box, Qt.Key.Key_Return)
+    qtbot.waitUntil(panel.idle, timeout=5000)
 
 
 def minutes_later(panel, minutes: int = 10) -> None:  # noqa: ANN001
@@ -142,6 +144,7 @@ def test_a_refusal_is_cleared_by_the_next_scan(qtbot, panel, ctx, school):  # no
 
     scan(qtbot, panel, "LNR-001")
     qtbot.keyClick(panel.scan_box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(panel.idle, timeout=5000)
     assert panel.last_message == "" and not panel.message.isVisible()
     assert panel.prompt.text().startswith("Scan a student card")
 
@@ -159,7 +162,7 @@ def test_the_day_list_survives_a_restart_with_its_refusals(qtbot, ctx, school): 
     first.close()
 
     again = _make_panel(qtbot, ctx)  # the app started again on the same file
-    assert again.recent.texts() == shown
+    qtbot.waitUntil(lambda: again.recent.texts() == shown, timeout=5000)
     assert len(shown) == 2
     assert f"Refused: Nothing has the code '{long_code}'" in shown[0]
     assert shown[1].endswith("LNR-003 lent to Ben Jones (8B)")

@@ -103,6 +103,7 @@ def test_the_answers_reach_the_ticket(qtbot, panel, ctx, school) -> None:  # noq
     fill_damage_dialog("Screen", "Dropped outside its case", in_case=False, deliberate=False)
     qtbot.keyClicks(panel.scan_box, "D")
     qtbot.keyClick(panel.scan_box, Qt.Key.Key_Return)
+    qtbot.waitUntil(panel.idle, timeout=5000)
     qtbot.waitUntil(lambda: panel.last_tone == "good", timeout=5000)
     with ctx.factory() as session:
         ticket = session.scalar(select(Ticket))

@@ -29,7 +29,7 @@ from helpdesk.flows.counter import (
     Swap,
     TakeBackAndLend,
 )
-from helpdesk.services.core.settings import get_settings, loan_due
+from helpdesk.services.core.settings import SchoolSettings, get_settings
 from helpdesk.services.core.views import money
 from helpdesk.services.counter import accessories, counter_log, loans
 from helpdesk.services.counter.lookup import lookup
@@ -77,6 +77,7 @@ class Outcome:
     card: CardView | None = None
     prints: tuple[SlipJob, ...] = ()
     tone: str = "good"  # "warn" when only part of it was done
+    code: str | None = None  # the code of the record on the card (to reload it later)
 
 
 def _when(at: datetime) -> str:
@@ -93,11 +94,22 @@ def _slips(ctx: AppContext, *jobs: SlipJob) -> tuple[SlipJob, ...]:
     return jobs if ctx.machine.print_slips else ()
 
 
-def due_rule(ctx: AppContext) -> Callable[[LoanType, date | None], datetime]:
-    """When a loan lent now would be due (the school's rules, or the end of a chosen day)."""
+def school_settings(ctx: AppContext) -> SchoolSettings:
+    """The school's settings (runs on the database thread)."""
+    return get_settings(ctx.factory)
 
-    def due(loan_type: LoanType, on: date | None) -> datetime:
-        return loan_due(ctx.factory, loan_type, on=on)
+
+def due_rule(panel: CounterPanel) -> Callable[[LoanType, date | None], datetime | None]:
+    """When a loan lent now would be due (the school's rules, or the end of a chosen day), from
+    the settings the panel read; ``None`` until they are read (the services decide anyway)."""
+
+    def due(loan_type: LoanType, on: date | None) -> datetime | None:
+        school = panel.school
+        if not isinstance(school, SchoolSettings):
+            return None
+        if on is not None:
+            return datetime.combine(on, school.end_of_day)
+        return school.due_at(loan_type, datetime.now().replace(microsecond=0), None)
 
     return due
 
@@ -114,7 +126,7 @@ def issue(ctx: AppContext, intent: IssueLoan) -> Outcome:
     )
     sentence = f"{loan.asset_tag} lent to {loan.student_name} ({loan.form}), due back {_when(loan.due_at)}."
     job = SlipJob("loan", loan.id, f"Loan slip {loan.code}")
-    return Outcome(sentence, loan_view(loan, datetime.now()), _slips(ctx, job))
+    return Outcome(sentence, loan_view(loan, datetime.now()), _slips(ctx, job), code=loan.code)
 
 
 def _listed(items: tuple[str, ...]) -> str:
@@ -133,21 +145,22 @@ def give_back(ctx: AppContext, intent: ReturnLoan) -> Outcome:
     late = " It was overdue." if back.was_overdue else ""
     sentence = f"{loan.asset_tag} is back from {loan.student_name} ({loan.form}).{late}"
     if not loan.accessories_missing:
-        return Outcome(sentence, loan_view(loan, datetime.now()))
+        return Outcome(sentence, loan_view(loan, datetime.now()), code=loan.code)
     verb = "is" if len(loan.accessories_missing) == 1 else "are"
     sentence += (
         f" {_listed(loan.accessories_missing)} {verb} not returned: "
         "noted on the student's card until brought back."
     )
     now = datetime.now()  # the student's card, with the warning, in place of the loan's
-    return Outcome(sentence, view_of(lookup(ctx.factory, loan.card_code, now=now), now))
+    card = view_of(lookup(ctx.factory, loan.card_code, now=now), now)
+    return Outcome(sentence, card, code=loan.card_code)
 
 
 def accessories_back(ctx: AppContext, intent: AccessoriesBack) -> Outcome:
     back = accessories.accessories_returned(ctx.factory, ctx.actor, loan_id=intent.loan_id)
     loan = back.loan
     sentence = f"{_listed(back.items)} brought back for {loan.code} ({loan.asset_tag})."
-    return Outcome(sentence, loan_view(loan, datetime.now()))
+    return Outcome(sentence, loan_view(loan, datetime.now()), code=loan.code)
 
 
 def take_back_and_lend(ctx: AppContext, intent: TakeBackAndLend) -> Outcome:
@@ -157,8 +170,10 @@ def take_back_and_lend(ctx: AppContext, intent: TakeBackAndLend) -> Outcome:
     try:
         lent = issue(ctx, intent.lend)
     except HelpdeskError as exc:
-        return Outcome(f"{back.sentence} It was not lent: {exc}", back.card, tone="warn")
-    return Outcome(f"{back.sentence} {lent.sentence}", lent.card, lent.prints)
+        return Outcome(
+            f"{back.sentence} It was not lent: {exc}", back.card, tone="warn", code=back.code
+        )
+    return Outcome(f"{back.sentence} {lent.sentence}", lent.card, lent.prints, code=lent.code)
 
 
 def ask_missing(panel: QWidget, intent: ChooseMissing, tag: str) -> tuple[str, ...] | None:
@@ -214,7 +229,7 @@ def return_damaged(ctx: AppContext, intent: OpenDamageDialog, damage: DamageDeta
     if ticket.charge_pence:
         sentence += f" Charge {money(ticket.charge_pence)}."
     job = SlipJob("receipt", ticket.id, f"Repair receipt {ticket.code}")
-    return Outcome(sentence, ticket_view(ticket), _slips(ctx, job))
+    return Outcome(sentence, ticket_view(ticket), _slips(ctx, job), code=ticket.code)
 
 
 def swap(ctx: AppContext, intent: Swap) -> Outcome:
@@ -239,14 +254,14 @@ def swap(ctx: AppContext, intent: Swap) -> Outcome:
         SlipJob("receipt", ticket.id, f"Repair receipt {ticket.code}"),
         SlipJob("loan", loan.id, f"Loan slip {loan.code}"),
     )
-    return Outcome(sentence, ticket_view(ticket, done.cover), _slips(ctx, *jobs))
+    return Outcome(sentence, ticket_view(ticket, done.cover), _slips(ctx, *jobs), code=ticket.code)
 
 
 def collect(ctx: AppContext, intent: Collect) -> Outcome:
     ticket = loans.collect(ctx.factory, ctx.actor, ticket_id=intent.ticket_id)
     who = f" to {ticket.student_name} ({ticket.form})" if ticket.student_name else ""
     sentence = f"{ticket.asset_tag} handed back{who}; {ticket.code} is closed."
-    return Outcome(sentence, ticket_view(ticket))
+    return Outcome(sentence, ticket_view(ticket), code=ticket.code)
 
 
 # --- the damage dialog --------------------------------------------------------------------------
@@ -332,11 +347,6 @@ def print_in_background(panel: CounterPanel | TicketActions, job: SlipJob) -> No
     ctx.runner.submit(lambda: slip_pdf(ctx, job), made, failed)
 
 
-def school_patterns(ctx: AppContext) -> tuple[str, str]:
-    settings = get_settings(ctx.factory)
-    return settings.asset_tag_pattern, settings.card_pattern
-
-
 # --- the counter's widgets ----------------------------------------------------------------------
 
 
@@ -360,11 +370,14 @@ def make_print_queue(panel: CounterPanel | TicketActions, ctx: AppContext) -> Pr
     return queue
 
 
-def classifier_for(ctx: AppContext):  # noqa: ANN201 - a CodeClassifier or None
-    """The school's code patterns for the camera; with none set, every code goes to the lookup."""
+def classifier_for(school: SchoolSettings | None):  # noqa: ANN201 - a CodeClassifier or None
+    """The school's code patterns for the camera; with none set (or the settings not read),
+    every code goes to the lookup."""
     from helpdesk.scanner import CodeClassifier
 
-    tag, card = school_patterns(ctx)
+    if school is None:
+        return None
+    tag, card = school.asset_tag_pattern, school.card_pattern
     if not (tag and card):
         return None
     return CodeClassifier(tag, card)
@@ -381,7 +394,7 @@ def make_preview(panel: CounterPanel, source: str) -> ScanPreview:
     from helpdesk.ui.widgets.scan_preview import ScanPreview
 
     frames = open_source(source)
-    preview = ScanPreview(panel, classifier=classifier_for(panel.ctx))
+    preview = ScanPreview(panel, classifier=classifier_for(panel.school))
     preview.setObjectName("cameraPreview")
     preview.codeScanned.connect(lambda text, _fmt: panel.handle_code(text))
     preview.codeRefused.connect(lambda text, sentence: panel.camera_refused(text, sentence))

@@ -46,12 +46,16 @@ from helpdesk.flows.counter import (
 )
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.counter import actions as counter_actions
+from helpdesk.ui.counter.camera import CounterCamera
 from helpdesk.ui.counter.day_list import DayList
+from helpdesk.ui.counter.intake import ScanIntake
+from helpdesk.ui.db_worker import DatabaseAway
 from helpdesk.ui.errors import describe_failure
 from helpdesk.ui.widgets.cards import CardWidget
 from helpdesk.ui.widgets.due_field import DueField
 
 if TYPE_CHECKING:
+    from helpdesk.services.core.settings import SchoolSettings
     from helpdesk.ui.widgets.scan_preview import ScanPreview
 
 REPEAT_REFUSAL_S = 60.0  # the same refusal within this long is logged once
@@ -83,7 +87,7 @@ class _ScanKeys(QObject):
         return False
 
 
-class CounterPanel(QWidget):
+class CounterPanel(ScanIntake, CounterCamera, QWidget):
     """The counter area of the main window."""
 
     camera_state = Signal(str)
@@ -94,7 +98,7 @@ class CounterPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.flow = CounterFlow(
-            default_accessories=("charger",), due_rule=counter_actions.due_rule(ctx)
+            default_accessories=("charger",), due_rule=counter_actions.due_rule(self)
         )
         self.last_step: Step | None = None
         self.last_message = ""
@@ -105,6 +109,10 @@ class CounterPanel(QWidget):
         self.station = counter_actions.open_station(ctx)
         self.print_problems: list[tuple[datetime, str]] = []  # this session's, for the day list
         self.scan_started = 0.0
+        self._init_intake()
+        self.school: SchoolSettings | None = (
+            None  # the school's settings (for due times), read on the database thread
+        )
         self.preview: ScanPreview | None = None
         self.feedback = counter_actions.make_feedback(self, ctx)
         self.print_queue = counter_actions.make_print_queue(self, ctx)
@@ -142,6 +150,11 @@ class CounterPanel(QWidget):
         self.accessories_row.setLayout(accessories)
 
         self.card = CardWidget()
+        self.stale_note = QLabel(
+            "Changed at another counter; the card is read again when you finish."
+        )
+        self.stale_note.setObjectName("hint")
+        self.stale_note.hide()
 
         left = QVBoxLayout()
         left.setSpacing(10)
@@ -151,6 +164,7 @@ class CounterPanel(QWidget):
         left.addWidget(self.due_field)
         left.addWidget(self.message)
         left.addWidget(self.accessories_row)
+        left.addWidget(self.stale_note)
         left.addWidget(self.card, 1)
 
         right = QVBoxLayout()
@@ -177,9 +191,10 @@ class CounterPanel(QWidget):
         outer.addWidget(right_widget)
 
         self.scan_box.scanned.connect(lambda code, _burst: self.handle_code(code))
+        ctx.db.state_changed.connect(self.database_state)
         self._apply(self.flow.reset())
         self.refresh_day()
-        QTimer.singleShot(0, self._start_camera)
+        self.settings_changed(then=self._start_camera)
 
     # --- focus -------------------------------------------------------------------------------
 
@@ -196,75 +211,7 @@ class CounterPanel(QWidget):
         super().showEvent(event)
         QTimer.singleShot(0, self.focus_scan_box)
 
-    # --- camera ------------------------------------------------------------------------------
-
-    def _start_camera(self) -> None:
-        source = self.ctx.camera_source
-        if not source:
-            self._camera_absent("No camera chosen: scan with the handheld scanner or type codes.")
-            return
-        try:
-            self.preview = counter_actions.make_preview(self, source)
-        except Exception as exc:  # noqa: BLE001 - no camera must never stop the counter
-            self._camera_absent(
-                f"The camera '{source}' cannot be used ({describe_failure('The camera', exc)}). "
-                "The scan box still works."
-            )
-            return
-        self.camera_message.hide()
-        self.camera_holder.insertWidget(0, self.preview)
-        self.camera_state.emit(f"{source}")
-
-    def camera_refused(self, text: str, sentence: str) -> None:
-        """The camera read a code that matches none of the school's patterns."""
-        self._refused(sentence)
-
-    def _camera_absent(self, text: str) -> None:
-        self.camera_message.setText(text)
-        self.camera_message.show()
-        self.camera_state.emit("none")
-
-    def camera_failed(self, text: str) -> None:
-        """The camera went away mid-use: say so; the scan box keeps working."""
-        self._camera_absent(f"{text} The scan box still works.")
-        self.focus_scan_box()
-
-    def shutdown(self) -> None:
-        if self.preview is not None and hasattr(self.preview, "stop"):
-            self.preview.stop()
-
-    # --- scans -------------------------------------------------------------------------------
-
-    def handle_code(self, text: str) -> None:
-        """A code from the scanner, the camera or the keyboard."""
-        self.scan_started = time.perf_counter()
-        self._clear_message()
-        code = text.strip()
-        self.last_code = code
-        self.scan_box.clear()
-        if not code:
-            self.press_enter()
-            return
-        if len(code) == 1 and code.isalpha():
-            self._apply(self.flow.command(code))
-            return
-        try:
-            looked_up = counter_actions.look_up(self.ctx, code)
-        except HelpdeskError as exc:
-            self._refused(str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001
-            self._refused(describe_failure("Looking up that code", exc))
-            return
-        self.card.show_view(looked_up.card)
-        self.card.repaint()
-        self.card_shown.emit(looked_up.card.kind)
-        step = self.flow.scan(looked_up.facts)
-        if step.refusal is None and step.intent is None:
-            self.feedback.good(self.card)
-        self._apply(step)
-
-    def press_enter(self) -> None:
+    def _enter(self) -> None:
         """Enter: carry out what is ready. An Enter that carries nothing out (pressed by habit
         after a refusal) leaves the refusal on screen to be read."""
         step = self.flow.enter()
@@ -272,7 +219,7 @@ class CounterPanel(QWidget):
             self._clear_message()
         self._apply(step)
 
-    def cancel(self) -> None:
+    def _cancel(self) -> None:
         """Esc: back to the start, with nothing left on screen from what was cancelled."""
         self._clear_message()
         self.due_field.hide()
@@ -299,6 +246,8 @@ class CounterPanel(QWidget):
             self._refused(step.refusal)
         if step.intent is not None:
             self._carry_out(step.intent)
+        elif self.card_stale and not self._editing():
+            self._reload_card()
         self.focus_scan_box()
 
     def _carry_out(self, intent) -> None:  # noqa: ANN001
@@ -306,7 +255,12 @@ class CounterPanel(QWidget):
             self.due_field.open_at(intent.current)
             return
         if isinstance(intent, OpenDamageDialog):
-            damage = counter_actions.ask_damage(self, intent)
+            self._busy = True  # scans made while the dialog is open wait for it
+            try:
+                damage = counter_actions.ask_damage(self, intent)
+            finally:
+                self._busy = False
+            QTimer.singleShot(0, self._pump)
             self.focus_scan_box()
             if damage is None:
                 self._apply(self.flow.damage_cancelled())
@@ -318,7 +272,12 @@ class CounterPanel(QWidget):
             return
         if isinstance(intent, ChooseMissing):
             tag = self.flow.device.tag if self.flow.device else "the loan"
-            missing = counter_actions.ask_missing(self, intent, tag)
+            self._busy = True
+            try:
+                missing = counter_actions.ask_missing(self, intent, tag)
+            finally:
+                self._busy = False
+            QTimer.singleShot(0, self._pump)
             self.focus_scan_box()
             if missing is None:
                 self._apply(self.flow.missing_cancelled())
@@ -336,14 +295,24 @@ class CounterPanel(QWidget):
         self._run(intent, lambda: runners[type(intent)](self.ctx, intent))
 
     def _run(self, intent, action) -> None:  # noqa: ANN001
-        try:
-            outcome = action()
-        except HelpdeskError as exc:
+        """Carry out ``action`` on the database thread; the next scan waits for its answer."""
+        self._busy = True
+        self.ctx.db.submit(
+            action,
+            lambda outcome: self._done(intent, outcome),
+            lambda exc: self._failed(exc),
+        )
+
+    def _failed(self, exc: BaseException) -> None:
+        self._busy = False
+        if isinstance(exc, HelpdeskError | DatabaseAway):
             self._apply(self.flow.failed(str(exc)))
-            return
-        except Exception as exc:  # noqa: BLE001
+        else:
             self._apply(self.flow.failed(describe_failure("That action", exc)))
-            return
+        self._pump()
+
+    def _done(self, intent, outcome: counter_actions.Outcome) -> None:  # noqa: ANN001
+        self._busy = False
         if outcome.tone == "good":
             self.feedback.good(self.message)
         else:
@@ -351,11 +320,13 @@ class CounterPanel(QWidget):
         self._say(outcome.sentence, outcome.tone)
         if outcome.card is not None:
             self.card.show_view(outcome.card)
+            self.card_code = outcome.code
         self.refresh_day()
         self.loans_changed.emit()
         for job in outcome.prints:
             counter_actions.print_in_background(self, job)
         self._apply(self.flow.done(intent))
+        self._pump()
 
     # --- messages ----------------------------------------------------------------------------
 
@@ -367,8 +338,13 @@ class CounterPanel(QWidget):
         now = time.monotonic()
         last_sentence, last_at = self._last_refusal
         if sentence != last_sentence or now - last_at > REPEAT_REFUSAL_S:
-            counter_actions.keep_refusal(self.ctx, self.station, sentence, self.last_code)
-            self.refresh_day()
+            if not self.away.keeping:
+                code = self.last_code
+                self.ctx.db.submit(
+                    lambda: counter_actions.keep_refusal(self.ctx, self.station, sentence, code),
+                    lambda _none: self.refresh_day(),
+                    lambda _exc: None,  # the log waits; the refusal is on screen
+                )
         self._last_refusal = (sentence, now)
 
     def _clear_message(self) -> None:
@@ -387,10 +363,14 @@ class CounterPanel(QWidget):
     def refresh_day(self) -> None:
         """Refill "At this counter today" from the audit log, with this session's print
         problems (which change no record) among them by time, newest first."""
-        try:
-            logged = counter_actions.day_lines(self.ctx, self.station)
-        except Exception:  # noqa: BLE001 - the list waits for the next refresh
-            return
+        self.ctx.db.submit(
+            lambda: counter_actions.day_lines(self.ctx, self.station),
+            self._show_day,
+            lambda _exc: None,  # the list waits for the next refresh
+            key="counter-day",
+        )
+
+    def _show_day(self, logged: list) -> None:
         today = datetime.now().date()
         lines = [(x.at, x.line, "refused" if x.refused else "") for x in logged]
         lines += [(at, f"{at:%H:%M} {text}", "warn") for at, text in self.print_problems
