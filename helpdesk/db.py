@@ -25,7 +25,10 @@ def default_url() -> str:
     return f"sqlite:///{data_dir() / 'helpdesk.sqlite3'}"
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API connection
+BUSY_MS = 10_000  # SQLite: how long a statement waits for another counter's write lock
+
+
+def _sqlite_pragmas(dbapi_connection, _record, busy_ms: int = BUSY_MS) -> None:  # noqa: ANN001
     # The driver's own transaction handling is turned off so that SQLAlchemy's BEGIN below is
     # the only one: a write transaction starts with BEGIN IMMEDIATE, which takes the write lock
     # up front and waits (busy_timeout) instead of failing half-way when two counters write;
@@ -33,7 +36,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
     dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     cur.execute("PRAGMA journal_mode=WAL")
     # Every commit reaches the disk before the counter says "done": a loan recorded must
     # survive a power cut, because the laptop has already left the building. (NORMAL would
@@ -54,15 +57,18 @@ def _sqlite_begin(conn) -> None:  # noqa: ANN001
         conn.exec_driver_sql("BEGIN")
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and immediate write transactions."""
+def make_engine(url: str, *, echo: bool = False, busy_ms: int = BUSY_MS) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and immediate write transactions.
+
+    ``busy_ms``: how long SQLite waits for another counter's write lock before "locked" (the
+    window waits briefly and retries on its database thread, saying so; commands wait longer)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 10})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, echo=echo, connect_args={"timeout": busy_ms / 1000})
+        event.listen(engine, "connect", lambda conn, record: _sqlite_pragmas(conn, record, busy_ms))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
@@ -226,9 +232,11 @@ def upgrade(engine: Engine, revision: str = "head", *, backup: bool = True) -> P
     return made
 
 
-def open_database(url: str, *, upgrade_schema: bool = True) -> SessionFactory:
+def open_database(
+    url: str, *, upgrade_schema: bool = True, busy_ms: int = BUSY_MS
+) -> SessionFactory:
     """Engine + upgrade + session factory: what the app and the CLI use on start."""
-    engine = make_engine(url)
+    engine = make_engine(url, busy_ms=busy_ms)
     if upgrade_schema:
         upgrade(engine)
     return make_session_factory(engine)

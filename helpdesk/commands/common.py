@@ -41,7 +41,9 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def open_database(args: argparse.Namespace, *, must_exist: bool = False) -> SessionFactory:
+def open_database(
+    args: argparse.Namespace, *, must_exist: bool = False, busy_ms: int | None = None
+) -> SessionFactory:
     """The chosen database, brought up to this version's schema, or a CommandError in one sentence.
 
     With ``must_exist`` a SQLite file that is not there is refused (a command that only reads
@@ -65,6 +67,8 @@ def open_database(args: argparse.Namespace, *, must_exist: bool = False) -> Sess
                     "create one with 'helpdesk db upgrade' (or give another with --db)"
                 )
     try:
-        return db.open_database(url)
+        if busy_ms is None:
+            return db.open_database(url)
+        return db.open_database(url, busy_ms=busy_ms)
     except Exception as exc:  # noqa: BLE001 - a database that cannot be opened is one clear line
         raise CommandError(f"cannot open the database {url}: {_first_line(exc)}") from exc

@@ -27,6 +27,9 @@ def calm_garbage_collector() -> None:
     gc.freeze()
 
 
+WINDOW_BUSY_MS = 1000
+
+
 def run_gui(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     from PySide6.QtCore import QTimer
@@ -41,7 +44,9 @@ def run_gui(args: argparse.Namespace) -> int:
     from helpdesk.ui.workers import Runner
 
     configure_logging()
-    factory = open_database(args)
+    # A locked file holds the window's database thread for a second at a time, so the counter
+    # can say "another counter is saving; retrying" instead of waiting silently.
+    factory = open_database(args, busy_ms=WINDOW_BUSY_MS)
     actor = acting_username(args)
     ensure_admin(factory)
 
