@@ -4,7 +4,9 @@ It opens its own engine, names its station in the audit log, waits at the start 
 others, then scans as fast as it can, calling the services the counter panel calls
 (helpdesk/ui/counter/actions.py: ``lookup`` for a scan, ``issue_loan`` with the ids of the
 scanned card and loaner, ``return_loan`` by the loan's id, ``swap``, and ``record_refusal``
-for a refusal; the ticket page's ``move_ticket``). Every service call counts as one scan.
+for a refusal; the ticket page's ``move_ticket``). Every service call counts as one scan. The
+SQL statements each call sends are counted too (each is a round trip to the server; a pooled
+connection's ping on checkout, BEGIN and COMMIT are not counted and add about three more).
 
 A scan of a loaner decides what happens next, from the card the lookup answered: on loan, it
 comes back; in stock, a student's card is scanned and it goes out. Another counter may have done
@@ -52,6 +54,7 @@ class Report:
     number: int
     station: str
     times: dict[str, list[float]] = field(default_factory=dict)  # kind -> ms of each call
+    statements: dict[str, int] = field(default_factory=dict)  # kind -> SQL statements sent
     done: dict[str, int] = field(default_factory=dict)  # action -> successes
     issued: list[tuple[int, int, int]] = field(default_factory=list)  # loan, device, student
     returned: list[int] = field(default_factory=list)  # loan ids this counter closed
@@ -90,6 +93,8 @@ def run_counter(plan: Plan, barrier, results) -> None:  # noqa: ANN001 - multipr
 
 class _Desk:
     def __init__(self, plan: Plan, report: Report) -> None:
+        from sqlalchemy import event
+
         from helpdesk.db import make_session_factory
         from helpdesk.services.counter import counter_log
         from helpdesk.services.counter.lookup import lookup
@@ -99,6 +104,8 @@ class _Desk:
         self.factory = make_session_factory(plan.url)  # this process's own engine
         counter_log.set_station(plan.station)
         self.calls = 0
+        self.sent = 0  # statements sent to the database (each one a round trip)
+        event.listen(self.factory.kw["bind"], "before_cursor_execute", self._count)
         lookup(self.factory, plan.loaners[0])  # connect before the start line
 
     # --- the calls, each timed and counted -----------------------------------------------------
@@ -108,6 +115,7 @@ class _Desk:
         from helpdesk.domain.errors import HelpdeskError
 
         self.calls += 1
+        self.sent = 0
         t0 = time.perf_counter()
         try:
             answer = fn(self.factory, *args, **kwargs)
@@ -121,13 +129,18 @@ class _Desk:
             self.report.done[kind] = self.report.done.get(kind, 0) + 1
         return answer
 
+    def _count(self, *_args: object) -> None:
+        self.sent += 1
+
     def _time(self, kind: str, t0: float) -> None:
         self.report.times.setdefault(kind, []).append((time.perf_counter() - t0) * 1000)
+        self.report.statements[kind] = self.report.statements.get(kind, 0) + self.sent
 
     def _keep_refusal(self, sentence: str) -> None:
         from helpdesk.services.counter import counter_log
 
         self.calls += 1
+        self.sent = 0
         t0 = time.perf_counter()
         counter_log.record_refusal(self.factory, self.plan.actor, self.plan.station, sentence)
         self._time("refusal logged", t0)

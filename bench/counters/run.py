@@ -142,14 +142,16 @@ def report(label: str, reports: list, lines: list, expected: int, timed: bool) -
     """Print the figures of one backend; return what failed there (empty: all well)."""
     failed: list[str] = []
     times: dict[str, list[float]] = {}
+    sent: Counter[str] = Counter()
     for rep in reports:
+        sent.update(rep.statements)
         for kind, values in rep.times.items():
             times.setdefault(kind, []).extend(values)
     calls = sum(len(v) for v in times.values())
     wall = max((rep.seconds for rep in reports), default=0.0)
     print(f"\n== {label}: {len(reports)} of {expected} counters reported, {calls} calls "
           f"in {wall:.1f} s ({calls / wall if wall else 0:.0f} calls/s together)")  # fmt: skip
-    print(f"{'call':<28} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    print(f"{'call':<28} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'SQL/call':>8}")
     for kind in sorted(times):
         values = times[kind]
         p95 = pct(values, 0.95)
@@ -157,7 +159,8 @@ def report(label: str, reports: list, lines: list, expected: int, timed: bool) -
         if over:
             failed.append(f"{label}: {kind} p95 {p95:.1f} ms > {P95_LIMIT_MS:g} ms")
         print(f"{kind:<28} {len(values):6d} {statistics.median(values):8.2f} {p95:8.2f} "
-              f"{max(values):8.2f}{'  OVER ' + format(P95_LIMIT_MS, 'g') if over else ''}")  # fmt: skip
+              f"{max(values):8.2f} {sent[kind] / len(values):8.1f}"
+              f"{'  OVER ' + format(P95_LIMIT_MS, 'g') if over else ''}")  # fmt: skip
     refusals = Counter((kind, cls) for rep in reports for kind, cls, _s in rep.refusals)
     example = {(k, c): s for rep in reports for k, c, s in rep.refusals}
     print(f"conflicts met: {sum(refusals.values())}")
