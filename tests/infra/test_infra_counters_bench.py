@@ -55,6 +55,7 @@ def _consistent(lines: list[str]) -> None:
     assert not any(line.startswith("ERROR in a counter") for line in lines)
 
 
+@pytest.mark.slow
 def test_two_counters_on_one_sqlite_file_lose_nothing():
     lines = _bench("--backend", "sqlite")
     _consistent(lines)
@@ -63,6 +64,7 @@ def test_two_counters_on_one_sqlite_file_lose_nothing():
     assert lines[-1] == "verdict: ok", "\n".join(lines)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_two_counters_on_postgresql_through_the_delay_lose_nothing(pg_server):
     base = pg_server.base.render_as_string(hide_password=False)
