@@ -3,14 +3,13 @@
 The schema is kept by Alembic migrations shipped inside the package. Upgrading a SQLite file that
 holds data first copies it beside itself (``helpdesk.before-upgrade-<time>.sqlite3``); the app does
 the same on start. ``backup`` makes a consistent copy of a SQLite database while counters keep
-working (SQLite's online backup), together with the ticket photos kept beside the database.
+working (SQLite's online backup); the ticket photos are in the database, so the copy holds them.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -22,8 +21,8 @@ from helpdesk.commands import summary
 from helpdesk.commands.common import CommandError, db_url
 from helpdesk.db import backup_sqlite, current_revision, head_revision, make_engine, upgrade
 
-PHOTOS_FOLDER = "photos"  # ticket photos live in this folder beside a SQLite database file
-COUNTED_TABLES = ("students", "devices", "loans", "tickets")
+OLD_PHOTOS_FOLDER = "photos"  # where ticket photos were kept before they moved into the database
+COUNTED_TABLES = ("students", "devices", "loans", "tickets", "ticket_photos")
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -53,8 +52,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "backup",
         parents=[common],
         help=summary("backup"),
-        description="Copy the SQLite database to PATH while Helpdesk may be in use, and the "
-        "ticket photos beside it. PATH may be a file name or an existing folder. "
+        description="Copy the SQLite database to PATH while Helpdesk may be in use, the "
+        "ticket photos with it. PATH may be a file name or an existing folder. "
         "PostgreSQL databases are backed up with pg_dump.",
     )
     backup.add_argument("path", metavar="PATH", help="file (or existing folder) to write")
@@ -186,11 +185,11 @@ def _backup(args: argparse.Namespace) -> int:
     counts = _check_copy(target)
     summary = ", ".join(f"{n} {table}" for table, n in counts.items())
     print(f"backed up {source} to {target} ({summary})")
-    photos = source.parent / PHOTOS_FOLDER
-    if photos.is_dir():
-        destination = _photos_target(target, source)
-        copied = _copy_photos(photos, destination)
-        print(f"copied {copied} ticket photo files to {destination}")
+    if (source.parent / OLD_PHOTOS_FOLDER).is_dir():
+        print(
+            f"the photos folder beside {source} is not in the backup: run 'helpdesk db upgrade' "
+            "to move the ticket photos into the database"
+        )
     return 0
 
 
@@ -210,16 +209,3 @@ def _check_copy(target: Path) -> dict[str, int]:
         }
     finally:
         conn.close()
-
-
-def _photos_target(target: Path, source: Path) -> Path:
-    """Photos go beside the copy: ``photos/`` when the copy keeps the database's own name (a
-    folder that can be restored as it is), otherwise ``<copy name>-photos/``."""
-    if target.name == source.name:
-        return target.parent / PHOTOS_FOLDER
-    return target.with_name(f"{target.stem}-{PHOTOS_FOLDER}")
-
-
-def _copy_photos(photos: Path, destination: Path) -> int:
-    shutil.copytree(photos, destination, dirs_exist_ok=True)
-    return sum(1 for path in destination.rglob("*") if path.is_file())
