@@ -1,4 +1,4 @@
-"""`helpdesk db upgrade`, `helpdesk db current` and `helpdesk backup PATH`.
+"""`helpdesk db upgrade`, `helpdesk db current`, `helpdesk db photos` and `helpdesk backup PATH`.
 
 The schema is kept by Alembic migrations shipped inside the package. Upgrading a SQLite file that
 holds data first copies it beside itself (``helpdesk.before-upgrade-<time>.sqlite3``); the app does
@@ -47,6 +47,23 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="show the database, its schema revision and whether it is up to date",
     )
     cur.set_defaults(handler=_current)
+    photos = actions.add_parser(
+        "photos",
+        parents=[common],
+        help="read this computer's old ticket photos folder into the database",
+        description="Ticket photos are kept in the database. The upgrade read in the photos "
+        "folder of the computer that ran it; on a shared server, run this once on each other "
+        "bench computer to read in the photos it kept (rows still without their photo whose "
+        "file is in FOLDER). The folder is then renamed photos.moved-into-database.",
+    )
+    photos.add_argument(
+        "folder",
+        metavar="FOLDER",
+        nargs="?",
+        help="the old photos folder (default: beside a SQLite file, or in this computer's "
+        "Helpdesk data folder for a server)",
+    )
+    photos.set_defaults(handler=_photos)
 
     backup = subparsers.add_parser(
         "backup",
@@ -130,6 +147,37 @@ def _upgrade(args: argparse.Namespace) -> int:
     print(f"{_where(engine)}: upgraded from {before or 'an empty database'} to revision {after}")
     if made is not None:
         print(f"copy of the database before the upgrade: {made}")
+    return 0
+
+
+def _photos(args: argparse.Namespace) -> int:
+    from helpdesk.commands.common import acting_username, open_database
+    from helpdesk.services.core.staff import ensure_admin
+    from helpdesk.services.repairs.photos import fill_missing_photos
+
+    if args.folder:
+        folder = Path(args.folder).expanduser()
+    else:
+        url = make_url(db_url(args))
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            folder = Path(url.database).expanduser().resolve().parent / OLD_PHOTOS_FOLDER
+        else:
+            from helpdesk.logs import data_dir
+
+            folder = data_dir() / OLD_PHOTOS_FOLDER
+    if not folder.is_dir():
+        raise CommandError(f"there is no photos folder at {folder}")
+    factory = open_database(args, must_exist=True)
+    try:
+        ensure_admin(factory)
+        done = fill_missing_photos(factory, acting_username(args), folder)
+    finally:
+        factory.kw["bind"].dispose()
+    print(f"read {done.moved} ticket photos into the database from {folder}")
+    if done.still_missing:
+        print(f"{done.still_missing} photos are still missing (not in this folder)")
+    if done.renamed_to is not None:
+        print(f"the folder is kept as {done.renamed_to}")
     return 0
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from helpdesk.domain.errors import NotFound, ValidationError
 from helpdesk.domain.models import Ticket, TicketPhoto
 from helpdesk.services.core.records import find_ticket
-from helpdesk.services.core.unit_of_work import SessionFactory, read_session
+from helpdesk.services.core.unit_of_work import SessionFactory, read_session, unit_of_work
 
 MAX_PHOTO_MB = 10  # the largest photo kept, per photo (a phone's photo is 2 to 6 MB)
 MAX_PHOTO_BYTES = MAX_PHOTO_MB * 1024 * 1024
@@ -201,3 +201,50 @@ def photo_data(factory: SessionFactory, photo_id: int) -> PhotoData:
             "the database."
         )
     return PhotoData(row.id, row.ticket_id, name, row.media_type, row.data)
+
+
+@dataclass(frozen=True)
+class PhotosFilled:
+    """What :func:`fill_missing_photos` did: photos read in, photos still missing, and the name the
+    folder was given afterwards (None: not renamed)."""
+
+    moved: int
+    still_missing: int
+    renamed_to: Path | None
+
+
+MOVED_FOLDER = "photos.moved-into-database"
+FILL_BATCH = 25  # photos read into one transaction (bounds the memory a large folder takes)
+
+
+def fill_missing_photos(factory: SessionFactory, actor: str, folder: Path) -> PhotosFilled:
+    """The photos the upgrade could not find, read in from an old photos folder: on a server, the
+    folder of another bench computer than the one that upgraded. Each row still without its
+    photo whose file is in ``folder`` gets it (with its thumbnail); the folder is then renamed
+    ``photos.moved-into-database``, never deleted."""
+    with read_session(factory) as session:
+        wanted = session.execute(
+            select(TicketPhoto.id, TicketPhoto.path)
+            .where(TicketPhoto.data.is_(None))
+            .order_by(TicketPhoto.id)
+        ).all()
+    files = [(row_id, folder / path) for row_id, path in wanted if (folder / path).is_file()]
+    for start in range(0, len(files), FILL_BATCH):
+        with unit_of_work(factory, actor) as session:
+            for row_id, file in files[start : start + FILL_BATCH]:
+                photo = session.get(TicketPhoto, row_id)
+                if photo is None or photo.data is not None:  # filled meanwhile by another
+                    continue
+                data = file.read_bytes()
+                try:
+                    thumbnail, media_type = make_thumbnail(data)
+                except ValueError:  # kept as it was, shown without a thumbnail
+                    thumbnail, media_type = None, "application/octet-stream"
+                photo.data, photo.thumbnail = data, thumbnail
+                photo.media_type, photo.size = media_type, len(data)
+    renamed = None
+    target = folder.with_name(MOVED_FOLDER)
+    if folder.is_dir() and not target.exists():
+        folder.rename(target)
+        renamed = target
+    return PhotosFilled(len(files), len(wanted) - len(files), renamed)
