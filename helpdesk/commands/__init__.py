@@ -36,7 +36,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "backup",
         "database",
-        "a consistent copy of the SQLite database (and ticket photos), safe while in use",
+        "a consistent copy of the SQLite database (ticket photos included), safe while in use",
     ),
     Command("decode", "decode", "read the barcodes and QR codes in image files"),
     Command("camera", "camera", "check the camera and choose the one the counter uses"),

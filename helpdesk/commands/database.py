@@ -1,16 +1,15 @@
-"""`helpdesk db upgrade`, `helpdesk db current` and `helpdesk backup PATH`.
+"""`helpdesk db upgrade`, `helpdesk db current`, `helpdesk db photos` and `helpdesk backup PATH`.
 
 The schema is kept by Alembic migrations shipped inside the package. Upgrading a SQLite file that
 holds data first copies it beside itself (``helpdesk.before-upgrade-<time>.sqlite3``); the app does
 the same on start. ``backup`` makes a consistent copy of a SQLite database while counters keep
-working (SQLite's online backup), together with the ticket photos kept beside the database.
+working (SQLite's online backup); the ticket photos are in the database, so the copy holds them.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -22,8 +21,8 @@ from helpdesk.commands import summary
 from helpdesk.commands.common import CommandError, db_url
 from helpdesk.db import backup_sqlite, current_revision, head_revision, make_engine, upgrade
 
-PHOTOS_FOLDER = "photos"  # ticket photos live in this folder beside a SQLite database file
-COUNTED_TABLES = ("students", "devices", "loans", "tickets")
+OLD_PHOTOS_FOLDER = "photos"  # where ticket photos were kept before they moved into the database
+COUNTED_TABLES = ("students", "devices", "loans", "tickets", "ticket_photos")
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -48,13 +47,30 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="show the database, its schema revision and whether it is up to date",
     )
     cur.set_defaults(handler=_current)
+    photos = actions.add_parser(
+        "photos",
+        parents=[common],
+        help="read this computer's old ticket photos folder into the database",
+        description="Ticket photos are kept in the database. The upgrade read in the photos "
+        "folder of the computer that ran it; on a shared server, run this once on each other "
+        "bench computer to read in the photos it kept (rows still without their photo whose "
+        "file is in FOLDER). The folder is then renamed photos.moved-into-database.",
+    )
+    photos.add_argument(
+        "folder",
+        metavar="FOLDER",
+        nargs="?",
+        help="the old photos folder (default: beside a SQLite file, or in this computer's "
+        "Helpdesk data folder for a server)",
+    )
+    photos.set_defaults(handler=_photos)
 
     backup = subparsers.add_parser(
         "backup",
         parents=[common],
         help=summary("backup"),
-        description="Copy the SQLite database to PATH while Helpdesk may be in use, and the "
-        "ticket photos beside it. PATH may be a file name or an existing folder. "
+        description="Copy the SQLite database to PATH while Helpdesk may be in use, the "
+        "ticket photos with it. PATH may be a file name or an existing folder. "
         "PostgreSQL databases are backed up with pg_dump.",
     )
     backup.add_argument("path", metavar="PATH", help="file (or existing folder) to write")
@@ -134,6 +150,37 @@ def _upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _photos(args: argparse.Namespace) -> int:
+    from helpdesk.commands.common import acting_username, open_database
+    from helpdesk.services.core.staff import ensure_admin
+    from helpdesk.services.repairs.photos import fill_missing_photos
+
+    if args.folder:
+        folder = Path(args.folder).expanduser()
+    else:
+        url = make_url(db_url(args))
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            folder = Path(url.database).expanduser().resolve().parent / OLD_PHOTOS_FOLDER
+        else:
+            from helpdesk.logs import data_dir
+
+            folder = data_dir() / OLD_PHOTOS_FOLDER
+    if not folder.is_dir():
+        raise CommandError(f"there is no photos folder at {folder}")
+    factory = open_database(args, must_exist=True)
+    try:
+        ensure_admin(factory)
+        done = fill_missing_photos(factory, acting_username(args), folder)
+    finally:
+        factory.kw["bind"].dispose()
+    print(f"read {done.moved} ticket photos into the database from {folder}")
+    if done.still_missing:
+        print(f"{done.still_missing} photos are still missing (not in this folder)")
+    if done.renamed_to is not None:
+        print(f"the folder is kept as {done.renamed_to}")
+    return 0
+
+
 def _current(args: argparse.Namespace) -> int:
     engine = _open(args)
     try:
@@ -186,11 +233,11 @@ def _backup(args: argparse.Namespace) -> int:
     counts = _check_copy(target)
     summary = ", ".join(f"{n} {table}" for table, n in counts.items())
     print(f"backed up {source} to {target} ({summary})")
-    photos = source.parent / PHOTOS_FOLDER
-    if photos.is_dir():
-        destination = _photos_target(target, source)
-        copied = _copy_photos(photos, destination)
-        print(f"copied {copied} ticket photo files to {destination}")
+    if (source.parent / OLD_PHOTOS_FOLDER).is_dir():
+        print(
+            f"the photos folder beside {source} is not in the backup: run 'helpdesk db upgrade' "
+            "to move the ticket photos into the database"
+        )
     return 0
 
 
@@ -210,16 +257,3 @@ def _check_copy(target: Path) -> dict[str, int]:
         }
     finally:
         conn.close()
-
-
-def _photos_target(target: Path, source: Path) -> Path:
-    """Photos go beside the copy: ``photos/`` when the copy keeps the database's own name (a
-    folder that can be restored as it is), otherwise ``<copy name>-photos/``."""
-    if target.name == source.name:
-        return target.parent / PHOTOS_FOLDER
-    return target.with_name(f"{target.stem}-{PHOTOS_FOLDER}")
-
-
-def _copy_photos(photos: Path, destination: Path) -> int:
-    shutil.copytree(photos, destination, dirs_exist_ok=True)
-    return sum(1 for path in destination.rglob("*") if path.is_file())

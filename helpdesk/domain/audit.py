@@ -38,12 +38,18 @@ def _plain(value: Any) -> Any:
         return value.value
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, bytes):  # a photo: the log says how big, not what
+        return f"{len(value)} bytes"
     return value
 
 
 def _columns(obj: Base) -> dict[str, Any]:
-    mapper = inspect(obj).mapper
-    return {attr.key: _plain(getattr(obj, attr.key)) for attr in mapper.column_attrs}
+    state = inspect(obj)
+    return {
+        attr.key: _plain(getattr(obj, attr.key))
+        for attr in state.mapper.column_attrs
+        if not (attr.deferred and attr.key in state.unloaded)  # a photo's bytes not read back
+    }
 
 
 def _changes(obj: Base) -> tuple[dict[str, Any], dict[str, Any]]:

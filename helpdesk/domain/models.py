@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -249,7 +250,9 @@ class TicketPart(Base):
 
 
 class TicketPhoto(Base):
-    """A photo of the damage; ``path`` is relative to the photo folder beside the database."""
+    """A photo of the damage, kept in the database: ``data`` the image as it was taken (None: the
+    file was missing when the photos moved into the database), ``thumbnail`` a small JPEG;
+    ``path`` the file's name. The bytes load only when asked for (deferred)."""
 
     __tablename__ = "ticket_photos"
 
@@ -258,6 +261,10 @@ class TicketPhoto(Base):
     path: Mapped[str] = mapped_column(String(400))
     caption: Mapped[str] = mapped_column(String(200), default="")
     taken_at: Mapped[datetime] = mapped_column(DateTime)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    thumbnail: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    media_type: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    size: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     ticket: Mapped[Ticket] = relationship(back_populates="photos")
 

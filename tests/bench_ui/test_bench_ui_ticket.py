@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QImage
 
 from helpdesk.domain.enums import ALLOWED_TRANSITIONS, TicketState
@@ -179,16 +179,25 @@ def test_a_photo_from_a_file_is_stored_and_shown(open_page, bench_school, qtbot,
     image.fill(QColor("#884422"))
     image.save(str(source))
     assert _act(page, qtbot, lambda: page.ticket_actions.add_photo(str(source))) == "Photo added."
-    stored = Path(page.page.photo_files[0])
-    assert stored.is_file() and stored.read_bytes() == source.read_bytes()
-    assert stored.parent == Path(page.page.photo_folder)
-    assert Path(bench_school.url.removeprefix("sqlite:///")).parent in stored.parents
-    assert (
-        page.photos_box.photo_where.text()
-        == f"Stored in {page.page.photo_folder} (kept with the backup)."
+    assert page.page.ticket.photos == ("damage.png",)
+    assert page.photos_box.photo_where.text().startswith(
+        "1 photo, kept in the database with the ticket"
     )
     qtbot.waitUntil(lambda: page.photos_box.photos.count() == 1, timeout=10000)
-    assert not page.photos_box.photos.item(0).icon().isNull()
+    item = page.photos_box.photos.item(0)
+    assert item.text() == "damage.png" and not item.icon().isNull()
+    assert not (Path(bench_school.url.removeprefix("sqlite:///")).parent / "photos").exists()
+    # double-click: the photo in full, from the database
+    page.photos_box.photos.itemDoubleClicked.emit(item)
+    qtbot.waitUntil(lambda: page.photos_box.viewer is not None, timeout=10000)
+    viewer = page.photos_box.viewer
+    qtbot.waitUntil(viewer.isVisible, timeout=5000)
+    assert viewer.windowTitle() == "Photo: damage.png"
+    shown = viewer.picture.pixmap()
+    assert shown.width() <= 640 and abs(shown.width() / shown.height() - 4 / 3) < 0.02
+    assert shown.toImage().pixelColor(shown.width() - 10, 10) == QColor("#884422")
+    qtbot.keyClick(viewer, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not viewer.isVisible(), timeout=5000)
     text_file = tmp_path / "notes.txt"
     text_file.write_text("not a photo")
     assert _act(page, qtbot, lambda: page.ticket_actions.add_photo(str(text_file))).startswith(
@@ -287,10 +296,12 @@ def test_a_photo_from_the_camera_is_stored_with_the_ticket(
     page.photos_box.camera_button.click()
     qtbot.waitUntil(lambda: page.message.property("tone") != "info", timeout=10000)
     assert page.message.text() == "Photo taken and stored."
-    qtbot.waitUntil(lambda: bool(page.page.photo_files), timeout=10000)
-    stored = Path(page.page.photo_files[0])
-    assert stored.suffix == ".jpg" and stored.stat().st_size > 1000
-    assert not QImage(str(stored)).isNull()
+    qtbot.waitUntil(lambda: bool(page.page.ticket.photos), timeout=10000)
+    from helpdesk.services.repairs.photos import photo_data, photo_thumbnails
+
+    [thumb] = photo_thumbnails(page.ctx.factory, page.ticket_id)
+    assert thumb.name.endswith(".jpg") and thumb.size > 1000 and thumb.caption == "camera"
+    assert not QImage.fromData(photo_data(page.ctx.factory, thumb.id).data).isNull()
     qtbot.waitUntil(lambda: page.photos_box.photos.count() == 1, timeout=10000)
 
 
@@ -301,7 +312,7 @@ def test_a_missing_camera_is_one_red_sentence(bench_ctx, open_page, bench_school
     qtbot.waitUntil(lambda: page.message.property("tone") == "bad", timeout=10000)
     assert "unplugged" in page.message.text()
     assert "\n" not in page.message.text()
-    assert not page.page.photo_files
+    assert not page.page.ticket.photos
     bench_ctx.camera_source = None
     assert not open_page(bench_school.ben_ticket).photos_box.camera_button.isEnabled()
 

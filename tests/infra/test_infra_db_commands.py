@@ -244,30 +244,28 @@ def test_backup_while_another_counter_writes_is_consistent(sqlite_url, tmp_path,
     assert written % Writer.BATCH == 0
     assert Writer.BATCH <= written and students < count(sqlite_url, "students")
     assert loans == 1
-    assert f"({students} students, 1 devices, 1 loans, 0 tickets)" in out
+    assert f"({students} students, 1 devices, 1 loans, 0 tickets, 0 ticket_photos)" in out
     assert not Path(f"{target}-wal").exists()
 
 
-def test_backup_copies_the_ticket_photos_beside_the_database(sqlite_url, tmp_path, capsys):
+def test_backup_is_one_file_and_names_a_photos_folder_left_behind(sqlite_url, tmp_path, capsys):
+    """The photos are in the database, so the backup is the one file; a photos folder beside the
+    database (one not moved in yet) is named, not silently left out."""
     populate(sqlite_url)
-    photos = Path(sqlite_url.removeprefix("sqlite:///")).parent / "photos"
-    (photos / "2026" / "ticket-1").mkdir(parents=True)
-    (photos / "2026" / "ticket-1" / "front.jpg").write_bytes(b"\xff\xd8 a photo")
-    (photos / "2026" / "ticket-1" / "back.jpg").write_bytes(b"\xff\xd8 another")
-
     folder = tmp_path / "usb"
     folder.mkdir()
     assert main(["backup", str(folder), "--db", sqlite_url]) == 0
-    restored = folder / Path(sqlite_url).name
-    assert restored.is_file()
-    assert (
-        folder / "photos" / "2026" / "ticket-1" / "front.jpg"
-    ).read_bytes() == b"\xff\xd8 a photo"
-    assert "copied 2 ticket photo files" in capsys.readouterr().out
+    assert list(folder.iterdir()) == [folder / Path(sqlite_url).name]
+    out = capsys.readouterr().out
+    assert "0 ticket_photos" in out and "photos folder" not in out
 
-    named = tmp_path / "weekly.sqlite3"
-    assert main(["backup", str(named), "--db", sqlite_url]) == 0
-    assert (tmp_path / "weekly-photos" / "2026" / "ticket-1" / "back.jpg").is_file()
+    photos = Path(sqlite_url.removeprefix("sqlite:///")).parent / "photos"
+    (photos / "TKT-000001").mkdir(parents=True)
+    assert main(["backup", str(tmp_path / "weekly.sqlite3"), "--db", sqlite_url]) == 0
+    assert f"the photos folder beside {photos.parent / Path(sqlite_url).name} is not in the " in (
+        capsys.readouterr().out
+    )
+    assert not (tmp_path / "weekly-photos").exists()
 
 
 def test_backup_refuses_to_overwrite_unless_asked(sqlite_url, tmp_path, capsys):

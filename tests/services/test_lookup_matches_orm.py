@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from orm_cards import orm_card
+from photo_files import write_photo
 from service_school import NOW
 from sqlalchemy import select
 
@@ -68,8 +69,7 @@ def _same_cards(factory, codes: list[str], today) -> int:  # noqa: ANN001
 
 def test_every_card_of_the_small_school_matches(any_school, tmp_path):
     school = any_school
-    photo = tmp_path / "crack.jpg"
-    photo.write_bytes(b"\xff\xd8\xff\xe0 cracked screen")
+    photo = write_photo(tmp_path / "crack.jpg")
     issue_loan(school, "counter1", student_code="S1002", device_code="LNR-001", now=NOW)
     issue_loan(school, "counter1", student_code="S1004", device_code="LNR-003", now=NOW)
     return_loan(school, "counter1", device_code="LNR-003", now=NOW + timedelta(hours=2))

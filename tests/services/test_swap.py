@@ -242,10 +242,12 @@ def test_a_loaner_for_a_laptop_already_booked_in(school):
 
 
 def test_photos_of_a_swap_that_fails_are_not_kept(school, tmp_path):
-    from helpdesk.services.repairs.tickets import photo_folder
+    from photo_files import write_photo
 
-    shot = tmp_path / "screen.jpg"
-    shot.write_bytes(b"photo bytes")
+    from helpdesk.domain.models import TicketPhoto
+    from helpdesk.services.repairs.photos import photo_data, photo_thumbnails
+
+    shot = write_photo(tmp_path / "screen.jpg")
     with pytest.raises(ValidationError) as err:
         swap(
             school,
@@ -259,8 +261,7 @@ def test_photos_of_a_swap_that_fails_are_not_kept(school, tmp_path):
         )
     assert str(err.value).startswith("The loan cannot be due at 05/10/2026 09:00")
     with school() as session:
-        folder = photo_folder(session)
-    assert not folder.exists() or list(folder.rglob("*.jpg")) == []
+        assert session.scalars(select(TicketPhoto)).all() == []
     assert counts(school) == (0, 0, 0)
     done = swap(
         school,
@@ -271,4 +272,5 @@ def test_photos_of_a_swap_that_fails_are_not_kept(school, tmp_path):
         damage=replace(CRACK, photos=(shot,)),
         now=NOW,
     )
-    assert (folder / done.ticket.photos[0]).read_bytes() == b"photo bytes"
+    [thumb] = photo_thumbnails(school, done.ticket.id)
+    assert photo_data(school, thumb.id).data == shot.read_bytes()

@@ -21,7 +21,6 @@ from helpdesk.services.repairs.tickets import (
     get_ticket,
     move_ticket,
     open_ticket,
-    photo_folder,
     record_payment,
     set_vendor,
     waive_charge,
@@ -252,15 +251,17 @@ def test_open_ticket_refusals(school):
     assert str(err.value) == "Give the vendor's name."
 
 
-def test_photos_are_kept_beside_the_database(school, tmp_path):
-    shot = tmp_path / "crack.jpg"
-    shot.write_bytes(b"\xff\xd8\xff\xe0 not a real jpeg, only bytes to copy")
+def test_photos_are_kept_in_the_database(school, tmp_path):
+    from photo_files import write_photo
+
+    from helpdesk.services.repairs.photos import photo_data, photo_thumbnails
+
+    shot = write_photo(tmp_path / "crack.jpg")
     ticket = book(school, device="LAP-0001", photos=(shot,))
-    assert ticket.photos == (f"{ticket.code}/1-crack.jpg",)
-    with school() as session:
-        stored = photo_folder(session) / ticket.photos[0]
-    assert stored.read_bytes() == shot.read_bytes()
-    assert stored.parent.parent == Path(school.kw["bind"].url.database).parent / "photos"
+    assert ticket.photos == ("crack.jpg",)
+    [thumb] = photo_thumbnails(school, ticket.id)
+    assert photo_data(school, thumb.id).data == shot.read_bytes()
+    assert not (Path(school.kw["bind"].url.database).parent / "photos").exists()
     with pytest.raises(ValidationError) as err:
         book(school, device="LAP-0002", photos=(tmp_path / "missing.jpg",))
     assert str(err.value) == f"The photo {tmp_path / 'missing.jpg'} cannot be found; take it again."

@@ -42,7 +42,7 @@ from helpdesk.services.counter.lending import (
 from helpdesk.services.counter.quick_loans import quick_issue, quick_return
 from helpdesk.services.counter.swaps import SwapInfo, collect, swap
 from helpdesk.services.records.history import device_history, student_history
-from helpdesk.services.repairs.tickets import DamageReport, book_ticket
+from helpdesk.services.repairs.tickets import DamageReport, book_ticket, photos_read
 
 __all__ = [
     "DamageReport",
@@ -194,6 +194,7 @@ def return_loan(
         raise ValidationError("Describe the damage: a damaged return opens a repair ticket.")
     if damage is not None:
         state = Condition.DAMAGED
+    damage = photos_read(damage)
     number = parse_loan_code(loan_id) if isinstance(loan_id, str) else loan_id
     missing = tuple(missing)
     if damage is None and not missing and (loan_id is None or number is not None):

@@ -44,6 +44,7 @@ from helpdesk.services.repairs.tickets import (
     change_state,
     find_ticket,
     open_swap_loan,
+    photos_read,
 )
 
 __all__ = ["SwapInfo", "collect", "swap"]
@@ -79,6 +80,7 @@ def swap(
     """
     loan_type_of(LoanType.SWAP, school_days)
     extras = accessories_of(accessories)
+    damage = photos_read(damage)
     try:
         with unit_of_work(factory, actor, now=now) as session:
             loaner = find_device(session, device_code=loaner_code, device_id=loaner_id, lock=True)

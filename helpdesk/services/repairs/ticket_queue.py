@@ -41,7 +41,6 @@ from helpdesk.services.core.views import (
     unpaid_pence,
 )
 from helpdesk.services.records.history import device_rows
-from helpdesk.services.repairs.photos import photo_folder
 from helpdesk.services.reporting.reports import school_days_after
 
 OLD_AFTER_SCHOOL_DAYS = 5  # older than this stands out on the queue
@@ -289,9 +288,6 @@ class TicketPage:
     device_kind: DeviceKind
     replacement: str  # written off: the device of that kind the student has now ("" = none yet)
     device_status: DeviceStatus
-    photo_folder: str  # where this ticket's photos are kept (absolute)
-    photo_files: tuple[str, ...]  # absolute paths, in the order they were added
-    photos_in_backup: bool  # ``helpdesk db backup`` copies them (a SQLite file's photos folder)
     occurred_on: date | None
     reported_on: date | None
     crime_reference: str
@@ -341,7 +337,6 @@ def ticket_page(
         ticket = find_ticket(session, ticket_id, lock=False)
         info = ticket_info(session, ticket)
         claim = claim_of(session, ticket.id)
-        folder = photo_folder(session)
         end = min((ticket.closed_at.date() if ticket.closed_at else today), today)
         age = school_days_after(
             ticket.opened_at.date(), end, _closures(session, ticket.opened_at.date(), end)
@@ -357,9 +352,6 @@ def ticket_page(
             device_kind=device.kind,
             replacement=_replacement(session, ticket),
             device_status=device.status,
-            photo_folder=str(folder / ticket_code(ticket.id)),
-            photos_in_backup=session.get_bind().engine.url.get_backend_name() == "sqlite",
-            photo_files=tuple(str(folder / p) for p in info.photos),
             occurred_on=claim.occurred_on if claim else None,
             reported_on=claim.reported_on if claim else None,
             crime_reference=claim.crime_reference if claim else "",

@@ -3,7 +3,7 @@ through its lifecycle, parts, vendor and RMA, time on the bench, payment and wai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -46,7 +46,7 @@ from helpdesk.services.core.views import (
 )
 from helpdesk.services.repairs.charges import record_payment, reverse_payment, waive_charge
 from helpdesk.services.repairs.insurance import FAULTS, check_cover, cover_period_on, make_intake
-from helpdesk.services.repairs.photos import PHOTOS_FOLDER, photo_folder, store_photos
+from helpdesk.services.repairs.photos import PhotoFile, read_photo, store_photos
 
 WORK_STATES = frozenset({TicketState.AWAITING_PARTS, TicketState.WITH_VENDOR, TicketState.REPAIRED})
 
@@ -57,12 +57,23 @@ class DamageReport:
 
     category: str
     description: str
-    photos: tuple[Path, ...] = ()
+    photos: tuple[Path | PhotoFile, ...] = ()  # files, or photos read already (photos_read)
     occurred_on: date | None = None
     reported_on: date | None = None
     crime_reference: str = ""
     deliberate: bool = False
     in_case: bool = True
+
+
+def photos_read(damage: DamageReport | None) -> DamageReport | None:
+    """The damage with its photo files read, checked and thumbnailed: done before the action's
+    transaction opens, so a photo refused writes nothing and the transaction stays short."""
+    if damage is None or all(isinstance(p, PhotoFile) for p in damage.photos):
+        return damage
+    return replace(
+        damage,
+        photos=tuple(p if isinstance(p, PhotoFile) else read_photo(p) for p in damage.photos),
+    )
 
 
 def _label(state: TicketState) -> str:
@@ -90,9 +101,7 @@ def book_ticket(
     description = (damage.description or "").strip()
     if not description:
         raise ValidationError("Describe the damage or fault before booking it in.")
-    for photo in damage.photos:
-        if not Path(photo).is_file():
-            raise ValidationError(f"The photo {photo} cannot be found; take it again.")
+    photos = tuple(p if isinstance(p, PhotoFile) else read_photo(p) for p in damage.photos)
     intake = make_intake(
         damage.category,
         occurred_on=damage.occurred_on,
@@ -133,7 +142,7 @@ def book_ticket(
     )
     session.add(ticket)
     session.flush()
-    store_photos(session, ticket, tuple(damage.photos), now)
+    store_photos(session, ticket, photos, now)
     if student is not None and check is not None and intake.category not in FAULTS:
         period = cover_period_on(session, student.id, intake.occurred_on)
         settled = check.charge_pence == 0
@@ -171,6 +180,7 @@ def open_ticket(
 ) -> TicketInfo:
     """Book a device in for repair. Without a student, the student it is assigned to (if any)
     is the one whose cover is checked and who is charged."""
+    damage = photos_read(damage) or damage
     with unit_of_work(factory, actor, now=now) as session:
         device = find_device(session, device_code=device_code, device_id=device_id, lock=True)
         loan = open_loan_of(session, device.id)
@@ -379,7 +389,6 @@ def add_time(
 # their own.
 __all__ = [
     "DamageReport",
-    "PHOTOS_FOLDER",
     "add_part",
     "add_time",
     "book_ticket",
@@ -389,7 +398,7 @@ __all__ = [
     "move_ticket",
     "open_swap_loan",
     "open_ticket",
-    "photo_folder",
+    "photos_read",
     "record_payment",
     "reverse_payment",
     "set_vendor",

@@ -140,6 +140,7 @@ class TicketPage(QDialog):
         self.charge_box.reverse_wanted.connect(lambda: actions.reverse_payment())
         self.photos_box.file_wanted.connect(lambda: actions.add_photo())
         self.photos_box.camera_wanted.connect(actions.take_photo)
+        self.photos_box.said.connect(self.say)
 
     # --- loading and showing ---------------------------------------------------------------------
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QIcon, QImage, QPixmap
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from helpdesk.services.repairs.photos import PhotoData, PhotoThumb, photo_data, photo_thumbnails
 from helpdesk.services.repairs.ticket_queue import TicketPage as PageData
+from helpdesk.ui.bench.photo_viewer import PhotoViewer, decode_photo
 from helpdesk.ui.bench.widgets import (
     THUMB,
     fill_table,
@@ -37,6 +39,7 @@ from helpdesk.ui.bench.widgets import (
     submit,
 )
 from helpdesk.ui.context import AppContext
+from helpdesk.ui.errors import describe_failure
 
 
 class DamageBox(QGroupBox):
@@ -208,14 +211,17 @@ class VendorBox(QGroupBox):
 
 
 class PhotosBox(QGroupBox):
-    """The damage photos as thumbnails (double-click opens one); ``file_wanted`` and
+    """The damage photos as thumbnails from the database (double-click or Enter opens one in
+    full); ``file_wanted`` and
     ``camera_wanted`` ask for a photo from a file or from this computer's camera."""
 
     file_wanted = Signal()
     camera_wanted = Signal()
+    said = Signal(str, str)  # a sentence for the page, and its tone
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__("Photos")
+        self.viewer: PhotoViewer | None = None
         self.ctx = ctx
         self.photos = QListWidget()
         self.photos.setObjectName("photos")
@@ -225,6 +231,7 @@ class PhotosBox(QGroupBox):
         self.photos.setWrapping(False)
         self.photos.setFixedHeight(THUMB + 36)
         self.photos.itemDoubleClicked.connect(self._open_photo)
+        self.photos.itemActivated.connect(self._open_photo)
         self.photo_where = QLabel()
         self.photo_where.setObjectName("hint")
         self.photo_where.setWordWrap(True)
@@ -247,32 +254,54 @@ class PhotosBox(QGroupBox):
         layout.addLayout(buttons)
 
     def show_ticket(self, page: PageData) -> None:
-        kept = (
-            "(kept with the backup)"
-            if page.photos_in_backup
-            else "(back this folder up with the database)"
-        )
+        count = len(page.ticket.photos)
         self.photo_where.setText(
-            f"Stored in {page.photo_folder} {kept}."
-            if page.photo_files
-            else f"No photos yet. Photos are stored in {page.photo_folder} {kept}."
+            f"{count} photo{'s' if count != 1 else ''}, kept in the database with the ticket "
+            "(every counter sees them; the backup holds them). Double-click one to open it."
+            if count
+            else "No photos yet. Photos are kept in the database with the ticket."
         )
         is_open = page.ticket.is_open
         self.photo_button.setEnabled(is_open)
         self.camera_button.setEnabled(is_open and bool(self.ctx.camera_source))
-        files = page.photo_files
-        submit(self, lambda: load_thumbnails(files), self._thumbnails, key=f"thumbs-{id(self)}")
+        factory, ticket_id = self.ctx.factory, page.ticket.id
+        submit(
+            self,
+            lambda: load_thumbnails(photo_thumbnails(factory, ticket_id)),
+            self._thumbnails,
+            lambda exc: self.said.emit(describe_failure("Loading the photos", exc), "bad"),
+            key=f"thumbs-{id(self)}",
+        )
 
-    def _thumbnails(self, thumbs: list[tuple[str, QImage | None]]) -> None:
+    def _thumbnails(self, thumbs: list[tuple[PhotoThumb, QImage | None]]) -> None:
         self.photos.clear()
-        for path, image in thumbs:
-            name = path.rsplit("/", 1)[-1]
-            item = QListWidgetItem(name if image is not None else f"{name} (missing)")
+        for photo, image in thumbs:
+            if photo.missing:
+                text = f"{photo.name} (photo missing)"
+            elif image is None:
+                text = f"{photo.name} (no preview)"
+            else:
+                text = photo.name
+            item = QListWidgetItem(text)
             if image is not None:
                 item.setIcon(QIcon(QPixmap.fromImage(image)))
-            item.setData(Qt.ItemDataRole.UserRole, path)
-            item.setToolTip(path)
+            item.setData(Qt.ItemDataRole.UserRole, photo.id)
+            item.setToolTip(
+                f"{photo.name}, taken {photo.taken_at:%d/%m/%Y %H:%M}"
+                + (f" ({photo.caption})" if photo.caption else "")
+            )
             self.photos.addItem(item)
 
     def _open_photo(self, item: QListWidgetItem) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(item.data(Qt.ItemDataRole.UserRole)))
+        factory, photo_id = self.ctx.factory, int(item.data(Qt.ItemDataRole.UserRole))
+        submit(
+            self,
+            lambda: decode_photo(photo_data(factory, photo_id)),
+            self._show_photo,
+            lambda exc: self.said.emit(describe_failure("Opening the photo", exc), "bad"),
+            key=f"photo-{id(self)}",
+        )
+
+    def _show_photo(self, loaded: tuple[PhotoData, QImage | None]) -> None:
+        self.viewer = PhotoViewer(*loaded, parent=self)
+        self.viewer.open()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from helpdesk.services.repairs.photos import PhotoThumb
 from helpdesk.ui.context import AppContext
 
 THUMB = 96
@@ -55,16 +56,19 @@ class HasContext(Protocol):
     ctx: AppContext
 
 
-def load_thumbnails(paths: tuple[str, ...]) -> list[tuple[str, QImage | None]]:
-    """Photos scaled down for the page (run off the GUI thread: QImage is thread-safe)."""
-    out: list[tuple[str, QImage | None]] = []
-    for path in paths:
-        image = QImage(path)
+def load_thumbnails(
+    photos: tuple[PhotoThumb, ...],
+) -> list[tuple[PhotoThumb, QImage | None]]:
+    """The thumbnails from the database as pictures, scaled down for the page (run off the GUI
+    thread: QImage is thread-safe); None for a photo that is missing or cannot be read."""
+    out: list[tuple[PhotoThumb, QImage | None]] = []
+    for photo in photos:
+        image = QImage.fromData(photo.thumbnail) if photo.thumbnail else QImage()
         if image.isNull():
-            out.append((path, None))
+            out.append((photo, None))
         else:
-            out.append((path, image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
-                                           Qt.TransformationMode.SmoothTransformation)))  # fmt: skip
+            out.append((photo, image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                            Qt.TransformationMode.SmoothTransformation)))  # fmt: skip
     return out
 
 
