@@ -17,6 +17,7 @@ import json
 import re
 import weakref
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import Connection, Engine, bindparam, event, func, select
 
@@ -56,20 +57,30 @@ _READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "SHOW
 _SET = re.compile(r"SET\s", re.IGNORECASE)  # SET LOCAL ...: a setting, not a table
 
 
-def tables_written(statement: str) -> set[str]:
+def tables_written(statement: str) -> frozenset[str]:
     """The tables ``statement`` writes: empty for a read, ``{"*"}`` when it writes but which
     tables cannot be told (a procedure call, a schema change...)."""
+    if len(statement) > 8192:  # an import's batch of many rows: read, not kept
+        return _read_tables(statement)
+    return _tables_of(statement)
+
+
+def _read_tables(statement: str) -> frozenset[str]:
     head = statement.lstrip()[:10].upper()
     if head.startswith(_READS) or _SET.match(head):
-        return set()
-    found = {
+        return frozenset()
+    found = frozenset(
         name.rsplit(".", 1)[-1].lower()
         for name in _WRITES.findall(statement)
         if name.lower() not in _NOT_TABLES
-    }
+    )
     if found or head.startswith("WITH"):  # a WITH that writes nothing is a read
         return found
-    return {EVERYTHING}
+    return frozenset({EVERYTHING})
+
+
+# the counter runs the same few statements again and again: each is read once
+_tables_of = lru_cache(maxsize=1024)(_read_tables)
 
 
 def _note_writes(conn: Connection, _cursor, statement: str, *_args) -> None:  # noqa: ANN001
