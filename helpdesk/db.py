@@ -11,6 +11,8 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
+import psycopg
+from psycopg import sql
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -132,6 +134,30 @@ LISTENER_KEEPALIVES = {
     "keepalives_count": 3,
     "tcp_user_timeout": 10000,
 }
+
+
+def listening_connection(engine: Engine, channel: str) -> psycopg.Connection:
+    """PostgreSQL: a connection of its own (not from the pool, see :func:`listener_connect_args`)
+    that LISTENs on ``channel``. It runs no transaction: it only waits for notifications."""
+    conn = psycopg.connect(autocommit=True, **listener_connect_args(engine))  # type: ignore[arg-type]
+    try:
+        conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def version_connection(engine: Engine) -> sqlite3.Connection:
+    """SQLite: a connection of its own to the file, for ``PRAGMA data_version`` (which changes
+    when any other connection commits). It runs no transaction; it may be made on one thread and
+    used on another, never on two at once."""
+    database = engine.url.database
+    if engine.url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        raise ValueError(f"Not a SQLite file: {engine.url}")
+    conn = sqlite3.connect(database, timeout=1, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout=1000")
+    return conn
 
 
 @contextmanager

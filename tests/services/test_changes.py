@@ -184,7 +184,7 @@ def test_postgres_a_killed_listener_says_unreachable_then_full_refresh(pg_sessio
             killed = session.scalar(
                 text(
                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                    " WHERE query LIKE 'LISTEN helpdesk_changes%' AND pid <> pg_backend_pid()"
+                    " WHERE query LIKE 'LISTEN %helpdesk_changes%' AND pid <> pg_backend_pid()"
                     " AND datname = current_database()"
                 )
             )
@@ -229,3 +229,45 @@ def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]  # free, and nothing listens once it is closed
+
+
+@pytest.mark.postgres
+def test_the_listener_connects_with_the_apps_timeouts(pg_session_factory, monkeypatch) -> None:  # noqa: ANN001
+    from helpdesk.db import listener_connect_args, listening_connection
+
+    engine = pg_session_factory.kw["bind"]
+    conn = listening_connection(engine, "helpdesk_changes")
+    try:
+        assert conn.execute("SHOW statement_timeout").fetchone() == ("10s",)
+        assert conn.info.get_parameters()["connect_timeout"] == "5"
+        assert conn.info.get_parameters()["keepalives_idle"] == "5"
+    finally:
+        conn.close()
+    monkeypatch.setenv("HELPDESK_DB_CONNECT_TIMEOUT", "2")
+    assert listener_connect_args(engine)["connect_timeout"] == 2
+    from_url = make_engine(engine.url.update_query_dict({"connect_timeout": "7"}))
+    assert listener_connect_args(from_url)["connect_timeout"] == "7"  # what the URL says wins
+
+
+def test_a_server_that_never_answers_is_given_up_on(monkeypatch) -> None:  # noqa: ANN001
+    """A port that accepts and never answers (a hung server): the watcher gives up connecting
+    after the app's connect timeout, and says the database cannot be reached."""
+    import socket
+
+    monkeypatch.setenv("HELPDESK_DB_CONNECT_TIMEOUT", "1")
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)  # connections wait in the backlog, never answered
+    engine = make_engine(f"postgresql://helpdesk@127.0.0.1:{server.getsockname()[1]}/helpdesk")
+    try:
+        started = time.monotonic()
+        watcher = ChangeWatcher(engine)
+        assert not watcher.connected and time.monotonic() - started < 4
+        with pytest.raises(DatabaseUnreachable) as caught:
+            watcher.poll(0.1)
+        assert time.monotonic() - started < 8
+        assert failure_kind(caught.value) == "unreachable"
+        watcher.close()
+    finally:
+        server.close()
+        engine.dispose()

@@ -25,7 +25,7 @@ import psycopg
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from helpdesk.db import listener_connect_args
+from helpdesk.db import listening_connection, version_connection
 from helpdesk.services.core.changes import CHANNEL, Changes, read_payload
 from helpdesk.services.core.failures import DatabaseUnreachable
 
@@ -42,12 +42,8 @@ class _Ear(Protocol):
 class _SqliteEar:
     """``PRAGMA data_version`` on a connection of its own."""
 
-    def __init__(self, database: str) -> None:
-        # made on one thread, used on the worker's (never two at once)
-        self.conn = sqlite3.connect(
-            database, timeout=1, isolation_level=None, check_same_thread=False
-        )
-        self.conn.execute("PRAGMA busy_timeout=1000")
+    def __init__(self, engine: Engine) -> None:
+        self.conn = version_connection(engine)
         self.version = self._version()
 
     def _version(self) -> int:
@@ -78,8 +74,7 @@ class _PostgresEar:
     """LISTEN on a psycopg connection of its own."""
 
     def __init__(self, engine: Engine) -> None:
-        self.conn = psycopg.connect(autocommit=True, **listener_connect_args(engine))  # type: ignore[arg-type]
-        self.conn.execute(f"LISTEN {CHANNEL}")
+        self.conn = listening_connection(engine, CHANNEL)
 
     def wait(self, timeout: float) -> Changes | None:
         heard = list(self.conn.notifies(timeout=max(timeout, 0.0), stop_after=1))
@@ -133,9 +128,7 @@ class ChangeWatcher:
     def _open(self) -> _Ear:
         url = self.engine.url
         if url.get_backend_name() == "sqlite":
-            if not url.database or url.database == ":memory:":
-                raise ValueError("A database in memory has no other counters to watch.")
-            return _SqliteEar(url.database)
+            return _SqliteEar(self.engine)
         if url.get_backend_name() == "postgresql":
             return _PostgresEar(self.engine)
         raise ValueError(f"Changes cannot be watched on {url.get_backend_name()}.")
