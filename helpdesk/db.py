@@ -11,6 +11,8 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
+import psycopg
+from psycopg import sql
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -114,6 +116,54 @@ def _server_timeouts(query: Mapping[str, object]) -> dict[str, object]:
     if "options" not in query and statement:
         args["options"] = f"-c statement_timeout={statement * 1000}"
     return args
+
+
+def listener_connect_args(engine: Engine) -> dict[str, object]:
+    """PostgreSQL: the keyword arguments of ``psycopg.connect`` for a connection of its own to
+    ``engine``'s database, outside the pool (the change watcher's LISTEN), with the pool's
+    timeouts. TCP keepalives make a server that vanishes without a word (a cable pulled) show as
+    a broken connection within some 15 s instead of a wait that never ends."""
+    _args, found = engine.dialect.create_connect_args(engine.url)
+    kwargs: dict[str, object] = dict(found)
+    kwargs.pop("context", None)  # SQLAlchemy's adapters, not a connection setting
+    kwargs.update(_server_timeouts(engine.url.query))
+    for name, value in LISTENER_KEEPALIVES.items():
+        kwargs.setdefault(name, value)
+    return kwargs
+
+
+# probe an idle connection after 5 s, every 2 s, give up after 3 missed answers (or 10 s unsent)
+LISTENER_KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10000,
+}
+
+
+def listening_connection(engine: Engine, channel: str) -> psycopg.Connection:
+    """PostgreSQL: a connection of its own (not from the pool, see :func:`listener_connect_args`)
+    that LISTENs on ``channel``. It runs no transaction: it only waits for notifications."""
+    conn = psycopg.connect(autocommit=True, **listener_connect_args(engine))  # type: ignore[arg-type]
+    try:
+        conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def version_connection(engine: Engine) -> sqlite3.Connection:
+    """SQLite: a connection of its own to the file, for ``PRAGMA data_version`` (which changes
+    when any other connection commits). It runs no transaction; it may be made on one thread and
+    used on another, never on two at once."""
+    database = engine.url.database
+    if engine.url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        raise ValueError(f"Not a SQLite file: {engine.url}")
+    conn = sqlite3.connect(database, timeout=1, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout=1000")
+    return conn
 
 
 @contextmanager

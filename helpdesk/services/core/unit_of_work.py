@@ -10,12 +10,15 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 import helpdesk.domain  # noqa: F401  (installs the audit hook)
 from helpdesk.db import WRITE, read_connection
 from helpdesk.domain.errors import NotFound, Refused
 from helpdesk.domain.models import Staff
+from helpdesk.services.core.changes import CHANGED, announce, note_writes
+from helpdesk.services.core.failures import OUTCOME_UNKNOWN, OutcomeUnknown
 
 SessionFactory = sessionmaker[Session]
 
@@ -29,21 +32,46 @@ def unit_of_work(
     ``actor`` is the acting staff member's username (``None`` only for system work such as
     imports run before any staff exist, or for statements that check the staff member
     themselves); the audit log records it against every change.
+
+    On PostgreSQL an action that changed something tells the other counters which tables, in
+    one ``pg_notify`` just before the commit (see :mod:`helpdesk.services.core.changes`). A
+    failure before the commit leaves nothing written and is raised as it is; when the commit
+    itself gets no answer (the server went away), :class:`OutcomeUnknown` says the action may
+    or may not have been saved.
     """
-    with factory() as session, session.begin():
-        session.connection(execution_options=WRITE)  # SQLite: take the write lock now
-        session.info["now"] = now or datetime.now().replace(microsecond=0)
-        if actor is not None:
-            staff = session.scalar(select(Staff).where(Staff.username == actor))
-            if staff is None:
-                raise NotFound(f"There is no staff member with the username '{actor}'.")
-            if not staff.active:
-                raise Refused(
-                    f"{staff.display_name} ({actor}) is no longer an active staff member."
-                )
-            session.info["staff_id"] = staff.id
-            session.info["staff"] = staff
-        yield session
+    engine = factory.kw["bind"]
+    options: dict[str, object] = dict(WRITE)
+    changed: set[str] = set()
+    if engine.dialect.name == "postgresql":
+        note_writes(engine)
+        options = {**WRITE, CHANGED: changed}
+    with factory() as session:
+        session.begin()
+        try:
+            conn = session.connection(execution_options=options)  # SQLite: take the lock now
+            session.info["now"] = now or datetime.now().replace(microsecond=0)
+            if actor is not None:
+                staff = session.scalar(select(Staff).where(Staff.username == actor))
+                if staff is None:
+                    raise NotFound(f"There is no staff member with the username '{actor}'.")
+                if not staff.active:
+                    raise Refused(
+                        f"{staff.display_name} ({actor}) is no longer an active staff member."
+                    )
+                session.info["staff_id"] = staff.id
+                session.info["staff"] = staff
+            yield session
+            session.flush()
+            announce(conn, changed)
+        except BaseException:
+            session.rollback()
+            raise
+        try:
+            session.commit()
+        except IntegrityError:
+            raise  # the server answered: the commit was refused and nothing was kept
+        except DBAPIError as exc:
+            raise OutcomeUnknown(OUTCOME_UNKNOWN) from exc
 
 
 @contextmanager
