@@ -73,6 +73,18 @@ class PgServer:
     # --- starting and stopping ----------------------------------------------------------------
 
     @classmethod
+    def private(cls) -> PgServer:
+        """A cluster of this process's own, always (a test that stops and starts its server);
+        raise PgUnavailable without Debian's server binaries."""
+        bindir = find_bindir()
+        if bindir is None:
+            raise PgUnavailable(
+                "no PostgreSQL server binaries to start a private cluster: install Debian's "
+                "'postgresql' package"
+            )
+        return cls._own_cluster(bindir)
+
+    @classmethod
     def start(cls) -> PgServer:
         """Use ``$HELPDESK_TEST_PG_URL`` or start a private cluster; raise PgUnavailable."""
         env = os.environ.get(ENV_URL)
@@ -89,6 +101,10 @@ class PgServer:
                 f"no PostgreSQL server for the tests: set {ENV_URL}, or install Debian's "
                 "'postgresql' package (the tests then start their own cluster)"
             )
+        return cls._own_cluster(bindir)
+
+    @classmethod
+    def _own_cluster(cls, bindir: Path) -> PgServer:
         as_root = os.geteuid() == 0
         if as_root:
             try:
@@ -160,13 +176,18 @@ class PgServer:
                 "-c max_connections=100",
             ]
         )
+        self._options = options
+        self._start_server()
+
+    def _start_server(self) -> None:
+        assert self.workdir is not None and self.bindir is not None
         self._run(
             [
                 str(self.bindir / "pg_ctl"),
                 "-D",
-                str(data),
+                str(self.workdir / "data"),
                 "-o",
-                options,
+                self._options,
                 "-l",
                 str(self.workdir / "server.log"),
                 "-w",
@@ -174,9 +195,22 @@ class PgServer:
                 "60",
                 "start",
             ],
-            as_root,
+            os.geteuid() == 0,
         )
         self._check()
+
+    def halt(self) -> None:
+        """Stop a private cluster's server (its files stay): the server has gone away."""
+        assert self.workdir is not None and self.bindir is not None, "not a private cluster"
+        self._run(
+            [str(self.bindir / "pg_ctl"), "-D", str(self.workdir / "data"), "-m", "fast", "-w",
+             "stop"],
+            os.geteuid() == 0,
+        )  # fmt: skip
+
+    def resume(self) -> None:
+        """Start a halted private cluster's server again on the same port."""
+        self._start_server()
 
     def _check(self, wait_seconds: float = 15) -> None:
         deadline = time.monotonic() + wait_seconds

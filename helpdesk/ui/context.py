@@ -27,4 +27,20 @@ class AppContext:
 
     def __post_init__(self) -> None:
         if self.db is None:
-            self.db = DbWorker(inline=self.runner.inline)
+            self.db = database_thread(self.factory, inline=self.runner.inline)
+
+
+def database_thread(factory: Any, *, inline: bool = False) -> DbWorker:
+    """The window's database thread for ``factory``: it tells a server that went away from a
+    busy file (services' ``failure_kind``), tries the database again while it is away (``ping``)
+    and, between jobs, hears changes made elsewhere (``ChangeWatcher``)."""
+    from helpdesk.services.core.failures import failure_kind
+    from helpdesk.services.core.health import ping
+    from helpdesk.services.core.watcher import ChangeWatcher
+
+    return DbWorker(
+        inline=inline,
+        classify=failure_kind,
+        probe=lambda: ping(factory),
+        watcher=lambda: ChangeWatcher(factory),
+    )

@@ -179,6 +179,13 @@ class DbWorker(Runner):
 
     def _loop(self) -> None:
         watcher = None
+        if self.make_watcher is not None:
+            # Listening starts before the first job: a change made while the window reads what
+            # it shows first is heard, not missed.
+            try:
+                watcher = self.make_watcher()
+            except Exception as exc:  # noqa: BLE001 - tried again between jobs
+                log.warning("watching for changes could not start: %s", exc)
         next_watch = 0.0
         next_probe = 0.0
         down = False

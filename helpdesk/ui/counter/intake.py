@@ -114,8 +114,8 @@ class ScanIntake:
         """A change made anywhere (another counter, the bench, the command line): the card on
         screen is read again, unless the person is in the middle of something with it; then it
         says so and is read again when they finish."""
-        if changes is None:  # the database was away: the day's list may have missed lines
-            self.refresh_day()
+        if changes is None or getattr(changes, "full_refresh", False):
+            self.refresh_day()  # the database was away: the day's list may have missed lines
         if self.card_code is None:
             return
         if self._editing():
