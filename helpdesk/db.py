@@ -77,9 +77,12 @@ def make_engine(url: str, *, echo: bool = False, busy_ms: int = BUSY_MS) -> Engi
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() != "postgresql":
         return create_engine(parsed, echo=echo, pool_pre_ping=True)
-    return create_engine(
-        parsed, echo=echo, pool_pre_ping=True, connect_args=_server_timeouts(parsed.query)
-    )
+    # No ping of a pooled connection before each use: on a school's network that is one more
+    # round trip for every scan and every action. A pooled connection that died (the server was
+    # restarted) fails on its first statement with a disconnect error instead; SQLAlchemy then
+    # throws the whole pool away, and the window's database thread takes that error as "the
+    # server went away", says so and probes until it answers, with fresh connections after.
+    return create_engine(parsed, echo=echo, connect_args=_server_timeouts(parsed.query))
 
 
 CONNECT_TIMEOUT_S = 5  # a server that does not answer: give up connecting after this long

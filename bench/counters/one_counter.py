@@ -5,8 +5,8 @@ others, then scans as fast as it can, calling the services the counter panel cal
 (helpdesk/ui/counter/actions.py: ``lookup`` for a scan, ``issue_loan`` with the ids of the
 scanned card and loaner, ``return_loan`` by the loan's id, ``swap``, and ``record_refusal``
 for a refusal; the ticket page's ``move_ticket``). Every service call counts as one scan. The
-SQL statements each call sends are counted too (each is a round trip to the server; a pooled
-connection's ping on checkout, BEGIN and COMMIT are not counted and add about three more).
+SQL statements each call sends are counted too (each is a round trip to the server; an
+action's BEGIN and COMMIT are not counted and add two more; a read adds none).
 
 A scan of a loaner decides what happens next, from the card the lookup answered: on loan, it
 comes back; in stock, a student's card is scanned and it goes out. Another counter may have done

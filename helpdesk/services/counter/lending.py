@@ -114,8 +114,12 @@ def lend(
     notes: str,
     ticket: Ticket | None = None,
     checked: bool = False,
+    settings: SchoolSettings | None = None,
 ) -> Loan:
-    settings = load_settings(session)
+    """The loan made, the device on loan. ``settings``: the school's, when the caller has
+    read them in this transaction already (they are read here otherwise)."""
+    if settings is None:
+        settings = load_settings(session)
     if not checked:
         check_can_lend(session, device, student, settings)
     now = now_of(session)

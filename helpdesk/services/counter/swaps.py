@@ -7,10 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from helpdesk.domain.enums import Condition, LoanType, TicketState
-from helpdesk.domain.errors import Refused, ValidationError
+from helpdesk.domain.errors import NotFound, Refused, ValidationError
+from helpdesk.domain.models import Device
 from helpdesk.services.core.codes import ticket_code
 from helpdesk.services.core.records import (
     active_assignment_of,
@@ -83,9 +86,8 @@ def swap(
     damage = photos_read(damage)
     try:
         with unit_of_work(factory, actor, now=now) as session:
-            loaner = find_device(session, device_code=loaner_code, device_id=loaner_id, lock=True)
-            own = find_device(
-                session, device_code=own_device_code, device_id=own_device_id, lock=True
+            loaner, own = _both_devices(
+                session, loaner_code, loaner_id, own_device_code, own_device_id
             )
             student = find_student(
                 session, student_code=student_code, student_id=student_id, lock=True
@@ -100,7 +102,8 @@ def swap(
                     f"{own.asset_tag} is not assigned to {student_label(student)}; a swap is for "
                     "the student's own laptop."
                 )
-            check_can_lend(session, loaner, student, load_settings(session))
+            settings = load_settings(session)
+            check_can_lend(session, loaner, student, settings)
             if damage is None:
                 ticket = open_ticket_of(session, own.id)
                 if ticket is None:
@@ -117,7 +120,9 @@ def swap(
                 cover = cover_from_claim(claim) if claim else None
             else:
                 ticket, cover = book_ticket(session, own, student, damage, now=now_of(session))
-                settle_status(session, own)
+                # The new ticket is the laptop's one open ticket and alone decides its status
+                # (in repair, or lost or stolen): its loans and assignment are not read again.
+                settle_status(session, own, open_ticket=ticket, has_open_loan=False, assigned=True)
             loan = lend(
                 session,
                 loaner,
@@ -130,12 +135,41 @@ def swap(
                 notes="",
                 ticket=ticket,
                 checked=True,
+                settings=settings,
             )
             session.flush()
             return SwapInfo(ticket=ticket_info(session, ticket), loan=loan_info(loan), cover=cover)
     except IntegrityError:
         say_who_has_it(factory, loaner_id, loaner_code)
         raise
+
+
+def _both_devices(
+    session: Session,
+    loaner_code: str | None,
+    loaner_id: int | None,
+    own_code: str | None,
+    own_id: int | None,
+) -> tuple[Device, Device]:
+    """The loaner and the student's own laptop, locked for the swap: in one statement when the
+    counter gives both ids (what it scanned), otherwise one after the other by their codes."""
+    if loaner_id is None or own_id is None:
+        loaner = find_device(session, device_code=loaner_code, device_id=loaner_id, lock=True)
+        own = find_device(session, device_code=own_code, device_id=own_id, lock=True)
+        return loaner, own
+    found = {
+        device.id: device
+        for device in session.scalars(
+            select(Device)
+            .where(Device.id.in_({loaner_id, own_id}))
+            .order_by(Device.id)
+            .with_for_update()
+        )
+    }
+    for wanted in (loaner_id, own_id):
+        if wanted not in found:
+            raise NotFound(f"There is no device with the id {wanted}.")
+    return found[loaner_id], found[own_id]
 
 
 def collect(

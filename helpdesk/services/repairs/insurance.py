@@ -140,10 +140,16 @@ def _uninsured(session: Session, category: DamageCategory, reason: str) -> tuple
     )
 
 
-def check_cover(session: Session, student: Student, intake: Intake) -> CoverCheck:
-    """The cover check for one incident (inside a unit of work). Nothing is written."""
+def check_cover(
+    session: Session, student: Student, intake: Intake, *, period: CoverPeriod | None | bool = True
+) -> CoverCheck:
+    """The cover check for one incident (inside a unit of work). Nothing is written.
+
+    ``period``: the student's cover period on the day of the incident when the caller has read
+    it already (``None``: there is none); read here by default."""
     incident = IncidentType.for_damage(intake.category)
-    period = cover_period_on(session, student.id, intake.occurred_on)
+    if period is True or period is False:
+        period = cover_period_on(session, student.id, intake.occurred_on)
     status = period.status if period else None
     scheme = period.scheme if period else None
     used = claims_used(session, period.id) if period else 0

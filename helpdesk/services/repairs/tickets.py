@@ -119,7 +119,10 @@ def book_ticket(
             f"{device.asset_tag} already has an open repair ticket, {ticket_code(existing.id)} "
             f"({existing.state.label})."
         )
-    check = check_cover(session, student, intake) if student is not None else None
+    period = (
+        cover_period_on(session, student.id, intake.occurred_on) if student is not None else None
+    )
+    check = check_cover(session, student, intake, period=period) if student is not None else None
     if intake.category.value == "stolen" and not intake.crime_reference:
         raise Refused("A theft can only be booked in with a police crime reference.")
     ticket = Ticket(
@@ -144,7 +147,6 @@ def book_ticket(
     session.flush()
     store_photos(session, ticket, photos, now)
     if student is not None and check is not None and intake.category not in FAULTS:
-        period = cover_period_on(session, student.id, intake.occurred_on)
         settled = check.charge_pence == 0
         session.add(
             Claim(
@@ -162,8 +164,7 @@ def book_ticket(
                 settled_at=now if settled else None,
                 created_at=now,
             )
-        )
-    session.flush()
+        )  # written with the caller's next flush, with the rest of the action
     return ticket, check
 
 
@@ -279,7 +280,12 @@ def change_state(session: Session, ticket: Ticket, to_state: TicketState, note: 
         DeviceStatus.STOLEN,
     ):
         device.status = DeviceStatus.IN_STOCK  # found again (or back from repair): settled below
-    settle_status(session, device)
+    if ticket.state in CLOSED_TICKET_STATES:
+        settle_status(session, device)
+    else:
+        # Still open, it is the device's one open ticket (a second is refused at booking in),
+        # and an open ticket alone decides the status: the loan and assignment are not read.
+        settle_status(session, device, open_ticket=ticket, has_open_loan=False, assigned=False)
 
 
 def move_ticket(
