@@ -9,9 +9,9 @@ import time
 import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
+from ui.conftest import build_small_school
 
 from helpdesk.domain.models import Device, Loan
-from ui.conftest import build_small_school
 
 pytestmark = pytest.mark.threaded
 
@@ -109,9 +109,8 @@ def test_a_loan_at_one_counter_shows_at_the_other_on_postgresql(qtbot, qapp, pg_
 @pytest.fixture
 def private_pg():  # noqa: ANN201
     """A PostgreSQL cluster of this test's own, which it may stop and start."""
-    from pg_server import PgServer, PgUnavailable
-
     from needs import need
+    from pg_server import PgServer, PgUnavailable
 
     try:
         server = PgServer.private()
