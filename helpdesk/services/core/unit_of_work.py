@@ -16,20 +16,25 @@ import helpdesk.domain  # noqa: F401  (installs the audit hook)
 from helpdesk.db import WRITE, read_connection
 from helpdesk.domain.errors import NotFound, Refused
 from helpdesk.domain.models import Staff
+from helpdesk.services.core.permissions import needed, require
 
 SessionFactory = sessionmaker[Session]
 
 
 @contextmanager
 def unit_of_work(
-    factory: SessionFactory, actor: str | None, *, now: datetime | None = None
+    factory: SessionFactory, actor: str | None, *, action: str, now: datetime | None = None
 ) -> Iterator[Session]:
     """A session inside one transaction, committed on success and rolled back on any error.
 
     ``actor`` is the acting staff member's username (``None`` only for system work such as
     imports run before any staff exist, or for statements that check the staff member
-    themselves); the audit log records it against every change.
+    themselves); the audit log records it against every change. ``action`` names what is done
+    (a key of the permission table, ``permissions.PERMISSIONS``): a staff member whose role is
+    below it is refused before anything is written; a name missing from the table is a fault of
+    the program and raises at once.
     """
+    needed(action)  # an unknown action fails here, before any transaction
     with factory() as session, session.begin():
         session.connection(execution_options=WRITE)  # SQLite: take the write lock now
         session.info["now"] = now or datetime.now().replace(microsecond=0)
@@ -41,6 +46,7 @@ def unit_of_work(
                 raise Refused(
                     f"{staff.display_name} ({actor}) is no longer an active staff member."
                 )
+            require(staff.role, action)
             session.info["staff_id"] = staff.id
             session.info["staff"] = staff
         yield session

@@ -80,7 +80,7 @@ def swap(
     loan_type_of(LoanType.SWAP, school_days)
     extras = accessories_of(accessories)
     try:
-        with unit_of_work(factory, actor, now=now) as session:
+        with unit_of_work(factory, actor, action="loan.swap", now=now) as session:
             loaner = find_device(session, device_code=loaner_code, device_id=loaner_id, lock=True)
             own = find_device(
                 session, device_code=own_device_code, device_id=own_device_id, lock=True
@@ -144,7 +144,7 @@ def collect(
     now: datetime | None = None,
 ) -> TicketInfo:
     """The student collects the repaired laptop: refused while the swap loaner is still out."""
-    with unit_of_work(factory, actor, now=now) as session:
+    with unit_of_work(factory, actor, action="ticket.collect", now=now) as session:
         ticket = find_ticket(session, ticket_id)
         change_state(session, ticket, TicketState.COLLECTED)
         session.flush()

@@ -43,7 +43,7 @@ def add_diagnosis_note(
     text = " ".join((note or "").split())
     if not text:
         raise ValidationError("Write the diagnosis note first.")
-    with unit_of_work(factory, actor, now=now) as session:
+    with unit_of_work(factory, actor, action="ticket.diagnosis", now=now) as session:
         ticket = find_ticket(session, ticket_id)
         if ticket.state in CLOSED_TICKET_STATES:
             raise Refused(
@@ -84,7 +84,7 @@ def add_photo(
         raise ValidationError(
             f"{source.name} is not a photo: the file is damaged or of another kind."
         )
-    with unit_of_work(factory, actor, now=now) as session:
+    with unit_of_work(factory, actor, action="ticket.photo", now=now) as session:
         ticket = find_ticket(session, ticket_id)
         code = ticket_code(ticket.id)
         if ticket.state in CLOSED_TICKET_STATES:
