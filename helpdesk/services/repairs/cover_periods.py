@@ -162,7 +162,10 @@ def edit_cover_period(
 ) -> StudentCover:
     """Change a cover period; claims already made against it stay counted."""
     with unit_of_work(factory, actor, action="cover.edit", now=now) as session:
-        period = session.get(CoverPeriod, period_id, with_for_update=True)
+        # Only the period's row is locked (PostgreSQL refuses to lock its joined scheme).
+        period = session.scalar(
+            select(CoverPeriod).where(CoverPeriod.id == period_id).with_for_update(of=CoverPeriod)
+        )
         if period is None:
             raise NotFound(f"There is no cover period {period_id}.")
         student = period.student
