@@ -3,6 +3,7 @@ staff member's role lets them do (``staff_may``; the table is in ``permissions``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -61,6 +62,14 @@ def staff_may(factory: SessionFactory, username: str | None, action: str) -> boo
     a control; the services refuse it all the same)."""
     role = role_of(factory, username)
     return role is not None and may(role, action)
+
+
+def actions_allowed(
+    factory: SessionFactory, username: str | None, actions: Iterable[str]
+) -> frozenset[str]:
+    """Those of ``actions`` the staff member ``username`` may do (one read, for a screen)."""
+    role = role_of(factory, username)
+    return frozenset(a for a in actions if role is not None and may(role, a))
 
 
 def add_staff(
