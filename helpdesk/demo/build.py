@@ -374,7 +374,7 @@ def build_demo(
     while not is_school_day(pickup.date(), set()):
         pickup -= timedelta(days=1)
     say("staff, settings and closure dates")
-    with unit_of_work(factory, "admin", now=pickup) as session:
+    with unit_of_work(factory, "admin", action="staff.add", now=pickup) as session:
         existing = set(session.scalars(select(Staff.username)))
         for username, name, role in STAFF:
             if username not in existing:
@@ -392,7 +392,7 @@ def build_demo(
     for reason, dates in holidays:
         add_closures(factory, "admin", dates, reason, now=pickup)
     say("students, devices and cover")
-    with unit_of_work(factory, "admin", now=pickup) as session:
+    with unit_of_work(factory, "admin", action="csv.import", now=pickup) as session:
         plan = _school(session, rng, year, pickup)
     say("a term of loans, tickets and claims")
     history = make_history(factory, plan, rng, days=days, now=now, closed=closed, progress=say)

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from helpdesk.demo.plan import (
     CATEGORIES,
     COUNTER,
+    MANAGERS,
     TECHNICIANS,
     PlannedTicket,
     Planner,
@@ -189,7 +190,8 @@ class _Player:
                 collect(self.factory, self.rng.choice(COUNTER), ticket_id=ticket_id, now=at)
                 return
             if state is not S.AWAITING_PAYMENT or _charge_due(self.factory, ticket_id):
-                move_ticket(self.factory, tech, ticket_id, state, note=_note(state), now=at)
+                who = MANAGERS[0] if state in (S.WRITTEN_OFF, S.CANCELLED) else tech
+                move_ticket(self.factory, who, ticket_id, state, note=_note(state), now=at)
             if state is S.AWAITING_PARTS and t.category in PARTS:
                 description, number, pence = PARTS[t.category]
                 add_part(
@@ -232,7 +234,7 @@ class _Player:
         if self.rng.random() < 0.8:
             record_payment(
                 self.factory,
-                self.rng.choice(COUNTER),
+                self.rng.choice(MANAGERS),
                 ticket_id,
                 None,
                 *_paid_by(ticket_id),

@@ -16,11 +16,6 @@ class StaffRole(StrEnum):
     MANAGER = "manager"
     ADMIN = "admin"
 
-    @property
-    def manages(self) -> bool:
-        """Managers and admins may reverse a payment."""
-        return self in (StaffRole.MANAGER, StaffRole.ADMIN)
-
 
 class DeviceKind(StrEnum):
     LAPTOP = "laptop"

@@ -59,6 +59,7 @@ def build_bench_school(factory) -> dict[str, int]:  # noqa: ANN001
     term = date(today.year - 1, 9, 1)
     with factory() as session, session.begin():
         session.add(Staff(username="mwright", display_name="M Wright", role=StaffRole.TECHNICIAN))
+        session.add(Staff(username="boss", display_name="Mo Manager", role=StaffRole.MANAGER))
         people = [
             Student(card_code=f"S000{n}", first_name=first, last_name=last, year_group=y, form=f)
             for n, (first, last, y, f) in enumerate(

@@ -37,6 +37,14 @@ def bench_ctx(session_factory, qapp, runner):  # noqa: ANN001
 
 
 @pytest.fixture
+def manager_ctx(bench_ctx):  # noqa: ANN001
+    """The same context acting as the manager 'boss' (money and write-offs are a manager's)."""
+    import dataclasses
+
+    return dataclasses.replace(bench_ctx, actor="boss")
+
+
+@pytest.fixture
 def bench_panel(bench_ctx, bench_school, qtbot):  # noqa: ANN001
     from helpdesk.ui.bench.panel import BenchPanel
 

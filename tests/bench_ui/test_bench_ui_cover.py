@@ -14,11 +14,12 @@ from helpdesk.services.repairs import cover_periods
 
 
 @pytest.fixture
-def cover_dialog(bench_ctx, bench_school, qtbot):  # noqa: ANN001
+def cover_dialog(manager_ctx, bench_school, qtbot):  # noqa: ANN001
+    """The cover periods dialog, acting as the manager (cover periods are a manager's)."""
     from helpdesk.ui.bench.cover_dialog import CoverDialog
 
-    anna = lookup(bench_ctx.factory, bench_school.anna)
-    dialog = CoverDialog(bench_ctx, anna.id)
+    anna = lookup(manager_ctx.factory, bench_school.anna)
+    dialog = CoverDialog(manager_ctx, anna.id)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.cover is not None, timeout=10000)

@@ -21,8 +21,8 @@ def open_page(bench_ctx, bench_school, qtbot):  # noqa: ANN001
 
     pages = []
 
-    def make(ticket_id: int) -> TicketPage:
-        page = TicketPage(bench_ctx, ticket_id)
+    def make(ticket_id: int, ctx=None) -> TicketPage:  # noqa: ANN001
+        page = TicketPage(ctx or bench_ctx, ticket_id)
         qtbot.addWidget(page)
         page.show()
         qtbot.waitUntil(lambda: page.page is not None, timeout=10000)
@@ -127,8 +127,8 @@ def test_adding_parts_shows_the_costs_and_the_total(open_page, bench_school, qtb
     assert page.message.property("tone") == "bad"
 
 
-def test_recording_a_payment(open_page, bench_school, qtbot) -> None:
-    page = open_page(bench_school.ben_ticket)
+def test_recording_a_payment(open_page, manager_ctx, bench_school, qtbot) -> None:  # noqa: ANN001
+    page = open_page(bench_school.ben_ticket, manager_ctx)
     assert "Charge £90.00" in page.charge_box.cover_text.text()
     assert "The uninsured price for a screen repair is £90.00." in page.charge_box.cover_text.text()
     assert page.charge_box.pay_button.isEnabled()
@@ -149,8 +149,8 @@ def test_recording_a_payment(open_page, bench_school, qtbot) -> None:
     assert not page.charge_box.waive_button.isEnabled()
 
 
-def test_waiving_needs_a_reason(open_page, bench_school, qtbot) -> None:
-    page = open_page(bench_school.ben_ticket)
+def test_waiving_needs_a_reason(open_page, manager_ctx, bench_school, qtbot) -> None:  # noqa: ANN001
+    page = open_page(bench_school.ben_ticket, manager_ctx)
     page.charge_box.waive_reason.setText("   ")
     text = _act(page, qtbot, page.charge_box.waive_button.click)
     assert text == "Give a reason for waiving the charge."
@@ -232,8 +232,10 @@ def test_vendor_warranty_time_and_notes(open_page, bench_school, qtbot) -> None:
     assert _act(page, qtbot, page.vendor_box.vendor_button.click) == "Give the vendor's name."
 
 
-def test_writing_off_asks_first_then_offers_a_replacement(open_page, bench_school, qtbot) -> None:
-    page = open_page(bench_school.anna_ticket)
+def test_writing_off_asks_first_then_offers_a_replacement(
+    open_page, manager_ctx, bench_school, qtbot
+) -> None:  # noqa: ANN001
+    page = open_page(bench_school.anna_ticket, manager_ctx)
     factory = page.ctx.factory
     page.moves_box.move_buttons["written_off"].click()
     assert page.moves_box.confirm_row.isVisible()
@@ -384,8 +386,8 @@ def test_the_repair_receipt_as_a_pdf(open_page, bench_school, qtbot, tmp_path) -
     )
 
 
-def test_text_typed_by_people_is_shown_as_typed(open_page, bench_ctx, bench_school, qtbot):
-    page = open_page(bench_school.ben_ticket)
+def test_text_typed_by_people_is_shown_as_typed(open_page, manager_ctx, bench_school, qtbot):
+    page = open_page(bench_school.ben_ticket, manager_ctx)
     reason = "Head's decision <b>not</b> to charge & a note"
     page.charge_box.waive_reason.setText(reason)
     _act(page, qtbot, page.charge_box.waive_button.click)

@@ -36,5 +36,5 @@ def test_reads_are_answered_while_another_counter_writes(session_factory, sqlite
     finally:
         other.close()
     assert answered == [["admin"], "not found"]  # both reads answered, without the busy row
-    with unit_of_work(session_factory, "admin") as session:
+    with unit_of_work(session_factory, "admin", action="settings.save") as session:
         assert session.execute(text("SELECT count(*) FROM staff")).scalar() == 2

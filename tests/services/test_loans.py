@@ -141,7 +141,7 @@ def test_unpaid_charges_block_loans_only_when_the_setting_is_on(school):
     assert str(err.value) == (
         "Ben Jones (8B) has unpaid charges of £85.00: no loans until they are paid or waived."
     )
-    record_payment(school, "counter1", ticket.id, now=NOW)
+    record_payment(school, "admin", ticket.id, now=NOW)
     issue_loan(school, "counter1", student_code="S1002", device_code="LNR-001", now=NOW)
 
 

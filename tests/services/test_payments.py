@@ -38,30 +38,30 @@ def book_due(factory):
 def test_part_payments_until_paid(any_school):
     due = book_due(any_school)
     assert (due.charge_pence, due.balance_pence) == (8500, 8500)
-    part = record_payment(any_school, "counter1", due.id, 3000, "cash", "R-101", now=LATER)
+    part = record_payment(any_school, "admin", due.id, 3000, "cash", "R-101", now=LATER)
     assert (part.charge_status, part.paid_pence, part.balance_pence) == ("due", 3000, 5500)
     student = lookup(any_school, "S1002", now=LATER)
     assert student.unpaid_pence == 5500
-    done = record_payment(any_school, "counter1", due.code, 5500, "card", "R-102", now=LATER)
+    done = record_payment(any_school, "admin", due.code, 5500, "card", "R-102", now=LATER)
     assert (done.charge_status, done.paid_pence, done.balance_pence) == ("paid", 8500, 0)
     assert [(p.amount_pence, p.method, p.receipt_number, p.taken_by) for p in done.payments] == [
-        (3000, "cash", "R-101", "counter1"),
-        (5500, "card", "R-102", "counter1"),
+        (3000, "cash", "R-101", "admin"),
+        (5500, "card", "R-102", "admin"),
     ]
     assert lookup(any_school, "S1002", now=LATER).unpaid_pence == 0
 
 
 def test_overpaying_and_bad_payments_are_refused(school):
     due = book_due(school)
-    record_payment(school, "counter1", due.id, 5000, "online", "WEB-9", now=LATER)
+    record_payment(school, "admin", due.id, 5000, "online", "WEB-9", now=LATER)
     with pytest.raises(Refused) as err:
-        record_payment(school, "counter1", due.id, 3600, "cash", "R-1", now=LATER)
+        record_payment(school, "admin", due.id, 3600, "cash", "R-1", now=LATER)
     assert str(err.value) == f"£36.00 is more than the £35.00 still to pay for {due.code}."
     with pytest.raises(ValidationError) as err:
-        record_payment(school, "counter1", due.id, 0, "cash", "R-1", now=LATER)
+        record_payment(school, "admin", due.id, 0, "cash", "R-1", now=LATER)
     assert str(err.value) == "A payment must be more than £0.00."
     with pytest.raises(ValidationError) as err:
-        record_payment(school, "counter1", due.id, 100, "bitcoin", "R-1", now=LATER)
+        record_payment(school, "admin", due.id, 100, "bitcoin", "R-1", now=LATER)
     assert str(err.value) == "'bitcoin' is not a way to pay (use cash, card, online, cheque)."
     with school() as session:
         assert session.scalars(select(Payment.amount_pence)).all() == [5000]
@@ -70,7 +70,7 @@ def test_overpaying_and_bad_payments_are_refused(school):
 def test_only_a_manager_reverses_and_the_row_stays(any_school):
     add_staff(any_school, "admin", username="boss", display_name="Mo Manager", role="manager")
     due = book_due(any_school)
-    paid = record_payment(any_school, "counter1", due.id, None, "cheque", "CHQ-7", now=LATER)
+    paid = record_payment(any_school, "admin", due.id, None, "cheque", "CHQ-7", now=LATER)
     assert paid.charge_status == "paid"
     payment_id = paid.payments[0].id
     for who in ("counter1", "tech1"):
@@ -108,7 +108,7 @@ def test_only_a_manager_reverses_and_the_row_stays(any_school):
 
 def test_a_part_paid_charge_can_be_waived(school):
     due = book_due(school)
-    record_payment(school, "counter1", due.id, 2000, "cash", "R-5", now=LATER)
+    record_payment(school, "admin", due.id, 2000, "cash", "R-5", now=LATER)
     waived = waive_charge(school, "admin", due.id, "Hardship fund", now=LATER)
     assert (waived.charge_status, waived.paid_pence, waived.balance_pence) == ("waived", 2000, 0)
     assert lookup(school, "S1002", now=LATER).unpaid_pence == 0

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from helpdesk.domain.enums import ALLOWED_TRANSITIONS, TicketState
 from helpdesk.domain.errors import InvalidTransition, NotFound, Refused, ValidationError
 from helpdesk.domain.models import Assignment, Claim, Device
+from helpdesk.services.core.permissions import PermissionRefused
 from helpdesk.services.counter.loans import device_history, issue_loan
 from helpdesk.services.repairs.tickets import (
     DamageReport,
@@ -67,7 +68,7 @@ def test_a_repair_from_logged_to_collected(any_school):
         f"The charge of £85.00 for {ticket.code} is not paid yet: record the payment or waive it "
         "first."
     )
-    ticket = record_payment(any_school, "counter1", ticket.code, now=LATER)
+    ticket = record_payment(any_school, "admin", ticket.code, now=LATER)
     assert ticket.charge_status == "paid"
     ticket = add_part(
         any_school, "tech1", ticket.id, "LCD panel 11.6in", part_number="5D10", unit_cost_pence=4250
@@ -107,7 +108,7 @@ def test_every_move_outside_the_lifecycle_is_refused_with_both_states(school):
     with pytest.raises(InvalidTransition) as err:
         move_ticket(school, "tech1", ticket.id, "logged", now=LATER)
     assert str(err.value) == f"{ticket.code} is already logged."
-    move_ticket(school, "tech1", ticket.id, "cancelled", now=LATER)
+    move_ticket(school, "admin", ticket.id, "cancelled", now=LATER)  # waives the charge due
     with pytest.raises(InvalidTransition) as err:
         move_ticket(school, "tech1", ticket.id, "diagnosing", now=LATER)
     assert str(err.value) == (
@@ -136,11 +137,11 @@ def test_the_allowed_moves_match_the_lifecycle_table(school, start):
     refused = [t for t in TicketState if t not in ALLOWED_TRANSITIONS[start]]
     for target in refused:
         with pytest.raises(InvalidTransition) as err:
-            move_ticket(school, "tech1", ticket.id, target, now=LATER)
+            move_ticket(school, "admin", ticket.id, target, now=LATER)
         assert f"{ticket.code} " in str(err.value)
         assert start.label in str(err.value) and target.label in str(err.value)
     for target in sorted(ALLOWED_TRANSITIONS[start]):
-        moved = move_ticket(school, "tech1", ticket.id, target, now=LATER)
+        moved = move_ticket(school, "admin", ticket.id, target, now=LATER)
         assert moved.state == target.value
         break
 
@@ -148,7 +149,10 @@ def test_the_allowed_moves_match_the_lifecycle_table(school, start):
 def test_writing_off_retires_the_device_and_ends_its_assignment(school):
     ticket = book(school, device="LAP-0001", category="liquid")
     move_ticket(school, "tech1", ticket.id, "diagnosing", now=LATER)
-    ticket = move_ticket(school, "tech1", ticket.id, "written_off", now=LATER)
+    with pytest.raises(PermissionRefused) as err:
+        move_ticket(school, "tech1", ticket.id, "written_off", now=LATER)
+    assert str(err.value) == "Writing a laptop off needs a manager."
+    ticket = move_ticket(school, "admin", ticket.id, "written_off", now=LATER)
     assert ticket.state == "written_off"
     assert device_status(school, "LAP-0001") == "retired"
     with school() as session:
@@ -169,7 +173,10 @@ def test_cancelling_gives_the_claim_back(school):
     again = book(school, device="LAP-0001", category="liquid")
     assert again.cover.claim_number == 1
     lapsed = book(school, device="LAP-0002")  # Ben: 85.00 due
-    lapsed = move_ticket(school, "tech1", lapsed.id, "cancelled", now=LATER)
+    with pytest.raises(PermissionRefused) as err:  # cancelling would waive the charge
+        move_ticket(school, "tech1", lapsed.id, "cancelled", now=LATER)
+    assert str(err.value) == "Waiving a charge needs a manager."
+    lapsed = move_ticket(school, "admin", lapsed.id, "cancelled", now=LATER)
     assert (lapsed.charge_status, lapsed.waiver_reason) == (
         "waived",
         "The repair ticket was cancelled.",
@@ -191,7 +198,7 @@ def test_lost_device_found_again(school):
 def test_payment_and_waiver_refusals(school):
     free = book(school, device="LAP-0001")  # Anna's first claim: free
     with pytest.raises(Refused) as err:
-        record_payment(school, "counter1", free.id)
+        record_payment(school, "admin", free.id)
     assert str(err.value) == f"{free.code} has nothing to pay."
     due = book(school, device="LAP-0002")
     with pytest.raises(ValidationError) as err:
@@ -200,7 +207,7 @@ def test_payment_and_waiver_refusals(school):
     waived = waive_charge(school, "admin", due.id, "Hardship fund", now=LATER)
     assert (waived.charge_status, waived.waiver_reason) == ("waived", "Hardship fund")
     with pytest.raises(Refused) as err:
-        record_payment(school, "counter1", due.id)
+        record_payment(school, "admin", due.id)
     assert str(err.value) == (
         f"The charge for {due.code} was waived (Hardship fund); there is nothing to pay."
     )
@@ -211,9 +218,9 @@ def test_payment_and_waiver_refusals(school):
 
 def test_paid_twice_is_refused(school):
     due = book(school, device="LAP-0002")
-    record_payment(school, "counter1", due.id, now=LATER)
+    record_payment(school, "admin", due.id, now=LATER)
     with pytest.raises(Refused) as err:
-        record_payment(school, "counter1", due.id, now=LATER)
+        record_payment(school, "admin", due.id, now=LATER)
     assert str(err.value) == f"The charge of £85.00 for {due.code} was already paid on 05/10/2026."
 
 

@@ -31,8 +31,47 @@ class PermissionRefused(Refused):
     """The acting staff member's role is below what the action needs."""
 
 
+_C, _T, _M, _A = StaffRole.COUNTER, StaffRole.TECHNICIAN, StaffRole.MANAGER, StaffRole.ADMIN
+
 # action -> (the lowest role allowed, what the action is called in a refusal: "Waiving a charge")
-PERMISSIONS: dict[str, tuple[StaffRole, str]] = {}
+PERMISSIONS: dict[str, tuple[StaffRole, str]] = {
+    # The counter: loaners out and back, swaps and damage intake, collections, hand-outs, labels.
+    "loan.issue": (_C, "Lending a loaner"),
+    "loan.return": (_C, "Taking a loaner back"),
+    "loan.accessories": (_C, "Taking back missing accessories"),
+    "loan.swap": (_C, "Swapping a laptop for a loaner"),
+    "ticket.open": (_C, "Booking a laptop in for repair"),
+    "ticket.collect": (_C, "Handing back a repaired laptop"),
+    "device.assign": (_C, "Handing out a laptop"),
+    "labels.printed": (_C, "Marking labels printed"),
+    "counter.refusal": (_C, "Keeping a refusal in the counter's log"),
+    # The bench.
+    "ticket.move": (_T, "Moving a repair ticket"),
+    "ticket.part": (_T, "Adding a part to a repair"),
+    "ticket.vendor": (_T, "Setting a repair's vendor"),
+    "ticket.time": (_T, "Recording time on a repair"),
+    "ticket.photo": (_T, "Adding a photo to a repair"),
+    "ticket.diagnosis": (_T, "Writing a diagnosis note"),
+    "device.unassign": (_T, "Ending a laptop's assignment"),
+    # Money, insurance and the school's records.
+    "payment.record": (_M, "Taking a payment"),
+    "payment.reverse": (_M, "Reversing a payment"),
+    "charge.waive": (_M, "Waiving a charge"),
+    "ticket.write_off": (_M, "Writing a laptop off"),
+    "cover.add": (_M, "Adding a cover period"),
+    "cover.edit": (_M, "Changing a cover period"),
+    "csv.import": (_M, "Importing school records"),
+    # Staff accounts and settings.
+    "settings.save": (_A, "Changing the settings"),
+    "db.photos": (_A, "Reading old photo folders into the database"),
+    "settings.closures": (_A, "Adding closure days"),
+    "staff.add": (_A, "Adding a staff member"),
+    "staff.role": (_A, "Changing a staff member's role"),
+    "staff.disable": (_A, "Disabling a staff member"),
+    "staff.enable": (_A, "Enabling a staff member"),
+    "staff.password": (_A, "Setting another staff member's password"),
+    "staff.pin": (_A, "Setting another staff member's PIN"),
+}
 
 
 def needed(action: str) -> StaffRole:
@@ -44,6 +83,12 @@ def needed(action: str) -> StaffRole:
 
 def allowed(role: StaffRole, action: str) -> bool:
     return RANK[role] >= RANK[needed(action)]
+
+
+def may(role: StaffRole | str, action: str) -> bool:
+    """Whether ``role`` (a StaffRole or its value) may do ``action``: for a screen to hide what
+    its user may not do (the services refuse it all the same)."""
+    return allowed(StaffRole(role), action)
 
 
 def require(role: StaffRole, action: str) -> None:

@@ -196,7 +196,7 @@ def save_settings(
 ) -> SchoolSettings:
     """Save the settings (only what changed is written, so the audit log shows the changes)."""
     values = _validate(values)
-    with unit_of_work(factory, actor, now=now) as session:
+    with unit_of_work(factory, actor, action="settings.save", now=now) as session:
         stored = {row.key: row for row in session.scalars(select(Setting))}
         for name in _STORED:
             text = _encode(name, getattr(values, name))
@@ -225,7 +225,7 @@ def add_closures(
     now: datetime | None = None,
 ) -> SchoolSettings:
     """Add closure dates (a holiday, an INSET day) with a reason; days already closed are kept."""
-    with unit_of_work(factory, actor, now=now) as session:
+    with unit_of_work(factory, actor, action="settings.closures", now=now) as session:
         existing = set(session.scalars(select(Closure.day)))
         for day in sorted(set(days) - existing):
             session.add(Closure(day=day, reason=reason.strip()))

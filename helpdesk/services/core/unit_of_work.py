@@ -19,19 +19,23 @@ from helpdesk.domain.errors import NotFound, Refused
 from helpdesk.domain.models import Staff
 from helpdesk.services.core.changes import CHANGED, announce, note_writes
 from helpdesk.services.core.failures import OUTCOME_UNKNOWN, OutcomeUnknown
+from helpdesk.services.core.permissions import needed, require
 
 SessionFactory = sessionmaker[Session]
 
 
 @contextmanager
 def unit_of_work(
-    factory: SessionFactory, actor: str | None, *, now: datetime | None = None
+    factory: SessionFactory, actor: str | None, *, action: str, now: datetime | None = None
 ) -> Iterator[Session]:
     """A session inside one transaction, committed on success and rolled back on any error.
 
     ``actor`` is the acting staff member's username (``None`` only for system work such as
     imports run before any staff exist, or for statements that check the staff member
-    themselves); the audit log records it against every change.
+    themselves); the audit log records it against every change. ``action`` names what is done
+    (a key of the permission table, ``permissions.PERMISSIONS``): a staff member whose role is
+    below it is refused before anything is written; a name missing from the table is a fault of
+    the program and raises at once.
 
     On PostgreSQL an action that changed something tells the other counters which tables, in
     one ``pg_notify`` just before the commit (see :mod:`helpdesk.services.core.changes`). A
@@ -39,6 +43,7 @@ def unit_of_work(
     itself gets no answer (the server went away), :class:`OutcomeUnknown` says the action may
     or may not have been saved.
     """
+    needed(action)  # an unknown action fails here, before any transaction
     engine = factory.kw["bind"]
     options: dict[str, object] = dict(WRITE)
     changed: set[str] = set()
@@ -58,6 +63,7 @@ def unit_of_work(
                     raise Refused(
                         f"{staff.display_name} ({actor}) is no longer an active staff member."
                     )
+                require(staff.role, action)
                 session.info["staff_id"] = staff.id
                 session.info["staff"] = staff
             yield session

@@ -65,7 +65,7 @@ def accessories_returned(
 ) -> BroughtBack:
     """Accessories missing from a returned loan are brought back: ``items`` of them, or all."""
     number = _loan_number(loan_id)
-    with unit_of_work(factory, actor, now=now) as session:
+    with unit_of_work(factory, actor, action="loan.accessories", now=now) as session:
         loan = session.scalar(select(Loan).where(Loan.id == number).with_for_update(of=Loan))
         if loan is None:
             raise NotFound(f"There is no loan {loan_code(number)}.")

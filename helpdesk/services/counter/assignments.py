@@ -45,7 +45,7 @@ def assign_device(
     now: datetime | None = None,
 ) -> AssignmentInfo:
     """Give a student their own device (one device of each kind per student)."""
-    with unit_of_work(factory, actor, now=now) as session:
+    with unit_of_work(factory, actor, action="device.assign", now=now) as session:
         device = find_device(session, device_code=device_code, device_id=device_id, lock=True)
         student = find_student(session, student_code=student_code, student_id=student_id)
         tag, who = device.asset_tag, student_label(student)
@@ -90,7 +90,7 @@ def unassign_device(
     now: datetime | None = None,
 ) -> AssignmentInfo:
     """End a device's assignment: back in stock (or still in repair while a ticket is open)."""
-    with unit_of_work(factory, actor, now=now) as session:
+    with unit_of_work(factory, actor, action="device.unassign", now=now) as session:
         device = find_device(session, device_code=device_code, device_id=device_id, lock=True)
         assignment = active_assignment_of(session, device.id)
         if assignment is None:

@@ -56,7 +56,7 @@ def record_refusal(
     now: datetime | None = None,
 ) -> None:
     """Keep a refusal at the counter in the audit log, for the counter's day list."""
-    with unit_of_work(factory, actor, now=now) as session:
+    with unit_of_work(factory, actor, action="counter.refusal", now=now) as session:
         row = audit_row(
             now_of(session), actor_of(session).id, "refuse", "counter", None, None,
             {"sentence": sentence.strip(), "code": code.strip()}, station=station,

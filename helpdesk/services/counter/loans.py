@@ -106,7 +106,7 @@ def issue_loan(
         if quick is not None:
             return quick
     try:
-        with unit_of_work(factory, actor, now=now) as session:
+        with unit_of_work(factory, actor, action="loan.issue", now=now) as session:
             # The device row is locked first: two counters lending it queue here, and the second
             # then finds the first one's loan (PostgreSQL; SQLite's write lock does the same).
             device = find_device(session, device_code=device_code, device_id=device_id, lock=True)
@@ -210,7 +210,7 @@ def return_loan(
         if quick is not None:
             returned, was_overdue = quick
             return ReturnInfo(loan=returned, ticket=None, was_overdue=was_overdue)
-    with unit_of_work(factory, actor, now=now) as session:
+    with unit_of_work(factory, actor, action="loan.return", now=now) as session:
         loan = _loan_to_return(session, device_code, loan_id)
         moment = now_of(session)
         if moment < loan.issued_at:

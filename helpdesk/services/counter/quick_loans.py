@@ -28,6 +28,7 @@ from helpdesk.domain.enums import (
     DevicePool,
     DeviceStatus,
     LoanType,
+    StaffRole,
     StudentStatus,
 )
 from helpdesk.domain.models import (
@@ -40,6 +41,7 @@ from helpdesk.domain.models import (
     Student,
     table_of,
 )
+from helpdesk.services.core.permissions import needed
 from helpdesk.services.core.records import expected_status
 from helpdesk.services.core.settings import settings_columns, settings_of_row
 from helpdesk.services.core.unit_of_work import SessionFactory, unit_of_work
@@ -269,10 +271,12 @@ def quick_issue(
     device_key = device_id if device_id is not None else (device_code or "").strip()
     if student_key == "" or device_key == "" or loan_type is LoanType.SWAP:
         return None
+    if needed("loan.issue") is not StaffRole.COUNTER:
+        return None  # the statements below check only that the staff member is active
     moment = _now(now)
     try:
         # The staff member is checked in the statements below, not by the unit of work.
-        with unit_of_work(factory, None, now=moment) as session:
+        with unit_of_work(factory, None, action="loan.issue", now=moment) as session:
             conn = session.connection()
             # The staff member, the device (a tag wins over another device's serial), the
             # student and the settings in one query. The device and student rows are locked on
@@ -366,12 +370,14 @@ def quick_return(
     code = (device_code or "").strip()
     if condition is Condition.DAMAGED or (not code and loan_id is None):
         return None
+    if needed("loan.return") is not StaffRole.COUNTER:
+        return None  # the statements below check only that the staff member is active
     moment = _now(now)
     if loan_id is not None:
         query, params = RETURN_BY_SLIP, {"loan": loan_id, "actor": actor}
     else:
         query, params = RETURN_BY_DEVICE, {"code": code, "actor": actor}
-    with unit_of_work(factory, None, now=moment) as session:
+    with unit_of_work(factory, None, action="loan.return", now=moment) as session:
         conn = session.connection()
         found = conn.execute(query, params).all()
         if len(found) != 1 or not found[0].staff_active or moment < found[0].issued_at:

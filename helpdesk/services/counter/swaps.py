@@ -85,7 +85,7 @@ def swap(
     extras = accessories_of(accessories)
     damage = photos_read(damage)
     try:
-        with unit_of_work(factory, actor, now=now) as session:
+        with unit_of_work(factory, actor, action="loan.swap", now=now) as session:
             loaner, own = _both_devices(
                 session, loaner_code, loaner_id, own_device_code, own_device_id
             )
@@ -180,7 +180,7 @@ def collect(
     now: datetime | None = None,
 ) -> TicketInfo:
     """The student collects the repaired laptop: refused while the swap loaner is still out."""
-    with unit_of_work(factory, actor, now=now) as session:
+    with unit_of_work(factory, actor, action="ticket.collect", now=now) as session:
         ticket = find_ticket(session, ticket_id)
         change_state(session, ticket, TicketState.COLLECTED)
         session.flush()

@@ -107,7 +107,10 @@ def run_import(
     counts = {"added": 0, "updated": 0, "unchanged": 0}
     bad: list[Problem] = []
     columns = (*required, *[c for c in optional if c in table.columns])
-    with unit_of_work(factory, actor, now=now) as session, session.no_autoflush:
+    with (
+        unit_of_work(factory, actor, action="csv.import", now=now) as session,
+        session.no_autoflush,
+    ):
         apply = make_importer(session, table)
         for row in table.rows:
             try:

@@ -32,7 +32,7 @@ def add_diagnosis_note(
     text = " ".join((note or "").split())
     if not text:
         raise ValidationError("Write the diagnosis note first.")
-    with unit_of_work(factory, actor, now=now) as session:
+    with unit_of_work(factory, actor, action="ticket.diagnosis", now=now) as session:
         ticket = find_ticket(session, ticket_id)
         if ticket.state in CLOSED_TICKET_STATES:
             raise Refused(
@@ -58,7 +58,7 @@ def add_photo(
     """Keep a photo of the damage with the ticket, in the database (checked and thumbnailed
     before the transaction opens: a file refused writes nothing)."""
     photo = read_photo(source)
-    with unit_of_work(factory, actor, now=now) as session:
+    with unit_of_work(factory, actor, action="ticket.photo", now=now) as session:
         ticket = find_ticket(session, ticket_id)
         code = ticket_code(ticket.id)
         if ticket.state in CLOSED_TICKET_STATES:

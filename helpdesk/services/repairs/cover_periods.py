@@ -129,7 +129,7 @@ def add_cover_period(
     now: datetime | None = None,
 ) -> StudentCover:
     """A new cover period for a student (claims allowed default to the scheme's)."""
-    with unit_of_work(factory, actor, now=now) as session:
+    with unit_of_work(factory, actor, action="cover.add", now=now) as session:
         student = find_student(session, student_code=student_code, student_id=student_id)
         found, kind, allowed = _checked_period(
             session, student, scheme, starts_on, ends_on, status, claims_allowed, None
@@ -161,8 +161,11 @@ def edit_cover_period(
     now: datetime | None = None,
 ) -> StudentCover:
     """Change a cover period; claims already made against it stay counted."""
-    with unit_of_work(factory, actor, now=now) as session:
-        period = session.get(CoverPeriod, period_id, with_for_update=True)
+    with unit_of_work(factory, actor, action="cover.edit", now=now) as session:
+        # Only the period's row is locked (PostgreSQL refuses to lock its joined scheme).
+        period = session.scalar(
+            select(CoverPeriod).where(CoverPeriod.id == period_id).with_for_update(of=CoverPeriod)
+        )
         if period is None:
             raise NotFound(f"There is no cover period {period_id}.")
         student = period.student

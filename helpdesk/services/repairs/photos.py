@@ -230,7 +230,7 @@ def fill_missing_photos(factory: SessionFactory, actor: str, folder: Path) -> Ph
         ).all()
     files = [(row_id, folder / path) for row_id, path in wanted if (folder / path).is_file()]
     for start in range(0, len(files), FILL_BATCH):
-        with unit_of_work(factory, actor) as session:
+        with unit_of_work(factory, actor, action="db.photos") as session:
             for row_id, file in files[start : start + FILL_BATCH]:
                 photo = session.get(TicketPhoto, row_id)
                 if photo is None or photo.data is not None:  # filled meanwhile by another

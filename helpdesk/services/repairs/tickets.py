@@ -20,6 +20,7 @@ from helpdesk.domain.enums import (
 from helpdesk.domain.errors import InvalidTransition, Refused, ValidationError
 from helpdesk.domain.models import Claim, Device, Loan, Student, Ticket, TicketPart
 from helpdesk.services.core.codes import ticket_code
+from helpdesk.services.core.permissions import require
 from helpdesk.services.core.records import (
     active_assignment_of,
     find_device,
@@ -182,7 +183,7 @@ def open_ticket(
     """Book a device in for repair. Without a student, the student it is assigned to (if any)
     is the one whose cover is checked and who is charged."""
     damage = photos_read(damage) or damage
-    with unit_of_work(factory, actor, now=now) as session:
+    with unit_of_work(factory, actor, action="ticket.open", now=now) as session:
         device = find_device(session, device_code=device_code, device_id=device_id, lock=True)
         loan = open_loan_of(session, device.id)
         if loan is not None:
@@ -272,6 +273,7 @@ def change_state(session: Session, ticket: Ticket, to_state: TicketState, note: 
         if claim is not None:
             claim.claim_number = None
             if claim.charge_status is ChargeStatus.DUE:
+                require(staff.role, "charge.waive")  # cancelling lets the family off the charge
                 claim.charge_status = ChargeStatus.WAIVED
                 claim.waiver_reason = "The repair ticket was cancelled."
                 claim.settled_at = now
@@ -303,7 +305,8 @@ def move_ticket(
     except ValueError:
         names = ", ".join(s.value for s in TicketState)
         raise ValidationError(f"'{to_state}' is not a ticket state; use one of: {names}.") from None
-    with unit_of_work(factory, actor, now=now) as session:
+    action = "ticket.write_off" if target is TicketState.WRITTEN_OFF else "ticket.move"
+    with unit_of_work(factory, actor, action=action, now=now) as session:
         ticket = find_ticket(session, ticket_id)
         change_state(session, ticket, target, note)
         session.flush()
@@ -333,7 +336,7 @@ def add_part(
         raise ValidationError("The quantity of a part must be at least 1.")
     if unit_cost_pence < 0:
         raise ValidationError("A part cannot cost less than nothing.")
-    with unit_of_work(factory, actor, now=now) as session:
+    with unit_of_work(factory, actor, action="ticket.part", now=now) as session:
         ticket = find_ticket(session, ticket_id)
         _require_open(ticket)
         ticket.parts.append(
@@ -361,7 +364,7 @@ def set_vendor(
     """The repairer the device goes to, their RMA number, and whether it is a warranty repair."""
     if not vendor.strip():
         raise ValidationError("Give the vendor's name.")
-    with unit_of_work(factory, actor, now=now) as session:
+    with unit_of_work(factory, actor, action="ticket.vendor", now=now) as session:
         ticket = find_ticket(session, ticket_id)
         _require_open(ticket)
         ticket.vendor = vendor.strip()
@@ -383,7 +386,7 @@ def add_time(
     """Minutes spent on the bench."""
     if not isinstance(minutes, int) or minutes < 1:
         raise ValidationError("Time spent must be a whole number of minutes, at least 1.")
-    with unit_of_work(factory, actor, now=now) as session:
+    with unit_of_work(factory, actor, action="ticket.time", now=now) as session:
         ticket = find_ticket(session, ticket_id)
         _require_open(ticket)
         ticket.minutes_spent += minutes

@@ -255,7 +255,7 @@ def record_label_prints(
     (the present moment when not given)."""
     if not device_ids:
         raise ValidationError("There are no labels to record.")
-    with unit_of_work(factory, actor, now=now) as session:
+    with unit_of_work(factory, actor, action="labels.printed", now=now) as session:
         staff = actor_of(session)
         known = set(session.scalars(select(Device.id).where(Device.id.in_(set(device_ids)))))
         missing = sorted(set(device_ids) - known)

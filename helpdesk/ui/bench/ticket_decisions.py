@@ -192,6 +192,10 @@ class MovesBox(QGroupBox):
         self.spare.setEditText(typed)
 
 
+# The ticket page's controls shown only to those who may use them.
+MONEY_ACTIONS = ("payment.record", "payment.reverse", "charge.waive")
+
+
 class ChargeBox(QGroupBox):
     """Cover today, the charge and its rule, the payments taken. ``pay_wanted``, ``waive_wanted``,
     ``cover_wanted`` and ``reverse_wanted`` ask for those actions."""
@@ -204,6 +208,9 @@ class ChargeBox(QGroupBox):
     def __init__(self) -> None:
         super().__init__("Cover and charge")
         self.page: PageData | None = None
+        # The money actions the acting staff member may do (None: not known, all shown); the
+        # others are hidden (the services refuse them all the same).
+        self.allowed: frozenset[str] | None = None
         self.cover_text = QLabel()
         self.cover_text.setWordWrap(True)
         self.cover_text.setTextFormat(Qt.TextFormat.RichText)
@@ -245,6 +252,9 @@ class ChargeBox(QGroupBox):
         layout.addWidget(self.payments_table)
         layout.addLayout(reverse_row)
 
+    def may(self, action: str) -> bool:
+        return self.allowed is None or action in self.allowed
+
     def chosen_payment(self) -> PaymentInfo | None:
         """The payment picked in the list (payments are listed oldest first)."""
         row = self.payments_table.currentRow()
@@ -282,9 +292,12 @@ class ChargeBox(QGroupBox):
         due = t.charge_status == "due" and t.charge_pence > 0
         fill_table(self.payments_table, [payment_row(p) for p in t.payments])
         self.payments_table.setVisible(bool(t.payments))
-        self.reverse_button.setVisible(bool(t.payments))
+        self.reverse_button.setVisible(bool(t.payments) and self.may("payment.reverse"))
         self._payment_chosen()
         self.pay_button.setEnabled(due)
         self.waive_button.setEnabled(due)
         self.waive_reason.setEnabled(due)
+        self.pay_button.setVisible(self.may("payment.record"))
+        self.waive_button.setVisible(self.may("charge.waive"))
+        self.waive_reason.setVisible(self.may("charge.waive"))
         self.cover_button.setEnabled(t.student_id is not None)

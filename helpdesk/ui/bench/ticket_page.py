@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from helpdesk.domain.enums import TicketState
+from helpdesk.services.core import staff
 from helpdesk.services.repairs import ticket_queue as bench
 from helpdesk.ui.bench.ticket_actions import TicketActions
-from helpdesk.ui.bench.ticket_decisions import ChargeBox, MovesBox
+from helpdesk.ui.bench.ticket_decisions import MONEY_ACTIONS, ChargeBox, MovesBox
 from helpdesk.ui.bench.ticket_sections import DamageBox, PartsBox, PhotosBox, VendorBox
 from helpdesk.ui.bench.widgets import RIGHT_WIDTH, fill_table, make_table, money, say, submit
 from helpdesk.ui.context import AppContext
@@ -145,14 +146,22 @@ class TicketPage(QDialog):
     # --- loading and showing ---------------------------------------------------------------------
 
     def reload(self) -> None:
-        factory, ticket_id = self.ctx.factory, self.ticket_id
+        factory, ticket_id, actor = self.ctx.factory, self.ticket_id, self.ctx.actor
         submit(
             self,
-            lambda: bench.ticket_page(factory, ticket_id),
-            self.show_page,
+            lambda: (
+                bench.ticket_page(factory, ticket_id),
+                staff.actions_allowed(factory, actor, MONEY_ACTIONS),
+            ),
+            self._loaded,
             lambda exc: self.say(describe_failure("Loading the ticket", exc), "bad"),
             key=f"ticket-page-{id(self)}",
         )
+
+    def _loaded(self, answer: tuple[bench.TicketPage, frozenset[str]]) -> None:
+        page, allowed = answer
+        self.charge_box.allowed = allowed  # what the acting staff member's role lets them do
+        self.show_page(page)
 
     def show_page(self, page: bench.TicketPage) -> None:
         self.page = page
