@@ -57,6 +57,8 @@ LATER = NOW + timedelta(hours=2)
 ROLE_STAFF = {role: f"as_{role.value}" for role in StaffRole}
 SCREEN = DamageReport(category="screen", description="Cracked in the corner")
 SOFTWARE = DamageReport(category="software", description="Will not start")
+
+
 # The smallest file add_photo takes for a photo: a PNG's signature.
 def _png() -> bytes:
     """A real picture: photos are checked before they are kept."""

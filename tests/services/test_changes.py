@@ -26,7 +26,7 @@ from helpdesk.services.counter.loans import issue_loan, return_loan
 
 
 def _add_staff(factory, username: str) -> None:  # noqa: ANN001
-    with unit_of_work(factory, "admin") as session:
+    with unit_of_work(factory, "admin", action="settings.save") as session:
         session.add(Staff(username=username, display_name=username, role=StaffRole.COUNTER))
 
 
@@ -134,7 +134,9 @@ def test_postgres_an_action_wakes_a_listener_on_another_engine_within_2_s(
         assert heard.touches("staff") and not heard.touches("loans")
         with read_session(pg_session_factory) as session:  # a read says nothing
             session.scalar(text("SELECT count(*) FROM staff"))
-        with unit_of_work(pg_session_factory, "admin"):  # nor does an action that wrote nothing
+        with unit_of_work(
+            pg_session_factory, "admin", action="settings.save"
+        ):  # nor does an action that wrote nothing
             pass
         assert watcher.poll(0.5) is None
 
@@ -166,7 +168,7 @@ def test_postgres_the_quick_loan_paths_name_their_tables(pg_session_factory, mon
 def test_postgres_a_rolled_back_action_wakes_nobody(pg_session_factory) -> None:  # noqa: ANN001
     with ChangeWatcher(pg_session_factory) as watcher:
         with pytest.raises(RuntimeError):
-            with unit_of_work(pg_session_factory, "admin") as session:
+            with unit_of_work(pg_session_factory, "admin", action="settings.save") as session:
                 session.add(Staff(username="gone", display_name="Gone", role=StaffRole.COUNTER))
                 session.flush()  # written, inside the transaction
                 raise RuntimeError("the action fails after writing")

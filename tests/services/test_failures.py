@@ -31,7 +31,7 @@ def test_a_refused_connection_is_unreachable() -> None:
     engine = make_engine(f"postgresql://helpdesk@127.0.0.1:{_closed_port()}/helpdesk")
     try:
         with pytest.raises(OperationalError) as caught:
-            with unit_of_work(make_session_factory(engine), "admin"):
+            with unit_of_work(make_session_factory(engine), "admin", action="settings.save"):
                 pass
     finally:
         engine.dispose()
@@ -51,11 +51,13 @@ def test_a_sqlite_file_locked_by_another_counter_is_busy(session_factory, sqlite
 
     try:
         with pytest.raises(OperationalError, match="locked") as caught:
-            with unit_of_work(make_session_factory(engine), "admin"):
+            with unit_of_work(make_session_factory(engine), "admin", action="settings.save"):
                 pass
         assert failure_kind(caught.value) == "busy"
         holder.execute("ROLLBACK")
-        with unit_of_work(make_session_factory(engine), "admin"):  # free again: it works
+        with unit_of_work(
+            make_session_factory(engine), "admin", action="settings.save"
+        ):  # free again: it works
             pass
     finally:
         holder.close()
@@ -64,7 +66,7 @@ def test_a_sqlite_file_locked_by_another_counter_is_busy(session_factory, sqlite
 
 def test_a_service_refusal_is_other(session_factory) -> None:  # noqa: ANN001
     with pytest.raises(HelpdeskError) as caught:
-        with unit_of_work(session_factory, "nobody"):
+        with unit_of_work(session_factory, "nobody", action="settings.save"):
             pass
     assert failure_kind(caught.value) == "other"
 
@@ -84,10 +86,10 @@ def test_a_statement_the_server_cancels_is_unreachable(pg_url: str, monkeypatch)
 
 @pytest.mark.postgres
 def test_a_row_another_counter_holds_is_busy(pg_session_factory) -> None:  # noqa: ANN001
-    with unit_of_work(pg_session_factory, "admin") as holding:
+    with unit_of_work(pg_session_factory, "admin", action="settings.save") as holding:
         holding.scalar(select(Staff).where(Staff.username == "admin").with_for_update())
         with pytest.raises(OperationalError) as caught:
-            with unit_of_work(pg_session_factory, None) as session:
+            with unit_of_work(pg_session_factory, None, action="settings.save") as session:
                 session.scalar(
                     select(Staff).where(Staff.username == "admin").with_for_update(nowait=True)
                 )
@@ -127,7 +129,7 @@ def test_a_server_lost_during_the_commit_leaves_the_outcome_unknown(
     event.listen(pg_session_factory, "before_commit", kill)
     try:
         with pytest.raises(OutcomeUnknown) as caught:
-            with unit_of_work(pg_session_factory, "admin") as session:
+            with unit_of_work(pg_session_factory, "admin", action="settings.save") as session:
                 session.add(Staff(username="maybe", display_name="Maybe", role=StaffRole.COUNTER))
     finally:
         event.remove(pg_session_factory, "before_commit", kill)
@@ -145,7 +147,7 @@ def test_a_server_lost_before_the_commit_is_raised_as_it_is(
 ) -> None:
     kill = _kill_own_backend(pg_session_factory, killer)
     with pytest.raises(OperationalError) as caught:
-        with unit_of_work(pg_session_factory, "admin") as session:
+        with unit_of_work(pg_session_factory, "admin", action="settings.save") as session:
             session.add(Staff(username="never", display_name="Never", role=StaffRole.COUNTER))
             kill(session)
     assert not isinstance(caught.value, OutcomeUnknown)
@@ -156,7 +158,7 @@ def test_a_server_lost_before_the_commit_is_raised_as_it_is(
 @pytest.mark.postgres
 def test_a_commit_the_server_refuses_is_not_an_unknown_outcome(pg_session_factory) -> None:  # noqa: ANN001
     """A constraint checked at the commit: the server answered, nothing was kept."""
-    with unit_of_work(pg_session_factory, None) as session:
+    with unit_of_work(pg_session_factory, None, action="settings.save") as session:
         session.execute(
             text(
                 "CREATE TABLE once (n int, CONSTRAINT once_n UNIQUE (n)"
@@ -164,7 +166,7 @@ def test_a_commit_the_server_refuses_is_not_an_unknown_outcome(pg_session_factor
             )
         )
     with pytest.raises(IntegrityError):
-        with unit_of_work(pg_session_factory, None) as session:
+        with unit_of_work(pg_session_factory, None, action="settings.save") as session:
             session.execute(text("INSERT INTO once VALUES (1), (1)"))  # fine until the commit
     with read_session(pg_session_factory) as session:
         assert session.scalar(text("SELECT count(*) FROM once")) == 0
