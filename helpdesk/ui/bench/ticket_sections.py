@@ -261,7 +261,13 @@ class PhotosBox(QGroupBox):
         self.photo_button.setEnabled(is_open)
         self.camera_button.setEnabled(is_open and bool(self.ctx.camera_source))
         files = page.photo_files
-        submit(self, lambda: load_thumbnails(files), self._thumbnails, key=f"thumbs-{id(self)}")
+        submit(
+            self,
+            lambda: load_thumbnails(files),
+            self._thumbnails,
+            key=f"thumbs-{id(self)}",
+            db=False,
+        )
 
     def _thumbnails(self, thumbs: list[tuple[str, QImage | None]]) -> None:
         self.photos.clear()
