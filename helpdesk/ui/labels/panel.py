@@ -47,6 +47,7 @@ from helpdesk.ui.labels.preview import (
 )
 from helpdesk.ui.labels.sheet_view import SheetPager
 from helpdesk.ui.printing import PrintQueue, printer_names
+from helpdesk.ui.scan_routing import hand_to_counter
 from helpdesk.ui.style import CANVAS, LINE, MUTED
 
 # Print and Save are off until the preview matches the choices: make that visible.
@@ -68,6 +69,9 @@ class LabelsPanel(QWidget):
         self._pending: BatchRequest | None = None  # the batch being previewed
         self._loaded = False
         self._closed = False
+        window = parent
+        if window is not None and callable(getattr(window, "show_area", None)):
+            self.scan_not_taken.connect(lambda code: hand_to_counter(window, code))
         self.queue = PrintQueue(ctx.machine, self)
         self.queue.failed.connect(lambda _kind, message: self._say("bad", message))
         self.output = LabelOutput(self)
