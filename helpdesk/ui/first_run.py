@@ -115,7 +115,7 @@ class FirstRunDialog(QDialog):
         def work(progress) -> demo.DemoSummary:  # noqa: ANN001
             return demo.build_demo(ctx.factory, progress=progress)
 
-        ctx.runner.submit(
+        ctx.db.submit(
             work,
             self._demo_made,
             self._failed,
@@ -143,7 +143,7 @@ class FirstRunDialog(QDialog):
         fn = next(f for k, _t, f in IMPORTS if k == kind)
         ctx = self.ctx
         self._set_busy(True, f"Importing {kind} from {path.name}…")
-        ctx.runner.submit(
+        ctx.db.submit(
             lambda: fn(ctx.factory, ctx.actor, path.read_bytes()),
             self._imported,
             self._failed,

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from helpdesk.services.reporting import documents
 from helpdesk.ui.context import AppContext
@@ -56,29 +57,35 @@ def kept_noun(jobs: list[PrintJob]) -> str:
     return plural(len(jobs), "print job")
 
 
-def _print_all(
-    ctx: AppContext, queue: PrintQueue, jobs: list[PrintJob]
-) -> tuple[int, list[str], list[str]]:
-    """Off the GUI thread: each job to its own printer when it is there, else the one chosen
-    for its kind; a batch of asset labels that goes through is recorded as printed, as when it
-    is printed from the Labels area. Returns (printed, why each job still kept failed, the
-    recordings that failed)."""
+def _print_all(queue: PrintQueue, jobs: list[PrintJob]) -> tuple[int, list[str], list[PrintJob]]:
+    """On the print worker: each job to its own printer when it is there, else the one chosen
+    for its kind. Returns (printed, why each job still kept failed, the label batches that went
+    through: recorded as printed next, by :func:`_record_labels`)."""
     present = set(printer_names())
-    done, reasons, unrecorded = 0, list[str](), list[str]()
+    done, reasons, labels = 0, list[str](), list[PrintJob]()
     for job in jobs:
         target = job if job.printer in present else replace(job, printer="")
         if queue.submit(target):
             done += 1
             if job.label_devices:
-                try:
-                    documents.record_label_prints(
-                        ctx.factory, ctx.actor, job.label_devices, job.label_template
-                    )
-                except Exception as exc:  # noqa: BLE001 - the labels exist: say it, lose nothing
-                    unrecorded.append(describe_failure(f"Recording {job.title} as printed", exc))
+                labels.append(job)
         else:
             reasons.extend(j.reason for j in kept_jobs() if j.kept_at == job.kept_at)
-    return done, reasons, unrecorded
+    return done, reasons, labels
+
+
+def _record_labels(ctx: AppContext, jobs: list[PrintJob]) -> list[str]:
+    """On the database thread: record the label batches that went through as printed, as when
+    they are printed from the Labels area. Returns the recordings that failed, in words."""
+    unrecorded = []
+    for job in jobs:
+        try:
+            documents.record_label_prints(
+                ctx.factory, ctx.actor, job.label_devices, job.label_template
+            )
+        except Exception as exc:  # noqa: BLE001 - the labels exist: say it, lose nothing
+            unrecorded.append(describe_failure(f"Recording {job.title} as printed", exc))
+    return unrecorded
 
 
 class _Keys(QObject):
@@ -215,10 +222,23 @@ class PrintQueueDialog(QDialog):
         self._enable()
         self._say(f"Printing {plural(len(jobs), 'document')} again…", "info")
         queue = self.queue
+        self.ctx.runner.submit(lambda: _print_all(queue, jobs), self._sent, self._failed)
+
+    def _sent(self, outcome: tuple[int, list[str], list[PrintJob]]) -> None:
+        done, reasons, labels = outcome
+        if not labels:
+            self._printed((done, reasons, []))
+            return
         ctx = self.ctx
-        self.ctx.runner.submit(lambda: _print_all(ctx, queue, jobs), self._printed, self._failed)
+        ctx.db.submit(
+            lambda: _record_labels(ctx, labels),
+            lambda unrecorded: self._printed((done, reasons, unrecorded)),
+            self._failed,
+        )
 
     def _printed(self, outcome: tuple[int, list[str], list[str]]) -> None:
+        if not isValid(self):
+            return
         done, reasons, unrecorded = outcome
         self.busy = False
         if unrecorded:
@@ -233,6 +253,8 @@ class PrintQueueDialog(QDialog):
         self.reload()
 
     def _failed(self, exc: BaseException) -> None:
+        if not isValid(self):
+            return
         self.busy = False
         self._say(describe_failure("Printing again", exc), "bad")
         self.reload()

@@ -172,3 +172,17 @@ class ScanRouter(QObject):
             receiver.setText(receiver.text()[: -len(code)])  # the scan was never typing
         self.route(code.strip())
         return True
+
+
+def hand_to_counter(window: QWidget, code: str) -> None:
+    """A scan an area turned down only after asking the database (the labels area's
+    ``scan_not_taken``) goes to the counter, brought to the front, as the window does with a scan
+    an area refuses at once."""
+    try:
+        counter = window.panel("counter")  # type: ignore[attr-defined]
+    except KeyError:  # no counter in this window
+        return
+    window.show_area("counter")  # type: ignore[attr-defined]
+    handle = getattr(counter, "handle_code", None)
+    if callable(handle):
+        handle(code)

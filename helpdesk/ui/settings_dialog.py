@@ -203,16 +203,24 @@ class MachineTab(QWidget):
 
 
 class SettingsDialog(QDialog):
+    """Opens at once; the School tab fills when the school's settings arrive from the database
+    thread. Saving goes through that thread too: the dialog closes when the answer comes, or
+    shows the refusal sentence."""
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.school_name = ""
+        self.school: SchoolTab | None = None  # made when the school's settings arrive
+        self.saving = False
         self.setWindowTitle("Settings")
         self.resize(640, 560)
         self.tabs = QTabWidget()
-        self.school = SchoolTab(school_settings.get_settings(ctx.factory))
+        self.loading = QLabel("Loading the school's settings…")
+        self.loading.setObjectName("hint")
+        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.machine = MachineTab(ctx)
-        self.tabs.addTab(self.school, "School")
+        self.tabs.addTab(self.loading, "School")
         self.tabs.addTab(self.machine, "This computer")
         self.error = QLabel()
         self.error.setObjectName("message")
@@ -222,25 +230,76 @@ class SettingsDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setEnabled(False)  # until the school's settings are here
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        factory = ctx.factory
+        ctx.db.submit(
+            lambda: school_settings.get_settings(factory), self._loaded, self._load_failed
+        )
+
+    def _alive(self) -> bool:
+        from shiboken6 import isValid
+
+        return isValid(self)
+
+    def _loaded(self, current) -> None:  # noqa: ANN001 - a SchoolSettings
+        if not self._alive():
+            return
+        showing = self.tabs.currentIndex() == 0
+        self.school = SchoolTab(current)
+        self.tabs.removeTab(0)
+        self.tabs.insertTab(0, self.school, "School")
+        self.loading.deleteLater()
+        self.save_button.setEnabled(True)
+        if showing:
+            self.tabs.setCurrentIndex(0)
+            if self.isVisible():
+                self.school.school_name.setFocus()
+
+    def _load_failed(self, exc: BaseException) -> None:
+        if self._alive():
+            self.loading.setText(describe_failure("Loading the school's settings", exc))
 
     def save(self) -> None:
+        if self.school is None or self.saving:
+            return
         try:
             values = self.school.values()
-            school_settings.save_settings(self.ctx.factory, self.ctx.actor, values)
         except HelpdeskError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
+            self._refused(exc)
             return
-        except Exception as exc:  # noqa: BLE001 - logged, shown as one sentence
-            self.error.setText(describe_failure("Saving the settings", exc))
-            self.error.show()
+        self.saving = True
+        self.save_button.setEnabled(False)
+        self.error.hide()
+        factory, actor = self.ctx.factory, self.ctx.actor
+        self.ctx.db.submit(
+            lambda: school_settings.save_settings(factory, actor, values),
+            lambda _r: self._saved(values.school_name),
+            self._refused,
+        )
+
+    def _saved(self, school_name: str) -> None:
+        if not self._alive():
             return
+        self.saving = False
+        self.save_button.setEnabled(True)
         self.machine.save(self.ctx)
-        self.school_name = values.school_name
+        self.school_name = school_name
         self.accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        if not self._alive():
+            return
+        self.saving = False
+        self.save_button.setEnabled(self.school is not None)
+        if isinstance(exc, HelpdeskError):
+            self.error.setText(str(exc))
+        else:  # logged, shown as one sentence
+            self.error.setText(describe_failure("Saving the settings", exc))
+        self.error.show()

@@ -80,20 +80,23 @@ def test_scanned_devices_join_the_batch_of_tags(qtbot, labels_ui_panel):  # noqa
     panel = labels_ui_panel
     panel.set_source("form", "7A")
     qtbot.waitUntil(panel.is_ready, timeout=15000)
-    assert panel.handle_scan("PER-000204") is True
-    assert panel.choices.source.currentData() == "tags"
+    assert panel.handle_scan("PER-000204") is True  # looked up on the database thread
+    qtbot.waitUntil(lambda: panel.choices.source.currentData() == "tags")
     qtbot.waitUntil(panel.is_ready, timeout=15000)
     assert [d.asset_tag for d in panel.preview.devices] == ["PER-000204"]
     assert panel.handle_scan(" 5cg0000001 ") is True  # Cole's laptop by its serial number
+    qtbot.waitUntil(lambda: "PER-000201" in panel.choices.tags_box.toPlainText())
     qtbot.waitUntil(panel.is_ready, timeout=15000)
     assert [d.asset_tag for d in panel.preview.devices] == ["PER-000204", "PER-000201"]
     assert panel.handle_scan("PER-000204") is True  # scanned twice: labelled once
-    assert "already in the tags" in panel.message_text()
+    qtbot.waitUntil(lambda: "already in the tags" in panel.message_text())
     qtbot.waitUntil(panel.is_ready, timeout=15000)
     assert [d.asset_tag for d in panel.preview.devices] == ["PER-000204", "PER-000201"]
     assert "2 labels" in panel.summary.text()
 
-    assert panel.handle_scan("S0001") is False  # a student's card, not a device
+    with qtbot.waitSignal(panel.scan_not_taken) as handed_on:  # a student's card: the counter's
+        assert panel.handle_scan("S0001") is True
+    assert handed_on.args == ["S0001"]
     refusal = panel.message_text()
     assert refusal == (
         "'S0001' is not the asset tag or serial number of a device, so no label was added."

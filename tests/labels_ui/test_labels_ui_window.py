@@ -17,6 +17,10 @@ def test_labels_area_opens_in_the_main_window(qtbot, labels_ui_ctx, labels_ui_sc
     assert isinstance(panel, LabelsPanel) and window.current_area() == "labels"
     qtbot.waitUntil(panel.is_ready, timeout=15000)
     assert panel.preview.request.describe() == "form 7A"
+    # a student's card scanned here is no device's: looked up, refused, and the counter takes it
+    window.route_scan("S0001")
+    qtbot.waitUntil(lambda: window.current_area() == "counter", timeout=5000)
+    assert "'S0001' is not the asset tag" in panel.message.text()
     window.close()
 
 

@@ -108,3 +108,24 @@ def test_the_answers_reach_the_ticket(qtbot, panel, ctx, school) -> None:  # noq
     with ctx.factory() as session:
         ticket = session.scalar(select(Ticket))
         assert (ticket.in_case, ticket.deliberate) == (False, False)
+
+
+def test_the_cover_check_runs_on_the_database_thread_when_given_one(qtbot, ctx, school) -> None:  # noqa: ANN001
+    anna = lookup(ctx.factory, school.anna).id
+    asked: list[DamageCategory] = []
+
+    def cover_for(category: DamageCategory, **flags: bool):  # noqa: ANN202
+        asked.append(category)
+        return cover_line(ctx, anna, category, **flags)
+
+    dialog = DamageDialog("Booking in damage found on return", cover_for=cover_for, db=ctx.db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.in_case.yes.click()
+    dialog.deliberate.no.click()
+    assert "Checking the cover" in dialog.cover.text()  # the answer comes by the event loop
+    qtbot.waitUntil(lambda: "claim 1 of 2" in dialog.cover.text())
+    assert asked == [DamageCategory.SCREEN]  # asked once, when both answers were in
+    dialog.description.setPlainText("Screen cracked")
+    dialog.ok_button.click()
+    assert dialog.details is not None and dialog.details.cover_text == "No charge"

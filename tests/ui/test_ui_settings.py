@@ -14,6 +14,10 @@ def test_school_settings_saved_and_shared(qtbot, ctx):  # noqa: ANN001
 
     dialog = SettingsDialog(ctx)
     qtbot.addWidget(dialog)
+    # the dialog opens at once; the school's settings arrive from the database thread
+    assert dialog.school is None and not dialog.save_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.school is not None)
+    assert dialog.save_button.isEnabled()
     dialog.school.school_name.setText("Hillside Academy")
     dialog.school.end_of_day.setTime(QTime(15, 10))
     dialog.school.loan_limit.setValue(2)
@@ -21,7 +25,7 @@ def test_school_settings_saved_and_shared(qtbot, ctx):  # noqa: ANN001
     dialog.machine.sounds.setChecked(False)
     dialog.machine.slip_format.setCurrentIndex(dialog.machine.slip_format.findData("receipt-80mm"))
     dialog.save()
-    assert dialog.result() == dialog.DialogCode.Accepted
+    qtbot.waitUntil(lambda: dialog.result() == dialog.DialogCode.Accepted)
     saved = get_settings(ctx.factory)
     assert saved.school_name == "Hillside Academy"
     assert saved.end_of_day == time(15, 10)
@@ -38,8 +42,10 @@ def test_bad_pattern_is_refused_with_a_sentence(qtbot, ctx):  # noqa: ANN001
     dialog = SettingsDialog(ctx)
     qtbot.addWidget(dialog)
     dialog.show()
+    qtbot.waitUntil(lambda: dialog.school is not None)
     dialog.school.card_pattern.setText("S(\\d+")
     dialog.save()
-    assert dialog.isVisible() and dialog.error.isVisible()
+    qtbot.waitUntil(dialog.error.isVisible)
+    assert dialog.isVisible() and dialog.save_button.isEnabled()
     assert "student card pattern 'S(\\d+' is not a valid regular expression" in dialog.error.text()
     assert get_settings(ctx.factory).card_pattern == ""

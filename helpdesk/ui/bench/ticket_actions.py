@@ -4,6 +4,7 @@ sentence. The actions read what was typed from the page's sections."""
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -137,13 +138,24 @@ class TicketActions(QObject):
             return
         factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id
 
-        def snap_and_store() -> object:
-            with tempfile.TemporaryDirectory() as folder:
-                path = camera_snapshot(source, Path(folder))
-                return bench_actions.add_photo(factory, actor, ticket_id, path, caption="camera")
+        folder = tempfile.mkdtemp(prefix="helpdesk-camera-")
+
+        def store(path: Path) -> None:  # the camera's picture, stored on the database thread
+            self._run(
+                "Storing the photo",
+                lambda: bench_actions.add_photo(factory, actor, ticket_id, path, caption="camera"),
+                "Photo taken and stored.",
+                lambda _r: shutil.rmtree(folder, ignore_errors=True),
+            )
+
+        def failed(exc: BaseException) -> None:
+            shutil.rmtree(folder, ignore_errors=True)
+            sentence = str(exc) if isinstance(exc, CameraFailed) else None
+            self._say(sentence or describe_failure("Taking the photo", exc), "bad")
 
         self._say("Taking the photo…", "info")
-        self._run("Taking the photo", snap_and_store, "Photo taken and stored.")
+        # the camera is slow and is not the database: it runs on the other worker
+        submit(self, lambda: camera_snapshot(source, Path(folder)), store, failed, db=False)
 
     def save_vendor(self) -> None:
         factory, actor, ticket_id = self.ctx.factory, self.ctx.actor, self.ticket_id

@@ -183,9 +183,12 @@ def fill_table(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
             table.setItem(r, c, item)
 
 
-def submit(widget: HasContext, fn, on_done=None, on_error=None, *, key: str | None = None) -> int:  # noqa: ANN001
-    """``widget.ctx.runner.submit`` whose answers are dropped once the widget is gone (a page
-    closed while its ticket was still loading)."""
+def submit(
+    widget: HasContext, fn, on_done=None, on_error=None, *, key: str | None = None, db: bool = True
+) -> int:  # noqa: ANN001, E501
+    """``widget.ctx.db.submit`` (the window's database thread; ``db=False``: ``ctx.runner``, for
+    work that does not touch the database) whose answers are dropped once the widget is gone (a
+    page closed while its ticket was still loading)."""
 
     def guard(callback):  # noqa: ANN001, ANN202
         if callback is None:
@@ -197,4 +200,5 @@ def submit(widget: HasContext, fn, on_done=None, on_error=None, *, key: str | No
 
         return call
 
-    return widget.ctx.runner.submit(fn, guard(on_done), guard(on_error), key=key)
+    worker = widget.ctx.db if db else widget.ctx.runner
+    return worker.submit(fn, guard(on_done), guard(on_error), key=key)

@@ -36,9 +36,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from helpdesk.domain.enums import DamageCategory
 from helpdesk.ui.style import BAD, MUTED, WARN
+from helpdesk.ui.workers import Runner
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ class DamageDialog(QDialog):
         *,
         cover_for: Callable[..., CoverLine] | None = None,
         snapshot: Callable[[], QPixmap | None] | None = None,
+        db: Runner | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -104,6 +107,8 @@ class DamageDialog(QDialog):
         self.setMinimumWidth(560)
         self.setMaximumHeight(680)  # fits a 1280x720 screen, title bar included
         self.cover_for = cover_for
+        self.db = db  # given: the cover check runs on the window's database thread
+        self._cover_text = ""
         self.snapshot = snapshot
         self.details: DamageDetails | None = None
         self.photos: list[Path] = []
@@ -220,16 +225,32 @@ class DamageDialog(QDialog):
             )
             self._cover_text = ""
             return
-        try:
-            line = self.cover_for(
-                self.chosen_category(),
-                deliberate=bool(self.deliberate.answer()),
-                in_case=bool(self.in_case.answer()),
-            )
-        except Exception as exc:  # noqa: BLE001 - the check failing must not lose the booking
-            from helpdesk.ui.errors import describe_failure
+        cover_for, category = self.cover_for, self.chosen_category()
+        deliberate, in_case = bool(self.deliberate.answer()), bool(self.in_case.answer())
 
-            line = CoverLine(describe_failure("The cover check", exc), WARN)
+        def check() -> CoverLine:
+            return cover_for(category, deliberate=deliberate, in_case=in_case)
+
+        if self.db is not None:  # the answer comes by the event loop; the dialog stays usable
+            self._cover_text = ""
+            self.cover.setText(f'<span style="color:{MUTED}">Checking the cover…</span>')
+            self.db.submit(check, self._show_cover, self._cover_failed, key="damage-cover")
+            return
+        try:
+            line = check()
+        except Exception as exc:  # noqa: BLE001 - the check failing must not lose the booking
+            self._cover_failed(exc)
+            return
+        self._show_cover(line)
+
+    def _cover_failed(self, exc: BaseException) -> None:
+        from helpdesk.ui.errors import describe_failure
+
+        self._show_cover(CoverLine(describe_failure("The cover check", exc), WARN))
+
+    def _show_cover(self, line: CoverLine) -> None:
+        if not isValid(self):  # closed before the answer came
+            return
         extra = "".join(f"<br/><span style='color:{MUTED}'>{t}</span>" for t in line.extra)
         self.cover.setText(f"<b style='color:{line.colour}'>{line.text}</b>{extra}")
         self._cover_text = line.text
@@ -275,6 +296,6 @@ class DamageDialog(QDialog):
             deliberate=bool(self.deliberate.answer()),
             in_case=bool(self.in_case.answer()),
             crime_reference=self.crime_reference.text().strip(),
-            cover_text=getattr(self, "_cover_text", ""),
+            cover_text=self._cover_text,
         )
         self.accept()

@@ -29,7 +29,8 @@ from helpdesk.ui.printing import PrintJob, keep_job, kept_watch
 if TYPE_CHECKING:
     from helpdesk.ui.labels.panel import LabelsPanel
 
-Recorded = LabelPrintRecord | BaseException | None  # None: not printed, the job is kept
+# None: not printed, the job is kept; True: printed, not yet recorded
+Recorded = LabelPrintRecord | BaseException | bool | None
 Outcome = tuple[PrintJob, BatchPreview, Recorded]
 
 
@@ -54,10 +55,20 @@ class LabelOutput:
     # --- running a job -------------------------------------------------------------------------
 
     def run(
-        self, what: str, work: Callable[[], Any], done: Callable[[Any], None], failing: str
+        self,
+        what: str,
+        work: Callable[..., Any],
+        done: Callable[[Any], None],
+        failing: str,
+        *,
+        read: Callable[[], Any] | None = None,
+        db: bool = False,
     ) -> None:
         """Run ``work`` off the GUI thread with the busy bar showing; then ``done(result)``.
-        One job at a time: the buttons are off while it runs."""
+        One job at a time: the buttons are off while it runs. ``db``: ``work`` reads or writes
+        the database, so it runs on the window's database thread; ``read``: first ``read()`` on
+        the database thread, then ``work(data)`` (PDFs, printing) on the other worker, so a long
+        PDF never holds up the database."""
         p = self.panel
         if self.working:
             return
@@ -79,7 +90,14 @@ class LabelOutput:
                 self.end()
                 p._say("bad", text)
 
-        p.ctx.runner.submit(work, finished, failed)
+        def render(data: object) -> None:
+            if p._alive():
+                p.ctx.runner.submit(lambda: work(data), finished, failed)
+
+        if read is not None:
+            p.ctx.db.submit(read, render, failed)
+        else:
+            (p.ctx.db if db else p.ctx.runner).submit(work, finished, failed)
 
     def kept_changed(self) -> None:
         """A kept batch printed or discarded from the print queue is no longer this panel's to
@@ -168,7 +186,11 @@ class LabelOutput:
                 )
 
         self.run(
-            "Recording the labels as printed…", lambda: self.record(preview), done, "Recording"
+            "Recording the labels as printed…",
+            lambda: self.record(preview),
+            done,
+            "Recording",
+            db=True,
         )
 
     def print_labels(self) -> None:
@@ -201,7 +223,7 @@ class LabelOutput:
         self.run(
             f"Printing {plural(preview.count, 'label')} on {printer or 'no printer'}…",
             work,
-            lambda outcome: self.sent([outcome]),
+            lambda outcome: self.record_sent([outcome]),
             "Printing the labels",
         )
 
@@ -213,7 +235,7 @@ class LabelOutput:
         self.run(
             f"Printing {batches} on {printer or 'no printer'}…",
             lambda: [self.send(self.for_printer(job, b, printer), b) for job, b in kept],
-            lambda outcomes: self.sent(outcomes, retried=kept),
+            lambda outcomes: self.record_sent(outcomes, retried=kept),
             "Printing the kept labels",
         )
 
@@ -227,14 +249,29 @@ class LabelOutput:
         return replace(job, printer=printer, pdf=make_sheets(preview, offset).pdf)
 
     def send(self, job: PrintJob, preview: BatchPreview) -> Outcome:
-        """Off the GUI thread: print a kept job; record its labels when it went through."""
+        """Off the GUI thread: print a kept job. The third part is True when it went through
+        (its labels are then recorded by :meth:`record_sent`), None when not."""
         if job.printer and self.panel.queue.submit(job):  # on success the queue forgets the job
-            return job, preview, self.record(preview)
+            return job, preview, True
         return job, preview, None  # the queue has said why (or will: no printer)
 
+    def record_sent(self, outcomes: list[Outcome], retried: list | None = None) -> None:
+        """Record the labels of the batches that went through, on the database thread; then
+        say what happened (:meth:`sent`)."""
+        if not any(printed for _j, _p, printed in outcomes):
+            self.sent(outcomes, retried)
+            return
+        self.run(
+            "Recording the labels as printed…",
+            lambda: [(j, b, self.record(b) if ok else None) for j, b, ok in outcomes],
+            lambda recorded: self.sent(recorded, retried),
+            "Recording the labels as printed",
+            db=True,
+        )
+
     def record(self, preview: BatchPreview) -> LabelPrintRecord | BaseException:
-        """Off the GUI thread: record the batch's labels as printed; the error if that fails
-        (the labels exist by now, so the person must hear it, not lose the outcome)."""
+        """On the database thread: record the batch's labels as printed; the error if that
+        fails (the labels exist by now, so the person must hear it, not lose the outcome)."""
         ctx = self.panel.ctx
         try:
             return documents.record_label_prints(
@@ -266,7 +303,8 @@ class LabelOutput:
                     f"yet labelled: {why}",
                 )
                 continue
-            p._say("good", f"{sent}; recorded as printed by {record.printed_by}.")
+            by = record.printed_by if isinstance(record, LabelPrintRecord) else "nobody"
+            p._say("good", f"{sent}; recorded as printed by {by}.")
             self.recorded(preview)
         self.end()
 
@@ -291,8 +329,10 @@ class LabelOutput:
         form = request.form if request.source == "form" else None
         year = request.year if request.source == "year" else None
 
-        def work() -> str | PrintJob:
-            items = slip_data.handover_agreements(factory, form=form, year_group=year)
+        def read() -> list:
+            return slip_data.handover_agreements(factory, form=form, year_group=year)
+
+        def work(items: list) -> str | PrintJob:
             if not items:
                 raise ValidationError(
                     f"No student of {request.describe()} has a device allocated: there are no "
@@ -311,6 +351,7 @@ class LabelOutput:
             work,
             done,
             "Making the hand-over agreements",
+            read=read,
         )
 
     def save_handover(self, path: str | None = None) -> None:

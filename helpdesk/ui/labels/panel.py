@@ -15,7 +15,7 @@ when 'Mark as printed' says it went to a printer.
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,14 +32,22 @@ from PySide6.QtWidgets import (
 from helpdesk.labels.templates import all_templates
 from helpdesk.services.records import browse
 from helpdesk.services.reporting import documents
+from helpdesk.services.reporting.documents import LabelDevice
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import describe_failure
 from helpdesk.ui.labels.alignment import AlignmentDialog
 from helpdesk.ui.labels.choices import LabelChoices
 from helpdesk.ui.labels.output import LabelOutput, plural
-from helpdesk.ui.labels.preview import BatchPreview, BatchRequest, NothingToLabel, make_preview
+from helpdesk.ui.labels.preview import (
+    BatchPreview,
+    BatchRequest,
+    NothingToLabel,
+    find_devices,
+    make_preview,
+)
 from helpdesk.ui.labels.sheet_view import SheetPager
 from helpdesk.ui.printing import PrintQueue, printer_names
+from helpdesk.ui.scan_routing import hand_to_counter
 from helpdesk.ui.style import CANVAS, LINE, MUTED
 
 # Print and Save are off until the preview matches the choices: make that visible.
@@ -51,6 +59,8 @@ QPushButton:disabled, QPushButton#primary:disabled {{
 
 
 class LabelsPanel(QWidget):
+    scan_not_taken = Signal(str)  # a scanned code that is not a device's: for the counter
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -59,6 +69,9 @@ class LabelsPanel(QWidget):
         self._pending: BatchRequest | None = None  # the batch being previewed
         self._loaded = False
         self._closed = False
+        window = parent
+        if window is not None and callable(getattr(window, "show_area", None)):
+            self.scan_not_taken.connect(lambda code: hand_to_counter(window, code))
         self.queue = PrintQueue(ctx.machine, self)
         self.queue.failed.connect(lambda _kind, message: self._say("bad", message))
         self.output = LabelOutput(self)
@@ -225,12 +238,7 @@ class LabelsPanel(QWidget):
         if self._loaded:
             return
         factory = self.ctx.factory
-
-        def failed(exc: BaseException) -> None:
-            if self._alive():
-                self._say("bad", describe_failure("Loading the forms", exc))
-
-        self.ctx.runner.submit(
+        self.ctx.db.submit(
             lambda: (browse.forms_and_years(factory), documents.school_name(factory)),
             self._loaded_choices,
             self._loading_failed,
@@ -270,11 +278,21 @@ class LabelsPanel(QWidget):
         self._tone(self.summary, "info")
         self.summary.setText(f"Laying out the labels of {request.describe()}…")
         factory, templates = self.ctx.factory, self.templates
-        self.ctx.runner.submit(
-            lambda: make_preview(factory, request, templates),
-            self._show_preview,
-            lambda exc: self._preview_failed(request, exc),
-            key="labels-preview",
+
+        def failed(exc: BaseException) -> None:
+            self._preview_failed(request, exc)
+
+        def lay_out(found: tuple[list[LabelDevice], int]) -> None:  # not the database's work
+            if self._alive() and request == self._pending:
+                self.ctx.runner.submit(
+                    lambda: make_preview(request, templates, found),
+                    self._show_preview,
+                    failed,
+                    key="labels-preview",
+                )
+
+        self.ctx.db.submit(
+            lambda: find_devices(factory, request), lay_out, failed, key="labels-devices"
         )
 
     def is_settled(self) -> bool:
@@ -363,22 +381,36 @@ class LabelsPanel(QWidget):
     # --- scans ---------------------------------------------------------------------------------
 
     def handle_scan(self, code: str) -> bool:
-        """A code scanned while the labels area shows. A device (by asset tag or serial) joins
-        the batch of tags typed or scanned and the preview follows: True. Anything else is
-        refused in one sentence in the panel: False."""
+        """A code scanned while the labels area shows: taken (True), looked up on the database
+        thread. A device (by asset tag or serial) joins the batch of tags typed or scanned and
+        the preview follows. Anything else is refused in one sentence in the panel and handed
+        on by ``scan_not_taken(code)`` (the window gives it to the counter)."""
         code = code.strip()
-        try:
-            device = documents.device_for_label(self.ctx.factory, code)
-        except Exception as exc:  # noqa: BLE001 - said in the panel, the scan is not lost
-            self._say("bad", describe_failure("Looking up the scanned code", exc))
-            return False
+        factory = self.ctx.factory
+
+        def failed(exc: BaseException) -> None:  # said in the panel, the scan is not lost
+            if self._alive():
+                self._say("bad", describe_failure("Looking up the scanned code", exc))
+                self.scan_not_taken.emit(code)
+
+        self.ctx.db.submit(
+            lambda: documents.device_for_label(factory, code),
+            lambda device: self._scanned(code, device),
+            failed,
+        )
+        return True
+
+    def _scanned(self, code: str, device: LabelDevice | None) -> None:
+        if not self._alive():
+            return
         if device is None:
             self._say(
                 "warn",
                 f"'{code}' is not the asset tag or serial number of a device, so no label was "
                 "added.",
             )
-            return False
+            self.scan_not_taken.emit(code)
+            return
         added = self.choices.add_tag(device.asset_tag)
         count = len(self.choices.request().tags)
         self._say(
@@ -387,7 +419,6 @@ class LabelsPanel(QWidget):
             f"({plural(count, 'tag')}).",
         )
         self.schedule_preview(0)
-        return True
 
     # --- messages ------------------------------------------------------------------------------
 

@@ -172,18 +172,19 @@ def _plain(message: str) -> str:
 
 
 def make_preview(
-    factory: Any,  # the services' session factory (opaque here)
     request: BatchRequest,
     templates: Sequence[LabelTemplate],
+    found: tuple[list[LabelDevice], int],
 ) -> BatchPreview:
-    """Find the batch's devices, lay out every label (refusing the batch when a tag cannot
-    fit), and picture the first sheet. Runs off the GUI thread."""
+    """Lay out every label of the batch's devices (``found`` by :func:`find_devices` on the
+    database thread), refusing the batch when a tag cannot fit, and picture the first sheet.
+    Runs on the other worker: it does not touch the database."""
     template = _template(templates, request.template_id)
     if not 1 <= request.start <= template.per_page:
         raise ValidationError(
             f"The start position must be between 1 and {template.per_page} on {template.id}."
         )
-    devices, labelled = find_devices(factory, request)
+    devices, labelled = found
     batch = expand(_labels(devices), request.copies)
     unique = list(dict.fromkeys(batch))
     try:

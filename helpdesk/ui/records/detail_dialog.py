@@ -99,9 +99,7 @@ class DetailDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
-        ctx.runner.submit(
-            lambda: load_detail(ctx.factory, kind, record_id), self._loaded, self._failed
-        )
+        ctx.db.submit(lambda: load_detail(ctx.factory, kind, record_id), self._loaded, self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self.status.setText(describe_failure("Loading this record", exc))

@@ -96,9 +96,7 @@ class OverduePanel(QWidget):
 
     def activated(self) -> None:
         if not self._filters_loaded:
-            self.ctx.runner.submit(
-                lambda: browse.forms_and_years(self.ctx.factory), self._fill_filters
-            )
+            self.ctx.db.submit(lambda: browse.forms_and_years(self.ctx.factory), self._fill_filters)
         self.refresh()
         self.timer.start()
 
@@ -125,7 +123,7 @@ class OverduePanel(QWidget):
         form = value if kind == "form" else None
         year = int(value) if kind == "year" else None
         factory = self.ctx.factory
-        self.ctx.runner.submit(
+        self.ctx.db.submit(
             lambda: browse.overdue_rows(factory, form=form, year_group=year),
             self._show,
             lambda exc: report_unexpected(self, "Loading the overdue list", exc),

@@ -79,7 +79,7 @@ class SearchList(QWidget):
         self.search_box.setClearButtonEnabled(True)
         self.count_label = QLabel("…")
         self.count_label.setObjectName("hint")
-        self.model = PagedTableModel(columns, fetch, ctx.runner, parent=self)
+        self.model = PagedTableModel(columns, fetch, ctx.db, parent=self)
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from helpdesk.services.core.codes import parse_ticket_code
 from helpdesk.services.records import browse
@@ -156,7 +157,7 @@ class ReportsPanel(QWidget):
         if not self._forms_loaded:
             self._forms_loaded = True  # asked once; the list fills in when the answer comes
             factory = self.ctx.factory
-            self.ctx.runner.submit(lambda: browse.forms_and_years(factory)[0], self._fill_forms)
+            self.ctx.db.submit(lambda: browse.forms_and_years(factory)[0], self._fill_forms)
         self.refresh()
 
     def _fill_forms(self, forms: list[str]) -> None:
@@ -225,7 +226,7 @@ class ReportsPanel(QWidget):
         self.summary.setStyleSheet("")
         self.summary.setText("Working…")
         factory, today = self.ctx.factory, self.today
-        self.ctx.runner.submit(
+        self.ctx.db.submit(
             lambda: reports.run_report(
                 factory, name, date_from=date_from, date_to=date_to, today=today
             ),
@@ -277,13 +278,12 @@ class ReportsPanel(QWidget):
             return
         factory = self.ctx.factory
 
-        def make() -> tuple[str, Path]:
+        def make(school: str) -> tuple[str, Path]:
             from helpdesk.labels.report_pdf import report_pdf
 
-            school = notices.school_name(factory)
             return table.title.lower(), report_pdf(table, path, school_name=school)
 
-        self._save_pdf(make, "Printing the report", on_done)
+        self._save_pdf(lambda: notices.school_name(factory), make, "Printing the report", on_done)
 
     def save_charge_letters(self, path: str | None = None, *, on_done=None) -> None:  # noqa: ANN001
         """A letter to parents for every charge still due, as one PDF (made off the GUI thread)."""
@@ -293,13 +293,17 @@ class ReportsPanel(QWidget):
             return
         factory, form = self.ctx.factory, self.notices_form()
 
-        def make() -> tuple[str, Path]:
+        def make(letters: list) -> tuple[str, Path]:
             from helpdesk.labels.charge_letter import charge_letters_pdf
 
-            letters = notices.charge_letters_due(factory, form=form)
             return _count(len(letters), "charge letter"), charge_letters_pdf(letters, path)
 
-        self._save_pdf(make, "Printing the charge letters", on_done)
+        self._save_pdf(
+            lambda: notices.charge_letters_due(factory, form=form),
+            make,
+            "Printing the charge letters",
+            on_done,
+        )
 
     def save_letter_for_row(self, row: int, path: str | None = None, *, on_done=None) -> None:  # noqa: ANN001
         """The letter to parents for the charge on ``row`` of the charges report."""
@@ -316,13 +320,17 @@ class ReportsPanel(QWidget):
             return
         factory = self.ctx.factory
 
-        def make() -> tuple[str, Path]:
+        def make(letter: notices.ChargeLetter) -> tuple[str, Path]:
             from helpdesk.labels.charge_letter import charge_letters_pdf
 
-            letter = notices.charge_letter(factory, ticket_id=ticket_id)
             return f"the charge letter for {reference}", charge_letters_pdf([letter], path)
 
-        self._save_pdf(make, "Printing the charge letter", on_done)
+        self._save_pdf(
+            lambda: notices.charge_letter(factory, ticket_id=ticket_id),
+            make,
+            "Printing the charge letter",
+            on_done,
+        )
 
     def save_collection_notices(self, path: str | None = None, *, on_done=None) -> None:  # noqa: ANN001
         """The ready-for-collection list, one page per form, as a PDF for the form tutors."""
@@ -332,19 +340,22 @@ class ReportsPanel(QWidget):
             return
         factory, form = self.ctx.factory, self.notices_form()
 
-        def make() -> tuple[str, Path]:
+        def read() -> tuple[tuple[notices.FormNotice, ...], str]:
+            return notices.ready_for_collection(factory, form=form), notices.school_name(factory)
+
+        def make(found: tuple[tuple[notices.FormNotice, ...], str]) -> tuple[str, Path]:
             from helpdesk.labels.collection_notice import collection_notices_pdf
 
-            forms = notices.ready_for_collection(factory, form=form)
-            school = notices.school_name(factory)
+            forms, school = found
             laptops = sum(len(f.rows) for f in forms)
             what = f"{_count(len(forms), 'form notice')} ({_count(laptops, 'laptop')})"
             return what, collection_notices_pdf(forms, path, school_name=school)
 
-        self._save_pdf(make, "Printing the ready-for-collection notices", on_done)
+        self._save_pdf(read, make, "Printing the ready-for-collection notices", on_done)
 
-    def _save_pdf(self, make, failing: str, on_done) -> None:  # noqa: ANN001
-        """Run ``make`` (returning what was saved, in words, and the file) off the GUI thread."""
+    def _save_pdf(self, read, make, failing: str, on_done) -> None:  # noqa: ANN001
+        """``read()`` on the database thread, then ``make(data)`` (returning what was saved, in
+        words, and the file) on the other worker: a long PDF never holds up the database."""
 
         def done(result: tuple[str, Path]) -> None:
             what, target = result
@@ -353,4 +364,12 @@ class ReportsPanel(QWidget):
             if on_done is not None:
                 on_done(target)
 
-        self.ctx.runner.submit(make, done, lambda exc: self._failed(failing, exc))
+        def failed(exc: BaseException) -> None:
+            if isValid(self):
+                self._failed(failing, exc)
+
+        def render(data: object) -> None:
+            if isValid(self):
+                self.ctx.runner.submit(lambda: make(data), done, failed)
+
+        self.ctx.db.submit(read, render, failed)
