@@ -272,7 +272,7 @@ class TicketActions(QObject):
 
     def save_receipt(self, path: str | None = None) -> None:
         """The repair receipt as a PDF file (to e-mail to a family)."""
-        from helpdesk.ui.counter.actions import slip_pdf
+        from helpdesk.ui.counter.actions import slip_pdf, slip_record
 
         job = self._receipt_job()
         if not path:
@@ -287,7 +287,7 @@ class TicketActions(QObject):
         ctx, target = self.ctx, Path(path)
 
         def write() -> Path:
-            pdf = slip_pdf(ctx, job)
+            pdf = slip_pdf(ctx, job, slip_record(ctx, job))  # a small receipt: drawn here
             try:
                 target.write_bytes(pdf)
             except OSError as exc:

@@ -309,7 +309,7 @@ def ask_damage(panel: CounterPanel, intent: OpenDamageDialog) -> DamageDetails |
         if intent.loan_id is not None
         else "Swap: booking in the student's own laptop"
     )
-    dialog = DamageDialog(title, cover_for=cover_for, snapshot=snapshot, parent=panel)
+    dialog = DamageDialog(title, cover_for=cover_for, snapshot=snapshot, parent=panel, db=ctx.db)
     dialog.setObjectName("damageDialog")
     accepted = dialog.exec() == QDialog.DialogCode.Accepted
     return dialog.details if accepted else None
@@ -318,18 +318,28 @@ def ask_damage(panel: CounterPanel, intent: OpenDamageDialog) -> DamageDetails |
 # --- printing -----------------------------------------------------------------------------------
 
 
-def slip_pdf(ctx: AppContext, job: SlipJob) -> bytes:
-    """The PDF of a slip or receipt (runs on a worker thread)."""
+def slip_record(ctx: AppContext, job: SlipJob) -> object:
+    """What a slip or receipt shows, read from its record (on the database thread)."""
+    if job.kind == "loan":
+        return slip_data.loan_slip(ctx.factory, job.record_id)
+    return slip_data.repair_receipt(ctx.factory, job.record_id)
+
+
+def slip_pdf(ctx: AppContext, job: SlipJob, record: object) -> bytes:
+    """The PDF of a slip or receipt from its record (on the other worker: no database)."""
     from helpdesk.labels import slips
 
     fmt = ctx.machine.slip_format
     if job.kind == "loan":
-        return slips.loan_slip_pdf(slip_data.loan_slip(ctx.factory, job.record_id), fmt)
-    return slips.repair_receipt_pdf(slip_data.repair_receipt(ctx.factory, job.record_id), fmt)
+        assert isinstance(record, slip_data.LoanSlipData)
+        return slips.loan_slip_pdf(record, fmt)
+    assert isinstance(record, slip_data.RepairReceiptData)
+    return slips.repair_receipt_pdf(record, fmt)
 
 
 def print_in_background(panel: CounterPanel | TicketActions, job: SlipJob) -> None:
-    """Make the PDF off the GUI thread, then send it to the slip printer; a failure is kept."""
+    """Read the slip's record on the database thread, make the PDF on the other worker, then
+    send it to the slip printer; a failure is kept."""
     from helpdesk.ui.printing import PrintJob
 
     ctx: AppContext = panel.ctx
@@ -344,7 +354,10 @@ def print_in_background(panel: CounterPanel | TicketActions, job: SlipJob) -> No
 
         panel.print_failed(describe_failure(f"Making the {job.title.lower()}", exc))
 
-    ctx.runner.submit(lambda: slip_pdf(ctx, job), made, failed)
+    def read(record: object) -> None:
+        ctx.runner.submit(lambda: slip_pdf(ctx, job, record), made, failed)
+
+    ctx.db.submit(lambda: slip_record(ctx, job), read, failed)
 
 
 # --- the counter's widgets ----------------------------------------------------------------------
