@@ -19,8 +19,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from helpdesk.commands import summary
-from helpdesk.commands.common import CommandError, db_url
-from helpdesk.db import backup_sqlite, current_revision, head_revision, make_engine, upgrade
+from helpdesk.commands.common import CommandError, db_url, sign_in
+from helpdesk.db import (
+    backup_sqlite,
+    current_revision,
+    head_revision,
+    make_engine,
+    make_session_factory,
+    upgrade,
+)
 
 PHOTOS_FOLDER = "photos"  # ticket photos live in this folder beside a SQLite database file
 COUNTED_TABLES = ("students", "devices", "loans", "tickets")
@@ -82,6 +89,15 @@ def _open(args: argparse.Namespace) -> Engine:
         raise CommandError(f"cannot use the database URL {url!r}: {exc}") from exc
 
 
+def _sign_in_if_needed(args: argparse.Namespace, engine: Engine) -> None:
+    """Upgrade and backup act as a signed-in person on a database whose staff can sign in; one
+    from before sign-in (or whose staff have no passwords yet) has nobody to sign in as."""
+    from helpdesk.services.core.auth import sign_in_needed
+
+    if sign_in_needed(engine):
+        sign_in(args, make_session_factory(engine))
+
+
 def _revision_or_fail(engine: Engine) -> str | None:
     try:
         return current_revision(engine)
@@ -121,6 +137,7 @@ def _upgrade(args: argparse.Namespace) -> int:
         head = head_revision(engine)
         if before is not None and not _known(engine, before):
             raise _too_new(engine, before, head)
+        _sign_in_if_needed(args, engine)
         if before == head:
             print(f"{_where(engine)}: already at revision {head}, nothing to do")
             return 0
@@ -176,6 +193,7 @@ def _backup(args: argparse.Namespace) -> int:
         raise CommandError(f"{target} exists already; choose another name or add --overwrite")
     engine = _open(args)
     try:
+        _sign_in_if_needed(args, engine)
         if target.exists():
             target.unlink()
         backup_sqlite(engine, target)

@@ -41,7 +41,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from helpdesk.ui.workers import Runner
 
     configure_logging()
-    factory = open_database(args)
+    factory = open_database(args, signed_in=False)  # the window's own sign-in
     actor = acting_username(args)
     ensure_admin(factory)
 

@@ -32,7 +32,15 @@ class PermissionRefused(Refused):
 
 
 # action -> (the lowest role allowed, what the action is called in a refusal: "Waiving a charge")
-PERMISSIONS: dict[str, tuple[StaffRole, str]] = {}
+PERMISSIONS: dict[str, tuple[StaffRole, str]] = {
+    "staff.add": (StaffRole.ADMIN, "Adding a staff member or a badge"),
+    "staff.role": (StaffRole.ADMIN, "Changing a staff member's role"),
+    "staff.disable": (StaffRole.ADMIN, "Disabling a staff member"),
+    "staff.enable": (StaffRole.ADMIN, "Enabling a staff member"),
+    "staff.password": (StaffRole.ADMIN, "Setting another staff member's password"),
+    "staff.pin": (StaffRole.ADMIN, "Setting another staff member's PIN"),
+    "audit.read": (StaffRole.MANAGER, "Reading the audit trail"),
+}
 
 
 def needed(action: str) -> StaffRole:
