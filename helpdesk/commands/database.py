@@ -55,6 +55,18 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="show the database, its schema revision and whether it is up to date",
     )
     cur.set_defaults(handler=_current)
+    grants = actions.add_parser(
+        "grants",
+        parents=[common],
+        help="PostgreSQL: the SQL giving the app's login role only what it needs (or apply it)",
+        description="Print the SQL that lets the app's login role read and write the tables but "
+        "not change or delete audit rows, nor drop or alter tables; with --apply, run it on the "
+        "database (connected as the tables' owner, the role that runs the migrations). See "
+        "docs/security.md.",
+    )
+    grants.add_argument("--login", required=True, metavar="ROLE", help="the app's login role")
+    grants.add_argument("--apply", action="store_true", help="run the SQL now")
+    grants.set_defaults(handler=_grants)
 
     backup = subparsers.add_parser(
         "backup",
@@ -168,6 +180,36 @@ def _current(args: argparse.Namespace) -> int:
         return 1
     else:
         print(f"revision: {rev} (behind {head}: run 'helpdesk db upgrade')")
+    return 0
+
+
+def _grants(args: argparse.Namespace) -> int:
+    from helpdesk.domain.errors import HelpdeskError
+    from helpdesk.services.core.grants import apply_grants, grants_script
+
+    try:
+        script = grants_script(args.login)
+    except HelpdeskError as exc:
+        raise CommandError(str(exc)) from None
+    if not args.apply:
+        print(script, end="")
+        return 0
+    engine = _open(args)
+    try:
+        if engine.dialect.name != "postgresql":
+            raise CommandError("grants are for PostgreSQL; a SQLite file is guarded by its file")
+        if _revision_or_fail(engine) is None:
+            raise CommandError("the database is empty: run 'helpdesk db upgrade' first")
+        factory = make_session_factory(engine)
+        actor = None
+        from helpdesk.services.core.auth import sign_in_needed
+
+        if sign_in_needed(engine):
+            actor = sign_in(args, factory)
+        count = apply_grants(factory, actor, args.login)
+    finally:
+        engine.dispose()
+    print(f"{_where(engine)}: {count} grant statements applied for {args.login}")
     return 0
 
 

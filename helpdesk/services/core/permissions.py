@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, tuple[StaffRole, str]] = {
     "staff.password": (StaffRole.ADMIN, "Setting another staff member's password"),
     "staff.pin": (StaffRole.ADMIN, "Setting another staff member's PIN"),
     "audit.read": (StaffRole.MANAGER, "Reading the audit trail"),
+    "db.grants": (StaffRole.ADMIN, "Setting the database's grants"),
 }
 
 
