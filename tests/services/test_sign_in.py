@@ -73,6 +73,14 @@ def test_refusals_are_one_sentence_and_audited(school, username, password, error
     assert username in (row.after or "")
 
 
+def test_signing_out_is_audited(school):
+    auth.sign_in(school, "jlewis", PASSWORD)
+    auth.sign_out(school, "jlewis")
+    assert [r.action for r in audit(school, "sign-in", "sign-out")] == ["sign-in", "sign-out"]
+    with pytest.raises(NotFound):
+        auth.sign_out(school, "nobody")
+
+
 def test_a_disabled_member_cannot_sign_in(school):
     set_active(school, "admin", "jlewis", False)
     with pytest.raises(
