@@ -10,9 +10,16 @@ admin is added (or, on a database from before sign-in, given a password) without
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from helpdesk.commands import summary
 from helpdesk.commands.common import CommandError, open_database, read_secret, sign_in
+
+if TYPE_CHECKING:
+    from helpdesk.db import SessionFactory
+    from helpdesk.services.core.staff import StaffMember
 
 ROLES = ("counter", "technician", "manager", "admin")
 
@@ -72,42 +79,65 @@ def _line(member) -> str:  # noqa: ANN001 - a StaffMember
     )
 
 
+@contextmanager
+def _recorded(args: argparse.Namespace, factory: SessionFactory, action: str) -> Iterator[None]:
+    """A refusal inside is kept in the audit log (who tried what, and the sentence), then shown."""
+    from helpdesk.domain.errors import HelpdeskError
+
+    try:
+        yield
+    except (CommandError, HelpdeskError) as exc:
+        from helpdesk.services.core.staff import record_refused
+
+        record_refused(factory, getattr(args, "signed_in", None), action, str(exc))
+        raise
+
+
 def _check_role(role: str) -> None:
     if role not in ROLES:
         raise CommandError(f"'{role}' is not a staff role (use {', '.join(ROLES)})")
 
 
 def _add(args: argparse.Namespace) -> int:
-    from helpdesk.services.core.auth import check_password
-    from helpdesk.services.core.staff import add_staff, list_staff
+    from helpdesk.services.core.staff import list_staff
 
-    _check_role(args.role)
     factory = open_database(args, signed_in=False)
     try:
         first = not list_staff(factory)
-        if first and args.role != "admin":
-            raise CommandError("the first staff member of a database must be an admin")
         actor = None if first else sign_in(args, factory)
-        password = read_secret(
-            f"new password for {args.username}",
-            from_stdin=args.password_stdin,
-            twice=True,
-            what="password",
-        )
-        check_password(password)
-        member = add_staff(
-            factory,
-            actor,
-            username=args.username,
-            display_name=args.name,
-            role=args.role,
-            badge=args.badge,
-            password=password,
-        )
+        with _recorded(args, factory, "staff.add"):
+            member = _add_member(args, factory, actor, first)
     finally:
         factory.kw["bind"].dispose()
     print(f"added {_line(member)}")
     return 0
+
+
+def _add_member(
+    args: argparse.Namespace, factory: SessionFactory, actor: str | None, first: bool
+) -> StaffMember:
+    from helpdesk.services.core.auth import check_password
+    from helpdesk.services.core.staff import add_staff
+
+    _check_role(args.role)
+    if first and args.role != "admin":
+        raise CommandError("the first staff member of a database must be an admin")
+    password = read_secret(
+        f"new password for {args.username}",
+        from_stdin=args.password_stdin,
+        twice=True,
+        what="password",
+    )
+    check_password(password)
+    return add_staff(
+        factory,
+        actor,
+        username=args.username,
+        display_name=args.name,
+        role=args.role,
+        badge=args.badge,
+        password=password,
+    )
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -131,14 +161,15 @@ def _password(args: argparse.Namespace) -> int:
     try:
         # a database from before sign-in: its first admin's password is set without signing in
         actor = sign_in(args, factory) if anyone_can_sign_in(factory) else None
-        password = read_secret(
-            f"new password for {args.username}",
-            from_stdin=args.password_stdin,
-            twice=True,
-            what="password",
-        )
-        check_password(password)
-        member = set_password(factory, actor, args.username, password)
+        with _recorded(args, factory, "staff.password"):
+            password = read_secret(
+                f"new password for {args.username}",
+                from_stdin=args.password_stdin,
+                twice=True,
+                what="password",
+            )
+            check_password(password)
+            member = set_password(factory, actor, args.username, password)
     finally:
         factory.kw["bind"].dispose()
     print(f"set the password of {member.username}")
@@ -151,11 +182,12 @@ def _pin(args: argparse.Namespace) -> int:
 
     factory = open_database(args, must_exist=True)
     try:
-        pin = read_secret(
-            f"new PIN for {args.username}", from_stdin=args.pin_stdin, twice=True, what="PIN"
-        )
-        check_pin(pin)
-        member = set_pin(factory, args.signed_in, args.username, pin)
+        with _recorded(args, factory, "staff.pin"):
+            pin = read_secret(
+                f"new PIN for {args.username}", from_stdin=args.pin_stdin, twice=True, what="PIN"
+            )
+            check_pin(pin)
+            member = set_pin(factory, args.signed_in, args.username, pin)
     finally:
         factory.kw["bind"].dispose()
     print(f"set the PIN of {member.username}")
@@ -167,7 +199,8 @@ def _active(args: argparse.Namespace) -> int:
 
     factory = open_database(args, must_exist=True)
     try:
-        member = set_active(factory, args.signed_in, args.username, args.active)
+        with _recorded(args, factory, "staff.enable" if args.active else "staff.disable"):
+            member = set_active(factory, args.signed_in, args.username, args.active)
     finally:
         factory.kw["bind"].dispose()
     print(f"{'enabled' if member.active else 'disabled'} {member.username}")
@@ -177,10 +210,11 @@ def _active(args: argparse.Namespace) -> int:
 def _role(args: argparse.Namespace) -> int:
     from helpdesk.services.core.staff import set_role
 
-    _check_role(args.role)
     factory = open_database(args, must_exist=True)
     try:
-        member = set_role(factory, args.signed_in, args.username, args.role)
+        with _recorded(args, factory, "staff.role"):
+            _check_role(args.role)
+            member = set_role(factory, args.signed_in, args.username, args.role)
     finally:
         factory.kw["bind"].dispose()
     print(f"{member.username} is now {member.role}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -27,6 +28,21 @@ def run(capsys, monkeypatch, *argv: str, stdin: str = "") -> tuple[int, str, str
     return code, out, err
 
 
+def refused(url: str) -> list[str]:
+    """The refusals of staff actions kept in the audit log, as their sentences."""
+    factory = open_database(url)
+    try:
+        with factory() as session:
+            rows = session.scalars(
+                select(AuditEntry.after)
+                .where(AuditEntry.action == "refuse")
+                .order_by(AuditEntry.id)
+            )
+            return [json.loads(after)["refused"] for after in rows]
+    finally:
+        factory.kw["bind"].dispose()
+
+
 def counts(url: str) -> tuple[int, int]:
     factory = open_database(url)
     try:
@@ -35,7 +51,7 @@ def counts(url: str) -> tuple[int, int]:
                 session.scalar(select(func.count(Staff.id))),
                 session.scalar(
                     select(func.count(AuditEntry.id)).where(
-                        AuditEntry.action.not_in(("sign-in", "sign-in-refused"))
+                        AuditEntry.action.not_in(("sign-in", "sign-in-refused", "refuse"))
                     )
                 ),
             )
@@ -116,7 +132,10 @@ def test_staff_commands_and_their_refusals(session_factory, sqlite_url, capsys, 
         assert code == 1 and out == "", (argv, err)
         assert message in err and err.count("\n") == 1 and "Traceback" not in err, (argv, err)
         assert "long enough pass" not in err and "short" not in err
-    assert counts(sqlite_url) == before  # nothing written but the sign-ins and refused ones
+    assert counts(sqlite_url) == before  # nothing written but the sign-ins and refusals
+    kept = refused(sqlite_url)  # every refusal after signing in is on record, without secrets
+    assert len(kept) == len(refusals) - 3 and "'cook' is not a staff role" in kept[0]
+    assert not any("long enough pass" in k or "short\n" in k for k in kept)
     monkeypatch.setenv("HELPDESK_PASSWORD", "jo's own password")
     code, _out, err = run(
         capsys, monkeypatch, "staff", "role", "admin", "counter", "--as", "jlewis", *db
@@ -154,7 +173,9 @@ def test_the_audit_trail_with_filters_and_csv(session_factory, sqlite_url, capsy
     whats = [(r["who"], r["what"], r["record"]) for r in rows]
     assert ("admin", "insert", "staff 2") in whats
     assert ("mo", "sign-in-refused", "staff 2") in whats
-    assert whats[-1] == ("mo", "sign-in", "staff 2")
+    assert whats.index(("mo", "sign-in", "staff 2")) > whats.index(
+        ("mo", "sign-in-refused", "staff 2")
+    )
     assert "mo's password here" not in out and "wrong password!" not in out
     assert "$argon2" not in out
     code, out, _err = run(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from helpdesk.domain.enums import StaffRole
@@ -249,3 +249,25 @@ def set_badge(factory: SessionFactory, actor: str, username: str, badge: str | N
         staff.badge = badge
         session.flush()
         return _member(staff)
+
+
+def record_refused(factory: SessionFactory, actor: str | None, action: str, sentence: str) -> None:
+    """Keep a refused staff-management attempt in the audit log (action 'refuse', entity
+    'staff'): who tried, which action, and the refusal's sentence (which never holds a secret)."""
+    from helpdesk.domain.audit import audit_row
+    from helpdesk.domain.models import AuditEntry, table_of
+
+    with unit_of_work(factory, None) as session:
+        staff_id = None
+        if actor is not None:
+            staff_id = session.scalar(select(Staff.id).where(Staff.username == actor))
+        row = audit_row(
+            session.info["now"],
+            staff_id,
+            "refuse",
+            "staff",
+            None,
+            None,
+            {"action": action, "refused": sentence},
+        )
+        session.connection().execute(insert(table_of(AuditEntry)), [row])
