@@ -35,7 +35,8 @@ def _common_parser() -> argparse.ArgumentParser:
         dest="acting_as",
         default=argparse.SUPPRESS,
         metavar="USERNAME",
-        help="the staff member acting (default: $HELPDESK_USER or 'admin')",
+        help="sign in as this staff member (default: $HELPDESK_USER); the password comes from "
+        "$HELPDESK_PASSWORD, else it is asked for at a terminal",
     )
     return common
 

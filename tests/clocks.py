@@ -3,6 +3,8 @@ typing): a clock that moves only when the test moves it, handed to the code that
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 
 class HandClock:
     """A stand-in for ``time.monotonic``: returns the same time until ``advance`` is called."""
@@ -23,3 +25,17 @@ def type_keys(qtbot, widget, text: str, clock: HandClock, every_ms: float) -> No
     for char in text:
         clock.advance(every_ms)
         qtbot.keyClicks(widget, char)
+
+
+class WallClock:
+    """A stand-in for the wall clock (``datetime.now``) that moves only when the test moves it:
+    hand ``clock()`` to a service's ``now``."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 16, 10, 30)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)

@@ -25,8 +25,11 @@ from pathlib import Path
 import pytest
 from needs import LABEL_REFERENCE, SCANNER_SAMPLES, need, need_folder
 from pg_server import PgServer, PgUnavailable
+from staff_passwords import TEST_PASSWORD, test_password_hash
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# cheap argon2 hashes for the test schools' passwords (this process and the commands it starts)
+os.environ["HELPDESK_TEST_ARGON2_CHEAP"] = "1"
 
 
 @pytest.fixture(autouse=True)
@@ -36,6 +39,13 @@ def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("HELPDESK_DATA_DIR", str(data))
     monkeypatch.delenv("HELPDESK_DB_URL", raising=False)
     return data
+
+
+@pytest.fixture(autouse=True)
+def _signed_in_as_admin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line signs in as the test schools' admin (see tests/staff_passwords.py)."""
+    monkeypatch.setenv("HELPDESK_USER", "admin")
+    monkeypatch.setenv("HELPDESK_PASSWORD", TEST_PASSWORD)
 
 
 @pytest.fixture
@@ -64,7 +74,14 @@ def session_factory(sqlite_url: str):
 
     factory = open_database(sqlite_url)
     with factory() as session, session.begin():
-        session.add(Staff(username="admin", display_name="Admin", role=StaffRole.ADMIN))
+        session.add(
+            Staff(
+                username="admin",
+                display_name="Admin",
+                role=StaffRole.ADMIN,
+                password_hash=test_password_hash(),
+            )
+        )
     yield factory
     factory.kw["bind"].dispose()
 
@@ -125,7 +142,14 @@ def _pg_template(pg_server: PgServer) -> str:
         upgrade(engine)
         factory = make_session_factory(engine)
         with factory() as session, session.begin():
-            session.add(Staff(username="admin", display_name="Admin", role=StaffRole.ADMIN))
+            session.add(
+                Staff(
+                    username="admin",
+                    display_name="Admin",
+                    role=StaffRole.ADMIN,
+                    password_hash=test_password_hash(),
+                )
+            )
     finally:
         engine.dispose()
     yield name

@@ -31,13 +31,17 @@ COMMANDS: tuple[Command, ...] = (
     Command("lookup", "lookup", "show the student, device, loan or ticket a scanned code names"),
     Command("loan", "loans", "issue a loan laptop to a student or take one back"),
     Command(
-        "db", "database", "database schema: upgrade to this version, show the current revision"
+        "db",
+        "database",
+        "database schema: upgrade to this version, show the current revision, PostgreSQL grants",
     ),
     Command(
         "backup",
         "database",
         "a consistent copy of the SQLite database (ticket photos included), safe while in use",
     ),
+    Command("staff", "staff", "add staff, set passwords, PINs and roles, disable and enable"),
+    Command("audit", "audit", "the audit trail: who changed what and when (managers and admins)"),
     Command("decode", "decode", "read the barcodes and QR codes in image files"),
     Command("camera", "camera", "check the camera and choose the one the counter uses"),
     Command(

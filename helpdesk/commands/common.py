@@ -1,10 +1,19 @@
-"""What every command shares: the expected failure, the database URL, the acting staff member and
-opening the database in one clear sentence. Nothing here loads SQLAlchemy until it is needed."""
+"""What every command shares: the expected failure, the database URL, signing in the person the
+command acts for, and opening the database in one clear sentence. Nothing here loads SQLAlchemy
+until it is needed.
+
+Every command that reads or changes a database acts as a signed-in staff member: the username
+from ``--as`` (or $HELPDESK_USER), the password from $HELPDESK_PASSWORD, else asked for at a
+terminal. :func:`open_database` signs in unless told not to (``db current``, ``demo`` on an empty
+database and the first admin's set-up, which decide for themselves).
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,8 +40,67 @@ def db_url(args: argparse.Namespace) -> str:
 
 
 def acting_username(args: argparse.Namespace) -> str:
-    """The staff member acting: ``--as``, $HELPDESK_USER or ``admin``."""
+    """The staff member acting: the one signed in. Only the window (whose sign-in screen is its
+    own) still reads ``--as``, $HELPDESK_USER or ``admin`` without signing in."""
+    signed = getattr(args, "signed_in", None)
+    if signed:
+        return str(signed)
     return getattr(args, "acting_as", None) or os.environ.get("HELPDESK_USER") or "admin"
+
+
+def read_secret(prompt: str, *, from_stdin: bool, twice: bool, what: str) -> str:
+    """A new password or PIN: one line of standard input (``from_stdin``), else typed at a
+    terminal without echo (``twice``: asked again to confirm). Never printed anywhere."""
+    if from_stdin:
+        line = sys.stdin.readline()
+        secret = line.rstrip("\r\n")
+        if not secret:
+            raise CommandError(f"the {what} on standard input is empty")
+        return secret
+    if not (sys.stdin is not None and sys.stdin.isatty()):
+        raise CommandError(
+            f"no {what}: type it at a terminal, or give it on standard input with "
+            f"--{what.lower()}-stdin"
+        )
+    secret = getpass.getpass(f"{prompt}: ")
+    if twice and getpass.getpass(f"{prompt} again: ") != secret:
+        raise CommandError(f"the two {what}s typed are not the same; nothing was changed")
+    if not secret:
+        raise CommandError(f"the {what} is empty; nothing was changed")
+    return secret
+
+
+def sign_in(args: argparse.Namespace, factory: SessionFactory) -> str:
+    """Sign in the person the command acts for; their username, or one clear refusal (exit 1,
+    recorded in the audit trail by the service)."""
+    signed = getattr(args, "signed_in", None)
+    if signed:
+        return str(signed)
+    from helpdesk.services.core import auth
+
+    username = (getattr(args, "acting_as", None) or os.environ.get("HELPDESK_USER") or "").strip()
+    if not auth.anyone_can_sign_in(factory):
+        raise CommandError(
+            "nobody can sign in to this database yet: add its first admin with "
+            "'helpdesk staff add USERNAME --name NAME --role admin', or give an admin a "
+            "password with 'helpdesk staff password USERNAME'"
+        )
+    if not username:
+        raise CommandError(
+            "sign in first: give your username with --as USERNAME (or $HELPDESK_USER) and your "
+            "password in $HELPDESK_PASSWORD or at the prompt"
+        )
+    password = os.environ.get("HELPDESK_PASSWORD")
+    if password is None:
+        if not (sys.stdin is not None and sys.stdin.isatty()):
+            raise CommandError(
+                f"no password for {username}: set $HELPDESK_PASSWORD, or run the command at a "
+                "terminal to be asked for it"
+            )
+        password = getpass.getpass(f"password for {username}: ")
+    member = auth.sign_in(factory, username, password)
+    args.signed_in = member.username
+    return member.username
 
 
 def _first_line(exc: BaseException) -> str:
@@ -42,9 +110,15 @@ def _first_line(exc: BaseException) -> str:
 
 
 def open_database(
-    args: argparse.Namespace, *, must_exist: bool = False, busy_ms: int | None = None
+    args: argparse.Namespace,
+    *,
+    must_exist: bool = False,
+    signed_in: bool = True,
+    busy_ms: int | None = None,
 ) -> SessionFactory:
-    """The chosen database, brought up to this version's schema, or a CommandError in one sentence.
+    """The chosen database, brought up to this version's schema, with the acting person signed in
+    (unless ``signed_in`` is False), or a CommandError in one sentence. ``busy_ms``: how long
+    SQLite waits for another counter's write lock (the window waits less and retries).
 
     With ``must_exist`` a SQLite file that is not there is refused (a command that only reads
     has nothing to read); otherwise it is created, as the window and ``helpdesk demo`` do.
@@ -68,7 +142,15 @@ def open_database(
                 )
     try:
         if busy_ms is None:
-            return db.open_database(url)
-        return db.open_database(url, busy_ms=busy_ms)
+            factory = db.open_database(url)
+        else:
+            factory = db.open_database(url, busy_ms=busy_ms)
     except Exception as exc:  # noqa: BLE001 - a database that cannot be opened is one clear line
         raise CommandError(f"cannot open the database {url}: {_first_line(exc)}") from exc
+    if signed_in:
+        try:
+            sign_in(args, factory)
+        except BaseException:
+            factory.kw["bind"].dispose()
+            raise
+    return factory

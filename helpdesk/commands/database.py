@@ -18,8 +18,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from helpdesk.commands import summary
-from helpdesk.commands.common import CommandError, db_url
-from helpdesk.db import backup_sqlite, current_revision, head_revision, make_engine, upgrade
+from helpdesk.commands.common import CommandError, db_url, sign_in
+from helpdesk.db import (
+    backup_sqlite,
+    current_revision,
+    head_revision,
+    make_engine,
+    make_session_factory,
+    upgrade,
+)
 
 OLD_PHOTOS_FOLDER = "photos"  # where ticket photos were kept before they moved into the database
 COUNTED_TABLES = ("students", "devices", "loans", "tickets", "ticket_photos")
@@ -64,6 +71,18 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "Helpdesk data folder for a server)",
     )
     photos.set_defaults(handler=_photos)
+    grants = actions.add_parser(
+        "grants",
+        parents=[common],
+        help="PostgreSQL: the SQL giving the app's login role only what it needs (or apply it)",
+        description="Print the SQL that lets the app's login role read and write the tables but "
+        "not change or delete audit rows, nor drop or alter tables; with --apply, run it on the "
+        "database (connected as the tables' owner, the role that runs the migrations). See "
+        "docs/security.md.",
+    )
+    grants.add_argument("--login", required=True, metavar="ROLE", help="the app's login role")
+    grants.add_argument("--apply", action="store_true", help="run the SQL now")
+    grants.set_defaults(handler=_grants)
 
     backup = subparsers.add_parser(
         "backup",
@@ -96,6 +115,15 @@ def _open(args: argparse.Namespace) -> Engine:
         return make_engine(url)
     except Exception as exc:  # noqa: BLE001 - an unusable URL is one clear line
         raise CommandError(f"cannot use the database URL {url!r}: {exc}") from exc
+
+
+def _sign_in_if_needed(args: argparse.Namespace, engine: Engine) -> None:
+    """Upgrade and backup act as a signed-in person on a database whose staff can sign in; one
+    from before sign-in (or whose staff have no passwords yet) has nobody to sign in as."""
+    from helpdesk.services.core.auth import sign_in_needed
+
+    if sign_in_needed(engine):
+        sign_in(args, make_session_factory(engine))
 
 
 def _revision_or_fail(engine: Engine) -> str | None:
@@ -137,6 +165,7 @@ def _upgrade(args: argparse.Namespace) -> int:
         head = head_revision(engine)
         if before is not None and not _known(engine, before):
             raise _too_new(engine, before, head)
+        _sign_in_if_needed(args, engine)
         if before == head:
             print(f"{_where(engine)}: already at revision {head}, nothing to do")
             return 0
@@ -201,6 +230,36 @@ def _current(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grants(args: argparse.Namespace) -> int:
+    from helpdesk.domain.errors import HelpdeskError
+    from helpdesk.services.core.grants import apply_grants, grants_script
+
+    try:
+        script = grants_script(args.login)
+    except HelpdeskError as exc:
+        raise CommandError(str(exc)) from None
+    if not args.apply:
+        print(script, end="")
+        return 0
+    engine = _open(args)
+    try:
+        if engine.dialect.name != "postgresql":
+            raise CommandError("grants are for PostgreSQL; a SQLite file is guarded by its file")
+        if _revision_or_fail(engine) is None:
+            raise CommandError("the database is empty: run 'helpdesk db upgrade' first")
+        factory = make_session_factory(engine)
+        actor = None
+        from helpdesk.services.core.auth import sign_in_needed
+
+        if sign_in_needed(engine):
+            actor = sign_in(args, factory)
+        count = apply_grants(factory, actor, args.login)
+    finally:
+        engine.dispose()
+    print(f"{_where(engine)}: {count} grant statements applied for {args.login}")
+    return 0
+
+
 def _backup(args: argparse.Namespace) -> int:
     url = make_url(db_url(args))
     if url.get_backend_name() != "sqlite":
@@ -223,6 +282,7 @@ def _backup(args: argparse.Namespace) -> int:
         raise CommandError(f"{target} exists already; choose another name or add --overwrite")
     engine = _open(args)
     try:
+        _sign_in_if_needed(args, engine)
         if target.exists():
             target.unlink()
         backup_sqlite(engine, target)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from helpdesk.commands import summary
-from helpdesk.commands.common import CommandError, open_database
+from helpdesk.commands.common import CommandError, open_database, sign_in
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -26,8 +26,15 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def _demo(args: argparse.Namespace) -> int:
     from helpdesk.demo.build import build_demo
     from helpdesk.domain.errors import Refused
+    from helpdesk.services.core.auth import anyone_can_sign_in
 
-    factory = open_database(args)
+    factory = open_database(args, signed_in=False)
+    if anyone_can_sign_in(factory):  # only an empty database takes the demo without signing in
+        try:
+            sign_in(args, factory)
+        except BaseException:
+            factory.kw["bind"].dispose()
+            raise
     progress = None if args.quiet else (lambda text: print(f"demo: {text}...", flush=True))
     try:
         summary = build_demo(factory, seed=args.seed, progress=progress)

@@ -45,8 +45,9 @@ def run_gui(args: argparse.Namespace) -> int:
 
     configure_logging()
     # A locked file holds the window's database thread for a second at a time, so the counter
-    # can say "another counter is saving; retrying" instead of waiting silently.
-    factory = open_database(args, busy_ms=WINDOW_BUSY_MS)
+    # can say "another counter is saving; retrying" instead of waiting silently. The window
+    # signs its person in on its own screen.
+    factory = open_database(args, signed_in=False, busy_ms=WINDOW_BUSY_MS)
     actor = acting_username(args)
     ensure_admin(factory)
 

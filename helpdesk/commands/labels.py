@@ -170,6 +170,11 @@ def _check_tags(labels: list) -> None:
         )
 
 
+CHOOSE = (
+    "choose the labels: --tags, --tags-file, --form, --year, --range, --unlabelled or --last-batch"
+)
+
+
 def _select(args: argparse.Namespace, factory) -> _Selection:
     from helpdesk.labels.asset_labels import AssetLabel
 
@@ -199,10 +204,7 @@ def _select(args: argparse.Namespace, factory) -> _Selection:
         rows = documents.last_label_batch(factory)
         what = "the last batch"
     else:
-        raise CommandError(
-            "choose the labels: --tags, --tags-file, --form, --year, --range, --unlabelled "
-            "or --last-batch"
-        )
+        raise CommandError(CHOOSE)
     if not rows:
         raise CommandError(f"there are no devices to label ({what}); nothing was printed")
     labels = [AssetLabel(r.asset_tag, r.model_name, r.serial) for r in rows]
@@ -278,6 +280,9 @@ def _labels(args: argparse.Namespace) -> int:
         raise CommandError("--offset goes with --calibrate")
     if not args.output and not args.printer:
         raise CommandError("say where to: -o OUT.pdf or --printer NAME")
+    chosen = (args.tags, args.tags_file, args.form, args.year is not None, args.range)
+    if not any((*chosen, args.unlabelled, args.last_batch)):
+        raise CommandError(CHOOSE)
     factory = None
     if not (args.tags or args.tags_file) or args.record:
         factory = open_database(args)

@@ -2,7 +2,9 @@
 
 About 900 students in years 7-11 (forms 7A-11F, names as on a British roll, a few who have left),
 950 allocation laptops and their chargers assigned 1:1 with a few spares, a 60-laptop loan pool,
-staff (counter, technicians and the admin 'admin'), two insurance schemes with fee schedules and an
+staff (one sign-in account per role, see services/core/demo_accounts.py: counter, technician,
+manager and admin, password ``demo-<username>``, badges STAFF-0001..0004 with PINs 1111, 2222,
+3333 and 4444; and a few more counter staff and technicians), two insurance schemes with fee schedules and an
 uninsured price list, cover periods of every status, the year's closure dates, and a term of
 history made through the same services the counter uses, dated in the past: loans (returned,
 open, overdue), swaps, tickets in every state, claims and charges due, paid and waived.
@@ -43,9 +45,10 @@ from helpdesk.domain.models import (
     Student,
     UninsuredPrice,
 )
+from helpdesk.services.core.auth import hash_secret
+from helpdesk.services.core.demo_accounts import DEMO_ACCOUNTS, mark_demo_database
 from helpdesk.services.core.school_days import is_school_day
 from helpdesk.services.core.settings import SchoolSettings, add_closures, save_settings
-from helpdesk.services.core.staff import ensure_admin
 from helpdesk.services.core.unit_of_work import SessionFactory, read_session, unit_of_work
 
 SCHOOL_NAME = "Riverside Academy"
@@ -138,6 +141,8 @@ class DemoSummary:
             f"devices: {self.laptops} laptops and {self.chargers} chargers assigned 1:1 "
             f"({self.spares} spare laptops), {self.loaners} loan laptops",
             f"staff: {', '.join(self.staff)}",
+            "sign in as counter, technician, manager or admin with the password "
+            "demo-<username> (e.g. demo-counter)",
             f"cover: {cover}",
             f"closure dates: {self.closures}",
             f"loans: {h.loans} ({h.open_loans} open, {h.overdue_loans} overdue, "
@@ -343,6 +348,28 @@ def _school(session, rng: random.Random, year: int, pickup: datetime) -> SchoolP
     )
 
 
+def _demo_accounts(factory: SessionFactory) -> None:
+    """One staff member per role who can sign in (DEMO_ACCOUNTS: password, badge and PIN); a
+    staff member of that name already there keeps a password of their own."""
+    with unit_of_work(factory, None, action="demo.build") as session:
+        existing = {s.username: s for s in session.scalars(select(Staff))}
+        for account in DEMO_ACCOUNTS:
+            staff = existing.get(account.username)
+            if staff is None:
+                staff = Staff(
+                    username=account.username,
+                    display_name=account.display_name,
+                    role=account.role,
+                    failed_attempts=0,
+                )
+                session.add(staff)
+            if staff.password_hash is None:
+                staff.password_hash = hash_secret(account.password)
+            if staff.pin_hash is None:
+                staff.pin_hash = hash_secret(account.pin)
+                staff.badge = staff.badge or account.badge
+
+
 def build_demo(
     factory: SessionFactory,
     *,
@@ -366,13 +393,14 @@ def build_demo(
         )
     rng = random.Random(seed)
     year = academic_year(now.date())
-    ensure_admin(factory)
+    _demo_accounts(factory)
     holidays = closures_for(year - 1) + closures_for(year)
     closed = {day for _reason, days in holidays for day in days}
     days = _history_days(now.date(), closed)
     pickup = datetime.combine(days[0] - timedelta(days=1), time(8, 0))
     while not is_school_day(pickup.date(), set()):
         pickup -= timedelta(days=1)
+    mark_demo_database(factory)
     say("staff, settings and closure dates")
     with unit_of_work(factory, "admin", action="staff.add", now=pickup) as session:
         existing = set(session.scalars(select(Staff.username)))
@@ -416,7 +444,7 @@ def build_demo(
         chargers=LAPTOPS,
         loaners=LOANERS,
         spares=len(plan.spares),
-        staff=("admin", *(u for u, _n, _r in STAFF)),
+        staff=(*(a.username for a in DEMO_ACCOUNTS), *(u for u, _n, _r in STAFF)),
         cover_by_status={s.value: n for s, n in cover.items()},
         closures=len(closed),
         history=history,

@@ -20,6 +20,15 @@ from helpdesk.domain.models import AuditEntry, Base, table_of
 
 _station: str | None = None
 
+# columns whose values never reach the audit log: only that they were set or cleared
+SECRET_COLUMNS = frozenset({"password_hash", "pin_hash"})
+
+
+def _hide(key: str, value: Any) -> Any:
+    if key in SECRET_COLUMNS:
+        return None if value is None else "(set)"
+    return value
+
 
 def set_station(name: str | None) -> None:
     """Name this station in the audit log from now on (``None`` or empty: the computer's name)."""
@@ -46,7 +55,7 @@ def _plain(value: Any) -> Any:
 def _columns(obj: Base) -> dict[str, Any]:
     state = inspect(obj)
     return {
-        attr.key: _plain(getattr(obj, attr.key))
+        attr.key: _hide(attr.key, _plain(getattr(obj, attr.key)))
         for attr in state.mapper.column_attrs
         if not (attr.deferred and attr.key in state.unloaded)  # a photo's bytes not read back
     }
@@ -59,8 +68,10 @@ def _changes(obj: Base) -> tuple[dict[str, Any], dict[str, Any]]:
     for attr in state.mapper.column_attrs:
         hist = state.attrs[attr.key].history
         if hist.has_changes():
-            before[attr.key] = _plain(hist.deleted[0]) if hist.deleted else None
-            after[attr.key] = _plain(hist.added[0]) if hist.added else None
+            old = _plain(hist.deleted[0]) if hist.deleted else None
+            new = _plain(hist.added[0]) if hist.added else None
+            before[attr.key] = _hide(attr.key, old)
+            after[attr.key] = "(changed)" if attr.key in SECRET_COLUMNS and new else new
     return before, after
 
 

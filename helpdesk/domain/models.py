@@ -82,6 +82,14 @@ class Staff(Base):
     display_name: Mapped[str] = mapped_column(String(100))
     role: Mapped[StaffRole] = mapped_column(_enum(StaffRole, "staff_role"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # signing in (0006): argon2id strings, never the password or PIN itself
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    pin_hash: Mapped[str | None] = mapped_column(String(255))
+    badge: Mapped[str | None] = mapped_column(String(64))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("uq_staff_badge", "badge", unique=True),)
 
 
 class Device(Base):
@@ -411,6 +419,20 @@ class LabelPrint(Base):
     printed_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
 
 
+# 'refuse': a refusal at the counter; the sign-in events (0006) are rows of their own too
+AUDIT_ACTIONS = (
+    "insert",
+    "update",
+    "delete",
+    "refuse",
+    "sign-in",
+    "sign-out",
+    "sign-in-refused",
+    "lock-out",
+)
+AUDIT_ACTIONS_CHECK = "action IN ({})".format(", ".join(f"'{a}'" for a in AUDIT_ACTIONS))
+
+
 class AuditEntry(Base):
     """Append-only: who changed what, when, with the values before and after (JSON)."""
 
@@ -431,5 +453,5 @@ class AuditEntry(Base):
         Index("ix_audit_entity", "entity", "entity_id"),
         Index("ix_audit_station_at", "station", "at"),  # the day at one counter
         # 'refuse': a refusal at the counter (entity 'counter'), kept with the changes
-        CheckConstraint("action IN ('insert', 'update', 'delete', 'refuse')", name="audit_action"),
+        CheckConstraint(AUDIT_ACTIONS_CHECK, name="audit_action"),
     )

@@ -13,8 +13,9 @@ FILES = Path(__file__).parent / "files"
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> list[str]:
-    return ["--db", f"sqlite:///{tmp_path / 'school.sqlite3'}"]
+def db(session_factory, sqlite_url: str) -> list[str]:
+    """A new school database whose only staff member is the admin the commands sign in as."""
+    return ["--db", sqlite_url]
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

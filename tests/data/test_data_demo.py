@@ -86,7 +86,7 @@ def test_the_school_has_its_students_devices_and_staff(demo):
     assert kinds[("charger", "allocation")] == 950
     assert kinds[("laptop", "loan")] == 60
     assert roles["admin"] == "admin"
-    assert {"counter", "technician", "admin"} == set(roles.values())
+    assert {"counter", "technician", "manager", "admin"} == set(roles.values())
     assert left == 10
     assert summary.students == 900 and summary.loaners == 60
 
@@ -223,3 +223,20 @@ def test_the_same_seed_gives_the_same_school(demo, tmp_path):
         assert _fingerprint(other) == _fingerprint(factory)
     finally:
         other.kw["bind"].dispose()
+
+
+def test_the_demo_accounts_sign_in_on_a_demo_database_only(demo, session_factory):
+    from helpdesk.services.core.auth import sign_in, sign_in_badge
+    from helpdesk.services.core.demo_accounts import demo_accounts, is_demo_database
+
+    factory, summary, _path = demo
+    assert is_demo_database(factory) and not is_demo_database(session_factory)
+    assert demo_accounts(session_factory) == ()
+    accounts = demo_accounts(factory)
+    assert [a.username for a in accounts] == ["counter", "technician", "manager", "admin"]
+    for account in accounts:
+        assert account.password == f"demo-{account.username}"
+        member = sign_in(factory, account.username, account.password)
+        assert member.role == account.role.value and member.badge == account.badge
+        assert sign_in_badge(factory, account.badge, account.pin).username == account.username
+    assert {"counter", "technician", "manager", "admin"} <= set(summary.staff)

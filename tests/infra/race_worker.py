@@ -56,3 +56,32 @@ def open_at_once(url: str, barrier, results) -> None:  # noqa: ANN001 - mp objec
         engine.dispose()
     except BaseException:  # noqa: BLE001 - reported to the test
         results.put(("failed", traceback.format_exc()))
+
+
+def wrong_passwords_at_once(url: str, barrier, results, tries: int) -> None:  # noqa: ANN001
+    """Sign in as 'admin' with a wrong password ``tries`` times, starting with the others;
+    report each refusal's sentence."""
+    try:
+        from helpdesk.db import make_session_factory
+        from helpdesk.domain.errors import HelpdeskError
+        from helpdesk.services.core.auth import sign_in
+
+        factory = make_session_factory(url)
+        barrier.wait(timeout=60)
+    except BaseException:  # noqa: BLE001 - reported to the test
+        barrier.abort()
+        results.put(("setup-error", traceback.format_exc()))
+        return
+    answers = []
+    try:
+        for _ in range(tries):
+            try:
+                sign_in(factory, "admin", "not the admin password")
+                answers.append("signed in")
+            except HelpdeskError as exc:
+                answers.append(str(exc))
+        results.put(("done", answers))
+    except BaseException:  # noqa: BLE001 - anything else is a bug the test must show
+        results.put(("crashed", traceback.format_exc()))
+    finally:
+        factory.kw["bind"].dispose()

@@ -65,12 +65,23 @@ PERMISSIONS: dict[str, tuple[StaffRole, str]] = {
     "settings.save": (_A, "Changing the settings"),
     "db.photos": (_A, "Reading old photo folders into the database"),
     "settings.closures": (_A, "Adding closure days"),
-    "staff.add": (_A, "Adding a staff member"),
+    "staff.add": (_A, "Adding a staff member or a badge"),
     "staff.role": (_A, "Changing a staff member's role"),
     "staff.disable": (_A, "Disabling a staff member"),
     "staff.enable": (_A, "Enabling a staff member"),
     "staff.password": (_A, "Setting another staff member's password"),
     "staff.pin": (_A, "Setting another staff member's PIN"),
+    "db.grants": (_A, "Setting the database's grants"),
+    # Reading what staff did.
+    "audit.read": (_M, "Reading the audit trail"),
+    # Everyone's own: signing in (checked by the password itself, with no one acting yet), one's
+    # own password and PIN, and a refused attempt kept in the audit trail.
+    "staff.sign_in": (_C, "Signing in"),
+    "staff.own_password": (_C, "Changing one's own password"),
+    "staff.own_pin": (_C, "Changing one's own PIN"),
+    "staff.refused": (_C, "Keeping a refused attempt"),
+    # The demo school: built on an empty database only, before anyone can sign in.
+    "demo.build": (_C, "Building the demo school"),
 }
 
 
