@@ -80,9 +80,7 @@ def downgrade() -> None:
     _actions(OLD_ACTIONS)
     _append_only(True)
     op.drop_index("uq_staff_badge", table_name="staff")
-    with op.batch_alter_table("staff", schema=None) as batch_op:
-        batch_op.drop_column("locked_until")
-        batch_op.drop_column("failed_attempts")
-        batch_op.drop_column("badge")
-        batch_op.drop_column("pin_hash")
-        batch_op.drop_column("password_hash")
+    # a plain ALTER TABLE ... DROP COLUMN (SQLite 3.35 and later): rebuilding the staff table,
+    # as a batch would, is refused while other tables' foreign keys point at it
+    for column in ("locked_until", "failed_attempts", "badge", "pin_hash", "password_hash"):
+        op.drop_column("staff", column)
