@@ -18,7 +18,10 @@ box with Enter, and a QTimer heartbeat for the GUI thread's longest stall).
    students and devices (p95 <= 100 ms).
 
 A stall over its target is printed with the GUI thread's stack while it lasted (a thread samples
-it whenever the heartbeat is late), so the callback that took the time is named.
+it whenever the heartbeat is late), so the callback that took the time is named, with what the
+database thread was doing meanwhile (``--why`` prints them under the target too). A stack that
+ends in the bench's own ``pump`` or ``wait_until`` means the time went inside Qt's event handling
+(painting, layout: C++, out of Python's sight) or to waiting for a CPU.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ SCAN_P95_MS = 100.0  # PostgreSQL through the delay: scan to card shown, 95th pe
 DELAY_S = 0.5  # slow database: every statement waits this long
 BURST = 5  # codes typed back to back, Enter after each, then a pause
 BURST_GAP_MS = 300
+WHY = {"always": False}  # --why: name where each longest stall was spent, ok or not
 
 
 def _verdict(value: float, target: float, unit: str, places: int = 0) -> str:
@@ -90,9 +94,16 @@ class StallWatch:
             last = self.beat._last
             if last is None or time.perf_counter() - last < self.after:
                 continue
-            frame = sys._current_frames().get(self._main)
-            if frame is not None:
-                self.samples.append((last, _stack(frame)))
+            frames = sys._current_frames()
+            frame = frames.get(self._main)
+            if frame is None:
+                continue
+            stack = _stack(frame)
+            for thread in threading.enumerate():  # what the database thread did meanwhile
+                other = frames.get(thread.ident or 0)
+                if thread.name == "helpdesk-db" and other is not None:
+                    stack += f"\n      | database thread: {_stack(other, 2)}"
+            self.samples.append((last, stack))
 
     def worst(self) -> list[str]:
         """Where the GUI thread was during its longest sampled stall, most seen first."""
@@ -104,12 +115,20 @@ class StallWatch:
         return [f"{n} x {stack}" for stack, n in stacks.most_common(3)]
 
 
-def _stack(frame) -> str:  # noqa: ANN001
-    """The project's frames of a stack, innermost first (the rest is Qt and the library)."""
+def _spent(watch: StallWatch | list[str]) -> str:
+    lines = watch.worst() if isinstance(watch, StallWatch) else watch
+    return "\n    " + "\n    ".join(lines)
+
+
+def _stack(frame, depth: int = 6) -> str:  # noqa: ANN001
+    """The project's frames of a stack, innermost first (the rest is Qt and the library); the
+    innermost frame of all in brackets when it is not the project's."""
     frames = traceback.extract_stack(frame)
     mine = [f for f in frames if str(ROOT) in f.filename and ".venv" not in f.filename]
     inner = frames[-1]
-    parts = [f"{Path(f.filename).relative_to(ROOT)}:{f.lineno} {f.name}" for f in mine[::-1][:6]]
+    parts = [
+        f"{Path(f.filename).relative_to(ROOT)}:{f.lineno} {f.name}" for f in mine[::-1][:depth]
+    ]
     if inner not in mine:
         parts.insert(0, f"[{Path(inner.filename).name}:{inner.lineno} {inner.name}]")
     return " < ".join(parts)
@@ -312,8 +331,8 @@ def bench_slow(db: Path, scans: int, folder: Path) -> dict[str, object]:
     }
     if len(shown) < len(pressed):
         figures[f"{name}: cards shown"] = f"{len(shown)} of {len(pressed)}"
-    if stall > STALL_MS:
-        figures[f"{name}: longest stall spent in"] = "\n    " + "\n    ".join(watch.worst())
+    if stall > STALL_MS or WHY["always"]:
+        figures[f"{name}: longest stall spent in"] = _spent(watch)
     if on_gui_thread:
         figures[f"{name}: first statement on the GUI thread"] = on_gui_thread[0]
     return figures
@@ -406,12 +425,10 @@ def bench_away(kept: int, folder: Path) -> dict[str, object]:
             "all" if asked and acted else f"asked {asked}, acted {acted}"
         ),
     }
-    if stall_down > STALL_MS:
-        figures[f"{name}: longest stall while down spent in"] = "\n    " + "\n    ".join(worst_down)
-    if stall_back > STALL_MS:
-        figures[f"{name}: longest stall while recovering spent in"] = "\n    " + "\n    ".join(
-            worst_back
-        )
+    if stall_down > STALL_MS or WHY["always"]:
+        figures[f"{name}: longest stall while down spent in"] = _spent(worst_down)
+    if stall_back > STALL_MS or WHY["always"]:
+        figures[f"{name}: longest stall while recovering spent in"] = _spent(worst_back)
     return figures
 
 
@@ -476,7 +493,7 @@ def bench_network(scans: int, devices: int, students: int, folder: Path) -> dict
         f"({len(times)} scans of students and devices)",
         f"{name}: scan to card shown, p95": _verdict(p95, SCAN_P95_MS, "ms", 1),
         f"{name}: GUI thread's longest stall": f"{stall:.0f} ms",
-    }
+    } | ({f"{name}: longest stall spent in": _spent(watch)} if WHY["always"] else {})
 
 
 PARTS = ("slow", "away", "network")
@@ -491,8 +508,11 @@ def bench_database(
     devices: int,
     students: int,
     parts: tuple[str, ...] = PARTS,
+    why: bool = False,
 ) -> dict[str, object]:
-    """The figures of ``parts`` (each with its target and ok / OVER, and the load it ran under)."""
+    """The figures of ``parts`` (each with its target and ok / OVER, and the load it ran under);
+    ``why``: where each longest stall was spent, under its target too."""
+    WHY["always"] = why
     folder = Path(tempfile.mkdtemp(prefix="helpdesk-bench-db-"))
     figures: dict[str, object] = {}
     if "slow" in parts:

@@ -169,6 +169,9 @@ def main() -> None:
     parser.add_argument("--scans", type=int, default=20, help="scans while the database is slow")
     parser.add_argument("--kept", type=int, default=5, help="scans while the server is away")
     parser.add_argument("--pg-scans", type=int, default=100, help="scans timed on PostgreSQL")
+    parser.add_argument(
+        "--why", action="store_true", help="name where each longest stall was spent, ok or not"
+    )
     args = parser.parse_args()
     db = Path(args.db)
     sqlite_needed = args.only not in ("away", "network")
@@ -241,6 +244,7 @@ def database_figures(db: Path, args: argparse.Namespace) -> dict[str, object]:
         devices=args.devices,
         students=args.students,
         parts=PARTS if args.only in (None, "database") else (args.only,),
+        why=args.why,
     )
 
 
