@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,23 @@ def test_the_network_figures_are_printed(tmp_path, pg_server):
         names = list(conn.execute(text("SELECT datname FROM pg_database")).scalars())
     engine.dispose()
     assert not [n for n in names if "benchui" in n], "the bench left its database behind"
+
+
+def test_the_stall_watch_names_the_callback_that_held_the_gui_thread(qapp):
+    sys.path.insert(0, str(ROOT / "bench" / "ui"))
+    from PySide6.QtCore import QTimer
+    from run import pump
+    from stall_watch import StallWatch
+
+    def holds_the_window() -> None:
+        time.sleep(0.12)
+
+    watch = StallWatch()
+    watch.start()
+    QTimer.singleShot(30, holds_the_window)
+    pump(300)
+    stalled = watch.stop()
+    assert 100 <= stalled < 1000, stalled
+    worst = watch.worst()
+    assert "holds_the_window" in worst[0], worst
+    assert "test_infra_ui_db_bench.py" in worst[0], worst
