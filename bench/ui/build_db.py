@@ -18,17 +18,24 @@ FORMS = "ABCDEFGH"
 
 def build(path: Path, devices: int = 100_000, students: int = 20_000) -> float:
     """Create the database at ``path`` (replacing it); returns the seconds it took."""
+    started = time.perf_counter()
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    build_url(f"sqlite:///{path}", devices, students)
+    return time.perf_counter() - started
+
+
+def build_url(url: str, devices: int = 100_000, students: int = 20_000) -> float:
+    """Fill the empty database at ``url`` (SQLite or PostgreSQL, upgraded here); the seconds."""
     from helpdesk.db import open_database
     from helpdesk.domain.enums import StaffRole
     from helpdesk.domain.models import Assignment, Device, Loan, Staff, Student
 
     started = time.perf_counter()
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    factory = open_database(f"sqlite:///{path}")
+    pool = min(500, devices // 4)
+    factory = open_database(url)
     engine = factory.kw["bind"]
     now = datetime.now().replace(microsecond=0)
-    pool = 500
     with engine.begin() as conn:
         conn.execute(
             insert(Staff),
@@ -81,12 +88,12 @@ def build(path: Path, devices: int = 100_000, students: int = 20_000) -> float:
         )
         # a few open loans, some overdue
         loans = []
-        for k in range(50):
+        for k in range(min(50, pool // 2)):
             device_id = devices - pool + 1 + k
             loans.append(
                 {
                     "device_id": device_id,
-                    "student_id": 1 + k * 37,
+                    "student_id": 1 + (k * 37) % students,
                     "loan_type": "day",
                     "accessories": "charger",
                     "condition_out": "good",
@@ -99,7 +106,7 @@ def build(path: Path, devices: int = 100_000, students: int = 20_000) -> float:
         conn.execute(insert(Loan), loans)
         conn.exec_driver_sql(
             f"UPDATE devices SET status='on_loan' WHERE id BETWEEN {devices - pool + 1} "
-            f"AND {devices - pool + 50}"
+            f"AND {devices - pool + min(50, pool // 2)}"
         )
     engine.dispose()
     return time.perf_counter() - started

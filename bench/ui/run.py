@@ -1,13 +1,16 @@
 """Speed of the main window on a 100,000-device database. Prints the figures.
 
-    .venv/bin/python bench/ui/run.py [--db PATH] [--reuse]
+    .venv/bin/python bench/ui/run.py [--db PATH] [--reuse] [--only database]
 
 - start to counter ready: `helpdesk --smoke-test` in a fresh process (wall clock, and the time the
   process itself reports from start of main to the window shown);
 - a scan to its card shown: a keyboard-wedge burst (keys + Enter into the scan box) and a camera
   frame (an image of the barcode through the scanner's worker), each timed to the card painted;
 - the GUI thread's longest stall while searching and scrolling the device list, measured with a
-  QTimer heartbeat (the gap between two ticks, minus the tick interval).
+  QTimer heartbeat (the gap between two ticks, minus the tick interval);
+- the counter while its database is slow, away, or across a network (bench/ui/db_bench.py: the
+  longest stall and how soon it is back, scan to card on PostgreSQL), each with its target.
+  ``--only database`` measures just these.
 """
 
 from __future__ import annotations
@@ -156,13 +159,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="/tmp/helpdesk-bench-ui.sqlite3")
     parser.add_argument("--reuse", action="store_true", help="reuse the database if it exists")
+    parser.add_argument(
+        "--only",
+        choices=["database", "slow", "away", "network"],
+        help="measure only the database figures (or one of them: slow, away, network)",
+    )
+    parser.add_argument("--devices", type=int, default=100_000, help="devices in the database")
+    parser.add_argument("--students", type=int, default=20_000, help="students in the database")
+    parser.add_argument("--scans", type=int, default=20, help="scans while the database is slow")
+    parser.add_argument("--kept", type=int, default=5, help="scans while the server is away")
+    parser.add_argument("--pg-scans", type=int, default=100, help="scans timed on PostgreSQL")
+    parser.add_argument(
+        "--why", action="store_true", help="name where each longest stall was spent, ok or not"
+    )
     args = parser.parse_args()
     db = Path(args.db)
-    if not (args.reuse and db.exists()):
+    sqlite_needed = args.only not in ("away", "network")
+    if sqlite_needed and not (args.reuse and db.exists()):
         from build_db import build
 
-        print(f"building 100,000-device database at {db} ... ", end="", flush=True)
-        print(f"{build(db):.1f} s")
+        print(f"building {args.devices:,}-device database at {db} ... ", end="", flush=True)
+        print(f"{build(db, args.devices, args.students):.1f} s")
 
     from PySide6.QtWidgets import QApplication
 
@@ -171,7 +188,10 @@ def main() -> None:
     from helpdesk.ui.style import apply_style
     from helpdesk.ui.workers import Runner
 
-    figures: dict[str, object] = {}
+    figures: dict[str, object] = {"machine": f"{os.cpu_count()} cores"}
+    if args.only is not None:
+        show(figures | database_figures(db, args))
+        return
     try:
         walls, inner = bench_start(db)
         figures["start to counter ready, wall ms (median of 3)"] = round(statistics.median(walls))
@@ -196,6 +216,39 @@ def main() -> None:
     except ImportError:
         pass
     ctx.runner.wait(10000)
+    ctx.db.stop(10000)
+    factory.kw["bind"].dispose()
+    show(figures | database_figures(db, args))
+
+
+_APP = []  # the application, kept alive when made here
+
+
+def database_figures(db: Path, args: argparse.Namespace) -> dict[str, object]:
+    from PySide6.QtWidgets import QApplication
+
+    from helpdesk.commands.gui import calm_garbage_collector
+    from helpdesk.ui.style import apply_style
+
+    if QApplication.instance() is None:
+        _APP.append(QApplication([]))
+        apply_style(_APP[0])
+    calm_garbage_collector()
+    from db_bench import PARTS, bench_database
+
+    return bench_database(
+        db,
+        scans=args.scans,
+        kept=args.kept,
+        pg_scans=args.pg_scans,
+        devices=args.devices,
+        students=args.students,
+        parts=PARTS if args.only in (None, "database") else (args.only,),
+        why=args.why,
+    )
+
+
+def show(figures: dict[str, object]) -> None:
     width = max(len(k) for k in figures)
     for key, value in figures.items():
         print(f"{key:<{width}}  {value}")
