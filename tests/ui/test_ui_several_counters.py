@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ui.conftest import build_small_school
 
 from helpdesk.domain.models import Device, Loan
+from helpdesk.services.repairs.tickets import DamageReport, open_ticket
 
 pytestmark = pytest.mark.threaded
 
@@ -87,7 +88,27 @@ def _loan_shows_at_the_other_counter(qtbot, qapp, url: str) -> None:  # noqa: AN
         qtbot.waitUntil(lambda: "LNR-002" in _card_text(b), timeout=2000)
         assert time.monotonic() - lent_at < 2
         assert b.last_message == ""  # B's person was told nothing; only the card changed
-        assert win_b.due_label.text() != due_before or "Loans due today" in due_before
+        qtbot.waitUntil(lambda: win_b.due_label.text() != due_before, timeout=2000)
+
+        # the bench queue and the overdue list at B follow a ticket booked in elsewhere (here
+        # by the services, as the command line would)
+        win_b.show_area("overdue")
+        overdue = win_b.panel("overdue")
+        win_b.show_area("bench")
+        bench = win_b.panel("bench")
+        qtbot.waitUntil(lambda: bench.queue is not None, timeout=5000)
+        open_before = bench.queue.open_total
+        open_ticket(
+            _ctx_a.factory,
+            "admin",
+            device_code="PER-000002",
+            damage=DamageReport("screen", "Cracked in the corner."),
+        )
+        booked = time.monotonic()
+        qtbot.waitUntil(lambda: bench.queue.open_total == open_before + 1, timeout=2000)
+        assert time.monotonic() - booked < 2
+        assert any(row.asset_tag == "PER-000002" for row in bench.model.rows)
+        assert overdue.count.text() != ""
     finally:
         _close(counters)
 

@@ -61,6 +61,10 @@ QPushButton#stateChip:checked {{ background: {ACCENT}; color: white; border-colo
 """
 
 
+# what the queue shows is read from these: a change to any of them refreshes it
+QUEUE_TABLES = ("tickets", "ticket_parts", "payments", "devices", "students", "claims", "loans")
+
+
 class BenchPanel(QWidget):
     """The ticket queue; ``opened(TicketPage)`` when a ticket page is shown."""
 
@@ -229,9 +233,22 @@ class BenchPanel(QWidget):
             key="bench-queue",
         )
 
+    def changed_elsewhere(self, changes: object) -> None:
+        """Another counter, the command line or this window changed something: the queue and
+        its chips are read again (the selected ticket stays selected)."""
+        touches = getattr(changes, "touches", None)
+        if changes is None or touches is None or touches(*QUEUE_TABLES):
+            self.refresh()
+
     def _show(self, queue: ticket_queue.TicketQueue) -> None:
         self.queue = queue
+        chosen = self.view.selectionModel().selectedRows()
+        kept = self.model.rows[chosen[0].row()].id if chosen else None
         self.model.set_rows(list(queue.rows))
+        for row, ticket in enumerate(self.model.rows):
+            if ticket.id == kept:
+                self.view.selectRow(row)
+                break
         counts = dict(queue.counts)
         for state, chip in self.chip_buttons.items():
             name = state.label if state else "all open"

@@ -130,6 +130,12 @@ class OverduePanel(QWidget):
             key="overdue",
         )
 
+    def changed_elsewhere(self, changes: object) -> None:
+        """A loan made or taken back anywhere: the list is read again."""
+        touches = getattr(changes, "touches", None)
+        if changes is None or touches is None or touches("loans", "students", "devices"):
+            self.refresh()
+
     def _show(self, rows: list[browse.OverdueRow]) -> None:
         self.model.set_rows(rows)
         self.count.setText(f"{len(rows)} overdue" if rows else "Nothing overdue.")
