@@ -63,6 +63,7 @@ AREAS = (
     Area("records", "Students && devices", "helpdesk.ui.records.panel", "RecordsPanel"),
     Area("overdue", "Overdue loans", "helpdesk.ui.records.overdue_panel", "OverduePanel"),
     Area("reports", "Reports", "helpdesk.ui.reports.panel", "ReportsPanel"),
+    Area("audit", "Audit trail", "helpdesk.ui.audit.panel", "AuditPanel"),
 )
 
 

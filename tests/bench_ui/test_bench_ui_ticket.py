@@ -49,10 +49,18 @@ def _act(page, qtbot, action) -> str:  # noqa: ANN001
     return page.message.text()
 
 
-def test_only_the_allowed_moves_are_offered(open_page, bench_school) -> None:
+def test_only_the_allowed_moves_are_offered(open_page, manager_ctx, bench_school) -> None:  # noqa: ANN001
     page = open_page(bench_school.anna_ticket)
     assert page.page.ticket.state == "logged"
-    assert _visible_moves(page) == {s.value for s in ALLOWED_TRANSITIONS[TicketState.LOGGED]}
+    lifecycle = {s.value for s in ALLOWED_TRANSITIONS[TicketState.LOGGED]}
+    assert "written_off" in lifecycle
+    # the technician: every move the lifecycle allows but the write-off (a manager's), and no
+    # cover periods button (adding and changing cover is a manager's too)
+    assert _visible_moves(page) == lifecycle - {"written_off"}
+    assert not page.charge_box.cover_button.isVisible()
+    manager = open_page(bench_school.anna_ticket, manager_ctx)
+    assert _visible_moves(manager) == lifecycle
+    assert manager.charge_box.cover_button.isVisible()
     assert "Anna Smith (7A)" in page.subtitle.text()
     assert "Screen cracked from the corner." in page.damage_box.damage.text()
     assert page.page.age_school_days >= 9
@@ -69,7 +77,8 @@ def test_moving_a_ticket_through_the_lifecycle_with_the_buttons(
         text = _act(page, qtbot, page.moves_box.move_buttons[state].click)
         assert text == f"Moved to {TicketState(state).label}.", text
         assert page.page.ticket.state == state
-        assert _visible_moves(page) == {s.value for s in ALLOWED_TRANSITIONS[TicketState(state)]}
+        allowed = {s.value for s in ALLOWED_TRANSITIONS[TicketState(state)]}
+        assert _visible_moves(page) == allowed - {"written_off"}  # a manager's move
     assert page.page.ticket.technician == "mwright"
     assert "mwright: LCD panel cracked; ordering one." in page.damage_box.diagnosis.toPlainText()
     assert page.damage_box.note_edit.text() == ""

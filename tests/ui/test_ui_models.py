@@ -157,3 +157,26 @@ def test_a_page_read_for_a_model_already_gone_is_dropped(qtbot, ctx, school) -> 
     release.set()
     # busy until the answer has been handed to the (gone) model through the event loop
     qtbot.waitUntil(lambda: not ctx.runner.busy(), timeout=5000)
+
+
+def test_the_audit_model(qtmodeltester, qtbot, ctx, repairs) -> None:  # noqa: ANN001
+    """Newest first, a page at a time, capped: only the newest ``cap`` rows are offered while
+    ``total`` still says how many match (for "narrow the filters")."""
+    from helpdesk.ui.models.audit_model import AuditFilters, AuditModel
+
+    model = AuditModel(ctx.factory, "admin", ctx.db, page_size=2, cap=5)
+    with qtbot.waitSignal(model.loaded, timeout=5000) as loaded:
+        model.show(AuditFilters())
+    total = loaded.args[0]
+    assert total > 5 and model.rowCount() == 5  # the school's rows and two tickets: past the cap
+    qtbot.waitUntil(lambda: "…" not in _column(model, 0), timeout=5000)
+    qtmodeltester.check(model)
+    whens = [model.index(row, 0).data(Qt.ItemDataRole.UserRole).at for row in range(5)]
+    assert whens == sorted(whens, reverse=True)
+    with qtbot.waitSignal(model.loaded, timeout=5000) as loaded:
+        model.show(AuditFilters(record=repairs.ben_laptop))
+    qtbot.waitUntil(lambda: "…" not in _column(model, 0), timeout=5000)
+    qtmodeltester.check(model)
+    assert 0 < model.rowCount() == loaded.args[0] <= 5
+    assert set(_column(model, 3)) == {model.index(0, 3).data(DISPLAY)}
+    assert model.index(0, 3).data(DISPLAY).startswith("devices ")

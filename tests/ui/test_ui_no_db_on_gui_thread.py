@@ -1,7 +1,8 @@
 """The window never waits on the database: walking every area but the counter (a student's
 record, a ticket page and the cover periods on the bench, the labels area, the overdue list, a
-report saved as PDF, the settings dialog saved, the print queue) opens no database session on the
-GUI thread. Real threads: the database jobs run on the window's database thread.
+report saved as PDF, the audit trail and its CSV, the settings dialog saved, the print queue)
+opens no database session on the GUI thread. Real threads: the database jobs run on the window's
+database thread.
 
 The session factory is wrapped so that every session opened on the main thread is recorded with
 the innermost frame of the window's code that asked for it. The counter panel, its actions and
@@ -141,6 +142,18 @@ def test_no_area_but_the_counter_opens_a_session_on_the_gui_thread(
     saved: list[Path] = []
     reports.save_pdf(str(tmp_path / "report.pdf"), on_done=saved.append)
     settle(qtbot, ctx, lambda: bool(saved))
+
+    # the audit trail: its first page read, a record's trail, and the CSV export (read on the
+    # database thread, written on the other worker)
+    win.show_area("audit")
+    audit = win.panel("audit")
+    settle(qtbot, ctx, lambda: audit.model.total > 0 and not audit.model.searching)
+    audit.show_record("LNR-001")
+    settle(qtbot, ctx, lambda: not audit.model.searching and audit.model.total > 0)
+    exported: list[str] = []
+    audit.exported.connect(exported.append)
+    audit.export_csv(str(tmp_path / "audit.csv"))
+    settle(qtbot, ctx, lambda: bool(exported))
 
     # the settings dialog: opens at once, fills, saves
     dialog = SettingsDialog(ctx, win)

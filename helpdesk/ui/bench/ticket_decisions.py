@@ -45,6 +45,8 @@ CONFIRM = {
     "undone.",
     "cancelled": "Cancel {code}? Any charge still due is waived and the claim no longer counts.",
 }
+# Moves that need more than moving a ticket (the permission table's action for each).
+MOVE_ACTIONS = {"written_off": "ticket.write_off"}
 CHARGE_COLOURS = {"due": (WARN, WARN_BG), "paid": (GOOD, GOOD_BG), "waived": (MUTED, "#eef1f4")}
 
 
@@ -60,6 +62,9 @@ class MovesBox(QGroupBox):
         super().__init__("Move the ticket")
         self.ctx = ctx
         self.page: PageData | None = None
+        # The actions the acting staff member may do (None: not known, every move shown); a move
+        # that needs more (MOVE_ACTIONS) is hidden from the others (the services refuse it too).
+        self.allowed: frozenset[str] | None = None
         self.pending_move: str | None = None
         self.move_hint = QLabel()
         self.move_hint.setObjectName("hint")
@@ -138,6 +143,10 @@ class MovesBox(QGroupBox):
         self.pending_move = None
         self.confirm_row.hide()
 
+    def may_move(self, state: str) -> bool:
+        action = MOVE_ACTIONS.get(state)
+        return action is None or self.allowed is None or action in self.allowed
+
     def chosen_spare(self) -> str:
         """The asset tag of the spare chosen in the list, or the first word typed or scanned."""
         index = self.spare.findText(self.spare.currentText())
@@ -146,7 +155,7 @@ class MovesBox(QGroupBox):
 
     def show_ticket(self, page: PageData) -> None:
         self.page = page
-        allowed = set(page.allowed)
+        allowed = {s for s in page.allowed if self.may_move(s)}
         for button in self.move_buttons.values():
             self.move_grid.removeWidget(button)
             button.hide()
@@ -194,6 +203,8 @@ class MovesBox(QGroupBox):
 
 # The ticket page's controls shown only to those who may use them.
 MONEY_ACTIONS = ("payment.record", "payment.reverse", "charge.waive")
+COVER_ACTIONS = ("cover.add", "cover.edit")
+PAGE_ACTIONS = (*MONEY_ACTIONS, *COVER_ACTIONS, *MOVE_ACTIONS.values())
 
 
 class ChargeBox(QGroupBox):
@@ -301,3 +312,4 @@ class ChargeBox(QGroupBox):
         self.waive_button.setVisible(self.may("charge.waive"))
         self.waive_reason.setVisible(self.may("charge.waive"))
         self.cover_button.setEnabled(t.student_id is not None)
+        self.cover_button.setVisible(any(self.may(a) for a in COVER_ACTIONS))

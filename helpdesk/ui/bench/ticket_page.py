@@ -27,7 +27,7 @@ from helpdesk.domain.enums import TicketState
 from helpdesk.services.core import staff
 from helpdesk.services.repairs import ticket_queue as bench
 from helpdesk.ui.bench.ticket_actions import TicketActions
-from helpdesk.ui.bench.ticket_decisions import MONEY_ACTIONS, ChargeBox, MovesBox
+from helpdesk.ui.bench.ticket_decisions import PAGE_ACTIONS, ChargeBox, MovesBox
 from helpdesk.ui.bench.ticket_sections import DamageBox, PartsBox, PhotosBox, VendorBox
 from helpdesk.ui.bench.widgets import RIGHT_WIDTH, fill_table, make_table, money, say, submit
 from helpdesk.ui.context import AppContext
@@ -151,7 +151,7 @@ class TicketPage(QDialog):
             self,
             lambda: (
                 bench.ticket_page(factory, ticket_id),
-                staff.actions_allowed(factory, actor, MONEY_ACTIONS),
+                staff.actions_allowed(factory, actor, PAGE_ACTIONS),
             ),
             self._loaded,
             lambda exc: self.say(describe_failure("Loading the ticket", exc), "bad"),
@@ -161,6 +161,7 @@ class TicketPage(QDialog):
     def _loaded(self, answer: tuple[bench.TicketPage, frozenset[str]]) -> None:
         page, allowed = answer
         self.charge_box.allowed = allowed  # what the acting staff member's role lets them do
+        self.moves_box.allowed = allowed
         self.show_page(page)
 
     def show_page(self, page: bench.TicketPage) -> None:

@@ -1,12 +1,14 @@
 """The detail page of a student or a device: its card, its full history and its audit trail.
 
-Everything is loaded on a worker thread; the dialog shows "Loading…" until it arrives.
+Everything is loaded on a worker thread; the dialog shows "Loading…" until it arrives. "Audit
+trail…" (Alt+A) opens the audit viewer for this record's code alone (managers and up).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -22,13 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from helpdesk.services.core.unit_of_work import SessionFactory
-from helpdesk.services.counter.lookup import DeviceCard, record_card
+from helpdesk.services.counter.lookup import DeviceCard, StudentCard, record_card
 from helpdesk.services.records import browse
 from helpdesk.services.records.history import device_history, student_history
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.counter import card_views
 from helpdesk.ui.errors import describe_failure
 from helpdesk.ui.widgets.cards import CardView, CardWidget
+
+if TYPE_CHECKING:
+    from helpdesk.ui.audit.panel import AuditDialog
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,7 @@ class Detail:
     card: CardView
     history: list[HistoryLine]
     audit: list[browse.AuditRow]
+    code: str = ""  # the card code or asset tag: the record in the audit viewer
 
 
 def load_detail(factory: SessionFactory, kind: str, record_id: int) -> Detail:
@@ -53,11 +60,13 @@ def load_detail(factory: SessionFactory, kind: str, record_id: int) -> Detail:
         # The page shows the whole history below the card: not its latest few on it as well.
         card = replace(card, history=())
         rows = device_history(factory, device_id=record_id)
+        code = card.asset_tag
     else:
         rows = student_history(factory, student_id=record_id)
+        code = card.card_code if isinstance(card, StudentCard) else ""
     history = [HistoryLine(f"{row.at:%d/%m/%Y %H:%M}", row.text, row.ref) for row in rows]
     audit = browse.record_audit_trail(factory, kind, record_id)
-    return Detail(card_views.view_of(card, now), history, audit)
+    return Detail(card_views.view_of(card, now), history, audit, code)
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -94,6 +103,13 @@ class DetailDialog(QDialog):
         self.tabs.addTab(self.audit_table, "Audit trail")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        self.audit_button = QPushButton("&Audit trail…")
+        self.audit_button.setObjectName("openAuditTrail")
+        self.audit_button.setToolTip("Everything done to this record, in the audit viewer")
+        self.audit_button.setEnabled(False)
+        self.audit_button.clicked.connect(lambda: self.open_audit_trail())
+        buttons.addButton(self.audit_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.audit_dialog: AuditDialog | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(self.card)
         layout.addWidget(self.status)
@@ -106,6 +122,7 @@ class DetailDialog(QDialog):
 
     def _loaded(self, detail: Detail) -> None:
         self.detail = detail
+        self.audit_button.setEnabled(bool(detail.code))
         self.status.setText("")
         self.status.hide()
         self.card.show_view(detail.card)
@@ -130,3 +147,16 @@ class DetailDialog(QDialog):
         self.audit_table.setColumnWidth(0, 130)
         self.audit_table.setColumnWidth(1, 90)
         self.audit_table.setColumnWidth(2, 150)
+
+    def open_audit_trail(self) -> AuditDialog | None:
+        """The audit viewer filtered by this record's code (shown, not modal)."""
+        from helpdesk.ui.audit.panel import AuditDialog
+
+        if self.detail is None or not self.detail.code:
+            return None
+        if self.audit_dialog is not None:
+            self.audit_dialog.close()
+            self.audit_dialog.deleteLater()
+        self.audit_dialog = AuditDialog(self.ctx, self.detail.code, self)
+        self.audit_dialog.show()
+        return self.audit_dialog
