@@ -172,6 +172,7 @@ class AuditPanel(QWidget):
             return
         self.message.hide()
         self.count.setText("Reading the audit trail…")
+        self.model.actor = self.ctx.actor  # whoever is signed in now
         self.model.show(filters)
 
     def show_record(self, code: str) -> None:

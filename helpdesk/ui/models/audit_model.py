@@ -96,9 +96,10 @@ class AuditModel(PagedTableModel):
         ) -> tuple[Sequence[AuditRow], int | None]:
             filters = AuditFilters.from_query(query)
             limit = max(0, min(limit, self.cap - offset))  # nothing past the cap is read
-            return audit_page(factory, actor, offset, limit, with_total, **filters.keywords())
+            return audit_page(factory, self.actor, offset, limit, with_total, **filters.keywords())
 
         super().__init__(COLUMNS, fetch, runner, page_size=page_size, parent=parent)
+        self.actor = actor  # who reads: the person signed in when the search starts
         self.cap = cap
         self.filters = AuditFilters()
 
