@@ -247,3 +247,23 @@ def test_as_with_a_password_opens_signed_in_and_a_wrong_one_is_one_line(school, 
     screen = _helpdesk(school, tmp_path, "--as", "admin", password=None)
     assert screen.returncode == 0, screen.stderr
     assert "(the sign-in screen)" in screen.stderr
+
+
+def test_the_demo_school_shows_its_accounts_and_the_admin_signs_in_with_them(qtbot, ctx, window):  # noqa: ANN001
+    """Only a database `helpdesk demo` marked shows the demo's accounts; what it shows signs in."""
+    from helpdesk.services.core.demo_accounts import mark_demo_database
+
+    gate, screen = window.sign_in_gate, window.sign_in_gate.screen
+    assert not screen.demo.isVisible()
+    mark_demo_database(ctx.factory)
+    gate.start()
+    qtbot.waitUntil(screen.demo.isVisible, timeout=10000)
+    first = screen.demo.text().splitlines()[0]
+    assert first == (
+        "Demo: counter / demo-counter · technician / demo-technician · "
+        "manager / demo-manager · admin / demo-admin"
+    )
+    username, password = first.split(" · ")[-1].split(" / ")
+    sign_in_with_password(qtbot, screen, username, password)
+    qtbot.waitUntil(lambda: not gate.locked(), timeout=10000)
+    assert ctx.actor == "admin"

@@ -77,7 +77,7 @@ class SignInScreen(QWidget):
         self.message.setWordWrap(True)
         self.demo = QLabel()
         self.demo.setObjectName("demoAccounts")
-        self.demo.setWordWrap(True)
+        self.demo.setWordWrap(False)  # each line whole: what to type must never be cut
         self.demo.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.demo.hide()
         hint = QLabel("Scan your badge and type its PIN, or type your username and password.")
@@ -85,7 +85,8 @@ class SignInScreen(QWidget):
         hint.setWordWrap(True)
 
         box = QWidget()
-        box.setMaximumWidth(520)
+        box.setMinimumWidth(560)
+        box.setMaximumWidth(900)
         form = QFormLayout()
         form.addRow("Username", self.username)
         form.addRow("", self.badge_label)
