@@ -49,6 +49,11 @@ def main() -> int:
     parser.add_argument("--db")
     parser.add_argument("--out", default="docs")
     parser.add_argument("--areas", help="comma-separated area keys (default: every area)")
+    parser.add_argument(
+        "--password",
+        default=os.environ.get("HELPDESK_PASSWORD", "demo-admin"),
+        help="the admin's password (default: $HELPDESK_PASSWORD, else the demo's)",
+    )
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -63,6 +68,7 @@ def main() -> int:
     from helpdesk.services.counter.lookup import StudentCard, lookup
     from helpdesk.ui.context import AppContext
     from helpdesk.ui.main_window import MainWindow
+    from helpdesk.ui.signin.gate import SignInGate
     from helpdesk.ui.style import apply_style
     from helpdesk.ui.workers import Runner
 
@@ -73,7 +79,7 @@ def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     apply_style(app)
     ctx = AppContext(
-        factory=factory, actor="admin", database=describe(factory.kw["bind"]), runner=Runner(app)
+        factory=factory, actor="", database=describe(factory.kw["bind"]), runner=Runner(app)
     )
     ctx.machine.print_slips = False
     ctx.machine.sounds = False
@@ -91,7 +97,20 @@ def main() -> int:
     ctx.camera_source = str(camera_frames(tmp / "frames", chosen))
     window = MainWindow(ctx, school_name=get_settings(factory).school_name)
     window.resize(1400, 860)
+    gate = SignInGate(window)
     window.show()
+    gate.start()  # the sign-in screen (with the demo's accounts on the demo school)
+    settle(app, 1.0)
+    window.grab().save(str(out / "sign-in.png"))
+    print(out / "sign-in.png")
+    gate.screen.username.setText("admin")
+    gate.screen.password.setText(args.password)
+    gate.screen.submit()
+    end = time.monotonic() + 15
+    while gate.locked() and time.monotonic() < end:
+        settle(app, 0.1)
+    if gate.locked():
+        raise SystemExit(f"screenshots: cannot sign in as admin: {gate.screen.message.text()}")
     counter = window.panel("counter")
     end = time.monotonic() + 15
     while counter.card.view is None and time.monotonic() < end:

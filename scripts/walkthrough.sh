@@ -5,6 +5,8 @@
 #
 #   bash scripts/walkthrough.sh [OUT_DIR] [WIDTHxHEIGHT ...]
 #
+# The window opens on its sign-in screen: the walk signs in as the demo's admin by typing what the
+# screen shows, and later switches to the counter's badge and PIN.
 # Default: a fresh demo school, screenshots in /tmp/helpdesk-walk at 1280x720 and 1920x1080.
 # Look at every picture afterwards: a window that opened with an error says so on screen.
 set -euo pipefail
@@ -29,6 +31,7 @@ cp_demo() {
     rm -rf "$HELPDESK_DATA_DIR/print-queue"
 }
 export HELPDESK_DATA_DIR="$work/data" XDG_CONFIG_HOME="$work/config"
+unset HELPDESK_USER HELPDESK_PASSWORD  # the window starts at its sign-in screen
 .venv/bin/helpdesk --db "sqlite:///$work/demo.sqlite3" demo --seed 7 >/dev/null
 cp "$work/demo.sqlite3" "$work/walk.sqlite3"
 
@@ -75,6 +78,13 @@ for size in "${sizes[@]}"; do
     xdotool windowmove "$win" 0 0 windowsize --sync "$win" "${size%x*}" $((${size#*x} - 30)) || true
     xdotool windowactivate --sync "$win"
     sleep 2
+    # the sign-in screen, with the demo's accounts on it: sign in as the admin it shows, typed
+    shot 00-sign-in
+    xdotool type --delay 120 admin
+    key Return
+    xdotool type --delay 60 demo-admin
+    key Return
+    sleep 1
     shot 01-counter-idle
     burst "$student"
     shot 02-counter-student
@@ -129,6 +139,20 @@ for size in "${sizes[@]}"; do
     key F1
     burst "$out_loaner"
     shot 16-counter-loaner-alone
+    # lock, and the counter's badge and PIN switch the person in with the card still there
+    key ctrl+l
+    shot 17-locked
+    burst STAFF-0001 0.5
+    xdotool type --delay 120 1111
+    key Return
+    shot 18-counter-signed-in-by-badge
+    # a wrong password says so on the sign-in screen (signed out first)
+    key ctrl+shift+l
+    xdotool type --delay 120 admin
+    key Return
+    xdotool type --delay 60 wrong-password
+    key Return
+    shot 19-wrong-password
     kill "$app" 2>/dev/null || true
     wait "$app" 2>/dev/null || true
     kill "$wm" "$xvfb" 2>/dev/null || true

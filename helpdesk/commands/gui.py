@@ -2,6 +2,10 @@
 
 ``--db URL`` picks the database, ``--camera SOURCE`` the counter's camera (an index, a video file
 or a folder of images). A hidden ``--smoke-test`` opens the window and quits once it is shown.
+
+The window opens on its sign-in screen. With ``--as USERNAME`` (or $HELPDESK_USER) and
+$HELPDESK_PASSWORD set it opens already signed in as that person (a kiosk, a scripted check); a
+wrong one is one line and exit status 1, with no window.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import os
 import sys
 import time
 
-from helpdesk.commands.common import acting_username, open_database
+from helpdesk.commands.common import CommandError, open_database
 
 
 def calm_garbage_collector() -> None:
@@ -30,6 +34,25 @@ def calm_garbage_collector() -> None:
 WINDOW_BUSY_MS = 1000
 
 
+def signed_in_from_environment(args: argparse.Namespace, factory):  # noqa: ANN001, ANN201
+    """The staff member named by ``--as`` (or $HELPDESK_USER), signed in with $HELPDESK_PASSWORD
+    before the window is made; None (the sign-in screen) without both. A refusal is one line."""
+    password = os.environ.get("HELPDESK_PASSWORD")
+    username = (getattr(args, "acting_as", None) or os.environ.get("HELPDESK_USER") or "").strip()
+    if password is None or not username:
+        return None
+    from helpdesk.domain.errors import HelpdeskError
+    from helpdesk.services.core import auth
+
+    try:
+        if not auth.anyone_can_sign_in(factory):
+            return None  # a new database: the window asks for its first admin
+        return auth.sign_in(factory, username, password)
+    except HelpdeskError as exc:
+        factory.kw["bind"].dispose()
+        raise CommandError(str(exc)) from exc
+
+
 def run_gui(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     from PySide6.QtCore import QTimer
@@ -37,7 +60,6 @@ def run_gui(args: argparse.Namespace) -> int:
 
     from helpdesk.db import describe
     from helpdesk.logs import configure_logging
-    from helpdesk.services.core.staff import ensure_admin
     from helpdesk.ui.context import AppContext
     from helpdesk.ui.errors import install_excepthook
     from helpdesk.ui.style import apply_style
@@ -48,8 +70,7 @@ def run_gui(args: argparse.Namespace) -> int:
     # can say "another counter is saving; retrying" instead of waiting silently. The window
     # signs its person in on its own screen.
     factory = open_database(args, signed_in=False, busy_ms=WINDOW_BUSY_MS)
-    actor = acting_username(args)
-    ensure_admin(factory)
+    member = signed_in_from_environment(args, factory)
 
     running = QApplication.instance()
     app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])
@@ -61,7 +82,7 @@ def run_gui(args: argparse.Namespace) -> int:
     smoke = bool(getattr(args, "smoke_test", False))
     ctx = AppContext(
         factory=factory,
-        actor=actor,
+        actor=member.username if member is not None else "",
         database=describe(factory.kw["bind"]),
         runner=Runner(app),
         camera_source=getattr(args, "camera", None),
@@ -78,15 +99,22 @@ def run_gui(args: argparse.Namespace) -> int:
 
     from helpdesk.services.core.settings import get_settings
     from helpdesk.ui.main_window import MainWindow
+    from helpdesk.ui.signin.gate import SignInGate
 
     window = MainWindow(ctx, school_name=get_settings(factory).school_name)
+    window.sign_in_gate = SignInGate(window)  # type: ignore[attr-defined]
+    if member is not None:
+        window.sign_in_gate.signed_in_as(member)  # type: ignore[attr-defined]
+    else:
+        window.sign_in_gate.start()  # type: ignore[attr-defined]
     window.show()
 
     def shown() -> None:
         elapsed = time.perf_counter() - started
         calm_garbage_collector()
         if smoke:
-            print(f"helpdesk: counter ready in {elapsed * 1000:.0f} ms", file=sys.stderr)
+            who = f"signed in: {ctx.actor}" if member is not None else "the sign-in screen"
+            print(f"helpdesk: counter ready in {elapsed * 1000:.0f} ms ({who})", file=sys.stderr)
             window.close()
             app.quit()
 

@@ -144,7 +144,7 @@ class FirstRunDialog(QDialog):
         ctx = self.ctx
         self._set_busy(True, f"Importing {kind} from {path.name}…")
         ctx.db.submit(
-            lambda: fn(ctx.factory, ctx.actor, path.read_bytes()),
+            lambda: fn(ctx.factory, ctx.actor or None, path.read_bytes()),
             self._imported,
             self._failed,
         )

@@ -1,5 +1,5 @@
-"""Settings that belong to this computer, not to the school: camera, printers, sounds, the label
-stock and design last used.
+"""Settings that belong to this computer, not to the school: camera, printers, sounds, when the
+window locks, the label stock and design last used.
 
 They live in an INI file in the user's data directory (QSettings), so two counters sharing one
 database can each have their own camera and printer. Every read and write goes through
@@ -28,6 +28,7 @@ PRINT_KINDS = {
     "report": "Reports (overdue list)",
 }
 SLIP_FORMATS = ("half-a4", "receipt-80mm")
+LOCK_AFTER_MINUTES = 10  # the window locks after this long unused, unless set otherwise
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,23 @@ class MachineSettings:
     @counter_name.setter
     def counter_name(self, value: str) -> None:
         self._set("counter/name", value.strip())
+
+    @property
+    def lock_after_minutes(self) -> int:
+        """Lock the window after this many minutes with no key or click (0: never)."""
+        value = self._get("counter/lock_after_minutes", str(LOCK_AFTER_MINUTES))
+        try:
+            minutes = int(value)
+        except ValueError:
+            minutes = -1
+        if minutes < 0:
+            self._damaged("counter/lock_after_minutes", value, LOCK_AFTER_MINUTES)
+            return LOCK_AFTER_MINUTES
+        return minutes
+
+    @lock_after_minutes.setter
+    def lock_after_minutes(self, value: int) -> None:
+        self._set("counter/lock_after_minutes", str(max(0, int(value))))
 
     # --- labels -------------------------------------------------------------------------------
 

@@ -191,6 +191,13 @@ class MachineTab(QWidget):
         form.addRow("", self.sounds)
         form.addRow("", self.print_slips)
         form.addRow("Slips and receipts on", self.slip_format)
+        self.lock_after = QSpinBox()
+        self.lock_after.setObjectName("lockAfter")
+        self.lock_after.setRange(0, 240)
+        self.lock_after.setSuffix(" min")
+        self.lock_after.setSpecialValueText("never")
+        self.lock_after.setValue(machine.lock_after_minutes)
+        form.addRow("Lock when unused for", self.lock_after)
 
     def save(self, ctx: AppContext) -> None:
         machine = ctx.machine
@@ -200,6 +207,7 @@ class MachineTab(QWidget):
         machine.sounds = self.sounds.isChecked()
         machine.print_slips = self.print_slips.isChecked()
         machine.slip_format = self.slip_format.currentData()
+        machine.lock_after_minutes = self.lock_after.value()
 
 
 class SettingsDialog(QDialog):
