@@ -33,6 +33,7 @@ from helpdesk.services.core.views import (
     loan_info,
     student_label,
     ticket_info,
+    ticket_info_of,
 )
 from helpdesk.services.counter.lending import (
     accessories_of,
@@ -43,7 +44,7 @@ from helpdesk.services.counter.lending import (
 )
 from helpdesk.services.repairs.tickets import (
     DamageReport,
-    book_ticket,
+    book_ticket_and_claim,
     change_state,
     find_ticket,
     open_swap_loan,
@@ -118,8 +119,12 @@ def swap(
                     )
                 claim = claim_of(session, ticket.id)
                 cover = cover_from_claim(claim) if claim else None
+                booked = False
             else:
-                ticket, cover = book_ticket(session, own, student, damage, now=now_of(session))
+                ticket, cover, claim = book_ticket_and_claim(
+                    session, own, student, damage, now=now_of(session)
+                )
+                booked = True
                 # The new ticket is the laptop's one open ticket and alone decides its status
                 # (in repair, or lost or stolen): its loans and assignment are not read again.
                 settle_status(session, own, open_ticket=ticket, has_open_loan=False, assigned=True)
@@ -138,7 +143,14 @@ def swap(
                 settings=settings,
             )
             session.flush()
-            return SwapInfo(ticket=ticket_info(session, ticket), loan=loan_info(loan), cover=cover)
+            if booked:
+                # Booked in just now: no parts or payments yet, its photos those just stored and
+                # its one swap loan this one, so nothing needs reading back.
+                photos = [photo.path for photo in ticket.photos]
+                info = ticket_info_of(ticket, claim, loan, (), photos, ())
+            else:
+                info = ticket_info(session, ticket)
+            return SwapInfo(ticket=info, loan=loan_info(loan), cover=cover)
     except IntegrityError:
         say_who_has_it(factory, loaner_id, loaner_code)
         raise

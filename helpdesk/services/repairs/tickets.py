@@ -15,6 +15,7 @@ from helpdesk.domain.enums import (
     CLOSED_TICKET_STATES,
     ChargeStatus,
     DeviceStatus,
+    IncidentType,
     TicketState,
 )
 from helpdesk.domain.errors import InvalidTransition, Refused, ValidationError
@@ -98,6 +99,19 @@ def book_ticket(
 
     The caller settles the device's status once its loans are in order.
     """
+    ticket, check, _ = book_ticket_and_claim(session, device, student, damage, now=now)
+    return ticket, check
+
+
+def book_ticket_and_claim(
+    session: Session,
+    device: Device,
+    student: Student | None,
+    damage: DamageReport,
+    *,
+    now: datetime,
+) -> tuple[Ticket, CoverCheck | None, Claim | None]:
+    """:func:`book_ticket`, with the claim it raised (``None`` for a fault or without a student)."""
     staff = actor_of(session)
     description = (damage.description or "").strip()
     if not description:
@@ -138,6 +152,8 @@ def book_ticket(
         opened_at=now,
         opened_by_id=staff.id,
         state_changed_at=now,
+        parts=[],  # a new ticket has none: known without reading them back after the flush
+        photos=[],
         warranty=bool(
             intake.category in FAULTS
             and device.warranty_until is not None
@@ -147,26 +163,26 @@ def book_ticket(
     session.add(ticket)
     session.flush()
     store_photos(session, ticket, photos, now)
+    claim = None
     if student is not None and check is not None and intake.category not in FAULTS:
         settled = check.charge_pence == 0
-        session.add(
-            Claim(
-                ticket_id=ticket.id,
-                student_id=student.id,
-                cover_period_id=period.id if period else None,
-                incident_type=check.incident_type,
-                occurred_on=intake.occurred_on,
-                reported_on=intake.reported_on,
-                crime_reference=intake.crime_reference,
-                claim_number=check.claim_number,
-                charge_pence=check.charge_pence,
-                rule=check.rule[:300],
-                charge_status=ChargeStatus.PAID if settled else ChargeStatus.DUE,
-                settled_at=now if settled else None,
-                created_at=now,
-            )
-        )  # written with the caller's next flush, with the rest of the action
-    return ticket, check
+        claim = Claim(
+            ticket_id=ticket.id,
+            student_id=student.id,
+            cover_period=period,  # the object, so the ticket's card needs no reading back
+            incident_type=IncidentType(check.incident_type),  # as it reads back
+            occurred_on=intake.occurred_on,
+            reported_on=intake.reported_on,
+            crime_reference=intake.crime_reference,
+            claim_number=check.claim_number,
+            charge_pence=check.charge_pence,
+            rule=check.rule[:300],
+            charge_status=ChargeStatus.PAID if settled else ChargeStatus.DUE,
+            settled_at=now if settled else None,
+            created_at=now,
+        )
+        session.add(claim)  # written with the caller's next flush, with the rest of the action
+    return ticket, check, claim
 
 
 def open_ticket(
@@ -401,6 +417,7 @@ __all__ = [
     "add_part",
     "add_time",
     "book_ticket",
+    "book_ticket_and_claim",
     "change_state",
     "find_ticket",
     "get_ticket",
