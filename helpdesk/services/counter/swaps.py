@@ -122,7 +122,7 @@ def swap(
                 booked = False
             else:
                 ticket, cover, claim = book_ticket_and_claim(
-                    session, own, student, damage, now=now_of(session)
+                    session, own, student, damage, now=now_of(session), flush=False
                 )
                 booked = True
                 # The new ticket is the laptop's one open ticket and alone decides its status

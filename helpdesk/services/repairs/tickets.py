@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from types import EllipsisType
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,6 +42,7 @@ from helpdesk.services.core.unit_of_work import (
 from helpdesk.services.core.views import (
     CoverCheck,
     TicketInfo,
+    claim_and_swap,
     claim_of,
     money,
     student_label,
@@ -110,8 +112,11 @@ def book_ticket_and_claim(
     damage: DamageReport,
     *,
     now: datetime,
+    flush: bool = True,
 ) -> tuple[Ticket, CoverCheck | None, Claim | None]:
-    """:func:`book_ticket`, with the claim it raised (``None`` for a fault or without a student)."""
+    """:func:`book_ticket`, with the claim it raised (``None`` for a fault or without a student).
+    ``flush=False``: the ticket is written with the caller's next flush (its id unknown until
+    then), so that the whole action is written in one."""
     staff = actor_of(session)
     description = (damage.description or "").strip()
     if not description:
@@ -161,13 +166,14 @@ def book_ticket_and_claim(
         ),
     )
     session.add(ticket)
-    session.flush()
+    if flush:
+        session.flush()
     store_photos(session, ticket, photos, now)
     claim = None
     if student is not None and check is not None and intake.category not in FAULTS:
         settled = check.charge_pence == 0
         claim = Claim(
-            ticket_id=ticket.id,
+            ticket=ticket,
             student_id=student.id,
             cover_period=period,  # the object, so the ticket's card needs no reading back
             incident_type=IncidentType(check.incident_type),  # as it reads back
@@ -232,8 +238,16 @@ def open_swap_loan(session: Session, ticket: Ticket) -> Loan | None:
     )
 
 
-def change_state(session: Session, ticket: Ticket, to_state: TicketState, note: str = "") -> None:
-    """Move a ticket one step (inside a unit of work), with every rule of the lifecycle."""
+def change_state(
+    session: Session,
+    ticket: Ticket,
+    to_state: TicketState,
+    note: str = "",
+    *,
+    claim: Claim | None | EllipsisType = ...,
+) -> None:
+    """Move a ticket one step (inside a unit of work), with every rule of the lifecycle.
+    ``claim``: the ticket's claim (or ``None``) when the caller has read it already."""
     code = ticket_code(ticket.id)
     now = now_of(session)
     staff = actor_of(session)
@@ -252,7 +266,8 @@ def change_state(session: Session, ticket: Ticket, to_state: TicketState, note: 
             f"{code} cannot go from {current.label} to {to_state.label}; from {current.label} "
             f"it can go to {_states(order)}."
         )
-    claim = claim_of(session, ticket.id)
+    if isinstance(claim, EllipsisType):
+        claim = claim_of(session, ticket.id)
     if (
         current is TicketState.AWAITING_PAYMENT
         and to_state in WORK_STATES
@@ -324,9 +339,12 @@ def move_ticket(
     action = "ticket.write_off" if target is TicketState.WRITTEN_OFF else "ticket.move"
     with unit_of_work(factory, actor, action=action, now=now) as session:
         ticket = find_ticket(session, ticket_id)
-        change_state(session, ticket, target, note)
+        # The claim and swap loan read once, for the rules and for the card (a move changes
+        # neither row set: it may change the claim's columns, which the object then holds).
+        found = claim_and_swap(session, ticket)
+        change_state(session, ticket, target, note, claim=found[0])
         session.flush()
-        return ticket_info(session, ticket)
+        return ticket_info(session, ticket, found)
 
 
 def get_ticket(factory: SessionFactory, ticket_id: int | str) -> TicketInfo:
