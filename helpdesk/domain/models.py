@@ -165,6 +165,7 @@ class Loan(Base):
     student: Mapped[Student] = relationship(lazy="joined")
     issued_by: Mapped[Staff] = relationship(foreign_keys=[issued_by_id])
     returned_to: Mapped[Staff | None] = relationship(foreign_keys=[returned_to_id])
+    ticket: Mapped[Ticket | None] = relationship()  # the repair ticket of a swap loan
 
     __table_args__ = (
         Index(

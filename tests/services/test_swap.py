@@ -9,8 +9,14 @@ import pytest
 from service_school import NOW
 from sqlalchemy import func, select
 
-from helpdesk.domain.errors import AlreadyOnLoan, InvalidTransition, Refused, ValidationError
-from helpdesk.domain.models import Claim, Device, Loan, Ticket
+from helpdesk.domain.errors import (
+    AlreadyOnLoan,
+    InvalidTransition,
+    NotFound,
+    Refused,
+    ValidationError,
+)
+from helpdesk.domain.models import Claim, Device, Loan, Student, Ticket
 from helpdesk.services.core.settings import get_settings, save_settings
 from helpdesk.services.counter.loans import DamageReport, collect, issue_loan, return_loan, swap
 from helpdesk.services.counter.lookup import lookup
@@ -25,6 +31,30 @@ def counts(factory):
             session.scalar(select(func.count()).select_from(model))
             for model in (Ticket, Loan, Claim)
         )
+
+
+def ids_of(factory, model, column, *codes):
+    with factory() as session:
+        return dict(session.execute(select(column, model.id).where(column.in_(codes))).all())
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("student_id", "There is no student with the id 999."),
+        ("own_device_id", "There is no device with the id 999."),
+        ("loaner_id", "There is no device with the id 999."),
+    ],
+)
+def test_a_swap_by_ids_names_what_is_missing(school, missing, message):
+    found = {"student_id": ids_of(school, Student, Student.card_code, "S1001")["S1001"]}
+    tags = ids_of(school, Device, Device.asset_tag, "LAP-0001", "LNR-003")
+    found |= {"own_device_id": tags["LAP-0001"], "loaner_id": tags["LNR-003"], missing: 999}
+    before = counts(school)
+    with pytest.raises(NotFound) as err:
+        swap(school, "counter1", **found, damage=CRACK, now=NOW)
+    assert str(err.value) == message
+    assert counts(school) == before
 
 
 def statuses(factory, *tags):
@@ -125,19 +155,18 @@ def test_collect_before_the_repair_is_ready(school):
         ),
     ],
 )
-def test_a_refused_swap_leaves_nothing_behind(school, student, own, loaner, error, message):
+@pytest.mark.parametrize("by_ids", [False, True])  # typed codes; the ids the counter scanned
+def test_a_refused_swap_leaves_nothing_behind(school, student, own, loaner, error, message, by_ids):
     issue_loan(school, "counter1", student_code="S1004", device_code="LNR-002", now=NOW)
     before = counts(school)
+    if by_ids:
+        found = {"student_id": ids_of(school, Student, Student.card_code, student)[student]}
+        tags = ids_of(school, Device, Device.asset_tag, own, loaner)
+        found |= {"own_device_id": tags[own], "loaner_id": tags[loaner]}
+    else:
+        found = {"student_code": student, "own_device_code": own, "loaner_code": loaner}
     with pytest.raises(error) as err:
-        swap(
-            school,
-            "counter1",
-            student_code=student,
-            own_device_code=own,
-            loaner_code=loaner,
-            damage=CRACK,
-            now=NOW,
-        )
+        swap(school, "counter1", **found, damage=CRACK, now=NOW)
     assert str(err.value) == message
     assert counts(school) == before
     assert statuses(school, "LAP-0001", "LAP-0002") == ("assigned", "assigned")

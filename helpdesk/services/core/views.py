@@ -306,8 +306,20 @@ def cover_from_claim(claim: ClaimShape) -> CoverCheck:
     )
 
 
-def ticket_info(session: Session, ticket: Ticket) -> TicketInfo:
-    # The claim and the latest swap loan in one query (either may be missing).
+def ticket_info(
+    session: Session, ticket: Ticket, found: tuple[Claim | None, Loan | None] | None = None
+) -> TicketInfo:
+    """The ticket's card; ``found``: its claim and latest swap loan when the caller has read
+    them already in this action (:func:`claim_and_swap`)."""
+    claim, swap = claim_and_swap(session, ticket) if found is None else found
+    payments = payments_of(session, claim.id) if claim is not None else ()
+    return ticket_info_of(
+        ticket, claim, swap, ticket.parts, [p.path for p in ticket.photos], payments
+    )
+
+
+def claim_and_swap(session: Session, ticket: Ticket) -> tuple[Claim | None, Loan | None]:
+    """The ticket's claim and its latest swap loan, in one query (either may be missing)."""
     row = session.execute(
         select(Claim, Loan)
         .select_from(Ticket)
@@ -322,11 +334,7 @@ def ticket_info(session: Session, ticket: Ticket) -> TicketInfo:
         .order_by(Loan.id.desc())
         .limit(1)
     ).first()
-    claim, swap = row if row is not None else (None, None)
-    payments = payments_of(session, claim.id) if claim is not None else ()
-    return ticket_info_of(
-        ticket, claim, swap, ticket.parts, [p.path for p in ticket.photos], payments
-    )
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 def payments_of(session: Session, claim_id: int) -> tuple[PaymentInfo, ...]:

@@ -142,7 +142,7 @@ def lend(
         issued_at=now,
         issued_by_id=actor_of(session).id,
         due_at=due_at,
-        ticket_id=ticket.id if ticket else None,
+        ticket=ticket,  # its id is known once the ticket is written, in the same flush
     )
     session.add(loan)
     # Lendable means in stock, with no open loan; an open ticket or an assignment would have

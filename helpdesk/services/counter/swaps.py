@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.domain.enums import Condition, LoanType, TicketState
 from helpdesk.domain.errors import NotFound, Refused, ValidationError
-from helpdesk.domain.models import Device
+from helpdesk.domain.models import Assignment, Device, Student
 from helpdesk.services.core.codes import ticket_code
 from helpdesk.services.core.records import (
     active_assignment_of,
@@ -33,6 +33,7 @@ from helpdesk.services.core.views import (
     loan_info,
     student_label,
     ticket_info,
+    ticket_info_of,
 )
 from helpdesk.services.counter.lending import (
     accessories_of,
@@ -43,7 +44,7 @@ from helpdesk.services.counter.lending import (
 )
 from helpdesk.services.repairs.tickets import (
     DamageReport,
-    book_ticket,
+    book_ticket_and_claim,
     change_state,
     find_ticket,
     open_swap_loan,
@@ -86,18 +87,23 @@ def swap(
     damage = photos_read(damage)
     try:
         with unit_of_work(factory, actor, action="loan.swap", now=now) as session:
-            loaner, own = _both_devices(
-                session, loaner_code, loaner_id, own_device_code, own_device_id
-            )
-            student = find_student(
-                session, student_code=student_code, student_id=student_id, lock=True
-            )
+            found = _by_ids(session, loaner_id, own_device_id, student_id)
+            if found is not None:
+                loaner, own, student, owner_id = found
+            else:
+                loaner, own = _both_devices(
+                    session, loaner_code, loaner_id, own_device_code, own_device_id
+                )
+                student = find_student(
+                    session, student_code=student_code, student_id=student_id, lock=True
+                )
+                assignment = active_assignment_of(session, own.id)
+                owner_id = assignment.student_id if assignment else None
             if own.id == loaner.id:
                 raise ValidationError(
                     f"{own.asset_tag} cannot be both the laptop in for repair and the loaner."
                 )
-            assignment = active_assignment_of(session, own.id)
-            if assignment is None or assignment.student_id != student.id:
+            if owner_id != student.id:
                 raise Refused(
                     f"{own.asset_tag} is not assigned to {student_label(student)}; a swap is for "
                     "the student's own laptop."
@@ -118,8 +124,12 @@ def swap(
                     )
                 claim = claim_of(session, ticket.id)
                 cover = cover_from_claim(claim) if claim else None
+                booked = False
             else:
-                ticket, cover = book_ticket(session, own, student, damage, now=now_of(session))
+                ticket, cover, claim = book_ticket_and_claim(
+                    session, own, student, damage, now=now_of(session), flush=False
+                )
+                booked = True
                 # The new ticket is the laptop's one open ticket and alone decides its status
                 # (in repair, or lost or stolen): its loans and assignment are not read again.
                 settle_status(session, own, open_ticket=ticket, has_open_loan=False, assigned=True)
@@ -138,10 +148,45 @@ def swap(
                 settings=settings,
             )
             session.flush()
-            return SwapInfo(ticket=ticket_info(session, ticket), loan=loan_info(loan), cover=cover)
+            if booked:
+                # Booked in just now: no parts or payments yet, its photos those just stored and
+                # its one swap loan this one, so nothing needs reading back.
+                photos = [photo.path for photo in ticket.photos]
+                info = ticket_info_of(ticket, claim, loan, (), photos, ())
+            else:
+                info = ticket_info(session, ticket)
+            return SwapInfo(ticket=info, loan=loan_info(loan), cover=cover)
     except IntegrityError:
         say_who_has_it(factory, loaner_id, loaner_code)
         raise
+
+
+def _by_ids(
+    session: Session, loaner_id: int | None, own_id: int | None, student_id: int | None
+) -> tuple[Device, Device, Student, int | None] | None:
+    """What the counter scanned, by ids: the loaner, the student's laptop and the student, all
+    three locked, with the student the laptop is assigned to, in one statement. ``None`` when
+    something is missing or not given by id: the caller then finds them one by one, and says
+    which is missing."""
+    if loaner_id is None or own_id is None or student_id is None:
+        return None
+    owner = (
+        select(Assignment.student_id)
+        .where(Assignment.device_id == own_id, Assignment.ended_at.is_(None))
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Device, Student, owner)
+        .join(Student, Student.id == student_id)
+        .where(Device.id.in_({loaner_id, own_id}))
+        .order_by(Device.id)
+        .with_for_update(of=[Device.__table__, Student.__table__])
+    ).all()
+    devices = {row[0].id: row[0] for row in rows}
+    if loaner_id not in devices or own_id not in devices:
+        return None
+    return devices[loaner_id], devices[own_id], rows[0][1], rows[0][2]
 
 
 def _both_devices(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from helpdesk.domain.enums import CoverStatus, DamageCategory, IncidentType
 from helpdesk.domain.errors import ValidationError
@@ -77,15 +77,21 @@ def make_intake(
 
 def cover_period_on(session: Session, student_id: int, day: date) -> CoverPeriod | None:
     """The student's cover period that includes ``day`` (an insured one first)."""
-    periods = session.scalars(
-        select(CoverPeriod)
-        .where(
-            CoverPeriod.student_id == student_id,
-            CoverPeriod.starts_on <= day,
-            CoverPeriod.ends_on >= day,
+    periods = (
+        session.scalars(
+            select(CoverPeriod)
+            .where(
+                CoverPeriod.student_id == student_id,
+                CoverPeriod.starts_on <= day,
+                CoverPeriod.ends_on >= day,
+            )
+            .order_by(CoverPeriod.starts_on.desc(), CoverPeriod.id.desc())
+            # the scheme's fee rules with it: the cover check reads them next
+            .options(joinedload(CoverPeriod.scheme).joinedload(Scheme.fee_rules))
         )
-        .order_by(CoverPeriod.starts_on.desc(), CoverPeriod.id.desc())
-    ).all()
+        .unique()
+        .all()
+    )
     for period in periods:
         if period.status is CoverStatus.INSURED:
             return period

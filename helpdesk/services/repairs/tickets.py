@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from types import EllipsisType
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from helpdesk.domain.enums import (
     CLOSED_TICKET_STATES,
     ChargeStatus,
     DeviceStatus,
+    IncidentType,
     TicketState,
 )
 from helpdesk.domain.errors import InvalidTransition, Refused, ValidationError
@@ -40,6 +42,7 @@ from helpdesk.services.core.unit_of_work import (
 from helpdesk.services.core.views import (
     CoverCheck,
     TicketInfo,
+    claim_and_swap,
     claim_of,
     money,
     student_label,
@@ -98,6 +101,22 @@ def book_ticket(
 
     The caller settles the device's status once its loans are in order.
     """
+    ticket, check, _ = book_ticket_and_claim(session, device, student, damage, now=now)
+    return ticket, check
+
+
+def book_ticket_and_claim(
+    session: Session,
+    device: Device,
+    student: Student | None,
+    damage: DamageReport,
+    *,
+    now: datetime,
+    flush: bool = True,
+) -> tuple[Ticket, CoverCheck | None, Claim | None]:
+    """:func:`book_ticket`, with the claim it raised (``None`` for a fault or without a student).
+    ``flush=False``: the ticket is written with the caller's next flush (its id unknown until
+    then), so that the whole action is written in one."""
     staff = actor_of(session)
     description = (damage.description or "").strip()
     if not description:
@@ -138,6 +157,8 @@ def book_ticket(
         opened_at=now,
         opened_by_id=staff.id,
         state_changed_at=now,
+        parts=[],  # a new ticket has none: known without reading them back after the flush
+        photos=[],
         warranty=bool(
             intake.category in FAULTS
             and device.warranty_until is not None
@@ -145,28 +166,29 @@ def book_ticket(
         ),
     )
     session.add(ticket)
-    session.flush()
+    if flush:
+        session.flush()
     store_photos(session, ticket, photos, now)
+    claim = None
     if student is not None and check is not None and intake.category not in FAULTS:
         settled = check.charge_pence == 0
-        session.add(
-            Claim(
-                ticket_id=ticket.id,
-                student_id=student.id,
-                cover_period_id=period.id if period else None,
-                incident_type=check.incident_type,
-                occurred_on=intake.occurred_on,
-                reported_on=intake.reported_on,
-                crime_reference=intake.crime_reference,
-                claim_number=check.claim_number,
-                charge_pence=check.charge_pence,
-                rule=check.rule[:300],
-                charge_status=ChargeStatus.PAID if settled else ChargeStatus.DUE,
-                settled_at=now if settled else None,
-                created_at=now,
-            )
-        )  # written with the caller's next flush, with the rest of the action
-    return ticket, check
+        claim = Claim(
+            ticket=ticket,
+            student_id=student.id,
+            cover_period=period,  # the object, so the ticket's card needs no reading back
+            incident_type=IncidentType(check.incident_type),  # as it reads back
+            occurred_on=intake.occurred_on,
+            reported_on=intake.reported_on,
+            crime_reference=intake.crime_reference,
+            claim_number=check.claim_number,
+            charge_pence=check.charge_pence,
+            rule=check.rule[:300],
+            charge_status=ChargeStatus.PAID if settled else ChargeStatus.DUE,
+            settled_at=now if settled else None,
+            created_at=now,
+        )
+        session.add(claim)  # written with the caller's next flush, with the rest of the action
+    return ticket, check, claim
 
 
 def open_ticket(
@@ -216,8 +238,16 @@ def open_swap_loan(session: Session, ticket: Ticket) -> Loan | None:
     )
 
 
-def change_state(session: Session, ticket: Ticket, to_state: TicketState, note: str = "") -> None:
-    """Move a ticket one step (inside a unit of work), with every rule of the lifecycle."""
+def change_state(
+    session: Session,
+    ticket: Ticket,
+    to_state: TicketState,
+    note: str = "",
+    *,
+    claim: Claim | None | EllipsisType = ...,
+) -> None:
+    """Move a ticket one step (inside a unit of work), with every rule of the lifecycle.
+    ``claim``: the ticket's claim (or ``None``) when the caller has read it already."""
     code = ticket_code(ticket.id)
     now = now_of(session)
     staff = actor_of(session)
@@ -236,7 +266,8 @@ def change_state(session: Session, ticket: Ticket, to_state: TicketState, note: 
             f"{code} cannot go from {current.label} to {to_state.label}; from {current.label} "
             f"it can go to {_states(order)}."
         )
-    claim = claim_of(session, ticket.id)
+    if isinstance(claim, EllipsisType):
+        claim = claim_of(session, ticket.id)
     if (
         current is TicketState.AWAITING_PAYMENT
         and to_state in WORK_STATES
@@ -308,9 +339,12 @@ def move_ticket(
     action = "ticket.write_off" if target is TicketState.WRITTEN_OFF else "ticket.move"
     with unit_of_work(factory, actor, action=action, now=now) as session:
         ticket = find_ticket(session, ticket_id)
-        change_state(session, ticket, target, note)
+        # The claim and swap loan read once, for the rules and for the card (a move changes
+        # neither row set: it may change the claim's columns, which the object then holds).
+        found = claim_and_swap(session, ticket)
+        change_state(session, ticket, target, note, claim=found[0])
         session.flush()
-        return ticket_info(session, ticket)
+        return ticket_info(session, ticket, found)
 
 
 def get_ticket(factory: SessionFactory, ticket_id: int | str) -> TicketInfo:
@@ -401,6 +435,7 @@ __all__ = [
     "add_part",
     "add_time",
     "book_ticket",
+    "book_ticket_and_claim",
     "change_state",
     "find_ticket",
     "get_ticket",
