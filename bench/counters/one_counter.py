@@ -40,6 +40,7 @@ class Plan:
     scans: int
     seed: int
     actor: str  # a counter member of staff
+    technician: str  # the bench's technician beside the counter (ticket moves need one)
     students: list[str]  # card codes of students with a laptop of their own (this counter's)
     loaners: list[str]  # the loan pool every counter shares (few: the counters meet)
     tickets: list[str]  # repair receipts every counter may move along
@@ -228,6 +229,6 @@ class _Desk:
         to = NEXT_STATE.get(card.ticket.state.value)
         if to is None:
             return  # awaiting payment, ready or closed: not the bench's to move
-        moved = self.call("ticket move", move_ticket, self.plan.actor, card.ticket.id, to)
+        moved = self.call("ticket move", move_ticket, self.plan.technician, card.ticket.id, to)
         if moved is not None:
             self.report.moved.append((moved.id, to))

@@ -100,7 +100,7 @@ def plans(url: str, engine_url: str, args: argparse.Namespace) -> tuple[list, in
     share = min(150, len(cards) // args.counters)
     return [
         Plan(url=url, number=k, scans=args.scans, seed=args.seed * 100 + k,
-             actor=f"counter{k}", students=list(cards[(k - 1) * share: k * share]),
+             actor=f"counter{k}", technician=f"tech{k}", students=list(cards[(k - 1) * share: k * share]),
              loaners=list(loaners), tickets=tickets)
         for k in range(1, args.counters + 1)
     ], first_loan  # fmt: skip

@@ -128,9 +128,11 @@ def build(engine: Engine, *, scale: float = 1.0, seed: int = 5, now: datetime | 
         timings[name] = time.perf_counter() - t0
         say(f"  {name}: {count:,} rows in {timings[name]:.1f} s")
 
-    staff = [("admin", "Admin", "admin")] + [
-        (f"counter{n}", f"Counter {n}", "counter") for n in range(1, 11)
-    ]
+    staff = (
+        [("admin", "Admin", "admin")]
+        + [(f"counter{n}", f"Counter {n}", "counter") for n in range(1, 11)]
+        + [(f"tech{n}", f"Technician {n}", "technician") for n in range(1, 11)]
+    )
     step(
         "staff",
         Staff,
