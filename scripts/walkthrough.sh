@@ -136,6 +136,9 @@ for size in "${sizes[@]}"; do
     key F6
     sleep 1.5
     shot 15-reports
+    key F7
+    sleep 1.5
+    shot 15b-audit-trail
     key F1
     burst "$out_loaner"
     shot 16-counter-loaner-alone
@@ -146,6 +149,11 @@ for size in "${sizes[@]}"; do
     xdotool type --delay 120 1111
     key Return
     shot 18-counter-signed-in-by-badge
+    key Escape
+    key F7
+    sleep 1
+    shot 18b-audit-needs-a-manager
+    key F1
     # a wrong password says so on the sign-in screen (signed out first)
     key ctrl+shift+l
     xdotool type --delay 120 admin

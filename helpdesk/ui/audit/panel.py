@@ -128,6 +128,8 @@ class AuditPanel(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.count)
         layout.addWidget(self.view, 1)
+        layout.addStretch(0)  # takes the room the table leaves when a refusal hides it
+        self._layout = layout
         order = (self.staff, self.date_from, self.date_to, self.record, self.apply_button,
                  self.export_button, self.view)  # fmt: skip
         for first, then in zip(order, order[1:], strict=False):
@@ -184,6 +186,7 @@ class AuditPanel(QWidget):
 
     def _loaded(self, total: int) -> None:
         self.refused = False
+        self._layout.setStretch(self._layout.count() - 1, 0)
         self.filters_bar.show()
         self.view.show()
         self.count.show()
@@ -201,6 +204,7 @@ class AuditPanel(QWidget):
         self.filters_bar.setVisible(not self.refused)
         self.view.hide()
         self.count.hide()
+        self._layout.setStretch(self._layout.count() - 1, 1)  # the sentence stays at the top
         say(self.message, describe_failure("Reading the audit trail", exc), "bad")
 
     def changed_elsewhere(self, _changes: object) -> None:
