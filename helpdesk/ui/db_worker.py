@@ -31,6 +31,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from helpdesk.domain.errors import HelpdeskError
 from helpdesk.ui.workers import Runner, _Job
 
 log = logging.getLogger("helpdesk.ui.db")
@@ -156,6 +157,13 @@ class DbWorker(Runner):
                     result = fn(**kwargs)
                 except Exception as exc:
                     kind = self.classify(exc)
+                    if isinstance(exc, HelpdeskError):
+                        # The services' own sentence (a refusal; or OutcomeUnknown: the server
+                        # went away while committing, so the action may have been saved): never
+                        # retried and never reworded as "nothing was saved".
+                        if kind == "unreachable":
+                            self._relay.state.emit(DOWN, DOWN_SENTENCE)
+                        raise
                     if kind == "busy" and tries < BUSY_TRIES and not self._stopping.is_set():
                         tries += 1
                         self._relay.state.emit(BUSY, BUSY_SENTENCE)

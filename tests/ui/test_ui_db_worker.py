@@ -149,3 +149,28 @@ def test_inline_jobs_still_answer_through_the_event_loop(qtbot, worker) -> None:
     w.submit(lambda: 7, answers.append)
     assert answers == []
     qtbot.waitUntil(lambda: answers == [7], timeout=1000)
+
+
+def test_an_action_whose_commit_got_no_answer_is_never_said_to_be_unsaved(qtbot, worker) -> None:  # noqa: ANN001
+    """The server went away during the commit: the services' own sentence (it may have been
+    saved) reaches the person unchanged, it is not retried, and the state turns to down."""
+    from helpdesk.services.core.failures import OUTCOME_UNKNOWN, OutcomeUnknown
+
+    tries: list[int] = []
+
+    def commit_lost() -> None:
+        tries.append(1)
+        raise OutcomeUnknown(OUTCOME_UNKNOWN) from ConnectionError("server closed the connection")
+
+    from helpdesk.services.core.failures import failure_kind
+
+    w = worker(classify=failure_kind)
+    states: list[str] = []
+    w.state_changed.connect(lambda state, _sentence: states.append(state))
+    errors: list[BaseException] = []
+    w.submit(commit_lost, on_error=errors.append)
+    qtbot.waitUntil(lambda: errors != [], timeout=3000)
+    assert isinstance(errors[0], OutcomeUnknown) and "may or may not" in str(errors[0])
+    assert "nothing was saved" not in str(errors[0])
+    assert tries == [1]
+    qtbot.waitUntil(lambda: states == [DOWN], timeout=2000)
