@@ -95,13 +95,13 @@ def _export(args: argparse.Namespace) -> int:
     factory = open_database(args)
     try:
         if not args.output or args.output == "-":
-            export_csv(factory, args.kind, sys.stdout)
+            export_csv(factory, acting_username(args), args.kind, sys.stdout)
             return 0
         target = Path(args.output).expanduser()
         if target.exists() and not args.overwrite:
             raise CommandError(f"{target} exists already; choose another name or add --overwrite")
         try:
-            count = export_file(factory, args.kind, target)
+            count = export_file(factory, acting_username(args), args.kind, target)
         except OSError as exc:
             raise CommandError(f"cannot write {target}: {exc.strerror or exc}") from None
     finally:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from helpdesk.commands import summary
-from helpdesk.commands.common import CommandError, open_database
+from helpdesk.commands.common import CommandError, acting_username, open_database
 from helpdesk.services.reporting import notices, reports
 
 
@@ -103,7 +103,9 @@ def _report(args: argparse.Namespace) -> int:
     target = _target(args) if args.path else None
     factory = open_database(args, must_exist=True)
     try:
-        table = reports.run_report(factory, name, date_from=date_from, date_to=date_to)
+        table = reports.run_report(
+            factory, acting_username(args), name, date_from=date_from, date_to=date_to
+        )
         school = notices.school_name(factory) if target else ""
     finally:
         factory.kw["bind"].dispose()
@@ -155,10 +157,10 @@ def _charge_letters(args: argparse.Namespace) -> int:
     try:
         if ticket_id is not None:
             letters: tuple[notices.ChargeLetter, ...] = (
-                notices.charge_letter(factory, ticket_id=ticket_id),
+                notices.charge_letter(factory, acting_username(args), ticket_id=ticket_id),
             )
         else:
-            letters = notices.charge_letters_due(factory, form=args.form)
+            letters = notices.charge_letters_due(factory, acting_username(args), form=args.form)
     finally:
         factory.kw["bind"].dispose()
     if not letters:
@@ -175,7 +177,7 @@ def _ready(args: argparse.Namespace) -> int:
     target = _target(args)
     factory = open_database(args, must_exist=True)
     try:
-        forms = notices.ready_for_collection(factory, form=args.form)
+        forms = notices.ready_for_collection(factory, acting_username(args), form=args.form)
         school = notices.school_name(factory)
     finally:
         factory.kw["bind"].dispose()

@@ -277,7 +277,7 @@ def test_export_then_import_gives_the_same_records(school):
     exported = {}
     for kind in ("students", "devices", "cover"):
         out = io.StringIO()
-        export_csv(school, kind, out)
+        export_csv(school, "admin", kind, out)
         exported[kind] = out.getvalue()
     assert exported["devices"].splitlines()[0] == (
         "asset_tag,serial,make,model,kind,pool,status,purchased_on,warranty_until,assigned_to"
@@ -312,10 +312,10 @@ def test_round_trip_into_a_new_database(school, tmp_path):
         ("cover", import_cover),
     ):
         out = io.StringIO()
-        export_csv(school, kind, out)
+        export_csv(school, "admin", kind, out)
         fn(other, "admin", out.getvalue().encode())
         again = io.StringIO()
-        export_csv(other, kind, again)
+        export_csv(other, "admin", kind, again)
         assert again.getvalue() == out.getvalue(), kind
     other.kw["bind"].dispose()
 
@@ -349,7 +349,7 @@ def test_imports_on_postgresql(pg_session_factory):
         ("cover", import_cover),
     ):
         out = io.StringIO()
-        export_csv(factory, kind, out)
+        export_csv(factory, "admin", kind, out)
         again = fn(factory, "admin", out.getvalue().encode())
         assert again.added == again.updated == 0, kind
 
@@ -380,7 +380,7 @@ def test_a_device_out_on_loan_keeps_its_status(school):
     import_devices(school, "admin", data("devices.csv"))
     issue_loan(school, "admin", student_code="100003", device_code="LNR-001")
     out = io.StringIO()
-    export_csv(school, "devices", out)
+    export_csv(school, "admin", "devices", out)
     assert "LNR-001,PF1BBB01,Lenovo,100e,laptop,loan,on_loan," in out.getvalue()
     again = import_devices(school, "admin", out.getvalue().encode())
     assert again.unchanged == 5

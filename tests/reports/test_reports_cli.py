@@ -173,6 +173,31 @@ def test_notices_refusals(bench, capsys, tmp_path, args, message) -> None:  # no
     assert not (tmp_path / "out.pdf").exists() and exists.read_bytes() == b"keep me"
 
 
+def test_reports_notices_and_exports_need_a_manager(bench, session_factory, capsys, tmp_path):  # noqa: ANN001
+    from staff_passwords import TEST_PASSWORD
+
+    from helpdesk.services.core.staff import add_staff
+
+    for username, role in (("tess", "technician"), ("mo", "manager")):
+        add_staff(session_factory, "admin", username=username, display_name=username.title(),
+                  role=role, password=TEST_PASSWORD)  # fmt: skip
+    out = tmp_path / "out.pdf"
+    asks = (
+        (["report", "charges", "--csv"], "Running a report needs a manager."),
+        (["notices", "charge-letters", str(out)], "Making notices and letters needs a manager."),
+        (["notices", "ready", str(out)], "Making notices and letters needs a manager."),
+        (["export", "students", "-o", str(tmp_path / "s.csv")],
+         "Exporting school records needs a manager."),
+    )  # fmt: skip
+    for argv, sentence in asks:
+        assert main([*argv, "--db", bench.url, "--as", "tess"]) == 1, argv
+        assert capsys.readouterr() == ("", f"helpdesk: {sentence}\n"), argv
+        assert not out.exists() and not (tmp_path / "s.csv").exists()
+    for argv, _sentence in asks:  # a manager may
+        assert main([*argv, "--db", bench.url, "--as", "mo", "--overwrite"]) == 0, argv
+    assert out.exists() and (tmp_path / "s.csv").exists()
+
+
 def test_a_file_that_is_not_a_database_is_one_clear_line(tmp_path, capsys) -> None:  # noqa: ANN001
     notes = tmp_path / "notes.sqlite3"
     notes.write_text("shopping list\n" * 200)

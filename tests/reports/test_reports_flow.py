@@ -89,22 +89,22 @@ def test_reports_follow_the_bench_services(session_factory, tmp_path) -> None:  
     move(uninsured, "diagnosing@2026-11-23 10:00", "repaired@2026-11-24 10:00",
          "ready_for_collection@2026-11-24 10:05")  # fmt: skip
 
-    turnaround = reports.turnaround(f)
+    turnaround = reports.turnaround(f, "admin")
     assert turnaround.rows == (
         ("screen", 1, Decimal("3.0"), Decimal("3.0"), Decimal("3.0")),
         ("keyboard", 1, Decimal("1.3"), Decimal("1.3"), Decimal("1.3")),  # 30 hours
     )
-    opened = reports.open_tickets(f, today=date(2026, 11, 25))
+    opened = reports.open_tickets(f, "admin", today=date(2026, 11, 25))
     assert opened.rows == (
         ("logged", 1, 0, 0, 1, 7),  # the third ticket waits in logged since 16/11
         ("ready for collection", 1, 1, 0, 0, 2),
     )
-    claims = reports.claims(f)
+    claims = reports.claims(f, "admin")
     assert [r[3:5] + r[-2:] for r in claims.rows] == [
         (1, 2, 1, Decimal("50.00")),  # the waived third charge is not in the total
         (0, 0, 1, Decimal("90.00")),
     ]
-    charges = reports.charges(f)
+    charges = reports.charges(f, "admin")
     assert [(r[0], r[1], r[6], r[7]) for r in charges.rows] == [
         (ticket_code(uninsured), "Dev Khan", Decimal("90.00"), "due"),
         (ticket_code(second), "Anna Smith", Decimal("50.00"), "paid"),
@@ -112,9 +112,9 @@ def test_reports_follow_the_bench_services(session_factory, tmp_path) -> None:  
     ]
     assert charges.rows[2][10] == "Damaged by another student"
 
-    (ready,) = notices.ready_for_collection(f)
+    (ready,) = notices.ready_for_collection(f, "admin")
     assert ready.form == "10C" and [r.student for r in ready.rows] == ["Dev Khan"]
-    (letter,) = notices.charge_letters_due(f)
+    (letter,) = notices.charge_letters_due(f, "admin")
     assert letter.reference == ticket_code(uninsured) and letter.amount == "£90.00"
     assert letter.rule and letter.scheme == ""
     from helpdesk.labels.charge_letter import charge_letters_pdf

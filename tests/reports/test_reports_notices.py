@@ -27,7 +27,7 @@ def _pages(pdf: Path) -> list[str]:
 
 
 def test_ready_for_collection_grouped_by_form(bench, session_factory) -> None:  # noqa: ANN001
-    found = notices.ready_for_collection(session_factory)
+    found = notices.ready_for_collection(session_factory, "admin")
     assert [(n.form, n.year_group) for n in found] == [("7A", 7), ("10C", 10)]
     (cara,) = found[0].rows
     assert (cara.student, cara.asset_tag, cara.category, cara.loaner_to_return) == (
@@ -36,12 +36,14 @@ def test_ready_for_collection_grouped_by_form(bench, session_factory) -> None:  
     (dev,) = found[1].rows
     assert dev.ticket == ticket_code(bench.tickets["t4"])
     assert dev.loaner_to_return == "LNR-001"  # the swap loaner comes back first
-    assert notices.ready_for_collection(session_factory, form="8B") == ()
-    assert [n.form for n in notices.ready_for_collection(session_factory, form="10C")] == ["10C"]
+    assert notices.ready_for_collection(session_factory, "admin", form="8B") == ()
+    assert [n.form for n in notices.ready_for_collection(session_factory, "admin", form="10C")] == [
+        "10C"
+    ]
 
 
 def test_collection_notice_pdf_one_page_per_form(bench, session_factory, tmp_path) -> None:  # noqa: ANN001
-    found = notices.ready_for_collection(session_factory)
+    found = notices.ready_for_collection(session_factory, "admin")
     pdf = collection_notices_pdf(
         found,
         tmp_path / "ready.pdf",
@@ -61,7 +63,7 @@ def test_collection_notice_pdf_one_page_per_form(bench, session_factory, tmp_pat
 def test_charge_letter_pdf_has_the_amount_rule_and_student(
     bench, session_factory, tmp_path
 ) -> None:  # noqa: ANN001
-    letter = notices.charge_letter(session_factory, ticket_id=bench.tickets["t1"])
+    letter = notices.charge_letter(session_factory, "admin", ticket_id=bench.tickets["t1"])
     assert (letter.student, letter.form, letter.amount, letter.status) == (
         "Anna Smith", "7A", "£50.00", "due",
     )  # fmt: skip
@@ -80,7 +82,7 @@ def test_charge_letter_pdf_has_the_amount_rule_and_student(
 
 
 def test_letters_for_all_charges_due_and_settled_ones(bench, session_factory, tmp_path) -> None:  # noqa: ANN001
-    due = notices.charge_letters_due(session_factory)
+    due = notices.charge_letters_due(session_factory, "admin")
     assert [(x.student, x.amount) for x in due] == [
         ("Anna Smith", "£50.00"),
         ("Ben Jones", "£50.00"),
@@ -92,23 +94,23 @@ def test_letters_for_all_charges_due_and_settled_ones(bench, session_factory, tm
     assert len(pages) == 3
     assert "Dev Khan" in pages[2] and "none (uninsured)" in pages[2] and "£90.00" in pages[2]
     assert "All 2 claims of the period with Standard cover are used" in " ".join(pages[1].split())
-    assert [x.student for x in notices.charge_letters_due(session_factory, form="10C")] == [
-        "Dev Khan"
-    ]
+    assert [
+        x.student for x in notices.charge_letters_due(session_factory, "admin", form="10C")
+    ] == ["Dev Khan"]
 
-    waived = notices.charge_letter(session_factory, claim_id=bench.claims["t10"])
+    waived = notices.charge_letter(session_factory, "admin", claim_id=bench.claims["t10"])
     flat = " ".join(_text(charge_letters_pdf([waived], tmp_path / "w.pdf")).split())
     assert "has been waived: Family hardship fund" in flat and "How to pay" not in flat
-    paid = notices.charge_letter(session_factory, ticket_id=bench.tickets["t3"])
+    paid = notices.charge_letter(session_factory, "admin", ticket_id=bench.tickets["t3"])
     flat = " ".join(_text(charge_letters_pdf([paid], tmp_path / "p.pdf")).split())
     assert "This charge of £50.00 has been paid" in flat
 
 
 def test_charge_letter_refusals(bench, session_factory, tmp_path) -> None:  # noqa: ANN001
     with pytest.raises(NotFound, match=f"Ticket {ticket_code(bench.tickets['t11'])} has no claim"):
-        notices.charge_letter(session_factory, ticket_id=bench.tickets["t11"])
+        notices.charge_letter(session_factory, "admin", ticket_id=bench.tickets["t11"])
     with pytest.raises(NotFound, match="There is no claim number 999"):
-        notices.charge_letter(session_factory, claim_id=999)
+        notices.charge_letter(session_factory, "admin", claim_id=999)
     with pytest.raises(NotFound, match="no charges due"):
         charge_letters_pdf([], tmp_path / "none.pdf")
 
@@ -139,5 +141,5 @@ def test_how_to_pay_from_the_settings(bench, session_factory) -> None:  # noqa: 
         session.add(
             Setting(key="payment_instructions", value=json.dumps("Pay on ParentPay: {reference}."))
         )
-    letter = notices.charge_letter(session_factory, ticket_id=bench.tickets["t1"])
+    letter = notices.charge_letter(session_factory, "admin", ticket_id=bench.tickets["t1"])
     assert letter.how_to_pay == f"Pay on ParentPay: {letter.reference}."

@@ -209,3 +209,31 @@ def test_print_the_report_on_screen(qtbot, ctx, bench, tmp_path) -> None:  # noq
     assert "Damage by category, year group and month — Hillside Academy" in text
     assert "Damage by month and category" in text  # the chart's title
     assert panel.summary.text() == (f"Saved damage by category, year group and month to {saved[0]}")
+
+
+def test_below_a_manager_the_area_is_one_sentence(qtbot, ctx, bench, tmp_path) -> None:  # noqa: ANN001
+    from staff_passwords import TEST_PASSWORD
+
+    from helpdesk.services.core.staff import add_staff
+
+    add_staff(ctx.factory, "admin", username="tess", display_name="Tess", role="technician",
+              password=TEST_PASSWORD)  # fmt: skip
+    ctx.actor = "tess"
+    panel = _panel(qtbot, ctx)
+    panel.activated()
+    qtbot.waitUntil(lambda: panel.refused, timeout=5000)
+    assert panel.summary.text() == "Running a report needs a manager."
+    assert panel.summary.isVisible() and panel.table is None and panel.model.rowCount() == 0
+    assert not panel.report_bar.isVisible() and not panel.splitter.isVisible()
+    assert not any(w.isVisible() for w in panel.notice_controls)
+    boxes = [w for w in QApplication.topLevelWidgets() if w.objectName() == "errorBox"]
+    assert not [b for b in boxes if b.parent() is panel and b.isVisible()]  # no box, the sentence
+    panel.save_charge_letters(str(tmp_path / "never.pdf"))  # the service refuses it too
+    letters = "Making notices and letters needs a manager."
+    qtbot.waitUntil(lambda: panel.summary.text() == letters, timeout=5000)
+    assert not (tmp_path / "never.pdf").exists()
+    ctx.actor = "admin"  # a badge switch to someone who may
+    panel.refresh()
+    qtbot.waitUntil(_shown(panel, "open-tickets"), timeout=5000)
+    assert not panel.refused and panel.report_bar.isVisible() and panel.splitter.isVisible()
+    assert all(w.isVisible() for w in panel.notice_controls)

@@ -27,7 +27,7 @@ def _page_size(pdf: Path) -> tuple[float, float]:
 
 
 def test_open_tickets_pdf_has_chart_table_and_summary(bench, session_factory, tmp_path) -> None:  # noqa: ANN001
-    table = reports.open_tickets(session_factory, today=TODAY)
+    table = reports.open_tickets(session_factory, "admin", today=TODAY)
     pdf = report_pdf(table, tmp_path / "open.pdf", school_name="Hillside Academy",
                      printed_at=datetime(2026, 11, 25, 9, 0))  # fmt: skip
     text = _text(pdf)
@@ -41,7 +41,7 @@ def test_open_tickets_pdf_has_chart_table_and_summary(bench, session_factory, tm
 
 
 def test_a_wide_report_goes_landscape_and_fits(bench, session_factory, tmp_path) -> None:  # noqa: ANN001
-    table = reports.charges(session_factory)
+    table = reports.charges(session_factory, "admin")
     pdf = report_pdf(table, tmp_path / "charges.pdf")
     width, height = _page_size(pdf)
     assert width > height
@@ -53,7 +53,7 @@ def test_a_wide_report_goes_landscape_and_fits(bench, session_factory, tmp_path)
 
 
 def test_an_empty_report_prints_its_summary(session_factory, tmp_path) -> None:  # noqa: ANN001
-    pdf = report_pdf(reports.turnaround(session_factory), tmp_path / "empty.pdf")
+    pdf = report_pdf(reports.turnaround(session_factory, "admin"), tmp_path / "empty.pdf")
     assert "No tickets were collected in this period." in _text(pdf)
 
 

@@ -30,7 +30,7 @@ def test_school_days_skip_weekends_and_closures() -> None:
 
 
 def test_open_tickets_by_state_and_age(bench, session_factory) -> None:  # noqa: ANN001
-    table = reports.open_tickets(session_factory, today=TODAY)
+    table = reports.open_tickets(session_factory, "admin", today=TODAY)
     assert table.columns[0] == "state" and len(table.columns) == len(table.headings)
     assert table.rows == (
         ("diagnosing", 1, 1, 0, 0, 2),
@@ -43,7 +43,9 @@ def test_open_tickets_by_state_and_age(bench, session_factory) -> None:  # noqa:
     assert [s.values for s in table.chart.series] == [(1, 0, 1), (0, 1, 1), (0, 1, 0)]
     assert table.chart.stacked
 
-    later = reports.open_tickets(session_factory, date_from=date(2026, 11, 19), today=TODAY)
+    later = reports.open_tickets(
+        session_factory, "admin", date_from=date(2026, 11, 19), today=TODAY
+    )
     assert later.rows == (
         ("diagnosing", 1, 1, 0, 0, 2),
         ("awaiting parts", 1, 0, 1, 0, 3),
@@ -52,22 +54,22 @@ def test_open_tickets_by_state_and_age(bench, session_factory) -> None:  # noqa:
 
 
 def test_turnaround_per_damage_category(bench, session_factory) -> None:  # noqa: ANN001
-    table = reports.turnaround(session_factory)
+    table = reports.turnaround(session_factory, "admin")
     assert table.rows == (
         ("screen", 3, D("4.5"), D("5.5"), D("10.0")),
         ("keyboard", 1, D("1.0"), D("1.0"), D("1.0")),
     )
     assert table.summary == "4 tickets collected; median 3.3 days, 9 in 10 within 10.0 days"
     october = reports.turnaround(
-        session_factory, date_from=date(2026, 10, 1), date_to=date(2026, 10, 9)
+        session_factory, "admin", date_from=date(2026, 10, 1), date_to=date(2026, 10, 9)
     )
     assert october.rows == (("screen", 2, D("3.3"), D("3.3"), D("4.5")),)
-    empty = reports.turnaround(session_factory, date_from=date(2027, 1, 1))
+    empty = reports.turnaround(session_factory, "admin", date_from=date(2027, 1, 1))
     assert empty.rows == () and empty.summary == "No tickets were collected in this period."
 
 
 def test_damage_by_month_year_group_and_category(bench, session_factory) -> None:  # noqa: ANN001
-    table = reports.damage(session_factory)
+    table = reports.damage(session_factory, "admin")
     assert table.rows == (
         ("2026-09", 10, "keyboard", 1),
         ("2026-10", 7, "screen", 2),
@@ -89,12 +91,14 @@ def test_damage_by_month_year_group_and_category(bench, session_factory) -> None
         "lost": (0, 0, 1),
     }
     assert table.summary == "10 tickets logged; most often screen (5)"
-    only = reports.damage(session_factory, date_from=date(2026, 11, 23), date_to=date(2026, 11, 23))
+    only = reports.damage(
+        session_factory, "admin", date_from=date(2026, 11, 23), date_to=date(2026, 11, 23)
+    )
     assert only.rows == (("2026-11", 7, "screen", 1),)
 
 
 def test_claims_per_scheme_period(bench, session_factory) -> None:  # noqa: ANN001
-    table = reports.claims(session_factory)
+    table = reports.claims(session_factory, "admin")
     assert table.columns == (
         "scheme", "starts_on", "ends_on", "students_covered", "claims",
         "accidental_damage", "liquid", "theft", "loss", "outside_cover", "charged_gbp",
@@ -109,7 +113,7 @@ def test_claims_per_scheme_period(bench, session_factory) -> None:  # noqa: ANN0
     assert table.summary == (
         "6 claims and 2 charges outside cover; £240.00 charged (waived charges left out)"
     )
-    november = reports.claims(session_factory, date_from=date(2026, 11, 1))
+    november = reports.claims(session_factory, "admin", date_from=date(2026, 11, 1))
     assert november.rows == (
         ("Standard cover", *y26, 3, 3, 1, 1, 0, 1, 1, D("150.00")),
         ("no cover", None, None, 0, 0, 0, 0, 0, 0, 1, D("90.00")),
@@ -120,7 +124,7 @@ def test_claims_per_scheme_period(bench, session_factory) -> None:  # noqa: ANN0
 
 def test_charges_due_paid_and_waived(bench, session_factory) -> None:  # noqa: ANN001
     t = {k: ticket_code(v) for k, v in bench.tickets.items()}
-    table = reports.charges(session_factory)
+    table = reports.charges(session_factory, "admin")
     assert [(r[0], r[1], r[6], r[7]) for r in table.rows] == [
         (t["t2"], "Ben Jones", D("50.00"), "due"),
         (t["t1"], "Anna Smith", D("50.00"), "due"),
@@ -134,25 +138,27 @@ def test_charges_due_paid_and_waived(bench, session_factory) -> None:  # noqa: A
     assert table.summary == "3 due £190.00; 1 paid £50.00; 1 waived £75.00"
     assert table.chart.categories == ("due", "paid", "waived")
     assert table.chart.series[0].values == (190.0, 50.0, 75.0)
-    late = reports.charges(session_factory, date_from=date(2026, 11, 23), date_to=TODAY)
+    late = reports.charges(session_factory, "admin", date_from=date(2026, 11, 23), date_to=TODAY)
     assert [r[0] for r in late.rows] == [t["t1"], t["t4"]]
 
 
 def test_run_report_by_name_and_bad_input(bench, session_factory) -> None:  # noqa: ANN001
     assert reports.report_names() == ("open-tickets", "turnaround", "damage", "claims", "charges")
     for name in reports.report_names():
-        table = reports.run_report(session_factory, name, today=TODAY)
+        table = reports.run_report(session_factory, "admin", name, today=TODAY)
         assert table.name == name and table.rows
         assert all(len(row) == len(table.columns) for row in table.rows)
     with pytest.raises(ValidationError, match="no report called 'tickets'"):
-        reports.run_report(session_factory, "tickets")
+        reports.run_report(session_factory, "admin", "tickets")
     with pytest.raises(ValidationError, match="start date 02/11/2026 is after the end date"):
-        reports.damage(session_factory, date_from=date(2026, 11, 2), date_to=date(2026, 11, 1))
+        reports.damage(
+            session_factory, "admin", date_from=date(2026, 11, 2), date_to=date(2026, 11, 1)
+        )
 
 
 def test_reports_on_an_empty_database(session_factory) -> None:  # noqa: ANN001
     for name in reports.report_names():
-        table = reports.run_report(session_factory, name, today=TODAY)
+        table = reports.run_report(session_factory, "admin", name, today=TODAY)
         assert table.rows == () and table.chart.categories == ()
         assert table.summary.startswith("No ")
 
@@ -163,19 +169,19 @@ def test_reports_on_postgresql_match_sqlite(pg_session_factory, bench, session_f
 
     build_bench(pg_session_factory)
     for name in reports.report_names():
-        on_pg = reports.run_report(pg_session_factory, name, today=TODAY)
-        on_sqlite = reports.run_report(session_factory, name, today=TODAY)
+        on_pg = reports.run_report(pg_session_factory, "admin", name, today=TODAY)
+        on_sqlite = reports.run_report(session_factory, "admin", name, today=TODAY)
         assert on_pg.rows == on_sqlite.rows and on_pg.rows, name
         assert on_pg.chart == on_sqlite.chart and on_pg.summary == on_sqlite.summary
     from helpdesk.services.reporting import notices
 
-    assert notices.ready_for_collection(pg_session_factory) == notices.ready_for_collection(
-        session_factory
+    assert notices.ready_for_collection(
+        pg_session_factory, "admin"
+    ) == notices.ready_for_collection(session_factory, "admin")
+    assert notices.charge_letters_due(pg_session_factory, "admin") == notices.charge_letters_due(
+        session_factory, "admin"
     )
-    assert notices.charge_letters_due(pg_session_factory) == notices.charge_letters_due(
-        session_factory
-    )
-    assert len(notices.charge_letters_due(pg_session_factory)) == 3
+    assert len(notices.charge_letters_due(pg_session_factory, "admin")) == 3
 
 
 @given(
@@ -211,13 +217,13 @@ def test_damage_to_a_device_without_a_student(session_factory) -> None:  # noqa:
         session.add(Ticket(device_id=loaner.id, student_id=None, opened_by_id=admin.id,
                            damage_category=DamageCategory.HINGE_PORTS, state=TicketState.LOGGED,
                            opened_at=at, state_changed_at=at))  # fmt: skip
-    table = reports.damage(session_factory)
+    table = reports.damage(session_factory, "admin")
     assert table.rows == (("2026-10", None, "hinge / ports", 1),)
     assert reports.cell_text(table.rows[0][1]) == ""
     # logged on Monday 5/10: 5 school days old a week later, older than 5 on the Tuesday
-    assert reports.open_tickets(session_factory, today=date(2026, 10, 12)).rows == (
+    assert reports.open_tickets(session_factory, "admin", today=date(2026, 10, 12)).rows == (
         ("logged", 1, 0, 1, 0, 5),
     )
-    assert reports.open_tickets(session_factory, today=date(2026, 10, 13)).rows == (
+    assert reports.open_tickets(session_factory, "admin", today=date(2026, 10, 13)).rows == (
         ("logged", 1, 0, 0, 1, 6),
     )

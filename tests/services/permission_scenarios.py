@@ -47,6 +47,7 @@ from helpdesk.services.counter.assignments import assign_device, unassign_device
 from helpdesk.services.counter.counter_log import record_refusal
 from helpdesk.services.counter.loans import issue_loan, return_loan
 from helpdesk.services.counter.swaps import collect, swap
+from helpdesk.services.csv.export import export_file
 from helpdesk.services.csv.importer import import_students
 from helpdesk.services.repairs.bench_actions import add_diagnosis_note, add_photo
 from helpdesk.services.repairs.charges import record_payment, reverse_payment, waive_charge
@@ -62,6 +63,12 @@ from helpdesk.services.repairs.tickets import (
 )
 from helpdesk.services.reporting.audit_trail import audit_trail
 from helpdesk.services.reporting.documents import record_label_prints
+from helpdesk.services.reporting.notices import (
+    charge_letter,
+    charge_letters_due,
+    ready_for_collection,
+)
+from helpdesk.services.reporting.reports import run_report
 
 LATER = NOW + timedelta(hours=2)
 ROLE_STAFF = {role: f"as_{role.value}" for role in StaffRole}
@@ -286,4 +293,11 @@ NO_SERVICE_YET: frozenset[str] = frozenset({"db.grants"})
 # Reads held to the table: refused below their role, and changing nothing when allowed.
 READS: dict[str, Scenario] = {
     "audit.read": lambda f, who, ids, tmp: audit_trail(f, who),
+    "report.read": lambda f, who, ids, tmp: run_report(f, who, "charges"),
+    "notices.make": lambda f, who, ids, tmp: (
+        ready_for_collection(f, who),
+        charge_letters_due(f, who),
+        charge_letter(f, who, ticket_id=ids["due"]),
+    ),
+    "csv.export": lambda f, who, ids, tmp: export_file(f, who, "students", tmp / f"{who}.csv"),
 }

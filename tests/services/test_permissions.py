@@ -44,7 +44,7 @@ EXPECTED = {
     ),
     StaffRole.MANAGER: (
         "payment.record payment.reverse charge.waive ticket.write_off cover.add cover.edit "
-        "csv.import audit.read"
+        "csv.import audit.read report.read notices.make csv.export"
     ),
     StaffRole.ADMIN: (
         "settings.save settings.closures db.photos staff.add staff.role staff.disable staff.enable "

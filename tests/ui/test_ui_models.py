@@ -100,7 +100,7 @@ def test_the_ticket_queue_model(qtmodeltester, ctx, repairs) -> None:  # noqa: A
 
 @pytest.mark.parametrize("name", reports.report_names())
 def test_the_report_model(qtmodeltester, ctx, repairs, name: str) -> None:  # noqa: ANN001
-    table = reports.run_report(ctx.factory, name)
+    table = reports.run_report(ctx.factory, ctx.actor, name)
     model = ReportModel()
     model.set_table(table)
     qtmodeltester.check(model)

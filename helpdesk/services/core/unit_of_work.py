@@ -19,7 +19,7 @@ from helpdesk.domain.errors import NotFound, Refused
 from helpdesk.domain.models import Staff
 from helpdesk.services.core.changes import CHANGED, announce, note_writes
 from helpdesk.services.core.failures import OUTCOME_UNKNOWN, OutcomeUnknown
-from helpdesk.services.core.permissions import needed, require
+from helpdesk.services.core.permissions import PERMISSIONS, needed, require
 
 SessionFactory = sessionmaker[Session]
 
@@ -88,6 +88,19 @@ def read_session(factory: SessionFactory) -> Iterator[Session]:
     Nothing written in it is kept."""
     with read_connection(factory.kw["bind"]) as conn, factory(bind=conn) as session:
         yield session
+
+
+def require_reader(session: Session, actor: str, action: str) -> Staff:
+    """The active staff member ``actor``, once their role is enough for the read ``action`` (a
+    key of the permission table); refused in one sentence otherwise. Reads held to the table
+    (the audit trail, reports, notices and letters, exports) call this first in their
+    :func:`read_session`."""
+    needed(action)
+    staff = session.scalar(select(Staff).where(Staff.username == actor))
+    if staff is None or not staff.active:
+        raise Refused(f"{PERMISSIONS[action][1]} needs an active staff member signed in.")
+    require(staff.role, action)
+    return staff
 
 
 def now_of(session: Session) -> datetime:

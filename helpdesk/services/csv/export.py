@@ -8,7 +8,8 @@ shows names such as "Zoë" correctly when the file is opened with a double click
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TextIO
 
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from helpdesk.domain.models import Assignment, CoverPeriod, Device, Scheme, Student
-from helpdesk.services.core.unit_of_work import SessionFactory, read_session
+from helpdesk.services.core.unit_of_work import SessionFactory, read_session, require_reader
 from helpdesk.services.csv.importer import (
     COVER_COLUMNS,
     COVER_OPTIONAL,
@@ -108,20 +109,32 @@ _EXPORTS = {
 }
 
 
-def export_csv(factory: SessionFactory, kind: str, out: TextIO) -> int:
-    """Write ``kind`` (students, devices or cover) as CSV to ``out``; returns the rows written."""
+def export_csv(factory: SessionFactory, actor: str, kind: str, out: TextIO) -> int:
+    """Write ``kind`` (students, devices or cover) as CSV to ``out``; returns the rows written.
+    ``actor`` must be a manager or an admin (the permission table's ``csv.export``)."""
+    return _export(factory, actor, kind, lambda: nullcontext(out))
+
+
+def export_file(factory: SessionFactory, actor: str, kind: str, path: Path) -> int:
+    """Write the CSV file at ``path`` (UTF-8 with a byte-order mark, for Excel); a refused
+    export leaves no file behind."""
+    return _export(factory, actor, kind, lambda: open(path, "w", encoding="utf-8-sig", newline=""))
+
+
+def _export(
+    factory: SessionFactory,
+    actor: str,
+    kind: str,
+    opened: Callable[[], AbstractContextManager[TextIO]],
+) -> int:
     columns, rows = _EXPORTS[kind]
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
     count = 0
     with read_session(factory) as session:
-        for row in rows(session):
-            writer.writerow(row)
-            count += 1
+        require_reader(session, actor, "csv.export")
+        with opened() as out:
+            writer = csv.writer(out, lineterminator="\r\n")
+            writer.writerow(columns)
+            for row in rows(session):
+                writer.writerow(row)
+                count += 1
     return count
-
-
-def export_file(factory: SessionFactory, kind: str, path: Path) -> int:
-    """Write the CSV file at ``path`` (UTF-8 with a byte-order mark, for Excel)."""
-    with open(path, "w", encoding="utf-8-sig", newline="") as out:
-        return export_csv(factory, kind, out)

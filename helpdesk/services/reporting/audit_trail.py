@@ -16,11 +16,10 @@ from typing import TextIO
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from helpdesk.domain.errors import NotFound, Refused, ValidationError
+from helpdesk.domain.errors import NotFound, ValidationError
 from helpdesk.domain.models import AuditEntry, Device, Staff, Student
 from helpdesk.services.core.codes import loan_code, parse_loan_code, parse_ticket_code, ticket_code
-from helpdesk.services.core.permissions import require
-from helpdesk.services.core.unit_of_work import SessionFactory, read_session
+from helpdesk.services.core.unit_of_work import SessionFactory, read_session, require_reader
 
 HEADINGS = ("when", "who", "what", "record", "before", "after", "station")
 LIMIT = 100_000
@@ -90,10 +89,7 @@ def _filtered(
     """The audit rows that match, unordered, once ``actor`` is known to be a manager or more."""
     if date_from and date_to and date_from > date_to:
         raise ValidationError(f"The first day {date_from} is after the last day {date_to}.")
-    reader = session.scalar(select(Staff).where(Staff.username == actor))
-    if reader is None or not reader.active:
-        raise Refused("Reading the audit trail needs an active staff member signed in.")
-    require(reader.role, "audit.read")
+    require_reader(session, actor, "audit.read")
     query = select(AuditEntry, Staff.username).outerjoin(Staff, Staff.id == AuditEntry.staff_id)
     if staff:
         who = session.scalar(select(Staff.id).where(Staff.username == staff.strip()))

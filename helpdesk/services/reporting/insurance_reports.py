@@ -10,7 +10,7 @@ from sqlalchemy import select
 from helpdesk.domain.enums import ChargeStatus, CoverStatus, IncidentType, TicketState
 from helpdesk.domain.models import Claim, CoverPeriod, Scheme, Student, Ticket
 from helpdesk.services.core.codes import ticket_code
-from helpdesk.services.core.unit_of_work import read_session
+from helpdesk.services.core.unit_of_work import read_session, require_reader
 from helpdesk.services.reporting.report_tables import (
     Cell,
     Chart,
@@ -26,6 +26,7 @@ NO_COVER = "no cover"
 
 def claims(
     factory,  # noqa: ANN001
+    actor: str,
     *,
     date_from: date | None = None,
     date_to: date | None = None,
@@ -41,6 +42,7 @@ def claims(
     """
     check_range(date_from, date_to)
     with read_session(factory) as session:
+        require_reader(session, actor, "report.read")
         periods = session.execute(
             select(Scheme.name, CoverPeriod.starts_on, CoverPeriod.ends_on, CoverPeriod.status)
             .join(Scheme, Scheme.id == CoverPeriod.scheme_id)
@@ -161,6 +163,7 @@ STATUS_ORDER = {ChargeStatus.DUE: 0, ChargeStatus.PAID: 1, ChargeStatus.WAIVED: 
 
 def charges(
     factory,  # noqa: ANN001
+    actor: str,
     *,
     date_from: date | None = None,
     date_to: date | None = None,
@@ -170,6 +173,7 @@ def charges(
     then paid, then waived (with the reason); oldest first within each."""
     check_range(date_from, date_to)
     with read_session(factory) as session:
+        require_reader(session, actor, "report.read")
         found = session.execute(
             select(
                 Claim.id,

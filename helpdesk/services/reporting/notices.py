@@ -16,7 +16,7 @@ from helpdesk.domain.enums import ChargeStatus, LoanType, TicketState
 from helpdesk.domain.errors import NotFound
 from helpdesk.domain.models import Claim, CoverPeriod, Device, Loan, Setting, Student, Ticket
 from helpdesk.services.core.codes import ticket_code
-from helpdesk.services.core.unit_of_work import read_session
+from helpdesk.services.core.unit_of_work import read_session, require_reader
 from helpdesk.services.core.views import balance_of
 
 SCHOOL_NAME_KEYS = ("school_name", "school", "name")
@@ -82,7 +82,12 @@ class FormNotice:
     rows: tuple[ReadyRow, ...]
 
 
-def ready_for_collection(factory, *, form: str | None = None) -> tuple[FormNotice, ...]:  # noqa: ANN001
+def ready_for_collection(
+    factory,  # noqa: ANN001 - the services' session factory
+    actor: str,
+    *,
+    form: str | None = None,
+) -> tuple[FormNotice, ...]:
     """Students whose repaired devices are ready for collection, grouped by form (by year group,
     then form; students by surname). A swap loaner still out is named: it comes back first."""
     query = (
@@ -97,6 +102,7 @@ def ready_for_collection(factory, *, form: str | None = None) -> tuple[FormNotic
     if form:
         query = query.where(Student.form == form)
     with read_session(factory) as session:
+        require_reader(session, actor, "notices.make")
         found = session.execute(query).unique().all()
         ids = [ticket.id for ticket, _, _ in found]
         loaners: dict[int | None, str] = {}
@@ -216,12 +222,14 @@ def balance_owed_paid(session: Session, claim: Claim) -> int:
 
 def charge_letter(
     factory,  # noqa: ANN001
+    actor: str,
     *,
     claim_id: int | None = None,
     ticket_id: int | None = None,
 ) -> ChargeLetter:
     """The facts of the charge letter for one claim (named by its id or its ticket's id)."""
     with read_session(factory) as session:
+        require_reader(session, actor, "notices.make")
         if claim_id is not None:
             claim = session.get(Claim, claim_id)
             missing = f"There is no claim number {claim_id}."
@@ -237,7 +245,12 @@ def charge_letter(
         return _letter(session, claim, school, how_to_pay)
 
 
-def charge_letters_due(factory, *, form: str | None = None) -> tuple[ChargeLetter, ...]:  # noqa: ANN001
+def charge_letters_due(
+    factory,  # noqa: ANN001
+    actor: str,
+    *,
+    form: str | None = None,
+) -> tuple[ChargeLetter, ...]:
     """A letter for every charge still due (nothing-to-pay claims left out), by form and name."""
     query = (
         select(Claim)
@@ -255,6 +268,7 @@ def charge_letters_due(factory, *, form: str | None = None) -> tuple[ChargeLette
         joinedload(Claim.cover_period).joinedload(CoverPeriod.scheme),
     )
     with read_session(factory) as session:
+        require_reader(session, actor, "notices.make")
         school = _setting_text(session, SCHOOL_NAME_KEYS)
         how_to_pay = _setting_text(session, PAYMENT_KEYS) or DEFAULT_HOW_TO_PAY
         return tuple(

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from helpdesk.domain.enums import CLOSED_TICKET_STATES, DamageCategory, TicketState
 from helpdesk.domain.errors import ValidationError
 from helpdesk.domain.models import Student, Ticket
-from helpdesk.services.core.unit_of_work import read_session
+from helpdesk.services.core.unit_of_work import read_session, require_reader
 from helpdesk.services.reporting.insurance_reports import charges, claims
 from helpdesk.services.reporting.report_tables import (  # noqa: F401  (the reports' shapes, re-exported)
     Cell,
@@ -55,6 +55,7 @@ AGE_BANDS = ("0–2 school days", "3–5 school days", f"over {STANDS_OUT_AFTER}
 
 def open_tickets(
     factory,  # noqa: ANN001 - the services' session factory
+    actor: str,
     *,
     date_from: date | None = None,
     date_to: date | None = None,
@@ -64,6 +65,7 @@ def open_tickets(
     check_range(date_from, date_to)
     today = today or date.today()
     with read_session(factory) as session:
+        require_reader(session, actor, "report.read")
         opened = session.execute(
             select(Ticket.state, Ticket.opened_at).where(
                 Ticket.state.not_in(list(CLOSED_TICKET_STATES)),
@@ -124,6 +126,7 @@ def open_tickets(
 
 def turnaround(
     factory,  # noqa: ANN001
+    actor: str,
     *,
     date_from: date | None = None,
     date_to: date | None = None,
@@ -132,6 +135,7 @@ def turnaround(
     """Days from logged to collected for tickets collected in the period, per damage category."""
     check_range(date_from, date_to)
     with read_session(factory) as session:
+        require_reader(session, actor, "report.read")
         found = session.execute(
             select(Ticket.damage_category, Ticket.opened_at, Ticket.closed_at).where(
                 Ticket.state == TicketState.COLLECTED,
@@ -188,6 +192,7 @@ def turnaround(
 
 def damage(
     factory,  # noqa: ANN001
+    actor: str,
     *,
     date_from: date | None = None,
     date_to: date | None = None,
@@ -196,6 +201,7 @@ def damage(
     """Tickets logged per month, year group and damage category (cancelled ones left out)."""
     check_range(date_from, date_to)
     with read_session(factory) as session:
+        require_reader(session, actor, "report.read")
         found = session.execute(
             select(Ticket.opened_at, Ticket.damage_category, Student.year_group)
             .outerjoin(Student, Student.id == Ticket.student_id)
@@ -304,6 +310,7 @@ def report_infos() -> tuple[ReportInfo, ...]:
 
 def run_report(
     factory,  # noqa: ANN001
+    actor: str,
     name: str,
     *,
     date_from: date | None = None,
@@ -316,4 +323,4 @@ def run_report(
         raise ValidationError(
             f"There is no report called '{name}'; choose one of {', '.join(REPORTS)}."
         )
-    return entry[1](factory, date_from=date_from, date_to=date_to, today=today)
+    return entry[1](factory, actor, date_from=date_from, date_to=date_to, today=today)

@@ -1,6 +1,8 @@
 """Reports: pick one of the bench's reports and its dates; see it as a table and a bar chart;
 export it as CSV. Also prints the charge letters for every charge due and the ready-for-collection
-notices for form tutors. Every query and PDF runs off the GUI thread.
+notices for form tutors. Every query and PDF runs off the GUI thread. Reports, letters and notices
+are a manager's (the permission table's ``report.read`` and ``notices.make``): anyone below sees
+the services' refusal in one sentence at the top of the area instead.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from helpdesk.services.core.codes import parse_ticket_code
+from helpdesk.services.core.permissions import PermissionRefused
 from helpdesk.services.records import browse
 from helpdesk.services.reporting import notices, reports
 from helpdesk.ui.context import AppContext
@@ -86,7 +89,9 @@ class ReportsPanel(QWidget):
         ready_button.setToolTip("One page per form for the form tutors")
         ready_button.clicked.connect(lambda: self.save_collection_notices())
 
-        bar = QHBoxLayout()
+        self.report_bar = QWidget()
+        bar = QHBoxLayout(self.report_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(QLabel("Report"))
         bar.addWidget(self.report_box)
         bar.addSpacing(12)
@@ -109,6 +114,7 @@ class ReportsPanel(QWidget):
         notices_bar.addWidget(self.form_box)
         notices_bar.addWidget(letters_button)
         notices_bar.addWidget(ready_button)
+        self.notice_controls = (self.form_box, letters_button, ready_button)
 
         self.model = ReportModel(self)
         self.view = QTableView()
@@ -129,19 +135,21 @@ class ReportsPanel(QWidget):
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.chart_view.setMinimumHeight(280)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.view)
         splitter.addWidget(self.chart_view)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([340, 380])
 
-        layout = QVBoxLayout(self)
+        self._layout = layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(title)
-        layout.addLayout(bar)
+        layout.addWidget(self.report_bar)
         layout.addLayout(notices_bar)
         layout.addWidget(splitter, 1)
+        layout.addStretch(0)  # takes the room the table leaves when a refusal hides it
+        self.refused = False
         self._forms_loaded = False
 
     @staticmethod
@@ -225,10 +233,10 @@ class ReportsPanel(QWidget):
             return
         self.summary.setStyleSheet("")
         self.summary.setText("Working…")
-        factory, today = self.ctx.factory, self.today
+        factory, actor, today = self.ctx.factory, self.ctx.actor, self.today
         self.ctx.db.submit(
             lambda: reports.run_report(
-                factory, name, date_from=date_from, date_to=date_to, today=today
+                factory, actor, name, date_from=date_from, date_to=date_to, today=today
             ),
             self._show,
             lambda exc: self._failed("Making the report", exc),
@@ -236,10 +244,32 @@ class ReportsPanel(QWidget):
         )
 
     def _failed(self, what: str, exc: BaseException) -> None:
+        if isinstance(exc, PermissionRefused):
+            self._refuse(exc)
+            return
         self.summary.setText(report_unexpected(self, what, exc))
         self.summary.setStyleSheet(f"color: {BAD};")
 
+    def _refuse(self, exc: PermissionRefused) -> None:
+        """The refusal in one sentence at the top, with no report, letters or notices to try."""
+        self.refused = True
+        self.table = None
+        self.model.set_table(None)
+        self._show_controls(False)
+        self.summary.setText(str(exc))
+        self.summary.setStyleSheet(f"color: {BAD};")
+
+    def _show_controls(self, shown: bool) -> None:
+        self.report_bar.setVisible(shown)
+        for widget in self.notice_controls:
+            widget.setVisible(shown)
+        self.splitter.setVisible(shown)
+        self._layout.setStretch(self._layout.count() - 1, 0 if shown else 1)
+
     def _show(self, table: reports.ReportTable) -> None:
+        if self.refused:
+            self.refused = False
+            self._show_controls(True)
         self.table = table
         self.model.set_table(table)
         header = self.view.horizontalHeader()
@@ -291,7 +321,7 @@ class ReportsPanel(QWidget):
                                  "PDF files (*.pdf)")  # fmt: skip
         if not path:
             return
-        factory, form = self.ctx.factory, self.notices_form()
+        factory, actor, form = self.ctx.factory, self.ctx.actor, self.notices_form()
 
         def make(letters: list) -> tuple[str, Path]:
             from helpdesk.labels.charge_letter import charge_letters_pdf
@@ -299,7 +329,7 @@ class ReportsPanel(QWidget):
             return _count(len(letters), "charge letter"), charge_letters_pdf(letters, path)
 
         self._save_pdf(
-            lambda: notices.charge_letters_due(factory, form=form),
+            lambda: notices.charge_letters_due(factory, actor, form=form),
             make,
             "Printing the charge letters",
             on_done,
@@ -318,7 +348,7 @@ class ReportsPanel(QWidget):
                                  f"charge-letter-{reference}.pdf", "PDF files (*.pdf)")  # fmt: skip
         if not path:
             return
-        factory = self.ctx.factory
+        factory, actor = self.ctx.factory, self.ctx.actor
 
         def make(letter: notices.ChargeLetter) -> tuple[str, Path]:
             from helpdesk.labels.charge_letter import charge_letters_pdf
@@ -326,7 +356,7 @@ class ReportsPanel(QWidget):
             return f"the charge letter for {reference}", charge_letters_pdf([letter], path)
 
         self._save_pdf(
-            lambda: notices.charge_letter(factory, ticket_id=ticket_id),
+            lambda: notices.charge_letter(factory, actor, ticket_id=ticket_id),
             make,
             "Printing the charge letter",
             on_done,
@@ -338,10 +368,12 @@ class ReportsPanel(QWidget):
                                  "ready-for-collection.pdf", "PDF files (*.pdf)")  # fmt: skip
         if not path:
             return
-        factory, form = self.ctx.factory, self.notices_form()
+        factory, actor, form = self.ctx.factory, self.ctx.actor, self.notices_form()
 
         def read() -> tuple[tuple[notices.FormNotice, ...], str]:
-            return notices.ready_for_collection(factory, form=form), notices.school_name(factory)
+            return notices.ready_for_collection(factory, actor, form=form), notices.school_name(
+                factory
+            )
 
         def make(found: tuple[tuple[notices.FormNotice, ...], str]) -> tuple[str, Path]:
             from helpdesk.labels.collection_notice import collection_notices_pdf
