@@ -4,7 +4,7 @@ refusal's sentence, the loan made through the ORM, and the reading of what the c
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
@@ -15,16 +15,23 @@ from helpdesk.domain.errors import AlreadyOnLoan, NotFound, Refused, ValidationE
 from helpdesk.domain.models import Device, Loan, Student, Ticket
 from helpdesk.services.core.records import find_device, open_loan_of, settle_status
 from helpdesk.services.core.settings import SchoolSettings, load_settings
+from helpdesk.services.core.shapes import Named
 from helpdesk.services.core.unit_of_work import SessionFactory, actor_of, now_of, read_session
 from helpdesk.services.core.views import money, student_label, unpaid_pence
 
 __all__ = [
     "accessories_of",
+    "at_the_limit",
     "check_can_lend",
     "condition_of",
     "due_time",
+    "has_left",
     "lend",
     "loan_type_of",
+    "not_in_stock",
+    "not_in_the_pool",
+    "on_loan_to",
+    "owes",
     "say_who_has_it",
 ]
 
@@ -63,10 +70,10 @@ def condition_of(value: str | Condition, what: str) -> Condition:
 def check_can_lend(
     session: Session, device: Device, student: Student, settings: SchoolSettings
 ) -> None:
-    """Every refusal of an issue, most specific first."""
+    """Every refusal of an issue, most specific first (quick_refusals.py keeps this order)."""
     tag = device.asset_tag
     if device.pool is not DevicePool.LOAN:
-        raise Refused(f"{tag} is not in the loan pool: it is allocated to a student one to one.")
+        raise not_in_the_pool(tag)
     # The device's open loan and the student's open loans, in one query.
     open_loans = session.scalars(
         select(Loan)
@@ -78,27 +85,51 @@ def check_can_lend(
     ).all()
     for loan in open_loans:
         if loan.device_id == device.id:
-            raise AlreadyOnLoan(f"{tag} is already on loan to {student_label(loan.student)}.")
+            raise on_loan_to(tag, loan.student)
     if device.status is not DeviceStatus.IN_STOCK:
-        raise Refused(f"{tag} cannot be lent: it is {device.status.label}.")
-    who = student_label(student)
+        raise not_in_stock(tag, device.status)
     if student.status is StudentStatus.LEFT:
-        when = f" on {student.left_on:%d/%m/%Y}" if student.left_on else ""
-        raise Refused(f"{who} left the school{when} and cannot borrow a device.")
+        raise has_left(student, student.left_on)
     open_tags = [loan.device.asset_tag for loan in open_loans if loan.student_id == student.id]
     if len(open_tags) >= settings.loan_limit:
-        plural = "loan" if len(open_tags) == 1 else "loans"
-        raise Refused(
-            f"{who} already has {len(open_tags)} open {plural} ({', '.join(open_tags)}); "
-            f"the limit is {settings.loan_limit}."
-        )
+        raise at_the_limit(student, open_tags, settings.loan_limit)
     if settings.block_loans_with_unpaid_charges:
         owed = unpaid_pence(session, student.id)
         if owed > 0:
-            raise Refused(
-                f"{who} has unpaid charges of {money(owed)}: no loans until they are paid or "
-                "waived."
-            )
+            raise owes(student, owed)
+
+
+# The refusals of an issue, in the words both paths use (here and quick_refusals.py).
+def not_in_the_pool(tag: str) -> Refused:
+    return Refused(f"{tag} is not in the loan pool: it is allocated to a student one to one.")
+
+
+def on_loan_to(tag: str, holder: Named) -> AlreadyOnLoan:
+    return AlreadyOnLoan(f"{tag} is already on loan to {student_label(holder)}.")
+
+
+def not_in_stock(tag: str, status: DeviceStatus) -> Refused:
+    return Refused(f"{tag} cannot be lent: it is {status.label}.")
+
+
+def has_left(student: Named, left_on: date | None) -> Refused:
+    when = f" on {left_on:%d/%m/%Y}" if left_on else ""
+    return Refused(f"{student_label(student)} left the school{when} and cannot borrow a device.")
+
+
+def at_the_limit(student: Named, open_tags: Sequence[str], limit: int) -> Refused:
+    plural = "loan" if len(open_tags) == 1 else "loans"
+    return Refused(
+        f"{student_label(student)} already has {len(open_tags)} open {plural} "
+        f"({', '.join(open_tags)}); the limit is {limit}."
+    )
+
+
+def owes(student: Named, pence: int) -> Refused:
+    return Refused(
+        f"{student_label(student)} has unpaid charges of {money(pence)}: no loans until they "
+        "are paid or waived."
+    )
 
 
 def lend(
@@ -160,9 +191,7 @@ def say_who_has_it(factory: SessionFactory, device_id: int | None, code: str | N
             return
         loan = open_loan_of(session, device.id)
         if loan is not None:
-            raise AlreadyOnLoan(
-                f"{device.asset_tag} is already on loan to {student_label(loan.student)}."
-            )
+            raise on_loan_to(device.asset_tag, loan.student)
 
 
 def loan_type_of(loan_type: str | LoanType, school_days: int | None) -> LoanType:

@@ -3,8 +3,9 @@
 ``issue_loan`` and ``return_loan`` are the one way in for every caller: the counter (ids from
 its scans, back by the loan's id), the command line (codes as typed), the demo school and the
 bench. The plain case (a loan by the school's rules out, a loan back in good order or fair wear
-with everything that went out) runs as a few SQL statements in quick_loans.py; anything else, and
-every refusal, is decided here through the ORM, so a refusal reads the same whoever asked.
+with everything that went out) runs as a few SQL statements in quick_loans.py, which also
+refuses a loan out its first query shows cannot be made, in the words of lending.py; anything
+else is decided here through the ORM, so a refusal reads the same whoever asked.
 The loaner swap and collecting a repaired laptop are in swaps.py (named here too).
 """
 

@@ -3,11 +3,12 @@ plain SQL statements: the acting staff member, the device and the student in one
 the rules, then the change and its audit rows. Nothing else is loaded.
 
 Only loans.py calls these, from inside ``issue_loan`` and ``return_loan``, the one entry of each
-action for every caller (the counter with ids, the command line with codes). Each function
-answers ``None`` whenever the action is not the plain case (a refusal, a typed code in the other
-letter case, a clash with another counter...). The caller then runs the general path, which
-gives the refusal with its sentence, so the two never disagree about the rules: this path only
-ever does what the general one would have done. The audit rows are made by the same builder as
+action for every caller (the counter with ids, the command line with codes). A refusal of a loan
+out that the first query already shows (the loaner out to someone, the student at the limit...)
+is raised at once in the general path's words and order (quick_refusals.py). Otherwise each
+function answers ``None`` whenever the action is not the plain case (a typed code in the other
+letter case, a clash with another counter...) and the caller runs the general path, so the two
+never disagree about the rules: this path only ever does what the general one would have done. The audit rows are made by the same builder as
 the ORM's (:func:`helpdesk.domain.audit.audit_row`), station included.
 """
 
@@ -47,6 +48,7 @@ from helpdesk.services.core.settings import settings_columns, settings_of_row
 from helpdesk.services.core.unit_of_work import SessionFactory, unit_of_work
 from helpdesk.services.core.views import LoanInfo, loan_info
 from helpdesk.services.counter.card_rows import DeviceRef, LoanRow, StudentRef, UserRow, row_of
+from helpdesk.services.counter.quick_refusals import refuse_as_the_general_path
 
 devices, students, loans, staff = (
     table_of(Device),
@@ -75,6 +77,7 @@ def _find_for_issue(dialect: str, student_by_id: bool, device_by_id: bool) -> Se
             students.c.last_name,
             students.c.form,
             students.c.status.label("student_status"),
+            students.c.left_on,
             *settings_columns(dialect),
             # SQLite holds the write lock from BEGIN, so this query may read the open loans
             # too; PostgreSQL reads them in a statement of its own, after the row locks.
@@ -130,6 +133,7 @@ OPEN_LOANS_AND_CHARGES = select(
     *_OPEN_LOANS_AND_CHARGES,
     func.nextval(func.pg_get_serial_sequence("loans", "id")).label("next_loan"),
 )
+OPEN_LOANS_ONLY = select(*_OPEN_LOANS_AND_CHARGES)  # for a refusal: no loan number drawn
 SET_STATUS = (
     update(devices).where(devices.c.id == bindparam("device")).values(status=bindparam("to"))
 )
@@ -265,8 +269,8 @@ def quick_issue(
     now: datetime | None,
 ) -> LoanInfo | None:
     """Lend the loaner (by id, or by ``device_code``) to the student (by id, or by card code);
-    ``None`` when it is not the plain case (the general path then decides, and says why when it
-    refuses). An id wins over a code, as in the general path."""
+    the general path's refusal when the rows found show one; ``None`` when it is not the plain
+    case (the general path then decides). An id wins over a code, as in the general path."""
     student_key = student_id if student_id is not None else (student_code or "").strip()
     device_key = device_id if device_id is not None else (device_code or "").strip()
     if student_key == "" or device_key == "" or loan_type is LoanType.SWAP:
@@ -290,22 +294,27 @@ def quick_issue(
             found = conn.execute(
                 query, {"student": student_key, "actor": actor, "device": device_key}
             ).first()
-            if (
-                found is None
-                or not found.staff_active
-                or found.pool is not DevicePool.LOAN
-                or found.status is not DeviceStatus.IN_STOCK
-                or found.student_status is not StudentStatus.ACTIVE
-            ):
-                return None
+            if found is None or not found.staff_active:
+                return None  # the general path names what is missing, or who is inactive
             settings = settings_of_row(found)
             held = found
             if conn.dialect.name == "postgresql":
+                plain = (
+                    found.pool is DevicePool.LOAN
+                    and found.status is DeviceStatus.IN_STOCK
+                    and found.student_status is StudentStatus.ACTIVE
+                )
                 held = conn.execute(
-                    OPEN_LOANS_AND_CHARGES, {"device": found.id, "student": found.student_id}
+                    OPEN_LOANS_AND_CHARGES if plain else OPEN_LOANS_ONLY,
+                    {"device": found.id, "student": found.student_id},
                 ).one()
+            # A refusal the rows show is raised here, in the general path's words and order.
+            refuse_as_the_general_path(session, found, held, settings)
             if (
-                held.device_out
+                found.pool is not DevicePool.LOAN
+                or found.status is not DeviceStatus.IN_STOCK
+                or found.student_status is not StudentStatus.ACTIVE
+                or held.device_out
                 or held.student_loans >= settings.loan_limit
                 or (settings.block_loans_with_unpaid_charges and held.owes)
             ):
