@@ -4,7 +4,7 @@ the action, and keeping a device's status in step with its loans, tickets and as
 from __future__ import annotations
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from helpdesk.domain.enums import CLOSED_TICKET_STATES, DamageCategory, DeviceStatus
 from helpdesk.domain.errors import NotFound, ValidationError
@@ -174,7 +174,11 @@ def settle_status(
     return status
 
 
-def find_ticket(session: Session, ticket_id: int | str, *, lock: bool = True) -> Ticket:
+def find_ticket(
+    session: Session, ticket_id: int | str, *, lock: bool = True, with_lists: bool = False
+) -> Ticket:
+    """The ticket (its row locked unless ``lock`` is false); ``with_lists``: its parts and
+    photos (not their bytes) read in the same query, for a card built after a change."""
     number = parse_ticket_code(ticket_id) if isinstance(ticket_id, str) else ticket_id
     if number is None and isinstance(ticket_id, str) and ticket_id.strip().isdigit():
         number = int(ticket_id)
@@ -183,7 +187,9 @@ def find_ticket(session: Session, ticket_id: int | str, *, lock: bool = True) ->
     query = select(Ticket).where(Ticket.id == number)
     if lock:
         query = query.with_for_update(of=Ticket)
-    ticket = session.scalar(query)
+    if with_lists:
+        query = query.options(joinedload(Ticket.parts), joinedload(Ticket.photos))
+    ticket = session.execute(query).unique().scalar_one_or_none()
     if ticket is None:
         raise NotFound(f"There is no repair ticket {ticket_code(number)}.")
     return ticket

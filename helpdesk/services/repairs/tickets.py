@@ -338,7 +338,7 @@ def move_ticket(
         raise ValidationError(f"'{to_state}' is not a ticket state; use one of: {names}.") from None
     action = "ticket.write_off" if target is TicketState.WRITTEN_OFF else "ticket.move"
     with unit_of_work(factory, actor, action=action, now=now) as session:
-        ticket = find_ticket(session, ticket_id)
+        ticket = find_ticket(session, ticket_id, with_lists=True)  # parts, photos: the card's
         # The claim and swap loan read once, for the rules and for the card (a move changes
         # neither row set: it may change the claim's columns, which the object then holds).
         found = claim_and_swap(session, ticket)
