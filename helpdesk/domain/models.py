@@ -108,6 +108,8 @@ class Device(Base):
     purchased_on: Mapped[date | None] = mapped_column(Date)
     warranty_until: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # where it is kept (a room, a cart, a cupboard): what a stocktake counts (0007)
+    location: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class Assignment(Base):
@@ -120,6 +122,17 @@ class Assignment(Base):
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(DateTime)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # the hand-over agreement (0007): 'paper' (a tick for the signed sheet) or 'screen' (a
+    # typed name); when it was signed and when it was printed
+    agreement: Mapped[str | None] = mapped_column(String(8))
+    agreement_name: Mapped[str | None] = mapped_column(String(100))
+    agreement_at: Mapped[datetime | None] = mapped_column(DateTime)
+    agreement_printed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # at hand-in (0007): the condition it came back in and the accessories not handed back
+    returned_condition: Mapped[Condition | None] = mapped_column(
+        _enum(Condition, "returned_condition")
+    )
+    returned_missing: Mapped[str | None] = mapped_column(String(64))
 
     device: Mapped[Device] = relationship(lazy="joined")
     student: Mapped[Student] = relationship(lazy="joined")
@@ -134,6 +147,7 @@ class Assignment(Base):
         ),
         Index("ix_assignments_device", "device_id"),
         CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ended_after_start"),
+        CheckConstraint("agreement IN ('paper', 'screen')", name="agreement_kind"),
     )
 
 
@@ -456,3 +470,12 @@ class AuditEntry(Base):
         # 'refuse': a refusal at the counter (entity 'counter'), kept with the changes
         CheckConstraint(AUDIT_ACTIONS_CHECK, name="audit_action"),
     )
+
+
+# the scan sessions' tables share this metadata (imported last: they refer to the tables above)
+from helpdesk.domain.scan_sessions import (  # noqa: E402, F401  (re-exported)
+    PlannedAllocation,
+    ScanSession,
+    SessionItem,
+    SessionScan,
+)

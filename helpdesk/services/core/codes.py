@@ -10,8 +10,10 @@ import re
 
 LOAN_PREFIX = "LOAN-"
 TICKET_PREFIX = "TKT-"
+SESSION_PREFIX = "SES-"
 _LOAN_RE = re.compile(r"^LOAN-(\d{1,12})$")
 _TICKET_RE = re.compile(r"^TKT-(\d{1,12})$")
+_SESSION_RE = re.compile(r"^SES-(\d{1,12})$")
 
 
 def loan_code(loan_id: int) -> str:
@@ -31,4 +33,14 @@ def parse_loan_code(text: str) -> int | None:
 
 def parse_ticket_code(text: str) -> int | None:
     match = _TICKET_RE.match(text.strip().upper())
+    return int(match.group(1)) if match else None
+
+
+def session_code(session_id: int) -> str:
+    """The code of a pickup, hand-in or stocktake session, e.g. ``SES-000001``."""
+    return f"{SESSION_PREFIX}{session_id:06d}"
+
+
+def parse_session_code(text: str) -> int | None:
+    match = _SESSION_RE.match(text.strip().upper())
     return int(match.group(1)) if match else None
