@@ -63,9 +63,11 @@ def check_sqlite_file(path: Path) -> tuple[str | None, dict[str, int]]:
     except sqlite3.Error as exc:
         raise BackupFailed(f"{path} cannot be opened as a database: {exc}.") from exc
     try:
-        status = conn.execute("PRAGMA integrity_check").fetchone()[0]
-        if status != "ok":
-            raise BackupFailed(f"{path} failed its integrity check: {status}.")
+        problems = [row[0] for row in conn.execute("PRAGMA integrity_check(100)")]
+        if problems != ["ok"]:
+            first = " ".join(problems[0].split())
+            more = f" and {len(problems) - 1} more problems" if len(problems) > 1 else ""
+            raise BackupFailed(f"{path} failed its integrity check ({first}{more}).")
         return _counts(conn)
     except sqlite3.DatabaseError as exc:
         raise BackupFailed(f"{path} is not a whole Helpdesk database: {exc}.") from exc
@@ -92,7 +94,14 @@ def copy_sqlite(source: Path, temp: Path) -> tuple[str | None, dict[str, int]]:
             src.execute("COMMIT")
     finally:
         src.close()
-    got_revision, got_counts = check_sqlite_file(temp)
+    try:
+        got_revision, got_counts = check_sqlite_file(temp)
+    except BackupFailed as exc:
+        reason = str(exc).removeprefix(f"{temp} ").rstrip(".")
+        raise BackupFailed(
+            f"the copy of {source} {reason}: the database itself may be damaged; no backup "
+            "was written."
+        ) from exc
     if got_revision != revision or got_counts != counts:
         raise BackupFailed(
             f"the copy of {source} does not match it (revision {got_revision} for {revision}, "
