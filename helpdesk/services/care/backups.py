@@ -110,7 +110,9 @@ def copy_sqlite(source: Path, temp: Path) -> tuple[str | None, dict[str, int]]:
     return revision, counts
 
 
-def backup_sqlite_file(source: Path, target: Path, *, overwrite: bool = False) -> BackupDone:
+def backup_sqlite_file(
+    source: Path, target: Path, *, overwrite: bool = False, now: datetime | None = None
+) -> BackupDone:
     """Write a checked backup of the SQLite file ``source`` at ``target``."""
     if not source.is_file():
         raise BackupFailed(f"there is no database at {source}.")
@@ -124,7 +126,7 @@ def backup_sqlite_file(source: Path, target: Path, *, overwrite: bool = False) -
         if disk_full(exc):
             raise  # atomic_target has already said so in one sentence
         raise BackupFailed(f"cannot write the backup to {target}: {exc}.") from exc
-    return BackupDone(target, datetime.now().replace(microsecond=0), revision, counts)
+    return BackupDone(target, now or datetime.now().replace(microsecond=0), revision, counts)
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
@@ -188,7 +190,9 @@ def dump_revision(dump: Path, url: URL) -> str | None:
     return None
 
 
-def backup_postgres(url: URL, revision: str | None, target: Path, *, overwrite: bool) -> BackupDone:
+def backup_postgres(
+    url: URL, revision: str | None, target: Path, *, overwrite: bool, now: datetime | None = None
+) -> BackupDone:
     """``pg_dump --format=custom`` of the database at ``url`` into ``target``, checked."""
     check_replaceable(target, overwrite=overwrite)
     dump = pg_tool("pg_dump")
@@ -206,4 +210,4 @@ def backup_postgres(url: URL, revision: str | None, target: Path, *, overwrite: 
         if disk_full(exc):
             raise
         raise BackupFailed(f"cannot write the backup to {target}: {exc}.") from exc
-    return BackupDone(target, datetime.now().replace(microsecond=0), revision, {})
+    return BackupDone(target, now or datetime.now().replace(microsecond=0), revision, {})

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
+from helpdesk.db import SessionFactory, current_revision
 from helpdesk.services.care.backups import (
     BackupDone,
     backup_postgres,
@@ -92,6 +93,13 @@ def prune(
     return removed
 
 
+def make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupFailed(f"cannot make the backup folder {folder}: {exc.strerror}.") from exc
+
+
 def check_rules(keep_daily: int, keep_weekly: int) -> None:
     if keep_daily < 1 or keep_weekly < 0:
         raise BackupFailed(
@@ -109,8 +117,8 @@ def backup_into_sqlite(
 ) -> Rotated:
     """A dated backup of the SQLite file ``source`` in ``folder``, then the older ones pruned."""
     check_rules(keep_daily, keep_weekly)
-    folder.mkdir(parents=True, exist_ok=True)
-    done = backup_sqlite_file(source, folder / dated_name(now, "sqlite"))
+    make_folder(folder)
+    done = backup_sqlite_file(source, folder / dated_name(now, "sqlite"), now=now)
     pruned = prune(folder, done.target, now.date(), keep_daily, keep_weekly)
     return Rotated(done, tuple(pruned))
 
@@ -126,8 +134,9 @@ def backup_into_postgres(
 ) -> Rotated:
     """A dated ``pg_dump`` of the database in ``folder``, then the older ones pruned."""
     check_rules(keep_daily, keep_weekly)
-    folder.mkdir(parents=True, exist_ok=True)
-    done = backup_postgres(url, revision, folder / dated_name(now, "dump"), overwrite=False)
+    make_folder(folder)
+    target = folder / dated_name(now, "dump")
+    done = backup_postgres(url, revision, target, overwrite=False, now=now)
     pruned = prune(folder, done.target, now.date(), keep_daily, keep_weekly)
     return Rotated(done, tuple(pruned))
 
@@ -138,3 +147,18 @@ def newest_backup(folder: Path) -> datetime | None:
         return None
     stamps = [s for p in folder.iterdir() if (s := taken_at(p.name)) is not None]
     return max(stamps, default=None)
+
+
+def backup_kind(factory: SessionFactory) -> str:
+    """``sqlite`` or ``postgresql``: which kind of database the window's backups are of."""
+    return str(factory.kw["bind"].dialect.name)
+
+
+def take_daily_backup(factory: SessionFactory, folder: Path, *, now: datetime) -> Rotated:
+    """The window's backup of the day: a dated backup in ``folder``, pruned by the default
+    rules (14 days, 8 weeks)."""
+    engine = factory.kw["bind"]
+    if engine.dialect.name == "sqlite":
+        source = Path(str(engine.url.database)).expanduser().absolute()
+        return backup_into_sqlite(source, folder, now=now)
+    return backup_into_postgres(engine.url, current_revision(engine), folder, now=now)
