@@ -361,6 +361,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.ctx, self)
         if dialog.exec():
             self.refresh_printer()
+            self.daily_backup.refresh()
             if dialog.school_name:
                 self.school_label.setText(dialog.school_name)
                 self.setWindowTitle(f"Helpdesk — {dialog.school_name}")

@@ -143,3 +143,22 @@ def test_the_status_bar_shows_the_backup_age(ctx, qtbot, school):  # noqa: ANN00
     qtbot.addWidget(window)
     label = window.statusBar().findChild(QLabel, "statusBackup")
     assert label is not None and label.text() == "Backup: 5 h ago"
+
+
+def test_the_daily_backup_is_a_setting_of_this_computer(ctx, qtbot, tmp_path):  # noqa: ANN001
+    from helpdesk.ui.settings_dialog import MachineTab
+
+    tab = MachineTab(ctx)
+    qtbot.addWidget(tab)
+    assert tab.daily_backup.isChecked()  # on by default for a SQLite file
+    assert tab.backup_folder.text() == str(ctx.machine.backup_folder)
+    tab.daily_backup.setChecked(False)
+    tab.backup_folder.setText(f"  {tmp_path / 'usb'}  ")
+    tab.save(ctx)
+    assert ctx.machine.daily_backup(True) is False
+    assert ctx.machine.backup_folder == tmp_path / "usb"
+    again = MachineTab(ctx)
+    qtbot.addWidget(again)
+    assert not again.daily_backup.isChecked() and again.backup_folder.text() == str(
+        tmp_path / "usb"
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -207,3 +208,63 @@ def test_a_missing_pg_dump_is_one_line(pg_session_factory, tmp_path, capsys, mon
     err = capsys.readouterr().err
     assert err.startswith("helpdesk: pg_dump is not installed") and len(err.splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+EXTRA_REVISION = """
+from alembic import op
+import sqlalchemy as sa
+
+revision = "zz_care_test"
+down_revision = {head!r}
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table("care_test_marker", sa.Column("id", sa.Integer, primary_key=True))
+
+
+def downgrade():
+    op.drop_table("care_test_marker")
+"""
+
+
+def test_an_older_backup_is_upgraded_after_the_restore(school, tmp_path, capsys, monkeypatch):
+    """This version has one more migration than the one that made the backup."""
+    from sqlalchemy import inspect
+
+    from helpdesk import db as hdb
+
+    url = f"sqlite:///{school}"
+    backup = tmp_path / "last-year.sqlite3"
+    assert main(["backup", str(backup), "--db", url]) == 0
+    at_backup = records(url)
+    old_head = hdb.head_revision(hdb.make_engine(url))
+    versions = tmp_path / "extra_versions"
+    versions.mkdir()
+    (versions / "zz_care_test.py").write_text(EXTRA_REVISION.format(head=old_head))
+    original = hdb._alembic_config
+
+    def with_extra(engine):  # noqa: ANN001, ANN202
+        cfg = original(engine)
+        shipped = Path(cfg.get_main_option("script_location")) / "versions"
+        cfg.set_main_option("path_separator", "os")
+        cfg.set_main_option("version_locations", f"{shipped}:{versions}")
+        return cfg
+
+    monkeypatch.setattr(hdb, "_alembic_config", with_extra)
+    assert main(["db", "upgrade", "--db", url]) == 0
+    change_the_school(url)
+    capsys.readouterr()
+
+    assert main(["restore", str(backup), "--yes", "--db", url]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[2] == f"upgraded the restored database from revision {old_head} to zz_care_test"
+    assert records(url) == at_backup
+    engine = hdb.make_engine(url)
+    try:
+        assert "care_test_marker" in inspect(engine).get_table_names()
+        assert hdb.current_revision(engine) == "zz_care_test"
+    finally:
+        engine.dispose()
+    assert backup.stat().st_size > 0 and not list(tmp_path.glob(".*restoring*"))
