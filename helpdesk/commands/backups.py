@@ -120,7 +120,7 @@ def _backup(args: argparse.Namespace) -> int:
                 )  # fmt: skip
             done, pruned = rotated.done, rotated.pruned
         else:
-            target = _target(args.path, source)
+            target = _target(args.path, source, f"{engine.url.database}.dump")
             if source is not None:
                 done = backup_sqlite_file(source, target, overwrite=args.overwrite)
             else:
@@ -141,10 +141,12 @@ def _backup(args: argparse.Namespace) -> int:
     return 0
 
 
-def _target(path: str, source: Path | None) -> Path:
+def _target(path: str, source: Path | None, dump_name: str) -> Path:
+    """PATH itself, or inside the folder PATH names: the database file's name (SQLite) or
+    ``DBNAME.dump`` (PostgreSQL)."""
     target = Path(path).expanduser()
-    if source is not None and (target.is_dir() and not target.is_symlink() or path.endswith("/")):
-        target = target / source.name
+    if target.is_dir() and not target.is_symlink() or path.endswith("/"):
+        target = target / (source.name if source is not None else dump_name)
     return target.absolute()
 
 

@@ -195,6 +195,14 @@ def test_the_restore_drill_on_postgresql(pg_session_factory, tmp_path, capsys):
     assert records(url) == at_backup
     assert len(restore_rows(url)) == 1
 
+    # a folder as PATH: the dump is named after the database
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    assert main(["backup", str(folder), "--db", url]) == 0
+    database = factory.kw["bind"].url.database
+    assert [p.name for p in folder.iterdir()] == [f"{database}.dump"]
+    capsys.readouterr()
+
     # the copy made aside is itself a backup that restores to what was there
     assert main(["restore", aside, "--yes", "--db", url]) == 0
     assert records(url) == changed

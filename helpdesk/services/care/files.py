@@ -4,6 +4,7 @@ the disk with its folder, renamed over the target; only a regular file is ever r
 from __future__ import annotations
 
 import errno
+import glob
 import os
 import stat
 from collections.abc import Iterator
@@ -62,7 +63,7 @@ def clear_stale(target: Path) -> list[Path]:
     """Remove what a killed earlier run left beside ``target`` (its temporary file and that
     file's journal), when the process that wrote it is gone."""
     removed = []
-    for leftover in target.parent.glob(f".{target.name}.*{PARTIAL}*"):
+    for leftover in target.parent.glob(f".{glob.escape(target.name)}.*{PARTIAL}*"):
         pid_text = leftover.name[len(target.name) + 2 :].split(".", 1)[0]
         if pid_text.isdigit() and not _pid_alive(int(pid_text)):
             leftover.unlink(missing_ok=True)
