@@ -37,9 +37,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "backup",
-        "database",
-        "a consistent copy of the SQLite database (ticket photos included), safe while in use",
+        "backups",
+        "a checked copy of the database (ticket photos included), safe while in use; dated "
+        "backups pruned by rules",
     ),
+    Command("restore", "backups", "put a backup back (admins): checked, the database copied aside"),
     Command("staff", "staff", "add staff, set passwords, PINs and roles, disable and enable"),
     Command("audit", "audit", "the audit trail: who changed what and when (managers and admins)"),
     Command("decode", "decode", "read the barcodes and QR codes in image files"),

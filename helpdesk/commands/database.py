@@ -1,16 +1,14 @@
-"""`helpdesk db upgrade`, `helpdesk db current`, `helpdesk db photos` and `helpdesk backup PATH`.
+"""`helpdesk db upgrade`, `helpdesk db current`, `helpdesk db photos` and `helpdesk db grants`.
 
 The schema is kept by Alembic migrations shipped inside the package. Upgrading a SQLite file that
 holds data first copies it beside itself (``helpdesk.before-upgrade-<time>.sqlite3``); the app does
-the same on start. ``backup`` makes a consistent copy of a SQLite database while counters keep
-working (SQLite's online backup); the ticket photos are in the database, so the copy holds them.
+the same on start. Backups and restores are in :mod:`helpdesk.commands.backups`, which uses
+the helpers at the end of this module.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -20,7 +18,6 @@ from sqlalchemy.exc import OperationalError
 from helpdesk.commands import summary
 from helpdesk.commands.common import CommandError, db_url, sign_in
 from helpdesk.db import (
-    backup_sqlite,
     current_revision,
     head_revision,
     make_engine,
@@ -29,7 +26,6 @@ from helpdesk.db import (
 )
 
 OLD_PHOTOS_FOLDER = "photos"  # where ticket photos were kept before they moved into the database
-COUNTED_TABLES = ("students", "devices", "loans", "tickets", "ticket_photos")
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -83,20 +79,6 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     grants.add_argument("--login", required=True, metavar="ROLE", help="the app's login role")
     grants.add_argument("--apply", action="store_true", help="run the SQL now")
     grants.set_defaults(handler=_grants)
-
-    backup = subparsers.add_parser(
-        "backup",
-        parents=[common],
-        help=summary("backup"),
-        description="Copy the SQLite database to PATH while Helpdesk may be in use, the "
-        "ticket photos with it. PATH may be a file name or an existing folder. "
-        "PostgreSQL databases are backed up with pg_dump.",
-    )
-    backup.add_argument("path", metavar="PATH", help="file (or existing folder) to write")
-    backup.add_argument(
-        "--overwrite", action="store_true", help="replace PATH if it exists already"
-    )
-    backup.set_defaults(handler=_backup)
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -258,62 +240,3 @@ def _grants(args: argparse.Namespace) -> int:
         engine.dispose()
     print(f"{_where(engine)}: {count} grant statements applied for {args.login}")
     return 0
-
-
-def _backup(args: argparse.Namespace) -> int:
-    url = make_url(db_url(args))
-    if url.get_backend_name() != "sqlite":
-        raise CommandError(
-            "a PostgreSQL database is backed up on the server with pg_dump, e.g. "
-            f"pg_dump --format=custom --file={args.path} {url.database or 'DBNAME'}"
-        )
-    if url.database in (None, "", ":memory:"):
-        raise CommandError("an in-memory database cannot be backed up")
-    source = Path(url.database).expanduser()
-    if not source.is_file():
-        raise CommandError(f"there is no database at {source}")
-    target = Path(args.path).expanduser()
-    if target.is_dir() or args.path.endswith(("/", os.sep)):
-        target = target / source.name
-    target = target.absolute()
-    if target.exists() and target.resolve() == source.resolve():
-        raise CommandError("the backup cannot be written over the database itself")
-    if target.exists() and not args.overwrite:
-        raise CommandError(f"{target} exists already; choose another name or add --overwrite")
-    engine = _open(args)
-    try:
-        _sign_in_if_needed(args, engine)
-        if target.exists():
-            target.unlink()
-        backup_sqlite(engine, target)
-    except (OSError, sqlite3.Error) as exc:
-        raise CommandError(f"cannot write the backup to {target}: {exc}") from exc
-    finally:
-        engine.dispose()
-    counts = _check_copy(target)
-    summary = ", ".join(f"{n} {table}" for table, n in counts.items())
-    print(f"backed up {source} to {target} ({summary})")
-    if (source.parent / OLD_PHOTOS_FOLDER).is_dir():
-        print(
-            f"the photos folder beside {source} is not in the backup: run 'helpdesk db upgrade' "
-            "to move the ticket photos into the database"
-        )
-    return 0
-
-
-def _check_copy(target: Path) -> dict[str, int]:
-    """Make the copy one self-contained file, check it is whole and count the main records."""
-    conn = sqlite3.connect(target)
-    try:
-        conn.execute("PRAGMA journal_mode=DELETE")  # no -wal/-shm files beside the copy
-        status = conn.execute("PRAGMA quick_check").fetchone()[0]
-        if status != "ok":
-            raise CommandError(f"the copy at {target} failed its integrity check: {status}")
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-        return {
-            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in COUNTED_TABLES
-            if table in tables
-        }
-    finally:
-        conn.close()

@@ -1,5 +1,6 @@
 """Settings that belong to this computer, not to the school: camera, printers, sounds, when the
-window locks, the label stock and design last used.
+window locks, the label stock and design last used, the daily backup (on or off, its folder,
+when the last good one was made).
 
 They live in an INI file in the user's data directory (QSettings), so two counters sharing one
 database can each have their own camera and printer. Every read and write goes through
@@ -14,6 +15,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
@@ -234,3 +237,38 @@ class MachineSettings:
     @label_folder.setter
     def label_folder(self, folder: str) -> None:
         self._set("labels/folder", folder)
+
+    # --- the daily backup ---------------------------------------------------------------------
+
+    def daily_backup(self, default: bool) -> bool:
+        """Whether the window makes a backup a day (``default``: on for a SQLite file)."""
+        return self._flag("backups/daily", default)
+
+    def set_daily_backup(self, value: bool) -> None:
+        self._set_flag("backups/daily", value)
+
+    @property
+    def backup_folder(self) -> Path:
+        """Where the daily backups go (default: the backups folder in the user's data folder)."""
+        value = self._get("backups/folder", "").strip()
+        return Path(value).expanduser() if value else data_dir() / "backups"
+
+    @backup_folder.setter
+    def backup_folder(self, folder: str) -> None:
+        self._set("backups/folder", folder.strip())
+
+    @property
+    def last_backup(self) -> datetime | None:
+        """When this computer last made a good backup (None: never)."""
+        value = self._get("backups/last_good", "")
+        if not value:
+            return None
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            self._damaged("backups/last_good", value, None)
+            return None
+
+    @last_backup.setter
+    def last_backup(self, at: datetime) -> None:
+        self._set("backups/last_good", at.isoformat(timespec="seconds"))

@@ -186,7 +186,9 @@ class MainWindow(QMainWindow):
         self.working_label = QLabel("Working…")
         self.working_label.setObjectName("statusWorking")
         self.working_label.hide()
-        for label in (self.db_label, self.camera_label, self.printer_label):
+        self.backup_label = QLabel()
+        self.backup_label.setObjectName("statusBackup")
+        for label in (self.db_label, self.camera_label, self.printer_label, self.backup_label):
             bar.addWidget(label)
         bar.addPermanentWidget(self.working_label)
         bar.addPermanentWidget(self.due_label)
@@ -194,6 +196,9 @@ class MainWindow(QMainWindow):
         self.ctx.db.working.connect(self.working_label.setVisible)
         self.ctx.db.state_changed.connect(self.set_database_state)
         self.ctx.db.changed.connect(self.changed_elsewhere)
+        from helpdesk.ui.daily_backup import DailyBackup
+
+        self.daily_backup = DailyBackup(self.ctx, self.backup_label, self)
 
     def set_database_state(self, state: str, sentence: str) -> None:
         """The database's state in the status bar: its name, or in amber why it waits."""
@@ -356,6 +361,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.ctx, self)
         if dialog.exec():
             self.refresh_printer()
+            self.daily_backup.refresh()
             if dialog.school_name:
                 self.school_label.setText(dialog.school_name)
                 self.setWindowTitle(f"Helpdesk — {dialog.school_name}")

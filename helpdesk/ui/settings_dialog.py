@@ -154,7 +154,8 @@ class SchoolTab(QWidget):
 
 
 class MachineTab(QWidget):
-    """Camera, a printer per kind of document, sounds, printing slips at the counter."""
+    """Camera, a printer per kind of document, sounds, printing slips at the counter, when the
+    window locks, and the daily backup (on or off, and its folder)."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -198,6 +199,15 @@ class MachineTab(QWidget):
         self.lock_after.setSpecialValueText("never")
         self.lock_after.setValue(machine.lock_after_minutes)
         form.addRow("Lock when unused for", self.lock_after)
+        from helpdesk.services.care.rotation import backup_kind
+
+        self.daily_backup = QCheckBox("Make a backup of the database once a day")
+        self.daily_backup.setObjectName("dailyBackup")
+        self.daily_backup.setChecked(machine.daily_backup(backup_kind(ctx.factory) == "sqlite"))
+        self.backup_folder = QLineEdit(str(machine.backup_folder))
+        self.backup_folder.setObjectName("backupFolder")
+        form.addRow("", self.daily_backup)
+        form.addRow("Daily backups go to", self.backup_folder)
 
     def save(self, ctx: AppContext) -> None:
         machine = ctx.machine
@@ -208,6 +218,8 @@ class MachineTab(QWidget):
         machine.print_slips = self.print_slips.isChecked()
         machine.slip_format = self.slip_format.currentData()
         machine.lock_after_minutes = self.lock_after.value()
+        machine.set_daily_backup(self.daily_backup.isChecked())
+        machine.backup_folder = self.backup_folder.text()
 
 
 class SettingsDialog(QDialog):

@@ -31,6 +31,8 @@ from helpdesk.domain.models import (
     Student,
     TicketPhoto,
 )
+from helpdesk.services.care.backups import backup_postgres, backup_sqlite_file
+from helpdesk.services.care.restore import restore_database
 from helpdesk.services.core.auth import hash_secret, sign_in
 from helpdesk.services.core.demo_accounts import mark_demo_database
 from helpdesk.services.core.settings import add_closures, get_settings, save_settings
@@ -177,6 +179,22 @@ def _old_photos(f, who, ids, tmp: Path):  # noqa: ANN001, ANN202
     return fill_missing_photos(f, who, folder)
 
 
+def _restore(f, who, ids, tmp: Path):  # noqa: ANN001, ANN202
+    """The database put back from a backup of itself: the restore's audit row is what changes."""
+    engine = f.kw["bind"]
+    backups = tmp / f"restore-{who}"
+    backups.mkdir(exist_ok=True)
+    if engine.dialect.name == "sqlite":
+        made = backup_sqlite_file(Path(engine.url.database), backups / "school.sqlite")
+    else:
+        from helpdesk.db import current_revision
+
+        made = backup_postgres(
+            engine.url, current_revision(engine), backups / "school.dump", overwrite=False
+        )
+    return restore_database(f, who, made.target, aside_folder=backups / "aside", now=LATER)
+
+
 def _settings(f, who, ids, tmp):  # noqa: ANN001, ANN202
     return save_settings(f, who, replace(get_settings(f), school_name="Hillside"), now=LATER)
 
@@ -266,6 +284,7 @@ SCENARIOS: dict[str, Scenario] = {
         f, who, b"card_code,first_name,last_name,year,form\nS2001,Gus,Grey,7,7A\n", now=LATER
     ),
     "settings.save": _settings,
+    "database.restore": _restore,
     "staff.role": lambda f, who, ids, tmp: set_role(f, who, "target9", "technician"),
     "staff.disable": lambda f, who, ids, tmp: set_active(f, who, "target9", False),
     "staff.enable": lambda f, who, ids, tmp: set_active(f, who, "away9", True),

@@ -48,7 +48,7 @@ EXPECTED = {
     ),
     StaffRole.ADMIN: (
         "settings.save settings.closures db.photos staff.add staff.role staff.disable staff.enable "
-        "staff.password staff.pin db.grants"
+        "staff.password staff.pin db.grants database.restore"
     ),
 }
 LOWEST = {action: role for role, names in EXPECTED.items() for action in names.split()}

@@ -72,6 +72,7 @@ PERMISSIONS: dict[str, tuple[StaffRole, str]] = {
     "staff.password": (_A, "Setting another staff member's password"),
     "staff.pin": (_A, "Setting another staff member's PIN"),
     "db.grants": (_A, "Setting the database's grants"),
+    "database.restore": (_A, "Restoring the database from a backup"),
     # Reading what staff did, and the school's records read out in bulk.
     "audit.read": (_M, "Reading the audit trail"),
     "report.read": (_M, "Running a report"),
