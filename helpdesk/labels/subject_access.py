@@ -23,9 +23,25 @@ from helpdesk.labels.report_pdf import _grid
 if TYPE_CHECKING:
     from helpdesk.services.care.subject_access import Section, SubjectAccess
 
-# in the PDF, columns a reader needs no help with are left to the CSV files
-PDF_LEAVES_OUT = {"id", "student_id", "before", "after"}
-PDF_CELL = 60  # characters of a long cell shown in the PDF (the CSV has it all)
+# the columns the PDF shows of each kind, in order (the CSV files have every column)
+PDF_COLUMNS = {
+    "student": ("card_code", "first_name", "last_name", "year_group", "form", "status", "left_on"),
+    "cover_periods": ("scheme", "starts_on", "ends_on", "status", "claims_allowed"),
+    "allocations": ("asset_tag", "serial", "started_at", "ended_at"),
+    "loans": ("slip", "asset_tag", "loan_type", "issued_at", "due_at", "returned_at",
+              "condition_in", "accessories_missing", "notes"),
+    "tickets": ("receipt", "asset_tag", "damage_category", "fault", "diagnosis", "state",
+                "opened_at", "closed_at"),
+    "ticket_parts": ("ticket_id", "description", "quantity", "unit_cost_pence"),
+    "photos": ("file", "caption", "taken_at"),
+    "claims": ("ticket_id", "incident_type", "occurred_on", "reported_on", "claim_number",
+               "crime_reference", "rule"),
+    "charges": ("ticket_id", "charge_pence", "charge_status", "paid_pence", "waiver_reason"),
+    "payments": ("claim_id", "amount_pence", "method", "receipt_number", "taken_at",
+                 "reversed_at", "reversal_reason"),
+    "audit": ("at", "staff", "action", "entity", "entity_id", "before", "after", "station"),
+}  # fmt: skip
+PDF_CELL = 90  # characters of a long cell shown in the PDF (the CSV has it all)
 
 
 def csv_bytes(section: Section) -> bytes:
@@ -50,12 +66,21 @@ def _short(text: str) -> str:
     return text if len(text) <= PDF_CELL else text[: PDF_CELL - 1] + "…"
 
 
+def _pdf_cell(column: str, value: str) -> str:
+    if column.endswith("_pence") and value.lstrip("-").isdigit():
+        return f"£{int(value) / 100:,.2f}"
+    return _short(value)
+
+
+def _heading(column: str) -> str:
+    return column.removesuffix("_pence").replace("_", " ").capitalize()
+
+
 def _pdf_table(section: Section) -> _Table:
-    keep = [i for i, c in enumerate(section.columns) if c not in PDF_LEAVES_OUT]
-    if section.name == "audit":  # what changed, readable, instead of the JSON
-        keep = [i for i, c in enumerate(section.columns) if c not in {"id", "entity_id"}]
-    headings = tuple(section.columns[i].replace("_", " ") for i in keep)
-    rows = [tuple(_short(row[i]) for i in keep) for row in section.rows]
+    wanted = PDF_COLUMNS.get(section.name, section.columns)
+    keep = [section.columns.index(c) for c in wanted if c in section.columns]
+    headings = tuple(_heading(section.columns[i]) for i in keep)
+    rows = [tuple(_pdf_cell(section.columns[i], row[i]) for i in keep) for row in section.rows]
     return _Table(headings, rows)
 
 
