@@ -250,3 +250,37 @@ def test_on_sqlite_the_triggers_are_the_same_after_a_purge(session_factory):
     assert before
     purge_leavers(session_factory, "admin", CUT, apply=True, now=datetime(2026, 12, 7))
     assert triggers() == before
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_counters_login_is_refused_in_one_sentence(pg_server, pg_session_factory):
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from helpdesk.db import make_session_factory
+    from helpdesk.domain.errors import Refused
+    from helpdesk.services.care.scrub import OWNER_NEEDED
+    from helpdesk.services.core.grants import grants_sql
+
+    build_school(pg_session_factory)
+    add_leaver(pg_session_factory, *WHERE)
+    owner_url = pg_session_factory.kw["bind"].url
+    login = pg_server.new_name("login").lower()
+    owner = create_engine(owner_url, isolation_level="AUTOCOMMIT")
+    with owner.connect() as conn:
+        conn.execute(text(f"CREATE ROLE {login} LOGIN PASSWORD 'app-secret-1'"))
+        for statement in grants_sql(login):
+            conn.execute(text(statement))
+    app_engine = create_engine(make_url(owner_url).set(username=login, password="app-secret-1"))
+    try:
+        before = dump(pg_session_factory)
+        with pytest.raises(Refused) as refused:
+            purge_leavers(make_session_factory(app_engine), "admin", CUT, apply=True, now=NOW)
+        assert str(refused.value) == OWNER_NEEDED
+        assert dump(pg_session_factory) == before
+    finally:
+        app_engine.dispose()
+        with owner.connect() as conn:
+            conn.execute(text(f"DROP OWNED BY {login}"))
+            conn.execute(text(f"DROP ROLE {login}"))
+        owner.dispose()
