@@ -71,3 +71,17 @@ def test_the_count_is_read_on_the_database_thread(qtbot, ctx, session_factory, m
     window = _window(qtbot, ctx)
     qtbot.waitUntil(lambda: window.purge_label.isVisible(), timeout=5000)
     assert threads and threading.main_thread().name not in threads
+
+
+def test_an_admin_sets_the_retention_period_in_the_settings(qtbot, ctx, session_factory) -> None:  # noqa: ANN001
+    from helpdesk.services.core.settings import get_settings
+    from helpdesk.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(ctx)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.school is not None)
+    assert dialog.school.retention.value() == 1
+    dialog.school.retention.setValue(3)
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.result() == dialog.DialogCode.Accepted)
+    assert get_settings(session_factory).retention_years == 3
