@@ -169,6 +169,26 @@ def version_connection(engine: Engine) -> sqlite3.Connection:
     return conn
 
 
+def compact_sqlite(engine: Engine) -> bool | None:
+    """SQLite: rebuild the file (VACUUM, so no deleted or overwritten value is left in a free
+    page) and empty its write-ahead log (``wal_checkpoint(TRUNCATE)``). True when both were done
+    in full, False when another connection kept the log in use; None for a server."""
+    database = engine.url.database
+    if engine.url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    engine.dispose()  # this process's pooled connections hold nothing open
+    conn = sqlite3.connect(database, timeout=10, isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout=10000")
+        conn.execute("VACUUM")
+        busy, frames, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        conn.close()
+    return busy == 0 and frames in (done, -1, 0)
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A connection in a transaction that is going to write (on SQLite: BEGIN IMMEDIATE, so two

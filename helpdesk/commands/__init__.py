@@ -44,6 +44,16 @@ COMMANDS: tuple[Command, ...] = (
     Command("restore", "backups", "put a backup back (admins): checked, the database copied aside"),
     Command("staff", "staff", "add staff, set passwords, PINs and roles, disable and enable"),
     Command("audit", "audit", "the audit trail: who changed what and when (managers and admins)"),
+    Command(
+        "purge",
+        "care",
+        "purge leavers past the retention period: anonymise them, keep the counts (admins)",
+    ),
+    Command(
+        "subject-access",
+        "care",
+        "everything held about one student, as CSV files, photos and a PDF in a zip (managers)",
+    ),
     Command("decode", "decode", "read the barcodes and QR codes in image files"),
     Command("camera", "camera", "check the camera and choose the one the counter uses"),
     Command(

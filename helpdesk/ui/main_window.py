@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         self._due_timer.timeout.connect(self.refresh_due_today)
         self._due_timer.start()
         QTimer.singleShot(0, self.refresh_due_today)
+        QTimer.singleShot(0, self.refresh_leavers_due)
 
     # --- status bar ----------------------------------------------------------------------------
 
@@ -183,6 +184,10 @@ class MainWindow(QMainWindow):
         kept_watch().changed.connect(self.refresh_printer)
         self.due_label = QLabel("Loans due today: …")
         self.due_label.setObjectName("statusDue")
+        # an admin's reminder that leavers are past the retention period (hidden otherwise)
+        self.purge_label = QLabel()
+        self.purge_label.setObjectName("statusPurge")
+        self.purge_label.hide()
         self.working_label = QLabel("Working…")
         self.working_label.setObjectName("statusWorking")
         self.working_label.hide()
@@ -190,6 +195,7 @@ class MainWindow(QMainWindow):
         self.backup_label.setObjectName("statusBackup")
         for label in (self.db_label, self.camera_label, self.printer_label, self.backup_label):
             bar.addWidget(label)
+        bar.addPermanentWidget(self.purge_label)
         bar.addPermanentWidget(self.working_label)
         bar.addPermanentWidget(self.due_label)
         self.refresh_printer()
@@ -284,6 +290,26 @@ class MainWindow(QMainWindow):
             lambda exc: self.due_label.setText("Loans due today: ?"),
             key="due-today",
         )
+
+    def refresh_leavers_due(self) -> None:
+        """An admin's reminder of the leavers due for purging, counted on the database thread."""
+        from helpdesk.services.care.retention import leavers_due
+
+        self.ctx.db.submit(
+            lambda: leavers_due(self.ctx.factory, self.ctx.actor),
+            self._show_leavers_due,
+            lambda exc: self.purge_label.hide(),
+            key="leavers-due",
+        )
+
+    def _show_leavers_due(self, due: object) -> None:
+        count = getattr(due, "count", 0)
+        if not count:
+            self.purge_label.hide()
+            return
+        self.purge_label.setText(f"Leavers to purge: {count}")
+        self.purge_label.setToolTip(getattr(due, "sentence", ""))
+        self.purge_label.show()
 
     def _show_due(self, counts: tuple[int, int]) -> None:
         due, overdue = counts

@@ -67,6 +67,11 @@ class SchoolTab(QWidget):
         self.swap_days.setRange(1, 200)
         self.swap_days.setValue(current.swap_loan_days)
         self.swap_days.setSuffix(" school days")
+        self.retention = QSpinBox()
+        self.retention.setObjectName("retentionYears")
+        self.retention.setRange(1, 20)
+        self.retention.setValue(current.retention_years)
+        self.retention.setSuffix(" academic years after leaving")
         self.terms = QPlainTextEdit(current.loan_terms)
         self.terms.setObjectName("loanTerms")
         self.terms.setFixedHeight(70)
@@ -81,6 +86,7 @@ class SchoolTab(QWidget):
         form.addRow("", self.block_unpaid)
         form.addRow("Long loans last", self.long_days)
         form.addRow("Swap loans last", self.swap_days)
+        form.addRow("Keep leavers' records", self.retention)
         form.addRow("Terms on the loan slip", self.terms)
         form.addRow("Asset tag pattern", self.tag_pattern)
         form.addRow("Student card pattern", self.card_pattern)
@@ -147,6 +153,7 @@ class SchoolTab(QWidget):
             "closures": tuple(self.closures()),
             "long_loan_days": self.long_days.value(),
             "swap_loan_days": self.swap_days.value(),
+            "retention_years": self.retention.value(),
             "loan_terms": self.terms.toPlainText().strip(),
         }
         known = {f.name for f in fields(self.current)}

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import grow, leftovers
+from care_files import grow, leftovers
 from needs import need
 
 from helpdesk.cli import main

@@ -32,7 +32,9 @@ from helpdesk.domain.models import (
     TicketPhoto,
 )
 from helpdesk.services.care.backups import backup_postgres, backup_sqlite_file
+from helpdesk.services.care.purge import purge_leavers
 from helpdesk.services.care.restore import restore_database
+from helpdesk.services.care.subject_access import subject_access
 from helpdesk.services.core.auth import hash_secret, sign_in
 from helpdesk.services.core.demo_accounts import mark_demo_database
 from helpdesk.services.core.settings import add_closures, get_settings, save_settings
@@ -303,6 +305,10 @@ SCENARIOS: dict[str, Scenario] = {
     "staff.add": lambda f, who, ids, tmp: add_staff(
         f, who, username="newcomer", display_name="New Comer", role="counter"
     ),
+    # Cara left on 20 July 2026 with nothing open
+    "students.purge": lambda f, who, ids, tmp: purge_leavers(
+        f, who, date(2026, 8, 1), apply=True, now=LATER
+    ),
 }
 
 # Actions that change no row of the school's tables, each proved where it can be: the grants
@@ -319,4 +325,5 @@ READS: dict[str, Scenario] = {
         charge_letter(f, who, ticket_id=ids["due"]),
     ),
     "csv.export": lambda f, who, ids, tmp: export_file(f, who, "students", tmp / f"{who}.csv"),
+    "students.subject_access": lambda f, who, ids, tmp: subject_access(f, who, "S1001"),
 }

@@ -44,11 +44,11 @@ EXPECTED = {
     ),
     StaffRole.MANAGER: (
         "payment.record payment.reverse charge.waive ticket.write_off cover.add cover.edit "
-        "csv.import audit.read report.read notices.make csv.export"
+        "csv.import audit.read report.read notices.make csv.export students.subject_access"
     ),
     StaffRole.ADMIN: (
         "settings.save settings.closures db.photos staff.add staff.role staff.disable staff.enable "
-        "staff.password staff.pin db.grants database.restore"
+        "staff.password staff.pin db.grants database.restore students.purge"
     ),
 }
 LOWEST = {action: role for role, names in EXPECTED.items() for action in names.split()}

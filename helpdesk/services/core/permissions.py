@@ -73,11 +73,13 @@ PERMISSIONS: dict[str, tuple[StaffRole, str]] = {
     "staff.pin": (_A, "Setting another staff member's PIN"),
     "db.grants": (_A, "Setting the database's grants"),
     "database.restore": (_A, "Restoring the database from a backup"),
+    "students.purge": (_A, "Purging leavers' records"),
     # Reading what staff did, and the school's records read out in bulk.
     "audit.read": (_M, "Reading the audit trail"),
     "report.read": (_M, "Running a report"),
     "notices.make": (_M, "Making notices and letters"),
     "csv.export": (_M, "Exporting school records"),
+    "students.subject_access": (_M, "Answering a subject access request"),
     # Everyone's own: signing in (checked by the password itself, with no one acting yet), one's
     # own password and PIN, and a refused attempt kept in the audit trail.
     "staff.sign_in": (_C, "Signing in"),

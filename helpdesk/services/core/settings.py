@@ -37,6 +37,8 @@ class SchoolSettings:
     loan_terms: str = DEFAULT_LOAN_TERMS
     long_loan_days: int = 20
     swap_loan_days: int = 10
+    # academic years a leaver's record is kept after the one they left in (then purged)
+    retention_years: int = 1
 
     def looks_like_asset_tag(self, code: str) -> bool:
         return (
@@ -161,6 +163,7 @@ def _validate(values: SchoolSettings) -> SchoolSettings:
         ("The number of open loans per student", values.loan_limit, 1, 20),
         ("A long loan's number of school days", values.long_loan_days, 1, 200),
         ("A swap loan's number of school days", values.swap_loan_days, 1, 200),
+        ("The academic years a leaver's record is kept", values.retention_years, 1, 20),
     ):
         if not isinstance(number, int) or not low <= number <= high:
             raise ValidationError(f"{label} must be a whole number from {low} to {high}.")
