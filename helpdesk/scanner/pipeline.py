@@ -4,16 +4,23 @@
 2. zxing-cpp on the whole frame (when the box found nothing, or there is no box). These plain
    passes skip zxing-cpp's own 90-degree and inverted retries, which double their cost on a
    1280x720 frame; the rescues below cover those cases on small cut-outs instead.
-3. when no 1-D code was read: the rescue of skewed and light-on-dark 1-D codes. Bar-like patches
-   found at any angle (:mod:`.locate`) are turned level, enlarged when their bars are fine, and
-   decoded again, as they are and inverted (zxing-cpp's inversion covers 2-D codes only), by
-   zxing-cpp and then by zbar, which reads some blurred 1-D codes zxing-cpp gives up on;
-4. when no 2-D code was read (and the search of step 3 ran): busy square patches that may hold a small, turned or light-on-dark
-   2-D code are cut out, enlarged and decoded with zxing-cpp's rotation and inversion on;
+3. the gate: when a kind of code (1-D or 2-D) is still missing, the structure map of the picture
+   (:class:`.locate.StructureMap`, made from a half-size copy of a large picture) says where
+   bar-like and busy square patches are. A picture with neither gets no rescue: it costs the
+   plain pass and the gate only, which is what most frames at a counter are.
+4. the rescues, on those patches only, likeliest first, the two kinds taking turns, within a
+   per-frame CPU budget (``ScannerConfig.budget_ms``; the likeliest patch of each kind is always
+   tried): a bar-like patch is turned level, enlarged when its bars are fine, and decoded in its
+   likelier polarity (zxing-cpp's inversion covers 2-D codes only); the likeliest also in the
+   other polarity and by zbar on the bars averaged along their length (zbar reads some blurred
+   1-D codes zxing-cpp gives up on). A busy square patch is cut out, enlarged and decoded with
+   zxing-cpp's rotation and inversion on; the likeliest again with noise taken out (3x3 median);
 5. when nothing at all was read in a small picture (a 640x480 camera, or the guide box of one):
    zxing-cpp again on the picture enlarged twice, for codes whose modules are under two pixels.
 
-Every decoder is guarded
+Only reads that pass the symbology's own checks come back (zxing-cpp and zbar check the checksum
+and format); a read lying inside a larger read of another text is a phantom of the same bars and
+is dropped. :class:`DecodeStats` counts the passes run. Every decoder is guarded
 (:mod:`.decoders`): a library failure on one frame is no read, never an exception.
 """
 
@@ -52,7 +59,9 @@ class ScannerConfig:
     ``use_zbar``: let zbar try the likeliest rescued 1-D patch too. ``max_candidates`` and
     ``max_matrix_candidates``: 1-D and 2-D patches tried per frame. ``budget_ms``: CPU
     milliseconds a frame's rescues may take after its plain passes; once spent, no further
-    rescue is started (a started one finishes).
+    rescue is started (a started one finishes). ``rescue_every``: run the rescues on one frame
+    in this many of those that would need them (a live camera sends the same tag 30 times a
+    second, so 3 costs a read at most two frames later; stills keep 1).
     """
 
     formats: tuple[str, ...] = DEFAULT_FORMATS
@@ -64,6 +73,7 @@ class ScannerConfig:
     max_matrix_candidates: int = 2
     zbar_min_quality: int = 2
     budget_ms: float = 14.0
+    rescue_every: int = 1
     extra: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -80,7 +90,8 @@ class DecodeStats:
     map (the gate) was made; ``gated_out``: of those, the frames with no code-like structure, on
     which no rescue ran; ``rescue_1d`` / ``rescue_2d`` / ``zbar``: cut-outs decoded;
     ``enlarged``: small pictures tried enlarged; ``over_budget``: frames whose rescues stopped at
-    the time budget.
+    the time budget; ``waited``: frames that skipped the gate and the rescues
+    (``ScannerConfig.rescue_every``).
     """
 
     frames: int = 0
@@ -92,6 +103,7 @@ class DecodeStats:
     zbar: int = 0
     enlarged: int = 0
     over_budget: int = 0
+    waited: int = 0
 
     def clear(self) -> None:
         for f in fields(self):
@@ -113,6 +125,7 @@ class DecodePipeline:
         self.config = config or ScannerConfig()
         self.stats = DecodeStats()
         self._started, self._over = 0.0, False
+        self._since_rescue = 0  # frames wanting a rescue, counted modulo rescue_every
         formats = self.config.formats
         # The whole-frame pass leaves turning and inverting to the rescues: on a 1280x720 frame
         # zxing-cpp's own rotation and inversion passes cost more than the rescues that replace them.
@@ -203,6 +216,11 @@ class DecodePipeline:
             and (want_linear or not known)
         )
         if not (want_linear or want_matrix):
+            return []
+        every = max(1, self.config.rescue_every)
+        self._since_rescue = (self._since_rescue + 1) % every
+        if every > 1 and self._since_rescue != 1:
+            self.stats.waited += 1
             return []
         self.stats.mapped += 1
         found_map = StructureMap(grey)

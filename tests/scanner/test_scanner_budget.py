@@ -108,3 +108,13 @@ def test_the_gate_costs_less_than_the_plain_pass():
         return statistics.median(times)
 
     assert cpu_ms(lambda: StructureMap(frame)) < cpu_ms(lambda: plain(frame))
+
+
+def test_a_live_camera_can_rescue_one_frame_in_three():
+    frame = turned_code(33)
+    pipeline = DecodePipeline(ScannerConfig(rescue_every=3, budget_ms=1000.0))
+    texts = [[r.text for r in pipeline.decode(frame)] for _ in range(6)]
+    assert texts == [["PER-000321"], [], [], ["PER-000321"], [], []]
+    assert pipeline.stats.mapped == 2 and pipeline.stats.waited == 4
+    every = DecodePipeline(ScannerConfig(budget_ms=1000.0))
+    assert all(every.decode(frame) for _ in range(3)) and every.stats.waited == 0
