@@ -1,18 +1,27 @@
 """Scanner bench: the project's pipeline against zxing-cpp alone, pyzbar alone and OpenCV's
-detectors, on the same images, in one process on one core. Prints the table and the targets.
+detectors, on the same images, in one process on one core. Prints the table, the cost table and
+the targets, for the tuning part and the test part.
 
-    .venv/bin/python bench/scanner/run.py [--count 60] [--seed 1]
+    .venv/bin/python bench/scanner/run.py [--count 60] [--seed 1] [--parts tuning,test]
+                                          [--contenders pipeline,zxing-cpp,pyzbar,opencv]
 
 Sets: the real photos in ../shared/scanner-samples as they are (and the photos with no code,
-which must give no read), the same photos pasted into cluttered 1280x720 and 640x480 frames, and
-a synthetic webcam set of asset labels (Code 128, Code 39, QR, Data Matrix) in three tiers (mild,
-moderate, harsh) at 1280x720 and 640x480 (``--count`` images per tier and size). Then a replayed
-30 fps clip of a tag brought into view, held, taken away and shown again.
+which must give no read), the same photos pasted into cluttered 1280x720 and 640x480 frames,
+cluttered 1280x720 desks with no code, and a synthetic webcam set of asset labels (Code 128,
+Code 39, QR, Data Matrix) in three tiers (mild, moderate, harsh) at 1280x720 and 640x480
+(``--count`` images per tier, size and part). Then a replayed 30 fps clip of a tag brought into
+view, held, taken away and shown again.
+
+The tuning/test split: each sample photo is in one part, fixed by a hash of its "folder/file"
+name (half each); generated frames of the tuning part come from ``--seed``, those of the test
+part from ``--seed`` + 1000. Choose and tune on ``--parts tuning`` only; the test part says
+whether a gain holds on pictures nobody tuned for.
 
 A read is right when its text is the expected text exactly; any other read is wrong (on the
-photos with no code every read is wrong). Times are per image, decoding only (grey input), in
-CPU milliseconds of the decoding thread (``time.thread_time``): the machine is shared, and wall
-time counts the other programs' turns on the core too. Wall-clock p95 is printed beside it.
+photos with no code and the empty desks every read is wrong). Times are per image, decoding only
+(grey input), in CPU milliseconds of the decoding thread (``time.thread_time``): the machine is
+shared, and wall time counts the other programs' turns on the core too. Wall-clock p95 is
+printed beside it.
 """
 
 from __future__ import annotations
