@@ -6,6 +6,7 @@ Everything is made from fixed seeds, so every run and every contender sees the s
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,24 @@ class Case:
     @property
     def has_code(self) -> bool:
         return self.text is not None or self.data is not None
+
+
+# --- the tuning/test split ----------------------------------------------------------------------
+
+PARTS = ("tuning", "test")
+#: The synthetic sets of each part are drawn from disjoint seed ranges: tuning from ``--seed``
+#: (default 1), test from ``--seed`` + TEST_SEED_OFFSET.
+TEST_SEED_OFFSET = 1000
+
+
+def part_of(name: str) -> str:
+    """'tuning' or 'test' for a sample photo named "folder/file": half each, fixed by a hash of
+    the name, so a photo never changes part and adding photos does not move the others."""
+    return "tuning" if hashlib.sha256(name.encode("utf-8")).digest()[0] % 2 == 0 else "test"
+
+
+def split(cases: list[Case]) -> dict[str, list[Case]]:
+    return {part: [c for c in cases if part_of(c.name) == part] for part in PARTS}
 
 
 # --- real photos --------------------------------------------------------------------------------
@@ -142,6 +161,17 @@ def pasted(cases: list[Case], size: tuple[int, int], seed: int) -> list[Case]:
         paste(frame, grey, (cx, cy))
         out.append(Case(case.name, frame, case.text, case.data))
     return out
+
+
+def empty_desks(count: int, size: tuple[int, int], seed: int) -> list[Case]:
+    """Cluttered frames with no code at all: what a counter's camera sees most of the day."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for i in range(count):
+        frame = desk(size[0], size[1], rng)
+        t = TIERS[("mild", "moderate")[i % 2]]
+        frames.append(Case(f"empty-{i}", degrade(frame, t, rng), None))
+    return frames
 
 
 # --- synthetic webcam set -----------------------------------------------------------------------

@@ -16,6 +16,10 @@ import cv2
 import numpy as np
 
 SHRINK = 4  # the search map has one cell per SHRINK x SHRINK pixels
+GATE_SIDE = 960  # pictures with a longer side than this are mapped at half size
+# 2x2 differences, both at the same point and kept on one-pixel bars
+_DX = np.array([[-1.0, 1.0], [-1.0, 1.0]], np.float32)
+_DY = _DX.T.copy()
 
 
 @dataclass(frozen=True)
@@ -48,46 +52,89 @@ def find_candidates(
     min_energy: float = 2500.0,
 ) -> tuple[list[Candidate], list[tuple[int, int, int, int]]]:
     """Bar-like patches (1-D codes, best first) and busy square patches (boxes x, y, w, h that
-    may hold a small or light-on-dark 2-D code, largest first).
+    may hold a small or light-on-dark 2-D code, largest first)."""
+    found = StructureMap(grey, min_coherence=min_coherence, min_energy=min_energy)
+    return found.linear(linear_limit), found.matrix(matrix_limit)
 
-    Gradients are taken at full resolution (fine bars vanish in a shrunk copy) and their
-    products averaged over cells of SHRINK x SHRINK pixels: the structure tensor of each cell. A
-    cell is bar-like when its edges are strong (energy) and mostly point one way (coherence); a
-    2-D code's cells are strong with edges both ways.
+
+class StructureMap:
+    """The structure tensor of a picture's gradient, one cell per SHRINK x SHRINK pixels.
+
+    A cell is bar-like when its edges are strong (energy) and mostly point one way (coherence);
+    a 2-D code's cells are strong with edges both ways. Making the map is the scanner's gate: a
+    picture with no bar-like patch and no busy square patch holds no code worth a rescue.
+
+    A large picture (longer side over ``GATE_SIDE``) is mapped from a copy at half size: the
+    gradients cost a quarter, and each cell still covers SHRINK x SHRINK of the full picture.
+    Bars two pixels wide in the full picture are one pixel wide in the copy, still edges; finer
+    codes than that are beyond the rescues anyway. The copy's gradients are 2x2 differences,
+    which keep one-pixel bars (a centred difference cancels on them).
     """
-    h, w = grey.shape[:2]
-    if h < 4 * SHRINK or w < 4 * SHRINK:
-        return [], []
-    size = (w // SHRINK, h // SHRINK)
-    gx = cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3)
-    jxx = cv2.resize(cv2.multiply(gx, gx), size, interpolation=cv2.INTER_AREA)
-    jyy = cv2.resize(cv2.multiply(gy, gy), size, interpolation=cv2.INTER_AREA)
-    jxy = cv2.resize(cv2.multiply(gx, gy), size, interpolation=cv2.INTER_AREA)
-    win = (3, 3)
-    jxx, jyy, jxy = cv2.blur(jxx, win), cv2.blur(jyy, win), cv2.blur(jxy, win)
-    energy = jxx + jyy
-    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy * jxy) / (energy + 1e-3)
-    strong = energy > min_energy
-    linear: list[Candidate] = []
-    if linear_limit:
-        mask = (strong & (coherence > min_coherence)).astype(np.uint8)
-        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+
+    def __init__(
+        self, grey: np.ndarray, *, min_coherence: float = 0.6, min_energy: float = 2500.0
+    ) -> None:
+        h, w = grey.shape[:2]
+        self.min_coherence = min_coherence
+        self.empty = h < 4 * SHRINK or w < 4 * SHRINK
+        if self.empty:
+            return
+        size = (w // SHRINK, h // SHRINK)
+        step = 2 if max(h, w) > GATE_SIDE else 1
+        if step == 1:
+            gx = cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3)
+            gy = cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3)
+            gain = 1.0
+        else:
+            small = cv2.resize(grey, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+            gx = cv2.filter2D(small, cv2.CV_32F, _DX, borderType=cv2.BORDER_REPLICATE)
+            gy = cv2.filter2D(small, cv2.CV_32F, _DY, borderType=cv2.BORDER_REPLICATE)
+            # a step edge then gives a quarter of a 3x3 Sobel's cell energy at full size, for
+            # which the thresholds are set
+            gain = 4.0
+        jxx = cv2.resize(cv2.multiply(gx, gx, scale=gain), size, interpolation=cv2.INTER_AREA)
+        jyy = cv2.resize(cv2.multiply(gy, gy, scale=gain), size, interpolation=cv2.INTER_AREA)
+        jxy = cv2.resize(cv2.multiply(gx, gy, scale=gain), size, interpolation=cv2.INTER_AREA)
+        win = (3, 3)
+        self.jxx, self.jyy, self.jxy = cv2.blur(jxx, win), cv2.blur(jyy, win), cv2.blur(jxy, win)
+        energy = self.jxx + self.jyy
+        self.coherence = np.sqrt((self.jxx - self.jyy) ** 2 + 4 * self.jxy * self.jxy) / (
+            energy + 1e-3
+        )
+        self.strong = energy > min_energy
+        self._bars = self._close(self.strong & (self.coherence > min_coherence))
+        self._busy = self._close(self.strong & (self.coherence < 0.55))
+
+    @staticmethod
+    def _close(mask: np.ndarray) -> np.ndarray:
+        return cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+
+    @property
+    def has_structure(self) -> bool:
+        """Whether any cell is bar-like or busy: without one no rescue can find anything."""
+        return not self.empty and bool(self._bars.any() or self._busy.any())
+
+    def linear(self, limit: int) -> list[Candidate]:
+        """The most bar-like patches, best first (the area of the patch times its coherence)."""
+        if self.empty or not limit:
+            return []
+        contours, _ = cv2.findContours(self._bars, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         blobs = [(cv2.contourArea(c), c) for c in contours]
         blobs = [b for b in blobs if b[0] >= 12]
         blobs.sort(key=lambda b: b[0], reverse=True)
-        for area, contour in blobs[: linear_limit * 3]:
-            candidate = _measure(jxx, jyy, jxy, contour, area)
+        out: list[Candidate] = []
+        for area, contour in blobs[: limit * 3]:
+            candidate = _measure(self.jxx, self.jyy, self.jxy, contour, area)
             if candidate is not None:
-                linear.append(candidate)
-        linear.sort(key=lambda c: c.score, reverse=True)
-        linear = linear[:linear_limit]
-    matrix: list[tuple[int, int, int, int]] = []
-    if matrix_limit:
-        mask = (strong & (coherence < 0.55)).astype(np.uint8)
-        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+                out.append(candidate)
+        out.sort(key=lambda c: c.score, reverse=True)
+        return out[:limit]
+
+    def matrix(self, limit: int) -> list[tuple[int, int, int, int]]:
+        """Busy square patches that may hold a 2-D code, largest first."""
+        if self.empty or not limit:
+            return []
+        contours, _ = cv2.findContours(self._busy, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         boxes = []
         for contour in contours:
             x, y, bw, bh = cv2.boundingRect(contour)
@@ -98,8 +145,7 @@ def find_candidates(
                 continue
             boxes.append((bw * bh, (x * SHRINK, y * SHRINK, bw * SHRINK, bh * SHRINK)))
         boxes.sort(key=lambda b: b[0], reverse=True)
-        matrix = [box for _, box in boxes[:matrix_limit]]
-    return linear, matrix
+        return [box for _, box in boxes[:limit]]
 
 
 def _measure(jxx, jyy, jxy, contour: np.ndarray, area: float) -> Candidate | None:

@@ -4,23 +4,31 @@
 2. zxing-cpp on the whole frame (when the box found nothing, or there is no box). These plain
    passes skip zxing-cpp's own 90-degree and inverted retries, which double their cost on a
    1280x720 frame; the rescues below cover those cases on small cut-outs instead.
-3. when no 1-D code was read: the rescue of skewed and light-on-dark 1-D codes. Bar-like patches
-   found at any angle (:mod:`.locate`) are turned level, enlarged when their bars are fine, and
-   decoded again, as they are and inverted (zxing-cpp's inversion covers 2-D codes only), by
-   zxing-cpp and then by zbar, which reads some blurred 1-D codes zxing-cpp gives up on;
-4. when no 2-D code was read (and the search of step 3 ran): busy square patches that may hold a small, turned or light-on-dark
-   2-D code are cut out, enlarged and decoded with zxing-cpp's rotation and inversion on;
+3. the gate: when a kind of code (1-D or 2-D) is still missing, the structure map of the picture
+   (:class:`.locate.StructureMap`, made from a half-size copy of a large picture) says where
+   bar-like and busy square patches are. A picture with neither gets no rescue: it costs the
+   plain pass and the gate only, which is what most frames at a counter are.
+4. the rescues, on those patches only, likeliest first, the two kinds taking turns, within a
+   per-frame CPU budget (``ScannerConfig.budget_ms``; the likeliest patch of each kind is always
+   tried): a bar-like patch is turned level, enlarged when its bars are fine, and decoded in its
+   likelier polarity (zxing-cpp's inversion covers 2-D codes only); the likeliest also in the
+   other polarity and by zbar on the bars averaged along their length (zbar reads some blurred
+   1-D codes zxing-cpp gives up on). A busy square patch is cut out, enlarged and decoded with
+   zxing-cpp's rotation and inversion on; the likeliest again with noise taken out (3x3 median);
 5. when nothing at all was read in a small picture (a 640x480 camera, or the guide box of one):
    zxing-cpp again on the picture enlarged twice, for codes whose modules are under two pixels.
 
-Every decoder is guarded
+Only reads that pass the symbology's own checks come back (zxing-cpp and zbar check the checksum
+and format); a read lying inside a larger read of another text is a phantom of the same bars and
+is dropped. :class:`DecodeStats` counts the passes run. Every decoder is guarded
 (:mod:`.decoders`): a library failure on one frame is no read, never an exception.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import cv2
 import numpy as np
@@ -29,9 +37,9 @@ from helpdesk.scanner.decoders import ZbarDecoder, ZxingDecoder
 from helpdesk.scanner.formats import DEFAULT_FORMATS, LINEAR_FORMATS, Read, normalise_format_name
 from helpdesk.scanner.images import to_grey
 from helpdesk.scanner.locate import (
+    StructureMap,
     cut_box,
     cut_upright,
-    find_candidates,
     looks_inverted,
     map_points,
 )
@@ -49,7 +57,11 @@ class ScannerConfig:
     ``rescue_matrix``: look for small, turned or light-on-dark 2-D codes when none was read.
     ``enlarge_small``: when nothing was read in a small picture, try it again enlarged twice.
     ``use_zbar``: let zbar try the likeliest rescued 1-D patch too. ``max_candidates`` and
-    ``max_matrix_candidates``: 1-D and 2-D patches tried per frame.
+    ``max_matrix_candidates``: 1-D and 2-D patches tried per frame. ``budget_ms``: CPU
+    milliseconds a frame's rescues may take after its plain passes; once spent, no further
+    rescue is started (a started one finishes). ``rescue_every``: run the rescues on one frame
+    in this many of those that would need them (a live camera sends the same tag 30 times a
+    second, so 3 costs a read at most two frames later; stills keep 1).
     """
 
     formats: tuple[str, ...] = DEFAULT_FORMATS
@@ -60,6 +72,8 @@ class ScannerConfig:
     max_candidates: int = 3
     max_matrix_candidates: int = 2
     zbar_min_quality: int = 2
+    budget_ms: float = 14.0
+    rescue_every: int = 1
     extra: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -68,12 +82,50 @@ class ScannerConfig:
         )
 
 
+@dataclass
+class DecodeStats:
+    """How often each pass ran, counted over the frames decoded since :meth:`clear`.
+
+    ``plain``: zxing-cpp passes on the box or the whole frame; ``mapped``: frames whose structure
+    map (the gate) was made; ``gated_out``: of those, the frames with no code-like structure, on
+    which no rescue ran; ``rescue_1d`` / ``rescue_2d`` / ``zbar``: cut-outs decoded;
+    ``enlarged``: small pictures tried enlarged; ``over_budget``: frames whose rescues stopped at
+    the time budget; ``waited``: frames that skipped the gate and the rescues
+    (``ScannerConfig.rescue_every``).
+    """
+
+    frames: int = 0
+    plain: int = 0
+    mapped: int = 0
+    gated_out: int = 0
+    rescue_1d: int = 0
+    rescue_2d: int = 0
+    zbar: int = 0
+    enlarged: int = 0
+    over_budget: int = 0
+    waited: int = 0
+
+    def clear(self) -> None:
+        for f in fields(self):
+            setattr(self, f.name, 0)
+
+    @property
+    def rescues(self) -> int:
+        return self.rescue_1d + self.rescue_2d + self.zbar + self.enlarged
+
+    def summary(self) -> str:
+        return ", ".join(f"{f.name} {getattr(self, f.name)}" for f in fields(self))
+
+
 class DecodePipeline:
     """Decodes frames; one instance per thread (the decoders keep no shared state, but zbar's
     scanner objects are made per call, so sharing is safe, only slower)."""
 
     def __init__(self, config: ScannerConfig | None = None) -> None:
         self.config = config or ScannerConfig()
+        self.stats = DecodeStats()
+        self._started, self._over = 0.0, False
+        self._since_rescue = 0  # frames wanting a rescue, counted modulo rescue_every
         formats = self.config.formats
         # The whole-frame pass leaves turning and inverting to the rescues: on a 1280x720 frame
         # zxing-cpp's own rotation and inversion passes cost more than the rescues that replace them.
@@ -87,6 +139,15 @@ class DecodePipeline:
         self._zbar = (
             ZbarDecoder(linear, min_quality=self.config.zbar_min_quality) if use_zbar else None
         )
+        # The libraries' first call sets them up (tens of ms): done here, not on the first frame,
+        # whose budget it would eat.
+        bars = np.full((64, 1024), 255, np.uint8)
+        bars[16:48, 256:768:6] = 0
+        self._zxing(bars)
+        warm = StructureMap(bars)
+        for candidate in warm.linear(1):
+            cut_upright(bars, candidate)
+        warm.matrix(1)
 
     def decode(
         self, image: np.ndarray, roi: Box | None = None, *, whole_frame: bool = True
@@ -98,23 +159,39 @@ class DecodePipeline:
         """
         if image is None or image.size == 0:
             return []
+        self._over = False
+        self.stats.frames += 1
         grey = to_grey(image)
         area = _clip(roi, grey.shape) if roi is not None else None
         reads: list[Read] = []
         if area is not None:
             x, y, w, h = area
+            self.stats.plain += 1
             reads = _shift(self._zxing(grey[y : y + h, x : x + w]), x, y)
         if not reads and (area is None or whole_frame):
+            self.stats.plain += 1
             reads = self._zxing(grey)
         if area is not None and not (whole_frame and not reads):
             x, y, w, h = area
             region, dx, dy = grey[y : y + h, x : x + w], x, y
         else:
             region, dx, dy = grey, 0, 0
+        self._started = time.thread_time()  # the budget is for the rescues
         reads += _shift(self._rescue(region, reads, dx, dy), dx, dy)
-        if not reads and self.config.enlarge_small and max(region.shape[:2]) <= SMALL_SIDE:
+        small = max(region.shape[:2]) <= SMALL_SIDE
+        if not reads and self.config.enlarge_small and small:  # small pictures only: not budgeted
+            self.stats.enlarged += 1
             reads = _shift(self._enlarged(region), dx, dy)
-        return _unique(reads)
+        return _drop_nested(_unique(reads))
+
+    def _in_budget(self) -> bool:
+        """Whether the frame has CPU time left for one more rescue (counted once per frame)."""
+        if (time.thread_time() - self._started) * 1000 < self.config.budget_ms:
+            return True
+        if not self._over:
+            self._over = True
+            self.stats.over_budget += 1
+        return False
 
     def _enlarged(self, region: np.ndarray) -> list[Read]:
         """A small picture (a 640x480 camera) enlarged twice: fine modules get the two pixels
@@ -140,43 +217,77 @@ class DecodePipeline:
         )
         if not (want_linear or want_matrix):
             return []
-        linear, matrix = find_candidates(
-            grey,
-            linear_limit=self.config.max_candidates if want_linear else 0,
-            matrix_limit=self.config.max_matrix_candidates if want_matrix else 0,
-        )
+        every = max(1, self.config.rescue_every)
+        self._since_rescue = (self._since_rescue + 1) % every
+        if every > 1 and self._since_rescue != 1:
+            self.stats.waited += 1
+            return []
+        self.stats.mapped += 1
+        found_map = StructureMap(grey)
+        if not found_map.has_structure:
+            self.stats.gated_out += 1  # nothing code-like: the frame costs the plain pass only
+            return []
+        linear = found_map.linear(self.config.max_candidates if want_linear else 0)
+        matrix = found_map.matrix(self.config.max_matrix_candidates if want_matrix else 0)
+        linear = [c for c in linear if not _inside_any(c.centre, known, dx, dy)]
+        # Likeliest first, the two kinds taking turns: the budget leaves neither kind untried.
+        order: list[tuple[str, int]] = []
+        for rank in range(max(len(linear), len(matrix))):
+            order += [("1d", rank)] if rank < len(linear) else []
+            order += [("2d", rank)] if rank < len(matrix) else []
         reads: list[Read] = []
-        for rank, candidate in enumerate(linear):
-            if _inside_any(candidate.centre, known, dx, dy):
-                continue  # a code read already (a QR code's modules look like bars too)
-            crop, back = cut_upright(grey, candidate)
-            # The likelier polarity first; the likeliest patch also gets the other one, and zbar.
-            tries = [255 - crop, crop] if looks_inverted(crop) else [crop, 255 - crop]
-            tries = tries if rank == 0 else tries[:1]
-            found, method = [], "rotated"
-            for attempt in tries:
-                assert self._zxing_level is not None  # 1-D candidates only when it reads them
-                found = self._linear_reads(self._zxing_level(attempt))
-                if found:
-                    break
-            if not found and rank == 0 and self._zbar is not None:
-                # zbar on the bars averaged along their length: blur and noise fade, bars stay
-                method = "rotated+zbar"
-                found = self._zbar(along_bars(tries[0])) or self._zbar(along_bars(tries[-1]))
-            if method == "rotated+zbar":
-                found = [_unshift_band(r, crop.shape[0]) for r in found]
-            reads += [_mapped(r, back, method) for r in found]
+        got_linear = got_matrix = False
+        for kind, rank in order:
+            if (kind == "1d" and got_linear) or (kind == "2d" and got_matrix):
+                continue
+            if rank > 0 and not self._in_budget():
+                break  # the likeliest patch of each kind is always tried; the budget stops the rest
+            if kind == "1d":
+                found = self._rescue_linear(grey, linear[rank], rank)
+                got_linear = bool(found)
+            else:
+                found = self._rescue_matrix(grey, matrix[rank], rank)
+                got_matrix = bool(found)
+            reads += found
+        return reads
+
+    def _rescue_linear(self, grey: np.ndarray, candidate, rank: int) -> list[Read]:
+        """One bar-like patch turned level, in the likelier polarity first; the likeliest patch
+        also gets the other polarity, and zbar."""
+        assert self._zxing_level is not None  # 1-D candidates only when it reads them
+        crop, back = cut_upright(grey, candidate)
+        tries = [255 - crop, crop] if looks_inverted(crop) else [crop, 255 - crop]
+        tries = tries if rank == 0 else tries[:1]
+        found: list[Read] = []
+        method = "rotated"
+        for attempt in tries:
+            self.stats.rescue_1d += 1
+            found = self._linear_reads(self._zxing_level(attempt))
             if found:
                 break
-        if want_matrix:
-            for box in matrix:
-                crop, back = cut_box(grey, box)
-                assert self._zxing_matrix is not None  # 2-D candidates only when it reads them
-                found = [r for r in self._zxing_matrix(crop) if r.key not in LINEAR_FORMATS]
-                reads += [_mapped(r, back, "enlarged") for r in found]
-                if found:
-                    break
-        return reads
+        if not found and rank == 0 and self._zbar is not None and self._in_budget():
+            # zbar on the bars averaged along their length: blur and noise fade, bars stay
+            method = "rotated+zbar"
+            self.stats.zbar += 1
+            found = self._zbar(along_bars(tries[0])) or self._zbar(along_bars(tries[-1]))
+            found = [_unshift_band(r, crop.shape[0]) for r in found]
+        return [_mapped(r, back, method) for r in found]
+
+    def _rescue_matrix(self, grey: np.ndarray, box, rank: int) -> list[Read]:
+        """A busy square patch cut out and enlarged, decoded with rotation and inversion on. The
+        likeliest patch is tried again with sensor noise and JPEG speckle taken out (a 3x3
+        median keeps the modules' edges, which a blur would soften)."""
+        assert self._zxing_matrix is not None  # 2-D candidates only when it reads them
+        crop, back = cut_box(grey, box)
+        self.stats.rescue_2d += 1
+        method = "enlarged"
+        found = [r for r in self._zxing_matrix(crop) if r.key not in LINEAR_FORMATS]
+        if not found and rank == 0 and self._in_budget():
+            self.stats.rescue_2d += 1
+            method = "enlarged+denoised"
+            denoised = cv2.medianBlur(crop, 3)
+            found = [r for r in self._zxing_matrix(denoised) if r.key not in LINEAR_FORMATS]
+        return [_mapped(r, back, method) for r in found]
 
     @staticmethod
     def _linear_reads(reads: list[Read]) -> list[Read]:
@@ -209,6 +320,33 @@ def _inside_any(point: tuple[float, float], reads: list[Read], dx: int, dy: int)
             if cv2.pointPolygonTest(outline, (float(px), float(py)), False) >= 0:
                 return True
     return False
+
+
+def _area(read: Read) -> float:
+    if len(read.corners) < 3:
+        return 0.0
+    return abs(float(cv2.contourArea(np.array(read.corners, np.float32).reshape(-1, 1, 2))))
+
+
+def _drop_nested(reads: list[Read]) -> list[Read]:
+    """One place holds one code: a read whose centre lies inside a larger read of another text
+    is a phantom from a few scan lines of the same bars (a checksum passes by chance now and
+    then), and is dropped."""
+    if len(reads) < 2:
+        return reads
+    areas = [_area(r) for r in reads]
+    keep = []
+    for i, read in enumerate(reads):
+        nested = any(
+            j != i
+            and other.text != read.text
+            and areas[j] > areas[i]
+            and _inside_any(read.centre(), [other], 0, 0)
+            for j, other in enumerate(reads)
+        )
+        if not nested:
+            keep.append(read)
+    return keep
 
 
 def _clip(roi: Box, shape) -> Box | None:
