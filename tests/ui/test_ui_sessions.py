@@ -11,6 +11,7 @@ HELPDESK_SCREENS is set (``HELPDESK_SCREENS=1 pytest tests/ui/test_ui_sessions.p
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -31,16 +32,17 @@ def add_pickup_form(factory, count: int, form: str = FORM) -> list[tuple[str, st
     with factory() as session, session.begin():
         for n in range(1, count + 1):
             first, last = f"Pupil{n:02d}", "Newman"
+            card, tag = f"{form[-1]}{n:04d}", f"N{form[-1]}-{n:04d}"
             session.add(
-                Student(card_code=f"P{n:04d}", first_name=first, last_name=last,
+                Student(card_code=card, first_name=first, last_name=last,
                         year_group=int(form[0]), form=form)
             )  # fmt: skip
             session.add(
-                Device(asset_tag=f"NEW-{n:04d}", serial=f"NSN{n:05d}", make="Lenovo",
+                Device(asset_tag=tag, serial=f"{tag}-SN", make="Lenovo",
                        model="300e Gen 3", kind=DeviceKind.LAPTOP, pool=DevicePool.ALLOCATION,
                        status=DeviceStatus.IN_STOCK)
             )  # fmt: skip
-            made.append((f"P{n:04d}", f"{first} {last}", f"NEW-{n:04d}"))
+            made.append((card, f"{first} {last}", tag))
     return made
 
 
@@ -66,6 +68,14 @@ def shot(widget, name: str) -> None:  # noqa: ANN001
         widget.grab().save(str(SCREENS / name))
 
 
+def pdf_shot(pdf: Path, name: str) -> None:
+    """The first page of ``pdf`` as docs/screens/``name``.png (pdftoppm)."""
+    if os.environ.get("HELPDESK_SCREENS"):
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", str(pdf),
+                        str(SCREENS / name)], check=True)  # fmt: skip
+
+
 @pytest.fixture
 def panel(qtbot, ctx, school):  # noqa: ANN001
     from helpdesk.ui.sessions.panel import SessionsPanel
@@ -86,7 +96,10 @@ def _start(qtbot, panel, kind: str, **options) -> None:  # noqa: ANN001, ANN003
     assert panel.stack.currentWidget() is panel.scan_page
 
 
-def test_pickup_by_wedge_bursts_shows_each_outcome_and_what_to_scan_next(qtbot, ctx, panel):  # noqa: ANN001
+def test_pickup_by_wedge_bursts_shows_each_outcome_and_what_to_scan_next(
+    qtbot, ctx, panel, tmp_path
+):  # noqa: ANN001
+    from helpdesk.ui.printing import kept_jobs
     from helpdesk.ui.style import BAD_BG, CANVAS, GOOD_BG, WARN_BG
 
     pupils = add_pickup_form(ctx.factory, 4)
@@ -151,6 +164,20 @@ def test_pickup_by_wedge_bursts_shows_each_outcome_and_what_to_scan_next(qtbot, 
     assert [tuple(row) for row in held] == [("paper", None, card1), ("screen", name2, card2)]
     assert panel.paper.jobs_sent >= 2  # the labels and agreements went to the print queue
 
+    # the missing list: saved as a PDF, and printed (no printer here: kept in the print queue)
+    target = tmp_path / "still-to-collect.pdf"
+    panel.save_missing(str(target))
+    qtbot.waitUntil(target.exists, timeout=10_000)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(target), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Still to collect, by form" in text and f"{FORM} (2)" in text
+    assert name3 in text and name1 not in text
+    qtbot.keyClick(screen.scan_box, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(
+        lambda: any(job.title.startswith("Still to collect") for job in kept_jobs()), timeout=10_000
+    )
+
 
 def test_handin_condition_keys_and_accessories_reset_after_each_laptop(qtbot, ctx, panel, school):  # noqa: ANN001
     _start(qtbot, panel, "handin", form="7A")
@@ -185,14 +212,14 @@ def test_stocktake_shows_its_four_groups_and_moves_found_devices(
     _start(qtbot, panel, "stocktake", location="Cart 3", name="Cart 3 count")
     screen = panel.scan_screen
     assert panel.move_button.isVisible()  # the admin may move devices
-    for code in ("PER-000003", "LNR-004", "ZZZ-404"):
+    for code in ("LNR-004", "ZZZ-404", "PER-000003"):
         wedge(qtbot, screen, code)
     settle(qtbot, ctx, screen)
     screen.read_status()
-    tabs = screen.progress.tabs
-    qtbot.waitUntil(lambda: tabs.tabText(0) == "Found here (1)", timeout=5000)
-    assert [tabs.tabText(i) for i in range(4)] == [
-        "Found here (1)", "Belongs elsewhere (1)", "Missing (2)", "Unknown (1)"]  # fmt: skip
+    titles = screen.progress.stock_titles
+    qtbot.waitUntil(lambda: titles()[0] == "Found here (1)", timeout=5000)
+    assert titles() == ["Found here (1)", "Belongs elsewhere (1)", "Missing (2)", "Unknown (1)"]
+    assert screen.progress.stock_grid.isVisible() and not screen.progress.tabs.isVisible()
     assert "LNR-004" in screen.progress.elsewhere_list.item(0).text()
     shot(panel, "sessions-stocktake-groups.png")
 

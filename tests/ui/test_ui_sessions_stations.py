@@ -13,7 +13,7 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt
-from test_ui_sessions import FORM, add_pickup_form, shot, wedge
+from test_ui_sessions import FORM, add_pickup_form, pdf_shot, shot, wedge
 
 pytestmark = pytest.mark.threaded
 READY_MS = 300
@@ -46,11 +46,17 @@ def _close(stations) -> None:  # noqa: ANN001
         ctx.factory.kw["bind"].dispose()
 
 
-def test_two_stations_see_each_others_progress_within_two_seconds(qtbot, ctx, school):  # noqa: ANN001
+def test_two_stations_see_each_others_progress_within_two_seconds(qtbot, ctx, school, tmp_path):  # noqa: ANN001
     from helpdesk.services import sessions
 
     pupils = add_pickup_form(ctx.factory, 6)
-    started = sessions.start_session(ctx.factory, "admin", "pickup", form=FORM, name="7P pickup")
+    others = add_pickup_form(ctx.factory, 4, form="7Q")
+    started = sessions.start_session(ctx.factory, "admin", "pickup", year=7, name="Year 7 pickup")
+    first, of = started.done, started.expected  # Anna (7A) is in year 7 too
+
+    def shows(screen, done: int) -> bool:  # noqa: ANN001
+        return screen.progress.overall.format() == f"{first + done} / {of}"
+
     stations = [_station(qtbot, school.url, name) for name in ("Station 1", "Station 2")]
     try:
         (_c1, _w1, one), (_c2, w2, two) = stations
@@ -66,9 +72,10 @@ def test_two_stations_see_each_others_progress_within_two_seconds(qtbot, ctx, sc
             wedge(qtbot, a, card)
             wedge(qtbot, a, tag)
         since = time.monotonic()
-        qtbot.waitUntil(lambda: b.progress.overall.format() == "2 / 6", timeout=2000)
+        qtbot.waitUntil(lambda: shows(b, 2), timeout=2000)
         seen_after = time.monotonic() - since
         assert b.progress.group_text(FORM) == f"{FORM}  2/6"
+        assert b.progress.group_text("7Q") == "7Q  0/4"
 
         # station 2 is in the middle of a student when station 1 scans: its place is kept
         card3, name3, tag3 = pupils[2]
@@ -76,17 +83,26 @@ def test_two_stations_see_each_others_progress_within_two_seconds(qtbot, ctx, sc
         card4, _name4, tag4 = pupils[3]
         wedge(qtbot, a, card4)
         wedge(qtbot, a, tag4)
-        qtbot.waitUntil(lambda: b.progress.overall.format() == "3 / 6", timeout=2000)
+        qtbot.waitUntil(lambda: shows(b, 3), timeout=2000)
         assert b.prompt.text() == f"Now scan the laptop for {name3} ({FORM})"
         wedge(qtbot, b, tag3)
         assert b.outcome == "done"
-        qtbot.waitUntil(lambda: a.progress.overall.format() == "4 / 6", timeout=2000)
+        card5, _name5, tag5 = others[0]
+        wedge(qtbot, b, card5)
+        wedge(qtbot, b, tag5)
+        qtbot.waitUntil(lambda: shows(a, 5), timeout=2000)
+        assert a.progress.group_text("7Q") == "7Q  1/4"
         recent = [a.progress.recent_list.item(i).text()
                   for i in range(a.progress.recent_list.count())]  # fmt: skip
         assert "[Station 2]" in recent[0]
         print(f"\nthe other station saw the progress after {seen_after * 1000:.0f} ms")
+        wedge(qtbot, a, others[1][0])  # station 1 is waiting for a laptop in the picture
         shot(one, "sessions-pickup-station-1.png")
         shot(w2, "sessions-pickup-station-2.png")
+        printed = tmp_path / "still-to-collect.pdf"
+        one.save_missing(str(printed))
+        qtbot.waitUntil(printed.exists, timeout=10_000)
+        pdf_shot(printed, "sessions-missing-list")
     finally:
         _close(stations)
 

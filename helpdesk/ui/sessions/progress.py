@@ -18,6 +18,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGridLayout,
+    QGroupBox,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -31,6 +32,8 @@ from helpdesk.services.sessions import MissingItem, ScanLine, SessionInfo, Sessi
 from helpdesk.ui.style import BAD, GOOD, MUTED, WARN
 
 OUTCOME_COLOURS = {"done": GOOD, "already": MUTED, "unexpected": WARN, "problem": BAD}
+STOCK_GROUPS = (("found", "Found here"), ("elsewhere", "Belongs elsewhere"),
+                ("missing", "Missing"), ("unknown", "Unknown"))  # fmt: skip
 MAX_GROUP_BARS = 40  # a whole school's forms fit; more are summed up in the missing list
 
 
@@ -47,7 +50,7 @@ def missing_texts(missing: tuple[MissingItem, ...], kind: str) -> list[str]:
         rows = list(items)
         name = group or ("(no place)" if kind == "stocktake" else "(no form)")
         lines.append(f"{name}: {len(rows)} to go")
-        lines.extend(f"    {item.label or item.code}  {item.code}" for item in rows)
+        lines.extend(f"    {_item_text(item)}" for item in rows)
     return lines
 
 
@@ -95,6 +98,18 @@ class ProgressView(QWidget):
         self.unknown_list = self._list("unknownList")
         self.recent_list = self._list("recentList")
         layout.addWidget(self.tabs, 3)
+        self.stock_grid = QWidget()  # a stocktake's four groups, side by side
+        grid = QGridLayout(self.stock_grid)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.stock_boxes: dict[str, QGroupBox] = {}
+        for index, (key, title) in enumerate(STOCK_GROUPS):
+            box = QGroupBox(title)
+            box.setObjectName(f"{key}Group")
+            QVBoxLayout(box).setContentsMargins(4, 4, 4, 4)
+            grid.addWidget(box, index // 2, index % 2)
+            self.stock_boxes[key] = box
+        self.stock_grid.hide()
+        layout.addWidget(self.stock_grid, 3)
         layout.addWidget(QLabel("Last scans at every station"))
         layout.addWidget(self.recent_list, 2)
 
@@ -104,19 +119,24 @@ class ProgressView(QWidget):
         view.setObjectName(name)
         view.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the scan box keeps the keyboard
         view.setAlternatingRowColors(True)
+        view.setWordWrap(True)
+        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         return view
 
     def set_kind(self, kind: str) -> None:
-        """Lay the tabs out for a pickup or hand-in (the missing list) or a stocktake (four)."""
+        """Tabs for a pickup or hand-in (the missing list, the odd scans); a stocktake's four
+        groups side by side."""
         if kind == self.kind:
             return
         self.kind = kind
         self.tabs.clear()
+        self.tabs.setVisible(kind != "stocktake")
+        self.stock_grid.setVisible(kind == "stocktake")
         if kind == "stocktake":
-            self.tabs.addTab(self.found_list, "Found here")
-            self.tabs.addTab(self.elsewhere_list, "Belongs elsewhere")
-            self.tabs.addTab(self.missing_list, "Missing")
-            self.tabs.addTab(self.unknown_list, "Unknown")
+            for key, _title in STOCK_GROUPS:
+                layout = self.stock_boxes[key].layout()
+                assert layout is not None
+                layout.addWidget(self._stock_list(key))
         else:
             self.tabs.addTab(self.missing_list, "Still to collect, by form")
             if kind == "handin":
@@ -144,16 +164,13 @@ class ProgressView(QWidget):
         self._fill(self.missing_list, missing_texts(status.missing, kind))
         self._fill(self.recent_list, [scan_line_text(line) for line in status.recent])
         if kind == "stocktake":
-            self._fill(
-                self.found_list, [f"{item.code}  {item.label}".rstrip() for item in status.found]
-            )
+            self._fill(self.found_list, [_item_text(item) for item in status.found])
             self._fill(self.elsewhere_list, [scan_line_text(line) for line in status.elsewhere])
             self._fill(self.unknown_list, [scan_line_text(line) for line in status.unknown])
-            counts = (len(status.found), len(status.elsewhere), len(status.missing))
-            names = ("Found here", "Belongs elsewhere", "Missing")
-            for index, (name, count) in enumerate(zip(names, counts, strict=True)):
-                self.tabs.setTabText(index, f"{name} ({count})")
-            self.tabs.setTabText(3, f"Unknown ({len(status.unknown)})")
+            counts = {"found": len(status.found), "elsewhere": len(status.elsewhere),
+                      "missing": len(status.missing), "unknown": len(status.unknown)}  # fmt: skip
+            for key, title in STOCK_GROUPS:
+                self.stock_boxes[key].setTitle(f"{title} ({counts[key]})")
         else:
             odd = status.unexpected + status.problems
             self._fill(self.unknown_list, [scan_line_text(line) for line in odd])
@@ -162,6 +179,14 @@ class ProgressView(QWidget):
             item = self.recent_list.item(row)
             outcome = status.recent[row].outcome
             item.setData(Qt.ItemDataRole.ForegroundRole, _colour(outcome))
+
+    def _stock_list(self, key: str) -> QListWidget:
+        return {"found": self.found_list, "elsewhere": self.elsewhere_list,
+                "missing": self.missing_list, "unknown": self.unknown_list}[key]  # fmt: skip
+
+    def stock_titles(self) -> list[str]:
+        """The four groups' titles with their counts, in order."""
+        return [self.stock_boxes[key].title() for key, _title in STOCK_GROUPS]
 
     def _show_groups(self, status: SessionStatus) -> None:
         groups = status.groups[:MAX_GROUP_BARS]
@@ -208,6 +233,13 @@ class ProgressView(QWidget):
         """What the bar of ``group`` says (for a person reading the screen, and the tests)."""
         entry = self.group_bars.get(group)
         return entry[0].text() if entry else ""
+
+
+def _item_text(item: MissingItem) -> str:
+    """A student's name and card, or a device's tag and model, each once."""
+    if item.code in item.label:
+        return item.label
+    return f"{item.label}  {item.code}" if item.label else item.code
 
 
 def _colour(outcome: str):  # noqa: ANN202 - a QColor
