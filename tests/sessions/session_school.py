@@ -72,3 +72,52 @@ def build_session_school(factory) -> None:  # noqa: ANN001 - the services' sessi
                 student_id=ivy.id, device_id=lap105.id, planned_at=datetime(2026, 9, 1)
             )
         )
+
+
+def rows(factory, *, leave_out: tuple[str, ...] = ("session_scans", "audit_log")) -> dict:  # noqa: ANN001
+    """Every row of every table but ``leave_out``: to show a refused scan wrote nothing else."""
+    from helpdesk.domain.base import Base
+
+    with factory() as session:
+        return {
+            table.name: sorted(
+                (tuple(map(repr, row)) for row in session.execute(table.select())), key=repr
+            )
+            for table in Base.metadata.sorted_tables
+            if table.name not in leave_out
+        }
+
+
+def scans(factory, session_id: int) -> list[tuple[str, str, str]]:  # noqa: ANN001
+    """The session's scan rows as (code, outcome, sentence), in the order made."""
+    from helpdesk.domain.models import SessionScan
+
+    with factory() as session:
+        return [
+            (s.code, s.outcome, s.sentence)
+            for s in session.scalars(
+                select(SessionScan)
+                .where(SessionScan.session_id == session_id)
+                .order_by(SessionScan.id)
+            )
+        ]
+
+
+def open_allocations(
+    factory, tag: str | None = None, card: str | None = None
+) -> list[tuple[str, str]]:  # noqa: ANN001
+    """The open allocations as (asset tag, card code), of one laptop or one student."""
+    from helpdesk.domain.models import Assignment
+
+    with factory() as session:
+        query = (
+            select(Device.asset_tag, Student.card_code)
+            .join(Assignment, Assignment.device_id == Device.id)
+            .join(Student, Student.id == Assignment.student_id)
+            .where(Assignment.ended_at.is_(None))
+        )
+        if tag is not None:
+            query = query.where(Device.asset_tag == tag)
+        if card is not None:
+            query = query.where(Student.card_code == card)
+        return sorted((t, c) for t, c in session.execute(query))

@@ -37,13 +37,14 @@ ACCESSORIES = ("charger", "case")
 AGREEMENTS = ("paper", "screen")
 
 
-def _info(assignment: Assignment) -> AssignmentInfo:
+def _info(assignment: Assignment, ticket: Ticket | None = None) -> AssignmentInfo:
     return AssignmentInfo(
         id=assignment.id,
         device=device_summary(assignment.device),
         student=student_summary(assignment.student),
         started_at=assignment.started_at,
         ended_at=assignment.ended_at,
+        ticket_id=ticket.id if ticket is not None else None,
     )
 
 
@@ -201,5 +202,5 @@ def unassign_device(
         assignment = active_assignment_of(session, device.id)
         if assignment is None:
             raise Refused(f"{device.asset_tag} is not assigned to anyone.")
-        end_assignment(session, assignment, condition=state, missing=accessories)
-        return _info(assignment)
+        ticket = end_assignment(session, assignment, condition=state, missing=accessories)
+        return _info(assignment, ticket)
