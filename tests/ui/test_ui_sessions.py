@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -162,7 +163,10 @@ def test_pickup_by_wedge_bursts_shows_each_outcome_and_what_to_scan_next(
             .order_by(Student.card_code)
         ).all()
     assert [tuple(row) for row in held] == [("paper", None, card1), ("screen", name2, card2)]
-    assert panel.paper.jobs_sent >= 2  # the labels and agreements went to the print queue
+    # no printer here: the labels and agreements wait in the print queue, not recorded as printed
+    titles = lambda: {job.title for job in kept_jobs()}  # noqa: E731
+    qtbot.waitUntil(lambda: len(titles()) >= 4, timeout=10_000)
+    assert {f"Asset label {tag1}", f"Hand-over agreement {tag2}"} <= titles()
 
     # the missing list: saved as a PDF, and printed (no printer here: kept in the print queue)
     target = tmp_path / "still-to-collect.pdf"
@@ -283,3 +287,108 @@ def test_progress_keeps_the_place_in_a_list_when_it_is_read_again(qtbot):  # noq
     view.show_status(status(5, missing[1:]))
     assert view.missing_list.item(0).text() == "7B: 14 to go"
     assert "[Station 2]" in view.recent_list.item(0).text()
+
+
+@pytest.mark.cups
+def test_a_pickups_label_and_agreement_printed_are_recorded(qtbot, ctx, panel):  # noqa: ANN001
+    """Printed through a real CUPS queue: the laptop's asset label and the student's hand-over
+    agreement reach the printer, then the allocation records both (``mark_printed``)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "labels"))
+    from cups_queue import queue_or_skip
+
+    from helpdesk.domain.models import LabelPrint
+    from helpdesk.ui.printing import kept_jobs
+
+    (card, _name, tag), *_rest = add_pickup_form(ctx.factory, 2)
+    queue = queue_or_skip("HelpdeskSessionsPDF")
+    try:
+        for kind in ("label", "slip"):
+            ctx.machine.set_printer(kind, queue.name)
+        _start(qtbot, panel, "pickup", form=FORM)
+        screen = panel.scan_screen
+        since = time.time()
+        wedge(qtbot, screen, card)
+        wedge(qtbot, screen, tag)
+        assert screen.last_result is not None and screen.last_result.print_label
+        qtbot.waitUntil(lambda: panel.paper.jobs_sent == 2, timeout=30_000)
+        queue.wait_for_pdf(f"Asset label {tag}", since)
+        queue.wait_for_pdf(f"Hand-over agreement {tag}", since)
+
+        def recorded() -> bool:
+            with ctx.factory() as session:
+                labelled = session.scalar(
+                    select(LabelPrint.id).join(Device, Device.id == LabelPrint.device_id)
+                    .where(Device.asset_tag == tag)
+                )  # fmt: skip
+                signed = session.scalar(
+                    select(Assignment.agreement_printed_at).join(Device)
+                    .where(Device.asset_tag == tag, Assignment.ended_at.is_(None))
+                )  # fmt: skip
+            return labelled is not None and signed is not None
+
+        qtbot.waitUntil(recorded, timeout=30_000)
+        assert kept_jobs() == []
+    finally:
+        queue.remove()
+
+
+def _answer(button) -> None:  # noqa: ANN001
+    """Answer the confirmation that is about to open."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            box.button(button).click()
+        else:
+            QTimer.singleShot(20, click)
+
+    QTimer.singleShot(20, click)
+
+
+def test_the_list_joins_and_close_asks_first(qtbot, ctx, panel):  # noqa: ANN001
+    from PySide6.QtWidgets import QMessageBox
+
+    from helpdesk.services import sessions
+
+    add_pickup_form(ctx.factory, 2)
+    started = sessions.start_session(ctx.factory, "admin", "pickup", form=FORM, name="Late")
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=5000)
+    assert panel.table.item(0, 0).text() == started.code
+    assert panel.table.item(0, 4).text() == "0 / 2"
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_Return)  # Enter joins the selected session
+    assert panel.scan_screen.session is not None and panel.scan_screen.session.id == started.id
+
+    _answer(QMessageBox.StandardButton.No)
+    panel.close_current()
+    assert sessions.list_sessions(ctx.factory, "admin", open_only=True) != []
+    _answer(QMessageBox.StandardButton.Yes)
+    panel.close_current()
+    qtbot.waitUntil(lambda: panel.stack.currentWidget() is panel.list_page, timeout=5000)
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 0, timeout=5000)
+    assert panel.last_message == f"Closed {started.code}: 0 of 2 done."
+    assert sessions.list_sessions(ctx.factory, "admin", open_only=True) == []
+
+
+def test_the_start_dialog_gathers_the_expected_list(qtbot, tmp_path):  # noqa: ANN001
+    from helpdesk.ui.sessions.start_dialog import StartDialog
+
+    dialog = StartDialog()
+    qtbot.addWidget(dialog)
+    dialog.set_choice("pickup", "form", "", "Pickup")
+    with pytest.raises(ValueError, match="Type the form"):
+        dialog.choice()
+    dialog.set_choice("handin", "leavers", name="July")
+    choice = dialog.choice()
+    assert (choice.kind, choice.options) == ("handin", {"leavers": True, "name": "July"})
+    tags = tmp_path / "cart.csv"
+    tags.write_text("tag,room\nPER-000003,Cart 3\n\nLNR-001,Cart 3\n", encoding="utf-8")
+    dialog.set_choice("stocktake", "tags", str(tags))
+    assert dialog.choice().options == {"tags": ["PER-000003", "LNR-001"]}
+    assert [dialog.scope.itemData(i) for i in range(dialog.scope.count())] == [
+        "location", "status", "tags"]  # fmt: skip
