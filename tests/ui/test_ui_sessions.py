@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from clocks import HandClock, type_keys
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
@@ -47,9 +48,18 @@ def add_pickup_form(factory, count: int, form: str = FORM) -> list[tuple[str, st
     return made
 
 
+def wedge_keys(qtbot, screen, code: str) -> None:  # noqa: ANN001
+    """A keyboard-wedge scanner types ``code``: a key every 5 ms of the scan box's clock, so the
+    burst is a scanner's whatever the load on the machine running the test."""
+    clock = screen.scan_box._clock
+    if not isinstance(clock, HandClock):
+        clock = screen.scan_box._clock = HandClock()
+    type_keys(qtbot, screen.scan_box, code, clock, 5)
+
+
 def keys(qtbot, screen, code: str) -> None:  # noqa: ANN001
     """A keyboard-wedge scanner: the code as one fast burst, then Enter."""
-    qtbot.keyClicks(screen.scan_box, code)
+    wedge_keys(qtbot, screen, code)
     qtbot.keyClick(screen.scan_box, Qt.Key.Key_Return)
 
 
@@ -111,6 +121,9 @@ def test_pickup_by_wedge_bursts_shows_each_outcome_and_what_to_scan_next(
     assert screen.on_paper.isChecked() and not screen.typed_name.isEnabled()
 
     (card1, name1, tag1), (card2, name2, tag2), (card3, name3, _tag3) = pupils[:3]
+    sounds: list[str] = []
+    screen.feedback.enabled = True  # no sound device here: the sounds due are still told
+    screen.feedback.sound_due.connect(sounds.append)
     wedge(qtbot, screen, card1)
     assert screen.prompt.text() == f"Now scan the laptop for {name1} ({FORM})"
     wedge(qtbot, screen, tag1)
@@ -124,9 +137,10 @@ def test_pickup_by_wedge_bursts_shows_each_outcome_and_what_to_scan_next(
     assert screen.outcome == "already" and CANVAS in screen.result_box.styleSheet()
     assert screen.prompt.text() == "Scan a student card"
 
+    assert sounds == ["good.wav", "good.wav", "good.wav (soft)"]  # a repeat: quietly
     wedge(qtbot, screen, "S0001")  # Anna is in 7A: not on this list
     assert screen.outcome == "unexpected" and WARN_BG in screen.result_box.styleSheet()
-    assert screen.outcome_word.text() == "Not on the list"
+    assert screen.outcome_word.text() == "Not on the list" and sounds[-1] == "refused.wav"
 
     wedge(qtbot, screen, card2)
     screen.on_paper.setChecked(False)  # signed on screen: the typed name

@@ -1,7 +1,9 @@
 """The Sessions area with real threads: two stations (two windows, each on its own engine, one
 SQLite file) on one pickup see each other's progress within 2 s; and 50 students through the scan
 screen with keyboard-wedge bursts, the screen ready for the next student within 300 ms of the
-laptop scan (p95, measured from the Enter to the result shown and the scan box ready again).
+laptop scan (p95, measured from the Enter to the result shown and the scan box ready again), and
+the laptop's label and agreement handed to the print queue within 2 s (each student steps up
+once the one before has them, as at a desk).
 
 Screenshots of the two stations go to docs/screens/ when HELPDESK_SCREENS is set.
 """
@@ -13,10 +15,11 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt
-from test_ui_sessions import FORM, add_pickup_form, pdf_shot, shot, wedge
+from test_ui_sessions import FORM, add_pickup_form, pdf_shot, shot, wedge, wedge_keys
 
 pytestmark = pytest.mark.threaded
 READY_MS = 300
+PRINTED_MS = 2000  # a student is at the desk longer than this
 
 
 def _station(qtbot, url: str, name: str):  # noqa: ANN001, ANN202
@@ -118,11 +121,15 @@ def test_fifty_students_the_screen_is_ready_for_the_next_within_300_ms(qtbot, ct
         qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=10_000)
         panel.join_selected()
         screen = panel.scan_screen
+        station = stations[0][0]
         ready: list[float] = []
+        printed: list[float] = []
         for card, name, tag in pupils:
             wedge(qtbot, screen, card)
-            assert screen.prompt.text() == f"Now scan the laptop for {name} ({FORM})"
-            qtbot.keyClicks(screen.scan_box, tag)
+            assert screen.prompt.text() == f"Now scan the laptop for {name} ({FORM})", (
+                screen.sentence.text()
+            )
+            wedge_keys(qtbot, screen, tag)
             marks: list[float] = []
             screen.result_shown.connect(lambda _o, m=marks: m.append(time.perf_counter()))
             start = time.perf_counter()
@@ -133,12 +140,29 @@ def test_fifty_students_the_screen_is_ready_for_the_next_within_300_ms(qtbot, ct
             assert screen.idle() and screen.scan_box.hasFocus() and screen.scan_box.text() == ""
             assert screen.prompt.text() == "Scan a student card"
             ready.append((marks[0] - start) * 1000)
-        ready.sort()
-        p50 = statistics.median(ready)
-        p95 = ready[int(len(ready) * 0.95) - 1]
-        print(f"\n50 students: ready for the next after the laptop scan p50 {p50:.0f} ms, "
-              f"p95 {p95:.0f} ms, worst {ready[-1]:.0f} ms")  # fmt: skip
-        assert p95 <= READY_MS
+            # the student takes the laptop once its label and agreement are printed: the next
+            # steps up when the station's work is handed to the print queue
+            sent = panel.paper.jobs_sent
+            qtbot.waitUntil(
+                lambda s=sent: (
+                    panel.paper.jobs_sent == s + 2
+                    and not (station.db.busy() or station.runner.busy())
+                ),
+                timeout=10_000,
+            )
+            printed.append((time.perf_counter() - start) * 1000)
+        print()
+        for what, times, limit in (
+            ("ready for the next student", ready, READY_MS),
+            ("label and agreement queued", printed, PRINTED_MS),
+        ):
+            times.sort()
+            p50, p95 = statistics.median(times), times[int(len(times) * 0.95) - 1]
+            print(
+                f"50 students, {what} after the laptop scan: p50 {p50:.0f} ms, "
+                f"p95 {p95:.0f} ms, worst {times[-1]:.0f} ms"
+            )
+            assert p95 <= limit, what  # fmt: skip
         status = sessions.session_status(ctx.factory, "admin", screen.session.code)
         assert (status.session.done, status.session.expected) == (50, 50)
     finally:

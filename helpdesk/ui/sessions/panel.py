@@ -100,10 +100,10 @@ class SessionsPanel(QWidget):
         scan_layout.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
         self.back_button = QPushButton("← &Sessions")
-        self.print_button = QPushButton("&Print the missing list")
+        self.print_button = QPushButton("Print the missing &list")
         self.save_button = QPushButton("Sa&ve it as PDF…")
         self.move_button = QPushButton("&Move found devices here")
-        self.close_here_button = QPushButton("&Close session…")
+        self.close_here_button = QPushButton("Cl&ose session…")
         for button, slot in (
             (self.back_button, self.show_list),
             (self.print_button, self.print_missing),

@@ -213,21 +213,22 @@ class ProgressView(QWidget):
 
     @staticmethod
     def _fill(view: QListWidget, lines: list[str]) -> None:
-        """Replace the lines of ``view`` keeping its scroll position and selected row."""
-        if [view.item(i).text() for i in range(view.count())] == lines:
-            return
-        row, scroll = view.currentRow(), view.verticalScrollBar().value()
-        view.clear()
-        for line in lines:
-            item = QListWidgetItem(line)
-            if not line.startswith("    ") and line.endswith("to go"):
-                font = item.font()
-                font.setBold(True)
-                item.setFont(font)
-            view.addItem(item)
-        if 0 <= row < view.count():
-            view.setCurrentRow(row)
-        view.verticalScrollBar().setValue(scroll)
+        """Make the lines of ``view`` read ``lines``, changing only the rows that differ (a
+        whole school's list stays cheap to refresh), so the scroll position and the selected
+        row stay where the person left them."""
+        for row, line in enumerate(lines):
+            item = view.item(row)
+            if item is None:
+                item = QListWidgetItem(line)
+                view.addItem(item)
+            elif item.text() == line:
+                continue
+            item.setText(line)
+            font = item.font()
+            font.setBold(not line.startswith("    ") and line.endswith("to go"))
+            item.setFont(font)
+        while view.count() > len(lines):
+            view.takeItem(view.count() - 1)
 
     def group_text(self, group: str) -> str:
         """What the bar of ``group`` says (for a person reading the screen, and the tests)."""

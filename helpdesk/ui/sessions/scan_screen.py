@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from helpdesk.services import sessions
 from helpdesk.ui.context import AppContext
+from helpdesk.ui.db_worker import DatabaseAway
 from helpdesk.ui.errors import describe_failure
 from helpdesk.ui.sessions.paper import SessionPaper
 from helpdesk.ui.sessions.progress import ProgressView, while_alive
@@ -49,6 +50,7 @@ OUTCOME_LOOK = {  # outcome: (word shown, text colour, background)
 CONDITIONS = ("good", "fair", "damaged")
 KIND_NAMES = {"pickup": "Pickup", "handin": "Hand-in", "stocktake": "Stocktake"}
 STATUS_AFTER_MS = 250  # the progress is read again this long after the scans stop
+READ_GAP_S = 1.0  # ... and at most this often while they come
 
 
 def next_prompt(kind: str, waiting_student: str | None) -> str:
@@ -82,6 +84,7 @@ class ScanScreen(QWidget):
         self._busy = False
         self._reading = False
         self._read_again = False
+        self._last_read = 0.0  # when the progress was last asked for (monotonic seconds)
         self.feedback = Feedback(self, enabled=ctx.machine.sounds)
 
         self.title = QLabel()
@@ -162,7 +165,6 @@ class ScanScreen(QWidget):
             QShortcut(QKeySequence(f"Ctrl+{number}"), self, lambda n=number: self.set_condition(n))
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
-        self._status_timer.setInterval(STATUS_AFTER_MS)
         self._status_timer.timeout.connect(self.read_status)
 
     # --- the session shown -----------------------------------------------------------------------
@@ -301,11 +303,15 @@ class ScanScreen(QWidget):
         self._busy = False
         from helpdesk.domain.errors import HelpdeskError
 
-        sentence = (
-            str(exc)
-            if isinstance(exc, HelpdeskError)
-            else describe_failure(f"Scanning {code}", exc)
-        )
+        if isinstance(exc, DatabaseAway):
+            sentence = (
+                f"The database cannot be reached, so {code} was not scanned; scan it again "
+                "once the status bar says the database is back."
+            )
+        elif isinstance(exc, HelpdeskError):
+            sentence = str(exc)
+        else:
+            sentence = describe_failure(f"Scanning {code}", exc)
         self._paint_result("problem", sentence)
         self.feedback.refused()
         self.result_shown.emit("problem")
@@ -314,7 +320,7 @@ class ScanScreen(QWidget):
     def _after_answer(self) -> None:
         self._pump()
         if self.idle():
-            self._status_timer.start()
+            self._read_soon()
 
     def _show_prompt(self) -> None:
         kind = self.session.kind if self.session else ""
@@ -342,6 +348,7 @@ class ScanScreen(QWidget):
             self._read_again = True
             return
         self._reading = True
+        self._last_read = time.monotonic()
         ctx, code = self.ctx, self.session.code
         self.ctx.db.submit(
             lambda: sessions.session_status(ctx.factory, ctx.actor, code),
@@ -370,7 +377,14 @@ class ScanScreen(QWidget):
     def changed_elsewhere(self) -> None:
         """Another station (or this one) changed the session: read the progress again once the
         scans waiting here are done."""
-        if self.idle():
+        self._read_soon()
+
+    def _read_soon(self) -> None:
+        """Read the progress after the scans stop, and at most once a second while they come
+        (a whole school's list is read and shown in a few tens of milliseconds, which would
+        otherwise be taken from the scans at every station)."""
+        wait = READ_GAP_S - (time.monotonic() - self._last_read)
+        if self.idle() and wait <= 0:
             self.read_status()
         else:
-            self._status_timer.start()
+            self._status_timer.start(max(STATUS_AFTER_MS, round(wait * 1000)))
