@@ -246,6 +246,15 @@ def test_stocktake_shows_its_four_groups_and_moves_found_devices(
     qtbot.waitUntil(target.exists, timeout=10_000)
     assert target.read_bytes().startswith(b"%PDF")
 
+    report = tmp_path / "report.csv"
+    panel.save_report(str(report))
+    qtbot.waitUntil(lambda: panel.last_message.startswith("Saved the report"), timeout=10_000)
+    lines = report.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "record,code,label,group,outcome,at,station,sentence"
+    assert sum(line.startswith("item,") for line in lines) == 3
+    assert [line.split(",")[4] for line in lines if line.startswith("scan,")] == [
+        "unexpected", "problem", "done"]  # fmt: skip
+
     panel.move_found()
     qtbot.waitUntil(lambda: panel.last_message.startswith("Moved"), timeout=5000)
     with ctx.factory() as session:

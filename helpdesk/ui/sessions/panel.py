@@ -8,6 +8,8 @@ scan made at another station shows here within a second or two.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -102,12 +104,14 @@ class SessionsPanel(QWidget):
         self.back_button = QPushButton("← &Sessions")
         self.print_button = QPushButton("Print the missing &list")
         self.save_button = QPushButton("Sa&ve it as PDF…")
+        self.report_button = QPushButton("&Report as CSV…")
         self.move_button = QPushButton("&Move found devices here")
         self.close_here_button = QPushButton("Cl&ose session…")
         for button, slot in (
             (self.back_button, self.show_list),
             (self.print_button, self.print_missing),
             (self.save_button, lambda: self.save_missing()),
+            (self.report_button, lambda: self.save_report()),
             (self.move_button, self.move_found),
             (self.close_here_button, self.close_current),
         ):
@@ -279,6 +283,19 @@ class SessionsPanel(QWidget):
             )  # fmt: skip
         if path:
             self.paper.missing_list(session.code, path)
+
+    def save_report(self, path: str | None = None) -> None:
+        """Every expected item and every scan of the session as a CSV file."""
+        session = self.scan_screen.session
+        if session is None:
+            return
+        if not path:
+            suggested = str(Path.home() / f"{session.code}-report.csv")
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Save the session's report", suggested, "CSV files (*.csv)"
+            )
+        if path:
+            self.paper.report_csv(session.code, path)
 
     def move_found(self) -> None:
         session = self.scan_screen.session

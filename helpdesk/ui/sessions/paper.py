@@ -10,6 +10,7 @@ on the database thread once the print system took them. Nothing here waits on th
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -70,6 +71,25 @@ class SessionPaper:
             return ""  # the queue has said why and kept the job
 
         self._run(read, draw, "Printing the missing list")
+
+    def report_csv(self, code: str, target: str) -> None:
+        """The session's report (every expected item, then every scan) saved as a CSV file, the
+        same as ``helpdesk session report``."""
+        ctx = self.ctx
+
+        def read() -> tuple[sessions.SessionInfo, list[tuple[str, ...]]]:
+            return sessions.session_report(ctx.factory, ctx.actor, code)
+
+        def write(data: tuple[sessions.SessionInfo, list[tuple[str, ...]]]) -> str:
+            info, rows = data
+            path = Path(target)
+            with path.open("w", newline="", encoding="utf-8") as out:
+                writer = csv.writer(out)
+                writer.writerow(sessions.REPORT_COLUMNS)
+                writer.writerows(rows)
+            return f"Saved the report of {info.code} ({len(rows)} rows) as {path}."
+
+        self._run(read, write, "Saving the report")
 
     # --- after a scan ----------------------------------------------------------------------------
 
