@@ -415,3 +415,39 @@ def test_the_start_dialog_gathers_the_expected_list(qtbot, tmp_path):  # noqa: A
     assert dialog.choice().options == {"tags": ["PER-000003", "LNR-001"]}
     assert [dialog.scope.itemData(i) for i in range(dialog.scope.count())] == [
         "location", "status", "tags"]  # fmt: skip
+
+
+def test_a_scan_into_another_field_of_the_area_goes_to_the_scan_screen(qtbot, ctx, school):  # noqa: ANN001
+    """The typed-name field has the focus when the scanner fires: the window's router takes the
+    burst out of the field and the scan screen acts on it."""
+    from PySide6.QtWidgets import QApplication
+
+    from helpdesk.ui.main_window import MainWindow
+
+    (card, name, _tag), *_rest = add_pickup_form(ctx.factory, 2)
+    ctx.machine.sounds = False
+    win = MainWindow(ctx)
+    clock = win.scan_router.clock = HandClock()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
+    qtbot.wait(100)  # the counter takes the focus first
+    qtbot.keyClick(win, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: win.current_area() == "sessions", timeout=5000)
+    panel = win.panel("sessions")
+    _start(qtbot, panel, "pickup", form=FORM)
+    screen = panel.scan_screen
+    screen.on_paper.setChecked(False)
+    field = screen.typed_name
+    field.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is field)
+    type_keys(qtbot, field, "Pi", clock, 150)  # a person starts typing a name
+    clock.advance(400)
+    with qtbot.waitSignal(screen.result_shown, timeout=10_000):
+        type_keys(qtbot, field, card, clock, 5)  # then the scanner: a burst and Enter
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert screen.prompt.text() == f"Now scan the laptop for {name} ({FORM})"
+    assert field.text() == "Pi"  # the scan was taken out of the name
+    win.close()
