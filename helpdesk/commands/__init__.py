@@ -22,7 +22,11 @@ class Command(NamedTuple):
 # the reports themselves by tests/reports/test_reports_cli.py.
 COMMANDS: tuple[Command, ...] = (
     Command("demo", "demo", "fill an empty database with a realistic demo school"),
-    Command("import", "data_io", "import students, devices or cover periods from a CSV file"),
+    Command(
+        "import",
+        "data_io",
+        "import students, devices, cover periods or planned allocations from a CSV file",
+    ),
     Command(
         "export",
         "data_io",
@@ -30,6 +34,17 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("lookup", "lookup", "show the student, device, loan or ticket a scanned code names"),
     Command("loan", "loans", "issue a loan laptop to a student or take one back"),
+    Command("assign", "sessions", "give a student their own laptop, outside any session"),
+    Command(
+        "unassign",
+        "sessions",
+        "end a laptop's allocation, with its condition and the accessories not handed back",
+    ),
+    Command(
+        "session",
+        "sessions",
+        "pickup, hand-in and stocktake sessions: start, scan, status, list, close, report",
+    ),
     Command(
         "db",
         "database",

@@ -1,4 +1,5 @@
-"""`helpdesk import students|devices|cover FILE [--skip-bad]` and `helpdesk export ... [-o FILE]`.
+"""`helpdesk import students|devices|cover|allocations FILE [--skip-bad]` and
+`helpdesk export ... [-o FILE]` (allocations: the laptop planned for each student's pickup).
 
 A file with bad rows prints one line per problem ("line 7, column year: 'Y7' is not a year group
 (7-13).") and imports nothing; with --skip-bad the good rows are imported and the bad ones listed.
@@ -15,11 +16,13 @@ from helpdesk.commands import summary
 from helpdesk.commands.common import CommandError, acting_username, open_database
 
 KINDS = ("students", "devices", "cover")
+IMPORT_KINDS = (*KINDS, "allocations")
 FORMATS = {
     "students": "card_code, first_name, last_name, year, form [, status, left_on]",
     "devices": "asset_tag, serial, make, model, kind, pool "
     "[, status, purchased_on, warranty_until, assigned_to]",
     "cover": "card_code, scheme, start, end, status [, claims_allowed]",
+    "allocations": "card_code, asset_tag (the laptop each student gets on pickup day)",
 }
 
 
@@ -34,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "2025-09-01 or 01/09/2025. A record already there (same card code, asset tag, or "
         f"student + scheme + start) is updated. Columns: {columns}.",
     )
-    imp.add_argument("kind", choices=KINDS, help="what the file holds")
+    imp.add_argument("kind", choices=IMPORT_KINDS, help="what the file holds")
     imp.add_argument("file", metavar="FILE", help="the CSV file")
     imp.add_argument(
         "--skip-bad",

@@ -376,3 +376,60 @@ def handover_pdf(items: Sequence[HandoverData], fmt: str = "half-a4") -> bytes:
         ("Family's copy", "School's copy"),
         "Laptop hand-over agreements",
     )
+
+
+@dataclass(frozen=True)
+class HandinReceiptData:
+    """What the hand-in receipt shows: the laptop handed back, by whom, in what state."""
+
+    school_name: str
+    student: str
+    form: str
+    card_code: str
+    asset_tag: str
+    serial: str
+    model: str
+    condition: str  # good / fair / damaged
+    missing: tuple[str, ...]  # accessories not handed back
+    at: datetime
+    session_code: str
+    ticket_code: str = ""  # damaged: the bench ticket it went to
+
+
+def handin_receipt_blocks(item: HandinReceiptData) -> list[Block]:
+    back = "everything" if not item.missing else "not: " + ", ".join(item.missing)
+    fields = [
+        ("Student", f"{item.student} ({item.form})" if item.form else item.student),
+        ("Student card", item.card_code or "-"),
+        ("Device", item.asset_tag),
+        ("Model", item.model or "-"),
+        ("Serial", item.serial or "-"),
+        ("Condition", item.condition),
+        ("Accessories back", back),
+        ("Handed in", _when(item.at)),
+        ("Session", item.session_code),
+    ]
+    if item.ticket_code:
+        fields.append(("Repair ticket", item.ticket_code))
+    return [
+        Block("heading", item.school_name or "ICT support"),
+        Block("subheading", "Laptop hand-in receipt"),
+        Block("barcode", item.asset_tag),
+        Block("fields", fields=tuple(fields)),
+        Block(
+            "text",
+            "The allocation of this laptop has ended. Keep this receipt: it shows the laptop "
+            "and what came back with it.",
+        ),
+        Block("signatures", names=("Student", "Staff")),
+    ]
+
+
+def handin_receipt_pdf(item: HandinReceiptData, fmt: str = "half-a4") -> bytes:
+    """The hand-in receipt: the student's copy above, the school's copy below the cut."""
+    return _render(
+        [handin_receipt_blocks(item)],
+        fmt,
+        ("Student's copy", "School's copy"),
+        f"Hand-in receipt {item.asset_tag}",
+    )

@@ -54,6 +54,7 @@ class Area:
     title: str
     module: str
     cls: str
+    shortcut: str = ""  # "" = F and its place in the sidebar
 
 
 AREAS = (
@@ -64,6 +65,8 @@ AREAS = (
     Area("overdue", "Overdue loans", "helpdesk.ui.records.overdue_panel", "OverduePanel"),
     Area("reports", "Reports", "helpdesk.ui.reports.panel", "ReportsPanel"),
     Area("audit", "Audit trail", "helpdesk.ui.audit.panel", "AuditPanel"),
+    # F8 prints the last slip again, so the sessions area takes F9
+    Area("sessions", "Sessions", "helpdesk.ui.sessions.panel", "SessionsPanel", "F9"),
 )
 
 
@@ -128,13 +131,14 @@ class MainWindow(QMainWindow):
         for number, area in enumerate(built_areas(), start=1):
             item = QListWidgetItem(f"{area.title.replace('&&', '&')}")
             item.setData(Qt.ItemDataRole.UserRole, area.key)
-            item.setToolTip(f"F{number}")
+            shortcut = area.shortcut or f"F{number}"
+            item.setToolTip(shortcut)
             self.sidebar.addItem(item)
             self._areas[area.key] = area
             self._area_keys.append(area.key)
             self.stack.addWidget(QWidget())  # replaced by the panel on first use
             action = QAction(self)
-            action.setShortcut(QKeySequence(f"F{number}"))
+            action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(lambda _=False, key=area.key: self.show_area(key))
             self.addAction(action)
         self.sidebar.currentRowChanged.connect(self._row_changed)

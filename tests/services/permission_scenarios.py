@@ -8,7 +8,9 @@ LAP-0004, Fay owns LAP-0006), LAP-0005 in stock, and, made through the services 
 - ``paid``: LAP-0003 booked in for Dev (no cover), with £10.00 paid (``payment``);
 - ``ready``: Anna's LAP-0001 with a software fault, ready for collection;
 - ``open_loan``: LNR-001 lent to Dev;
-- ``short_loan``: LNR-002 lent to Anna, back without its charger.
+- ``short_loan``: LNR-002 lent to Anna, back without its charger;
+- ``pickup``: a pickup session for 9D (Dev); ``stocktake``: a stocktake of the tag LAP-0005
+  for "Cart A", where LAP-0005 (recorded at no place) was found.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from helpdesk.services.care.purge import purge_leavers
 from helpdesk.services.care.restore import restore_database
 from helpdesk.services.care.subject_access import subject_access
 from helpdesk.services.core.auth import hash_secret, sign_in
+from helpdesk.services.core.codes import session_code
 from helpdesk.services.core.demo_accounts import mark_demo_database
 from helpdesk.services.core.settings import add_closures, get_settings, save_settings
 from helpdesk.services.core.staff import (
@@ -73,6 +76,12 @@ from helpdesk.services.reporting.notices import (
     ready_for_collection,
 )
 from helpdesk.services.reporting.reports import run_report
+from helpdesk.services.sessions import (
+    close_session,
+    move_found_here,
+    scan_in_session,
+    start_session,
+)
 
 LATER = NOW + timedelta(hours=2)
 ROLE_STAFF = {role: f"as_{role.value}" for role in StaffRole}
@@ -146,6 +155,11 @@ def prepare(factory) -> dict[str, int]:  # noqa: ANN001 - the services' session 
         session.add(
             TicketPhoto(ticket_id=due.id, path="TKT-OLD/1-crack.png", caption="", taken_at=NOW)
         )
+    pickup = start_session(factory, "admin", "pickup", form="9D", now=NOW)
+    stocktake = start_session(
+        factory, "admin", "stocktake", tags=["LAP-0005"], location="Cart A", now=NOW
+    )
+    scan_in_session(factory, "admin", stocktake.code, "LAP-0005", now=NOW)
     with factory() as session:
         period = session.scalar(
             select(CoverPeriod.id).join(Student).where(Student.card_code == "S1001")
@@ -160,6 +174,8 @@ def prepare(factory) -> dict[str, int]:  # noqa: ANN001 - the services' session 
         "short_loan": short.id,
         "period": period,
         "lap3": lap3,
+        "pickup": pickup.id,
+        "stocktake": stocktake.id,
     }
 
 
@@ -231,6 +247,18 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "counter.refusal": lambda f, who, ids, tmp: record_refusal(
         f, who, "desk-1", "LNR-009 is not a loan laptop.", "LNR-009", now=LATER
+    ),
+    "session.start": lambda f, who, ids, tmp: start_session(
+        f, who, "handin", form="10E", now=LATER
+    ),
+    "session.scan": lambda f, who, ids, tmp: scan_in_session(
+        f, who, session_code(ids["pickup"]), "S1004", now=LATER
+    ),
+    "session.close": lambda f, who, ids, tmp: close_session(
+        f, who, session_code(ids["pickup"]), now=LATER
+    ),
+    "devices.relocate": lambda f, who, ids, tmp: move_found_here(
+        f, who, session_code(ids["stocktake"]), now=LATER
     ),
     "ticket.move": lambda f, who, ids, tmp: move_ticket(
         f, who, ids["due"], "diagnosing", now=LATER

@@ -36,11 +36,11 @@ EXPECTED = {
     StaffRole.COUNTER: (
         "loan.issue loan.return loan.accessories loan.swap ticket.open ticket.collect "
         "device.assign labels.printed counter.refusal staff.sign_in staff.own_password "
-        "staff.own_pin staff.refused demo.build"
+        "staff.own_pin staff.refused demo.build session.start session.scan session.close"
     ),
     StaffRole.TECHNICIAN: (
         "ticket.move ticket.part ticket.vendor ticket.time ticket.photo ticket.diagnosis "
-        "device.unassign"
+        "device.unassign devices.relocate"
     ),
     StaffRole.MANAGER: (
         "payment.record payment.reverse charge.waive ticket.write_off cover.add cover.edit "

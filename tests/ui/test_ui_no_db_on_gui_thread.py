@@ -1,6 +1,7 @@
 """The window never waits on the database: walking every area but the counter (a student's
 record, a ticket page and the cover periods on the bench, the labels area, the overdue list, a
-report saved as PDF, the audit trail and its CSV, the settings dialog saved, the print queue)
+report saved as PDF, the audit trail and its CSV, a hand-in scanned in the Sessions area and its
+missing list saved, the settings dialog saved, the print queue)
 opens no database session on the GUI thread. Real threads: the database jobs run on the window's
 database thread.
 
@@ -154,6 +155,24 @@ def test_no_area_but_the_counter_opens_a_session_on_the_gui_thread(
     audit.exported.connect(exported.append)
     audit.export_csv(str(tmp_path / "audit.csv"))
     settle(qtbot, ctx, lambda: bool(exported))
+
+    # Sessions: the open sessions, a hand-in started and joined, a laptop scanned into it (its
+    # receipt drawn on the other worker), the progress read, the missing list saved as a PDF
+    from helpdesk.ui.sessions.start_dialog import StartChoice
+
+    win.show_area("sessions")
+    desk = win.panel("sessions")
+    settle(qtbot, ctx, lambda: desk.may_move)
+    desk.start(StartChoice("handin", {"form": "8B"}))
+    screen = desk.scan_screen
+    settle(qtbot, ctx, lambda: screen.session is not None)
+    qtbot.keyClicks(screen.scan_box, school.ben_laptop)
+    qtbot.keyClick(screen.scan_box, Qt.Key.Key_Return)
+    settle(qtbot, ctx, lambda: screen.idle() and screen.outcome == "done")
+    settle(qtbot, ctx, lambda: screen.progress.status is not None and desk.paper.jobs_sent > 0)
+    desk.save_missing(str(tmp_path / "missing.pdf"))
+    settle(qtbot, ctx, lambda: (tmp_path / "missing.pdf").exists())
+    settle(qtbot, ctx, lambda: ctx.runner.wait(50))
 
     # the settings dialog: opens at once, fills, saves
     dialog = SettingsDialog(ctx, win)

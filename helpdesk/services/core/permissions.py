@@ -45,6 +45,10 @@ PERMISSIONS: dict[str, tuple[StaffRole, str]] = {
     "device.assign": (_C, "Handing out a laptop"),
     "labels.printed": (_C, "Marking labels printed"),
     "counter.refusal": (_C, "Keeping a refusal in the counter's log"),
+    # Pickup, hand-in and stocktake sessions: starting one, scanning in it, closing it.
+    "session.start": (_C, "Starting a scan session"),
+    "session.scan": (_C, "Scanning in a session"),
+    "session.close": (_C, "Closing a scan session"),
     # The bench.
     "ticket.move": (_T, "Moving a repair ticket"),
     "ticket.part": (_T, "Adding a part to a repair"),
@@ -53,6 +57,7 @@ PERMISSIONS: dict[str, tuple[StaffRole, str]] = {
     "ticket.photo": (_T, "Adding a photo to a repair"),
     "ticket.diagnosis": (_T, "Writing a diagnosis note"),
     "device.unassign": (_T, "Ending a laptop's assignment"),
+    "devices.relocate": (_T, "Moving devices to a stocktake's place"),
     # Money, insurance and the school's records.
     "payment.record": (_M, "Taking a payment"),
     "payment.reverse": (_M, "Reversing a payment"),

@@ -230,6 +230,7 @@ class AssignmentInfo:
     student: StudentSummary
     started_at: datetime
     ended_at: datetime | None
+    ticket_id: int | None = None  # ended damaged: the repair ticket it went to the bench with
 
 
 # --- builders (inside a unit of work) -----------------------------------------------------------

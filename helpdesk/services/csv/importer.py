@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from helpdesk.domain.enums import CoverStatus, StudentStatus
 from helpdesk.domain.models import CoverPeriod, Scheme, Student
 from helpdesk.services.core.unit_of_work import SessionFactory, now_of
+from helpdesk.services.csv.allocations import import_allocations
 from helpdesk.services.csv.apply import (
     COVER_COLUMNS,
     COVER_OPTIONAL,
@@ -60,6 +61,7 @@ __all__ = [
     "STUDENT_COLUMNS",
     "STUDENT_OPTIONAL",
     "ImportResult",
+    "import_allocations",
     "import_cover",
     "import_devices",
     "import_students",
@@ -226,4 +228,9 @@ def import_cover(
     )
 
 
-IMPORTERS = {"students": import_students, "devices": import_devices, "cover": import_cover}
+IMPORTERS = {
+    "students": import_students,
+    "devices": import_devices,
+    "cover": import_cover,
+    "allocations": import_allocations,
+}

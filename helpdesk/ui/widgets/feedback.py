@@ -27,6 +27,8 @@ GOOD_FILE = "good.wav"
 REFUSED_FILE = "refused.wav"
 GOOD_COLOUR = "#b9f6ca"
 REFUSED_COLOUR = "#ffcdd2"
+SOFT_COLOUR = "#e4e7eb"
+SOFT_VOLUME = 0.25  # a repeat scan: the good sound, quietly
 
 
 def _tone(parts: Sequence[tuple[float, float, float]]) -> bytes:
@@ -96,6 +98,12 @@ class Feedback(QObject):
         if widget is not None:
             self.flash(widget, GOOD_COLOUR)
 
+    def soft(self, widget: QWidget | None = None) -> None:
+        """A harmless repeat (a code already done): the good sound, quietly, and a grey flash."""
+        self._play(GOOD_FILE, volume=SOFT_VOLUME)
+        if widget is not None:
+            self.flash(widget, SOFT_COLOUR)
+
     def refused(self, widget: QWidget | None = None) -> None:
         self._play(REFUSED_FILE)
         if widget is not None:
@@ -123,11 +131,11 @@ class Feedback(QObject):
         except RuntimeError:  # the widget was closed meanwhile
             pass
 
-    def _play(self, name: str) -> None:
+    def _play(self, name: str, volume: float = 0.8) -> None:
         if not self.enabled:
             return
-        self.sound_due.emit(name)
-        effect = self._effect(name)
+        self.sound_due.emit(name if volume >= 0.8 else f"{name} (soft)")
+        effect = self._effect(name, volume)
         if effect is None:
             return
         try:
@@ -135,9 +143,10 @@ class Feedback(QObject):
         except Exception as exc:  # noqa: BLE001 - no sound is never an error at the counter
             log.info("sound %s not played: %s", name, exc)
 
-    def _effect(self, name: str):
-        if name in self._effects:
-            return self._effects[name]
+    def _effect(self, name: str, volume: float = 0.8):
+        key = f"{name}@{volume}"
+        if key in self._effects:
+            return self._effects[key]
         effect = None
         path = sound_path(name)
         if path is not None:
@@ -146,13 +155,13 @@ class Feedback(QObject):
 
                 if QMediaDevices.defaultAudioOutput().isNull():
                     log.info("no sound device: scan sounds are off")
-                    self._effects[name] = None
+                    self._effects[key] = None
                     return None
                 effect = QSoundEffect(self)
                 effect.setSource(QUrl.fromLocalFile(str(path)))
-                effect.setVolume(0.8)
+                effect.setVolume(volume)
             except Exception as exc:  # noqa: BLE001 - no multimedia backend: silent feedback
                 log.info("sounds unavailable: %s", exc)
                 effect = None
-        self._effects[name] = effect
+        self._effects[key] = effect
         return effect
