@@ -36,6 +36,7 @@ from helpdesk.domain.enums import (
     TicketState,
 )
 from helpdesk.domain.errors import HelpdeskError, Refused
+from helpdesk.services.core.in_one import write_in_one
 from helpdesk.services.core.permissions import needed
 from helpdesk.services.core.records import expected_status
 from helpdesk.services.core.settings import SchoolSettings, settings_of_row
@@ -57,7 +58,7 @@ from helpdesk.services.counter.card_rows import (
     UserRow,
     row_of,
 )
-from helpdesk.services.counter.quick_loans import SET_STATUS, _audit_rows, _plain, _sql_of
+from helpdesk.services.counter.quick_loans import SET_STATUS, _audit_rows
 from helpdesk.services.counter.quick_refusals import refuse_as_the_general_path
 from helpdesk.services.counter.swap_rows import (
     FACTS,
@@ -281,7 +282,7 @@ def _write(
         params |= {"loaner_device": loaner.id, "loaner_to": DeviceStatus.ON_LOAN}
         params |= {"own_device": own.id, "own_to": own_to} if len(moves) == 2 else {}
         statement = writes_in_one(claim is not None, len(moves) == 2)
-        conn.exec_driver_sql(_sql_of(statement, conn), _plain(params))
+        write_in_one(conn, statement, params)
     else:
         conn.execute(_audit_rows(len(audit)), {f"{k}_{n}": v for n, row in enumerate(audit)
                                                for k, v in row.items()})  # fmt: skip

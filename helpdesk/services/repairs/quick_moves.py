@@ -32,6 +32,7 @@ from helpdesk.domain.models import (
     table_of,
 )
 from helpdesk.domain.payments import Payment
+from helpdesk.services.core.in_one import write_in_one
 from helpdesk.services.core.permissions import require
 from helpdesk.services.core.records import expected_status
 from helpdesk.services.core.unit_of_work import SessionFactory, unit_of_work
@@ -51,7 +52,7 @@ from helpdesk.services.counter.card_rows import (
     UserRow,
     row_of,
 )
-from helpdesk.services.counter.quick_loans import SET_STATUS, _audit_rows, _plain, _sql_of
+from helpdesk.services.counter.quick_loans import SET_STATUS, _audit_rows
 from helpdesk.services.repairs.lifecycle import check_paid, check_transition
 
 tickets, devices, staff, loans = table_of(Ticket), table_of(Device), table_of(Staff), table_of(Loan)
@@ -207,7 +208,7 @@ def _move(conn: Connection, row: Any, target: TicketState, moment: datetime) -> 
     if conn.dialect.name == "postgresql":
         params = {f"{k}_{n}": v for n, entry in enumerate(audit) for k, v in entry.items()}
         params |= change | (moved if len(audit) == 2 else {})
-        conn.exec_driver_sql(_sql_of(MOVE_IN_ONE[len(audit)], conn), _plain(params))
+        write_in_one(conn, MOVE_IN_ONE[len(audit)], params)
     else:
         conn.execute(MOVE, change)
         if len(audit) == 2:
