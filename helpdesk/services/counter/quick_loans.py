@@ -48,7 +48,10 @@ from helpdesk.services.core.settings import settings_columns, settings_of_row
 from helpdesk.services.core.unit_of_work import SessionFactory, unit_of_work
 from helpdesk.services.core.views import LoanInfo, loan_info
 from helpdesk.services.counter.card_rows import DeviceRef, LoanRow, StudentRef, UserRow, row_of
-from helpdesk.services.counter.quick_refusals import refuse_as_the_general_path
+from helpdesk.services.counter.quick_refusals import (
+    refuse_a_second_return,
+    refuse_as_the_general_path,
+)
 
 devices, students, loans, staff = (
     table_of(Device),
@@ -374,6 +377,8 @@ def quick_return(
     with unit_of_work(factory, None, action="loan.return", now=moment) as session:
         conn = session.connection()
         found = conn.execute(query, params).all()
+        if not found and loan_id is not None:  # returned already? said in the general words
+            refuse_a_second_return(conn, loan_id, actor)
         if len(found) != 1 or not found[0].staff_active or moment < found[0].issued_at:
             return None
         row = found[0]
