@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from service_school import NOW, build_school
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from helpdesk.domain.enums import Condition, LoanType
 from helpdesk.domain.errors import AlreadyOnLoan, NotFound, Refused
@@ -100,6 +100,7 @@ def test_quick_path_writes_what_the_general_path_writes(backend, request, monkey
 
     monkeypatch.setattr(loan_service, "quick_issue", counting("issue", real_issue))
     monkeypatch.setattr(loan_service, "quick_return", counting("return", real_return))
+    told_quick = _notices(quick_factory)
     quick = _story(quick_factory)
     assert calls == {"issue": 4, "return": 3}  # every step took the quick path
 
@@ -110,13 +111,29 @@ def test_quick_path_writes_what_the_general_path_writes(backend, request, monkey
     general_factory = _second_school(request, backend)
     monkeypatch.setattr(loan_service, "quick_issue", lambda *a, **k: None)
     monkeypatch.setattr(loan_service, "quick_return", lambda *a, **k: None)
+    told_general = _notices(general_factory)
     general = _story(general_factory)
+    # the same word to the other counters (PostgreSQL), sent inside the quick path's last write
+    assert told_quick == told_general
+    assert (len(told_quick) == 7) is (backend == "postgres")
 
     assert quick == general
     records = _records(quick_factory)
     assert len(records[0]) == 14  # 4 loans and 3 returns: a loan row and a device row each
     assert {row[-1] for row in records[0]} == {"Front desk"}
     assert records == _records(general_factory)
+
+
+def _notices(factory) -> list[str]:  # noqa: ANN001
+    """What each action told the other counters (PostgreSQL's pg_notify payloads)."""
+    told: list[str] = []
+
+    def heard(_conn, _cursor, statement, params, *_rest) -> None:  # noqa: ANN001
+        if "pg_notify" in statement:  # the unit of work's, or a quick path's last statement's
+            told.append(params.get("payload") or params["changes_word"])
+
+    event.listen(factory.kw["bind"], "before_cursor_execute", heard)
+    return told
 
 
 def _second_school(request, backend: str):  # noqa: ANN001, ANN202

@@ -162,3 +162,35 @@ def test_a_refusal_costs_one_transaction(any_school, monkeypatch):
     with pytest.raises(Refused, match="left the school"):
         issue_loan(school, "counter1", student_code="S1003", device_code="LNR-002", now=LATER)
     assert opened == []  # the general path never ran
+
+
+def test_a_loan_slip_scanned_again_is_refused_in_one_transaction(any_school, monkeypatch):
+    """A loan another counter took back first: the quick return says so in the general path's
+    words, without a second transaction; a slip of no loan still goes to the general path."""
+    from helpdesk.domain.errors import NotFound
+
+    school = any_school
+    lent = issue_loan(school, "counter1", student_code="S1004", device_code="LNR-001", now=NOW)
+    loan_service.return_loan(school, "tech1", loan_id=lent.id, now=LATER)
+    before = _records(school)
+    opened = []
+    real = loan_service.unit_of_work
+    monkeypatch.setattr(
+        loan_service, "unit_of_work", lambda *a, **k: opened.append(k["action"]) or real(*a, **k)
+    )
+    quick = _refusal(lambda: loan_service.return_loan(school, "counter1", loan_id=lent.id,
+                                                      now=LATER))  # fmt: skip
+    assert opened == []  # the general path never ran
+    with monkeypatch.context() as patched:
+        patched.setattr(loan_service, "quick_return", lambda *a, **k: None)
+        general = _refusal(lambda: loan_service.return_loan(school, "counter1", loan_id=lent.id,
+                                                            now=LATER))  # fmt: skip
+    assert (type(quick), str(quick)) == (type(general), str(general))
+    assert str(quick) == (
+        f"{lent.code} (LNR-001) was already returned on {LATER:%d/%m/%Y at %H:%M}."
+    )
+    assert _records(school) == before
+    opened.clear()
+    with pytest.raises(NotFound, match="There is no loan LOAN-000999"):
+        loan_service.return_loan(school, "counter1", loan_id=999, now=LATER)
+    assert opened == ["loan.return"]  # no such loan: the general path names it

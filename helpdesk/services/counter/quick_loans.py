@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 from sqlalchemy import Connection, Insert, Select, bindparam, exists, func, or_, select, update
@@ -42,13 +41,17 @@ from helpdesk.domain.models import (
     Student,
     table_of,
 )
+from helpdesk.services.core.in_one import write_in_one
 from helpdesk.services.core.permissions import needed
 from helpdesk.services.core.records import expected_status
 from helpdesk.services.core.settings import settings_columns, settings_of_row
 from helpdesk.services.core.unit_of_work import SessionFactory, unit_of_work
 from helpdesk.services.core.views import LoanInfo, loan_info
 from helpdesk.services.counter.card_rows import DeviceRef, LoanRow, StudentRef, UserRow, row_of
-from helpdesk.services.counter.quick_refusals import refuse_as_the_general_path
+from helpdesk.services.counter.quick_refusals import (
+    refuse_a_second_return,
+    refuse_as_the_general_path,
+)
 
 devices, students, loans, staff = (
     table_of(Device),
@@ -215,21 +218,6 @@ RETURN_IN_ONE = {  # PostgreSQL: the loan closed, the audit rows, and the device
     1: _audit_rows(1).add_cte(CLOSE_LOAN.cte()),
     2: _audit_rows(2).add_cte(CLOSE_LOAN.cte()).add_cte(SET_STATUS.cte()),
 }
-_compiled: dict[tuple[int, str, str], str] = {}
-
-
-def _sql_of(statement: Insert, conn: Connection) -> str:
-    """The statement as the server's SQL, compiled once: SQLAlchemy does not cache the compiled
-    form of a statement with data-changing CTEs, and compiling it costs more than running it."""
-    key = (id(statement), conn.dialect.name, conn.dialect.paramstyle)
-    if key not in _compiled:
-        _compiled[key] = str(statement.compile(dialect=conn.dialect))
-    return _compiled[key]
-
-
-def _plain(params: dict[str, object]) -> dict[str, object]:
-    """Enums as their stored values, for SQL run without SQLAlchemy's type processing."""
-    return {k: v.value if isinstance(v, Enum) else v for k, v in params.items()}
 
 
 def _audit(conn: Connection, rows: list[dict]) -> None:
@@ -356,7 +344,7 @@ def quick_issue(
             if conn.dialect.name == "postgresql":
                 params = {f"{k}_{n}": v for n, row in enumerate(audit) for k, v in row.items()}
                 params |= {f"l_{k}": v for k, v in loan.items()} | moved
-                conn.exec_driver_sql(_sql_of(ISSUE_IN_ONE, conn), _plain(params))
+                write_in_one(conn, ISSUE_IN_ONE, params)
             else:
                 _audit(conn, audit)
     except IntegrityError:
@@ -389,6 +377,8 @@ def quick_return(
     with unit_of_work(factory, None, action="loan.return", now=moment) as session:
         conn = session.connection()
         found = conn.execute(query, params).all()
+        if not found and loan_id is not None:  # returned already? said in the general words
+            refuse_a_second_return(conn, loan_id, actor)
         if len(found) != 1 or not found[0].staff_active or moment < found[0].issued_at:
             return None
         row = found[0]
@@ -429,7 +419,7 @@ def quick_return(
         if conn.dialect.name == "postgresql":
             params = {f"{k}_{n}": v for n, entry in enumerate(audit) for k, v in entry.items()}
             params |= closing | (moved if len(audit) == 2 else {})
-            conn.exec_driver_sql(_sql_of(RETURN_IN_ONE[len(audit)], conn), _plain(params))
+            write_in_one(conn, RETURN_IN_ONE[len(audit)], params)
         else:
             conn.execute(CLOSE_LOAN, closing)
             if len(audit) == 2:

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from helpdesk.domain.enums import DevicePool, DeviceStatus, StudentStatus
-from helpdesk.domain.models import Device, Loan, Student, table_of
+from helpdesk.domain.errors import Refused
+from helpdesk.domain.models import Device, Loan, Staff, Student, table_of
+from helpdesk.services.core.codes import loan_code
 from helpdesk.services.core.settings import SchoolSettings
 from helpdesk.services.core.views import unpaid_pence
 from helpdesk.services.counter.lending import (
@@ -31,6 +33,7 @@ from helpdesk.services.counter.lending import (
 )
 
 devices, students, loans = table_of(Device), table_of(Student), table_of(Loan)
+staff = table_of(Staff)
 
 HOLDER = (  # who has the device now
     select(students.c.first_name, students.c.last_name, students.c.form)
@@ -77,3 +80,25 @@ def refuse_as_the_general_path(
         owed = unpaid_pence(session, found.student_id)
         if owed > 0:
             raise owes(found, owed)
+
+
+RETURNED = (  # a loan slip scanned again: the loan as it is now, and whether the staff member is
+    select(loans.c.id, loans.c.returned_at, devices.c.asset_tag)
+    .select_from(loans)
+    .join(devices, devices.c.id == loans.c.device_id)
+    .join(staff, staff.c.username == bindparam("actor"))
+    .where(loans.c.id == bindparam("loan"), staff.c.active.is_(True))
+)
+
+
+def refuse_a_second_return(conn: Connection, loan_id: int, actor: str) -> None:
+    """A loan back by its slip that the quick path found no open loan for: when the loan was
+    returned already (another counter took it back first), raise what the general path raises
+    (loans._loan_to_return), in this transaction; otherwise return, and the general path
+    decides. ``actor`` must be an active staff member (any may take a loan back)."""
+    row = conn.execute(RETURNED, {"loan": loan_id, "actor": actor}).first()
+    if row is not None and row.returned_at is not None:
+        raise Refused(
+            f"{loan_code(row.id)} ({row.asset_tag}) was already returned on "
+            f"{row.returned_at:%d/%m/%Y at %H:%M}."
+        )

@@ -42,6 +42,7 @@ from helpdesk.services.counter.lending import (
     loan_type_of,
     say_who_has_it,
 )
+from helpdesk.services.counter.quick_swaps import quick_swap
 from helpdesk.services.repairs.tickets import (
     DamageReport,
     book_ticket_and_claim,
@@ -85,6 +86,26 @@ def swap(
     loan_type_of(LoanType.SWAP, school_days)
     extras = accessories_of(accessories)
     damage = photos_read(damage)
+    if (  # what the counter scanned, by ids: as a few statements (quick_swaps.py)
+        damage is not None
+        and due_at is None
+        and student_id is not None
+        and own_device_id is not None
+        and loaner_id is not None
+    ):
+        quick = quick_swap(
+            factory,
+            actor,
+            student_id=student_id,
+            own_device_id=own_device_id,
+            loaner_id=loaner_id,
+            damage=damage,
+            accessories=extras,
+            school_days=school_days,
+            now=now,
+        )
+        if quick is not None:
+            return SwapInfo(*quick)
     try:
         with unit_of_work(factory, actor, action="loan.swap", now=now) as session:
             found = _by_ids(session, loaner_id, own_device_id, student_id)

@@ -9,16 +9,17 @@ booked in with a police crime reference. Software and battery faults are not dam
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from helpdesk.domain.enums import CoverStatus, DamageCategory, IncidentType
 from helpdesk.domain.errors import ValidationError
-from helpdesk.domain.models import Claim, CoverPeriod, FeeRule, Scheme, Student, UninsuredPrice
+from helpdesk.domain.models import Claim, CoverPeriod, Scheme, Student, UninsuredPrice
 from helpdesk.services.core.records import find_student
 from helpdesk.services.core.shapes import PeriodShape
 from helpdesk.services.core.unit_of_work import SessionFactory, read_session
@@ -110,7 +111,48 @@ def claims_used(session: Session, period_id: int) -> int:
     )
 
 
-def fee_rule_for(scheme: Scheme, incident: IncidentType, claim_number: int) -> FeeRule | None:
+class FeeShape(Protocol):
+    """A row of a scheme's fee schedule: a FeeRule, or the same columns read as plain SQL."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def incident_type(self) -> IncidentType | None: ...
+    @property
+    def claim_from(self) -> int: ...
+    @property
+    def claim_to(self) -> int | None: ...
+    @property
+    def charge_pence(self) -> int: ...
+
+
+class SchemeTerms(Protocol):
+    """What the cover check reads of a scheme."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def report_within_days(self) -> int | None: ...
+    @property
+    def excludes_no_case(self) -> bool: ...
+    @property
+    def excludes_deliberate(self) -> bool: ...
+    @property
+    def fee_rules(self) -> Sequence[FeeShape]: ...
+
+
+class PeriodTerms(Protocol):
+    """What the cover check reads of a cover period."""
+
+    @property
+    def status(self) -> CoverStatus: ...
+    @property
+    def claims_allowed(self) -> int: ...
+    @property
+    def scheme(self) -> SchemeTerms: ...
+
+
+def fee_rule_for(scheme: SchemeTerms, incident: IncidentType, claim_number: int) -> FeeShape | None:
     """The schedule's row for this incident and claim number: a row for the incident type wins
     over a row for any incident, then the row starting at the highest claim number."""
     matching = [
@@ -134,16 +176,19 @@ def _what(category: DamageCategory) -> str:
     return f"a {category.label} repair"
 
 
-def _uninsured(session: Session, category: DamageCategory, reason: str) -> tuple[int, str]:
+def uninsured_price(session: Session, category: DamageCategory) -> int | None:
+    """The uninsured price list's charge for ``category`` (``None``: no price is set)."""
     price = session.scalar(select(UninsuredPrice).where(UninsuredPrice.damage_category == category))
+    return None if price is None else price.charge_pence
+
+
+def _uninsured(price: int | None, category: DamageCategory, reason: str) -> tuple[int, str]:
     if price is None:
         return (
             0,
             f"{reason} No uninsured price is set for {_what(category)}, so there is no charge.",
         )
-    return price.charge_pence, (
-        f"{reason} The uninsured price for {_what(category)} is {money(price.charge_pence)}."
-    )
+    return price, f"{reason} The uninsured price for {_what(category)} is {money(price)}."
 
 
 def check_cover(
@@ -153,12 +198,22 @@ def check_cover(
 
     ``period``: the student's cover period on the day of the incident when the caller has read
     it already (``None``: there is none); read here by default."""
-    incident = IncidentType.for_damage(intake.category)
     if period is True or period is False:
         period = cover_period_on(session, student.id, intake.occurred_on)
+    used = claims_used(session, period.id) if period else 0
+    return decide_cover(intake, period, used, lambda: uninsured_price(session, intake.category))
+
+
+def decide_cover(
+    intake: Intake, period: PeriodTerms | None, used: int, price: Callable[[], int | None]
+) -> CoverCheck:
+    """The cover check from what it reads: the cover period on the day of the incident (or
+    ``None``), the claims of that period used, and ``price``, which gives the uninsured price
+    of the incident's category when asked (check_cover reads it only then; the quick swap
+    has read it with the rest)."""
+    incident = IncidentType.for_damage(intake.category)
     status = period.status if period else None
     scheme = period.scheme if period else None
-    used = claims_used(session, period.id) if period else 0
     allowed = period.claims_allowed if period else 0
     refused = None
     if incident is IncidentType.THEFT and not intake.crime_reference:
@@ -186,13 +241,13 @@ def check_cover(
         )
     if period is None:
         charge, rule = _uninsured(
-            session, intake.category, f"No cover on record on {_day(intake.occurred_on)}."
+            price(), intake.category, f"No cover on record on {_day(intake.occurred_on)}."
         )
         return result(charge, rule)
     scheme = period.scheme
     if period.status is not CoverStatus.INSURED:
         charge, rule = _uninsured(
-            session,
+            price(),
             intake.category,
             f"Cover with {scheme.name} is {period.status.label}, so this is not a claim.",
         )
@@ -213,7 +268,7 @@ def check_cover(
     elif used >= allowed:
         exclusion = f"All {allowed} claims of the period with {scheme.name} are used."
     if exclusion:
-        charge, rule = _uninsured(session, intake.category, exclusion)
+        charge, rule = _uninsured(price(), intake.category, exclusion)
         return result(charge, rule, excluded=exclusion)
     number = used + 1
     fee = fee_rule_for(scheme, incident, number)

@@ -12,16 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.domain.enums import (
-    ALLOWED_TRANSITIONS,
     CLOSED_TICKET_STATES,
     ChargeStatus,
     DeviceStatus,
     IncidentType,
     TicketState,
 )
-from helpdesk.domain.errors import InvalidTransition, Refused, ValidationError
+from helpdesk.domain.errors import Refused, ValidationError
 from helpdesk.domain.models import Claim, Device, Loan, Student, Ticket, TicketPart
-from helpdesk.services.core.codes import ticket_code
+from helpdesk.services.core.codes import parse_ticket_code, ticket_code
 from helpdesk.services.core.permissions import require
 from helpdesk.services.core.records import (
     active_assignment_of,
@@ -44,15 +43,14 @@ from helpdesk.services.core.views import (
     TicketInfo,
     claim_and_swap,
     claim_of,
-    money,
     student_label,
     ticket_info,
 )
 from helpdesk.services.repairs.charges import record_payment, reverse_payment, waive_charge
 from helpdesk.services.repairs.insurance import FAULTS, check_cover, cover_period_on, make_intake
+from helpdesk.services.repairs.lifecycle import check_paid, check_transition
 from helpdesk.services.repairs.photos import PhotoFile, read_photo, store_photos
-
-WORK_STATES = frozenset({TicketState.AWAITING_PARTS, TicketState.WITH_VENDOR, TicketState.REPAIRED})
+from helpdesk.services.repairs.quick_moves import quick_move
 
 
 @dataclass(frozen=True)
@@ -78,15 +76,6 @@ def photos_read(damage: DamageReport | None) -> DamageReport | None:
         damage,
         photos=tuple(p if isinstance(p, PhotoFile) else read_photo(p) for p in damage.photos),
     )
-
-
-def _label(state: TicketState) -> str:
-    return state.label
-
-
-def _states(states: list[TicketState]) -> str:
-    names = [_label(s) for s in states]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def book_ticket(
@@ -248,36 +237,13 @@ def change_state(
 ) -> None:
     """Move a ticket one step (inside a unit of work), with every rule of the lifecycle.
     ``claim``: the ticket's claim (or ``None``) when the caller has read it already."""
-    code = ticket_code(ticket.id)
     now = now_of(session)
     staff = actor_of(session)
-    current = ticket.state
-    if to_state is current:
-        raise InvalidTransition(f"{code} is already {current.label}.")
-    allowed = ALLOWED_TRANSITIONS[current]
-    if to_state not in allowed:
-        if not allowed:
-            raise InvalidTransition(
-                f"{code} cannot go from {current.label} to {to_state.label}: "
-                f"a {current.label} ticket is closed."
-            )
-        order = [s for s in TicketState if s in allowed]
-        raise InvalidTransition(
-            f"{code} cannot go from {current.label} to {to_state.label}; from {current.label} "
-            f"it can go to {_states(order)}."
-        )
+    check_transition(ticket.id, ticket.state, to_state)
     if isinstance(claim, EllipsisType):
         claim = claim_of(session, ticket.id)
-    if (
-        current is TicketState.AWAITING_PAYMENT
-        and to_state in WORK_STATES
-        and claim is not None
-        and claim.charge_status is ChargeStatus.DUE
-    ):
-        raise Refused(
-            f"The charge of {money(claim.charge_pence)} for {code} is not paid yet: record the "
-            "payment or waive it first."
-        )
+    if claim is not None:
+        check_paid(ticket.id, ticket.state, to_state, claim.charge_status, claim.charge_pence)
     if to_state is TicketState.COLLECTED:
         loan = open_swap_loan(session, ticket)
         if loan is not None:
@@ -337,6 +303,11 @@ def move_ticket(
         names = ", ".join(s.value for s in TicketState)
         raise ValidationError(f"'{to_state}' is not a ticket state; use one of: {names}.") from None
     action = "ticket.write_off" if target is TicketState.WRITTEN_OFF else "ticket.move"
+    number = parse_ticket_code(ticket_id) if isinstance(ticket_id, str) else ticket_id
+    if number is not None and not note.strip():  # a plain move: a few statements
+        quick = quick_move(factory, actor, number, target, now=now)
+        if quick is not None:
+            return quick
     with unit_of_work(factory, actor, action=action, now=now) as session:
         ticket = find_ticket(session, ticket_id, with_lists=True)  # parts, photos: the card's
         # The claim and swap loan read once, for the rules and for the card (a move changes
