@@ -13,9 +13,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from helpdesk.db import SessionFactory
@@ -27,6 +28,47 @@ class CommandError(Exception):
     def __init__(self, message: str, code: int = 1) -> None:
         super().__init__(message)
         self.code = code
+
+
+# What a terminal could act on instead of showing: C0 controls but tab and newline (a carriage
+# return only before a newline, a CSV's line end), DEL, C1 controls, the lone surrogates of
+# undecodable bytes and the bidirectional overrides that reorder what a line appears to say.
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[{_CONTROLS}]|\r(?!\n)")
+_UNSAFE_IN_LINE = re.compile(f"[{_CONTROLS}\r\n]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(text: object, *, one_line: bool = False) -> str:
+    """``text`` fit for a terminal: each control character shown as ``\\x1b`` or ``\\u202e``
+    instead of being sent, so a name or a message cannot move the cursor, change colours, ring
+    the bell or hide what follows. Tab and newline stay (and a carriage return before a
+    newline), unless ``one_line``: then line breaks are escaped too."""
+    return (_UNSAFE_IN_LINE if one_line else _UNSAFE).sub(_escape, str(text))
+
+
+class SafeStream:
+    """A text stream that writes through :func:`safe`: the command line's standard output and
+    error while a command runs, so nothing a command prints (a name from the database, a code
+    from a file, an exception's message) reaches the terminal raw."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.wrapped = stream
+
+    def write(self, text: str) -> int:
+        self.wrapped.write(safe(text))
+        return len(text)
+
+    def writelines(self, lines: list[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.wrapped, name)
 
 
 def db_url(args: argparse.Namespace) -> str:
