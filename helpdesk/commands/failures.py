@@ -59,7 +59,7 @@ def _os_error(exc: OSError) -> str:
 
 
 def _database_error(exc: BaseException) -> str:
-    text = _first_line(exc)
+    text = _first_line(getattr(exc, "orig", None) or exc)
     low = text.lower()
     if "full" in low:
         return f"{_DISK_FULL} (the database says: {text}); nothing was changed"
