@@ -364,4 +364,18 @@ def open_database(
     engine = make_engine(url, busy_ms=busy_ms)
     if upgrade_schema:
         upgrade(engine)
+        check_audit_triggers(engine)
     return make_session_factory(engine)
+
+
+def check_audit_triggers(engine: Engine) -> list[str]:
+    """The start-up check of the audit log's triggers: any that is missing is put back (and
+    logged); the names put back. See :mod:`helpdesk.domain.audit_triggers`."""
+    from helpdesk.domain.audit_triggers import ensure_audit_triggers, missing_audit_triggers
+
+    with read_connection(engine) as conn:  # the usual case: all there, nothing to write
+        missing = missing_audit_triggers(conn)
+    if not missing:
+        return []
+    with write_transaction(engine) as conn:
+        return ensure_audit_triggers(conn)
