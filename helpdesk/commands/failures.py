@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import re
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -101,6 +102,8 @@ def explain(exc: BaseException) -> str | None:
                 "the text is not UTF-8 (save the file as UTF-8 text, in Excel "
                 '"CSV UTF-8"); nothing was changed'
             )
+        if isinstance(cause, ValueError) and re.search(r"null (byte|character)", str(cause)):
+            return "a file name or value holds a NUL character (\\x00); nothing was written"
         if isinstance(cause, csv.Error):
             return f"the CSV text cannot be read ({_first_line(cause)}); nothing was changed"
     return None
