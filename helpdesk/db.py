@@ -115,7 +115,7 @@ def make_engine(url: str, *, echo: bool = False, busy_ms: int = BUSY_MS) -> Engi
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
-        if database and database != ":memory:":
+        if database and database != ":memory:" and not database.startswith("file:"):
             path = Path(database).expanduser()
             if path.is_file() and path.stat().st_size > 0:
                 _probe_sqlite(path)

@@ -167,6 +167,8 @@ def check_folder(url: str, *, create: bool) -> None:
     database = parsed.database
     if parsed.get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
         return
+    if str(database).startswith("file:"):  # SQLite's URI form (?uri=true): SQLite reads it
+        return
     folder = Path(str(database)).expanduser().parent
     if create or url == default_url() or folder.is_dir():
         return
@@ -212,7 +214,11 @@ def open_database(
         except Exception as exc:  # noqa: BLE001 - an unusable URL is one clear line
             raise CommandError(f"cannot use the database URL {url!r}: {exc}") from exc
         database = parsed.database
-        if parsed.get_backend_name() == "sqlite" and database not in (None, "", ":memory:"):
+        if (
+            parsed.get_backend_name() == "sqlite"
+            and database not in (None, "", ":memory:")
+            and not str(database).startswith("file:")  # SQLite's URI form: SQLite reads it
+        ):
             if not Path(str(database)).expanduser().is_file():
                 raise CommandError(
                     f"there is no database at {database}; "

@@ -99,3 +99,21 @@ def test_a_folder_that_does_not_exist_is_refused_except_for_a_new_database(capsy
     code, out, err = run(capsys, "db", "upgrade", "--db", f"sqlite:///{missing}")
     assert code == 0, err
     assert missing.is_file()
+
+
+@pytest.mark.parametrize("argv", [["staff", "disable", "admin"], ["lookup", "100001"]])
+def test_a_database_that_cannot_be_written_is_one_sentence(
+    session_factory, sqlite_url, capsys, argv
+):
+    session_factory.kw["bind"].dispose()
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    read_only = f"sqlite:///file:{path}?mode=ro&uri=true"  # as a read-only share or disk would
+    code, out, err = run(capsys, *argv, "--db", read_only)
+    assert code == 1
+    assert err == (
+        "helpdesk: the database cannot be written here (attempt to write a readonly database); "
+        "nothing was changed\n"
+    )
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert not (Path.cwd() / "file:").exists()
