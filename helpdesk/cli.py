@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from helpdesk.commands import COMMAND_MODULES, COMMANDS, MODULE_OF
-from helpdesk.commands.common import CommandError
+from helpdesk.commands.common import CommandError, SafeStream, safe
 
 log = logging.getLogger("helpdesk")
 
@@ -113,7 +113,23 @@ def module_for(argv: Sequence[str]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """Run ``helpdesk`` with ``argv``; everything printed meanwhile (help, refusals, records)
+    goes through :class:`SafeStream`, so no control character reaches the terminal raw."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout = SafeStream(out)
+    sys.stderr = SafeStream(err)
+    try:
+        return _run(list(sys.argv[1:] if argv is None else argv))
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _say(text: object) -> None:
+    """One line on standard error: ``helpdesk: ...``, its control characters escaped."""
+    print(f"helpdesk: {safe(text, one_line=True)}", file=sys.stderr)
+
+
+def _run(argv: list[str]) -> int:
     parser = build_parser(only=module_for(argv))
     args = parser.parse_args(argv)
     if args.command is not None and getattr(args, "handler", None) is None:
@@ -128,10 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_gui(args)
         return int(handler(args) or 0)
     except CommandError as exc:
-        print(f"helpdesk: {exc}", file=sys.stderr)
+        _say(exc)
         return exc.code
     except KeyboardInterrupt:
-        print("helpdesk: interrupted", file=sys.stderr)
+        _say("interrupted")
         return 130
     except BrokenPipeError:
         # the reader went away (``helpdesk lookup X | head``): stop quietly, as other tools do
@@ -142,15 +158,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         from helpdesk.domain.errors import HelpdeskError
 
         if isinstance(exc, HelpdeskError):
-            print(f"helpdesk: {exc}", file=sys.stderr)
+            _say(exc)
+            return 1
+        from helpdesk.commands.failures import explain
+
+        sentence = explain(exc)
+        if sentence is not None:
+            _say(sentence)
             return 1
         from helpdesk.logs import log_unexpected
 
         where = log_unexpected(exc)
-        print(
-            f"helpdesk: unexpected error ({type(exc).__name__}: {exc}); nothing was changed. "
-            f"Details in {where}",
-            file=sys.stderr,
+        _say(
+            f"unexpected error ({type(exc).__name__}: {exc}); nothing was changed. "
+            f"Details in {where}"
         )
         return 70
 

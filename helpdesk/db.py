@@ -59,6 +59,54 @@ def _sqlite_begin(conn) -> None:  # noqa: ANN001
         conn.exec_driver_sql("BEGIN")
 
 
+def _probe_sqlite(path: Path) -> None:
+    """Look at an existing file before the engine's pragmas write to it (WAL mode is kept in the
+    file's header): one that is not a database raises sqlite3.DatabaseError, another
+    application's database or one of a newer Helpdesk :class:`DatabaseRefused`. Only reads.
+    A file in WAL mode already is left to :func:`check_ours`: the pragmas change nothing in it."""
+    with path.open("rb") as file:
+        header = file.read(100)
+    if not header.startswith(b"SQLite format 3\x00") or len(header) < 100:
+        raise sqlite3.DatabaseError("file is not a database")
+    if header[18] == 2:
+        return
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        revision = None
+        if "alembic_version" in tables:
+            found = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = found[0] if found else None
+    finally:
+        conn.close()
+    tables.discard("alembic_version")
+    _refuse_unless_ours(str(path), tables, revision)
+
+
+def _refuse_unless_ours(where: str, tables: set[str], revision: str | None) -> None:
+    from alembic.script import ScriptDirectory
+
+    from helpdesk.domain.errors import DatabaseRefused
+
+    if revision is None and tables:
+        raise DatabaseRefused(
+            f"The database {where} belongs to another application (it has tables such as "
+            f"'{sorted(tables)[0]}' but no Helpdesk schema); nothing was written to it: give "
+            "Helpdesk a database of its own."
+        )
+    if revision is None:
+        return
+    script = ScriptDirectory.from_config(_alembic_config(None))
+    try:
+        script.get_revision(revision)
+    except Exception:  # noqa: BLE001 - alembic raises several kinds for an unknown revision
+        raise DatabaseRefused(
+            f"The database {where} is at schema revision {revision}, which this version of "
+            f"Helpdesk does not know (its newest is {script.get_current_head()}): it was made by "
+            "a newer Helpdesk or another application; nothing was changed."
+        ) from None
+
+
 def make_engine(url: str, *, echo: bool = False, busy_ms: int = BUSY_MS) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and immediate write transactions.
 
@@ -67,8 +115,11 @@ def make_engine(url: str, *, echo: bool = False, busy_ms: int = BUSY_MS) -> Engi
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
-        if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if database and database != ":memory:" and not database.startswith("file:"):
+            path = Path(database).expanduser()
+            if path.is_file() and path.stat().st_size > 0:
+                _probe_sqlite(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, echo=echo, connect_args={"timeout": busy_ms / 1000})
         event.listen(engine, "connect", lambda conn, record: _sqlite_pragmas(conn, record, busy_ms))
         event.listen(engine, "begin", _sqlite_begin)
@@ -226,12 +277,11 @@ def describe(engine: Engine) -> str:
 # --- migrations -------------------------------------------------------------------------------
 
 
-def _alembic_config(engine: Engine):  # noqa: ANN202
+def _alembic_config(engine: Engine | None):  # noqa: ANN202
     from alembic.config import Config
 
-    script_location = resources.files("helpdesk") / "migrations"
     cfg = Config()
-    cfg.set_main_option("script_location", str(script_location))
+    cfg.set_main_option("script_location", str(resources.files("helpdesk") / "migrations"))
     cfg.attributes["engine"] = engine
     return cfg
 
@@ -272,15 +322,37 @@ def backup_sqlite(engine: Engine, target: str | Path) -> Path:
     return target
 
 
+def _where(engine: Engine) -> str:
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        return str(url.database)
+    return url.render_as_string(hide_password=True)
+
+
+def check_ours(engine: Engine) -> str | None:
+    """The database's schema revision, after making sure it is Helpdesk's and not newer than
+    this version: another application's database (tables, but no ``alembic_version`` of ours)
+    or an unknown revision raise :class:`DatabaseRefused` before anything is written to it."""
+    from sqlalchemy import inspect
+
+    with engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
+    current = current_revision(engine)
+    _refuse_unless_ours(_where(engine), tables, current)
+    return current
+
+
 def upgrade(engine: Engine, revision: str = "head", *, backup: bool = True) -> Path | None:
     """Bring the schema to ``revision``. A SQLite file that has data and is behind is copied first.
+    A database that is not Helpdesk's, or is newer, is refused first (:func:`check_ours`), with
+    no copy made.
 
     Returns the backup's path when one was made.
     """
     from alembic import command
 
     cfg = _alembic_config(engine)
-    current = current_revision(engine)
+    current = check_ours(engine)
     made: Path | None = None
     if (
         backup
@@ -312,4 +384,18 @@ def open_database(
     engine = make_engine(url, busy_ms=busy_ms)
     if upgrade_schema:
         upgrade(engine)
+        check_audit_triggers(engine)
     return make_session_factory(engine)
+
+
+def check_audit_triggers(engine: Engine) -> list[str]:
+    """The start-up check of the audit log's triggers: any that is missing is put back (and
+    logged); the names put back. See :mod:`helpdesk.domain.audit_triggers`."""
+    from helpdesk.domain.audit_triggers import ensure_audit_triggers, missing_audit_triggers
+
+    with read_connection(engine) as conn:  # the usual case: all there, nothing to write
+        missing = missing_audit_triggers(conn)
+    if not missing:
+        return []
+    with write_transaction(engine) as conn:
+        return ensure_audit_triggers(conn)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from helpdesk.db import SessionFactory
@@ -29,9 +30,57 @@ class CommandError(Exception):
         self.code = code
 
 
+# What a terminal could act on instead of showing: C0 controls but tab and newline (a carriage
+# return only before a newline, a CSV's line end), DEL, C1 controls, the lone surrogates of
+# undecodable bytes and the bidirectional overrides that reorder what a line appears to say.
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[{_CONTROLS}]|\r(?!\n)")
+_UNSAFE_IN_LINE = re.compile(f"[{_CONTROLS}\r\n]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(text: object, *, one_line: bool = False) -> str:
+    """``text`` fit for a terminal: each control character shown as ``\\x1b`` or ``\\u202e``
+    instead of being sent, so a name or a message cannot move the cursor, change colours, ring
+    the bell or hide what follows. Tab and newline stay (and a carriage return before a
+    newline), unless ``one_line``: then line breaks are escaped too."""
+    return (_UNSAFE_IN_LINE if one_line else _UNSAFE).sub(_escape, str(text))
+
+
+class SafeStream:
+    """A text stream that writes through :func:`safe`: the command line's standard output and
+    error while a command runs, so nothing a command prints (a name from the database, a code
+    from a file, an exception's message) reaches the terminal raw."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.wrapped = stream
+
+    def write(self, text: str) -> int:
+        self.wrapped.write(safe(text))
+        return len(text)
+
+    def writelines(self, lines: list[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.wrapped, name)
+
+
 def db_url(args: argparse.Namespace) -> str:
-    """The database URL chosen on the command line, in the environment, or the default file."""
-    chosen = getattr(args, "db_url", None) or os.environ.get("HELPDESK_DB_URL")
+    """The database URL chosen on the command line, in the environment, or the default file.
+    ``--db ""`` is refused rather than read as "the default"."""
+    given = getattr(args, "db_url", None)
+    if given is not None and not given.strip():
+        raise CommandError(
+            "--db is empty: give a database URL such as sqlite:////path/to/helpdesk.sqlite3, or "
+            "leave --db out for the default database"
+        )
+    chosen = given or os.environ.get("HELPDESK_DB_URL")
     if chosen:
         return chosen
     from helpdesk.db import default_url
@@ -103,6 +152,32 @@ def sign_in(args: argparse.Namespace, factory: SessionFactory) -> str:
     return member.username
 
 
+def check_folder(url: str, *, create: bool) -> None:
+    """A SQLite file in a folder that does not exist is refused unless ``create`` (``db
+    upgrade``, ``demo`` and the window make a new database) or it is the default database in the
+    user's data folder: a mistyped --db must not quietly make a new, empty school."""
+    from sqlalchemy.engine import make_url
+
+    from helpdesk.db import default_url
+
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # noqa: BLE001 - an unusable URL is one clear line
+        raise CommandError(f"cannot use the database URL {url!r}: {_first_line(exc)}") from None
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
+        return
+    if str(database).startswith("file:"):  # SQLite's URI form (?uri=true): SQLite reads it
+        return
+    folder = Path(str(database)).expanduser().parent
+    if create or url == default_url() or folder.is_dir():
+        return
+    raise CommandError(
+        f"there is no folder {folder} for the database {Path(str(database)).name}; nothing was "
+        "created: check --db, or make a new database there with 'helpdesk db upgrade'"
+    )
+
+
 def _first_line(exc: BaseException) -> str:
     """The driver's own reason when there is one, on one line."""
     text = str(getattr(exc, "orig", None) or exc).strip()
@@ -115,17 +190,22 @@ def open_database(
     must_exist: bool = False,
     signed_in: bool = True,
     busy_ms: int | None = None,
+    create: bool = False,
 ) -> SessionFactory:
     """The chosen database, brought up to this version's schema, with the acting person signed in
     (unless ``signed_in`` is False), or a CommandError in one sentence. ``busy_ms``: how long
     SQLite waits for another counter's write lock (the window waits less and retries).
 
     With ``must_exist`` a SQLite file that is not there is refused (a command that only reads
-    has nothing to read); otherwise it is created, as the window and ``helpdesk demo`` do.
+    has nothing to read); otherwise it is created, as the window and ``helpdesk demo`` do, in a
+    folder that exists already unless ``create`` (see :func:`check_folder`). Another
+    application's database, or a newer one, is refused with nothing written to it.
     """
     from helpdesk import db
+    from helpdesk.domain.errors import DatabaseRefused
 
     url = db_url(args)
+    check_folder(url, create=create)
     if must_exist:
         from sqlalchemy.engine import make_url
 
@@ -134,7 +214,11 @@ def open_database(
         except Exception as exc:  # noqa: BLE001 - an unusable URL is one clear line
             raise CommandError(f"cannot use the database URL {url!r}: {exc}") from exc
         database = parsed.database
-        if parsed.get_backend_name() == "sqlite" and database not in (None, "", ":memory:"):
+        if (
+            parsed.get_backend_name() == "sqlite"
+            and database not in (None, "", ":memory:")
+            and not str(database).startswith("file:")  # SQLite's URI form: SQLite reads it
+        ):
             if not Path(str(database)).expanduser().is_file():
                 raise CommandError(
                     f"there is no database at {database}; "
@@ -145,8 +229,13 @@ def open_database(
             factory = db.open_database(url)
         else:
             factory = db.open_database(url, busy_ms=busy_ms)
+    except DatabaseRefused:
+        raise
     except Exception as exc:  # noqa: BLE001 - a database that cannot be opened is one clear line
-        raise CommandError(f"cannot open the database {url}: {_first_line(exc)}") from exc
+        from helpdesk.commands.failures import explain
+
+        why = explain(exc) or _first_line(exc)
+        raise CommandError(f"cannot open the database {url}: {why}") from exc
     if signed_in:
         try:
             sign_in(args, factory)

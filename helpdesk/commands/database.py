@@ -16,14 +16,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from helpdesk.commands import summary
-from helpdesk.commands.common import CommandError, db_url, sign_in
+from helpdesk.commands.common import CommandError, check_folder, db_url, sign_in
 from helpdesk.db import (
+    check_ours,
     current_revision,
     head_revision,
     make_engine,
     make_session_factory,
     upgrade,
 )
+from helpdesk.domain.errors import HelpdeskError
 
 OLD_PHOTOS_FOLDER = "photos"  # where ticket photos were kept before they moved into the database
 
@@ -91,10 +93,13 @@ def _where(engine: Engine) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def _open(args: argparse.Namespace) -> Engine:
+def _open(args: argparse.Namespace, *, create: bool = False) -> Engine:
     url = db_url(args)
+    check_folder(url, create=create)
     try:
         return make_engine(url)
+    except HelpdeskError:
+        raise
     except Exception as exc:  # noqa: BLE001 - an unusable URL is one clear line
         raise CommandError(f"cannot use the database URL {url!r}: {exc}") from exc
 
@@ -141,12 +146,13 @@ def _too_new(engine: Engine, current: str, head: str | None) -> CommandError:
 
 
 def _upgrade(args: argparse.Namespace) -> int:
-    engine = _open(args)
+    engine = _open(args, create=True)
     try:
         before = _revision_or_fail(engine)
         head = head_revision(engine)
         if before is not None and not _known(engine, before):
             raise _too_new(engine, before, head)
+        check_ours(engine)
         _sign_in_if_needed(args, engine)
         if before == head:
             print(f"{_where(engine)}: already at revision {head}, nothing to do")

@@ -28,7 +28,7 @@ def _demo(args: argparse.Namespace) -> int:
     from helpdesk.domain.errors import Refused
     from helpdesk.services.core.auth import anyone_can_sign_in
 
-    factory = open_database(args, signed_in=False)
+    factory = open_database(args, signed_in=False, create=True)
     if anyone_can_sign_in(factory):  # only an empty database takes the demo without signing in
         try:
             sign_in(args, factory)

@@ -69,7 +69,7 @@ def run_gui(args: argparse.Namespace) -> int:
     # A locked file holds the window's database thread for a second at a time, so the counter
     # can say "another counter is saving; retrying" instead of waiting silently. The window
     # signs its person in on its own screen.
-    factory = open_database(args, signed_in=False, busy_ms=WINDOW_BUSY_MS)
+    factory = open_database(args, signed_in=False, busy_ms=WINDOW_BUSY_MS, create=True)
     member = signed_in_from_environment(args, factory)
 
     running = QApplication.instance()

@@ -120,6 +120,7 @@ def _output(p: argparse.ArgumentParser) -> None:
     out = p.add_mutually_exclusive_group()
     out.add_argument("-o", "--output", metavar="OUT.pdf", help="write a PDF file")
     out.add_argument("--printer", metavar="NAME", help="send to this printer (CUPS queue name)")
+    p.add_argument("--overwrite", action="store_true", help="replace OUT.pdf if it exists already")
 
 
 # --- selection ----------------------------------------------------------------------------------
@@ -228,7 +229,7 @@ def _deliver(
     if args.output:
         from helpdesk.labels.output import write_pdf
 
-        return f"wrote {write_pdf(pdf, args.output)}"
+        return f"wrote {write_pdf(pdf, args.output, overwrite=args.overwrite)}"
     if not args.printer:
         raise CommandError("say where to: -o OUT.pdf or --printer NAME")
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
@@ -407,11 +408,14 @@ def _slip(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_ID = 2**63 - 1  # the largest id a database holds (a 64-bit integer)
+
+
 def _number(text: str, parse, what: str) -> int:
     text = text.strip()
-    if text.isdigit():
-        return int(text)
-    number = parse(text)
+    number = int(text) if text.isascii() and text.isdigit() else parse(text)
     if number is None:
         raise CommandError(f"'{text}' is not a {what} number or code")
+    if number > MAX_ID:
+        raise CommandError(f"there is no {what} {text}: the number is larger than any record's")
     return number

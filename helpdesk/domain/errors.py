@@ -33,3 +33,8 @@ class ImportFailed(HelpdeskError):
     def __init__(self, message: str, problems: list[tuple[int, str, str]]) -> None:
         super().__init__(message)
         self.problems = problems
+
+
+class DatabaseRefused(HelpdeskError):
+    """A database Helpdesk will not open: another application's, or one made by a newer version
+    of Helpdesk. Nothing is written to it."""

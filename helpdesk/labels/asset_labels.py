@@ -340,8 +340,9 @@ def plan_labels(
                 if not isinstance(exc, code_too_long_class()):
                     raise
                 tip = _suggestion(label.tag, template, design, others)
+                tag = label.tag if len(label.tag) <= 40 else f"{label.tag[:40]}..."
                 raise code_too_long(
-                    f"Cannot print the label for {label.tag}: {exc}. Nothing was printed; {tip}."
+                    f"Cannot print the label for {tag}: {exc}. Nothing was printed; {tip}."
                 ) from exc
             cache[label] = layout
         layouts.append(layout)

@@ -63,6 +63,20 @@ def _matrix_path(runs: tuple[tuple[int, int, int], ...], size: int) -> str:
     return " ".join(f"{start} {size - 1 - row} {length} 1 re" for row, start, length in runs)
 
 
+def _encoded(text: str, kind: str, make):  # noqa: ANN001, ANN202
+    """``make()``'s symbol, or CodeTooLong in one sentence when the encoder refuses ``text`` (a
+    symbology holds so many characters: Code 128 at most 256 here, a QR code or a Data Matrix a
+    few hundred more)."""
+    try:
+        return make()
+    except (ValueError, RuntimeError) as exc:
+        from helpdesk.labels.errors import code_too_long
+
+        raise code_too_long(
+            f"the code '{text[:20]}...' ({len(text)} characters) is longer than a {kind} can hold"
+        ) from exc
+
+
 def _check_text(text: str) -> None:
     if not text:
         raise invalid("An empty code cannot be printed.")
@@ -76,7 +90,9 @@ def _check_text(text: str) -> None:
 @lru_cache(maxsize=4096)
 def code128(text: str) -> Linear:
     _check_text(text)
-    symbol = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.Code128)
+    symbol = _encoded(
+        text, "Code 128", lambda: zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.Code128)
+    )
     (row,) = _dark_rows(symbol, first_only=True)
     return Linear(text=text, modules=len(row), bars=tuple(_row_runs(row)))
 
@@ -113,7 +129,7 @@ def qr(text: str) -> Matrix:
     import segno  # only labels with a QR code need it
 
     _check_text(text)
-    code = segno.make_qr(text, error="m", boost_error=False)
+    code = _encoded(text, "QR code", lambda: segno.make_qr(text, error="m", boost_error=False))
     dark = [[bool(v) for v in row] for row in code.matrix]
     return Matrix(text, "QR", len(dark), QR_QUIET, _runs(dark))
 
@@ -121,7 +137,11 @@ def qr(text: str) -> Matrix:
 @lru_cache(maxsize=4096)
 def datamatrix(text: str) -> Matrix:
     _check_text(text)
-    symbol = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.DataMatrix)
+    symbol = _encoded(
+        text,
+        "Data Matrix",
+        lambda: zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.DataMatrix),
+    )
     dark = _dark_rows(symbol)
     return Matrix(text, "Data Matrix", len(dark), DATAMATRIX_QUIET, _runs(dark))
 

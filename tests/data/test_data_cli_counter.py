@@ -156,3 +156,24 @@ def test_the_installed_command(db):
     )
     assert done.returncode == 1
     assert done.stderr == "helpdesk: LNR-001 is not on loan.\n"
+
+
+def test_a_due_day_on_a_weekend_or_too_far_is_refused_with_the_day_to_use(db, capsys):
+    from datetime import date, timedelta
+
+    today = date.today()
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+    code, lines, err = run(
+        capsys, "loan", "issue", "--student", "100001", "--device", "LNR-001",
+        "--due", f"{saturday:%d/%m/%Y}", *db,
+    )  # fmt: skip
+    assert code == 1 and lines == []
+    assert err == (
+        f"helpdesk: A loan cannot be due back on {saturday:%A %d/%m/%Y}: the school is closed "
+        f"(a weekend); the next school day is {saturday + timedelta(days=2):%A %d/%m/%Y}.\n"
+    )
+    code, lines, err = run(
+        capsys, "loan", "issue", "--student", "100001", "--device", "LNR-001", "--due", "+999",
+        *db,
+    )  # fmt: skip
+    assert code == 1 and "the longest loan is 20 school days" in err

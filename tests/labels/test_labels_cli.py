@@ -123,7 +123,7 @@ def test_form_batch_from_the_database_is_recorded(school, sqlite_url, tmp_path, 
     assert _cells(out, "avery-l7651")[:4] == [["PER-000102"], ["PER-000103"], ["PER-000101"], []]
     with factory() as s:
         assert s.scalar(select(func.count(LabelPrint.id))) == 0  # a PDF is a preview
-    assert main([*argv, "--record"]) == 0
+    assert main([*argv, "--record", "--overwrite"]) == 0  # the preview is replaced
     assert "recorded 3 labels as printed by admin" in capsys.readouterr().out
     assert (
         main(
@@ -136,6 +136,7 @@ def test_form_batch_from_the_database_is_recorded(school, sqlite_url, tmp_path, 
                 "--unlabelled",
                 "-o",
                 str(out),
+                "--overwrite",
             ]
         )
         == 0
@@ -145,12 +146,12 @@ def test_form_batch_from_the_database_is_recorded(school, sqlite_url, tmp_path, 
 
     assert "Property of Northfield Academy" in PdfReader(out).pages[0].extract_text()
     quick = ["--db", sqlite_url, "labels", "--template", "avery-l7160", "--tags", "LNR-002"]
-    assert main([*quick, "--record", "-o", str(out)]) == 0
+    assert main([*quick, "--record", "-o", str(out), "--overwrite"]) == 0
     assert "recorded 1 labels" in capsys.readouterr().out
-    assert main([*quick[:-1], "NOT-A-TAG", "--record", "-o", str(out)]) == 1
+    assert main([*quick[:-1], "NOT-A-TAG", "--record", "-o", str(out), "--overwrite"]) == 1
     assert "No device has the asset tag NOT-A-TAG" in capsys.readouterr().err
     reprint = ["--db", sqlite_url, "labels", "--template", "avery-l7160", "--last-batch"]
-    assert main([*reprint, "-o", str(out)]) == 0
+    assert main([*reprint, "-o", str(out), "--overwrite"]) == 0
     assert "1 label on" in capsys.readouterr().out  # the LNR-002 batch was the last
 
 
@@ -198,7 +199,10 @@ def test_alignment_page_and_offsets(tmp_path, capsys):
 def test_slip_receipt_and_agreements_from_the_command(school, sqlite_url, tmp_path, capsys):
     _, ids = school
     out = tmp_path / "slip.pdf"
-    assert main(["--db", sqlite_url, "slip", f"LOAN-{ids['loan']:06d}", "-o", str(out)]) == 0
+    assert (
+        main(["--db", sqlite_url, "slip", f"LOAN-{ids['loan']:06d}", "-o", str(out), "--overwrite"])
+        == 0
+    )
     assert decode(render(out, 300)[0]) == [f"LOAN-{ids['loan']:06d}"]
     assert (
         main(
@@ -212,16 +216,20 @@ def test_slip_receipt_and_agreements_from_the_command(school, sqlite_url, tmp_pa
                 "receipt-80mm",
                 "-o",
                 str(out),
+                "--overwrite",
             ]
         )
         == 0
     )
     assert decode(render(out, 203)[0]) == [f"TKT-{ids['ticket']:06d}"]
-    assert main(["--db", sqlite_url, "slip", "--handover-form", "7A", "-o", str(out)]) == 0
+    assert (
+        main(["--db", sqlite_url, "slip", "--handover-form", "7A", "-o", str(out), "--overwrite"])
+        == 0
+    )
     assert len(render(out, 50)) == 3
-    assert main(["--db", sqlite_url, "slip", "9999", "-o", str(out)]) == 1
+    assert main(["--db", sqlite_url, "slip", "9999", "-o", str(out), "--overwrite"]) == 1
     assert "There is no loan LOAN-009999" in capsys.readouterr().err
-    assert main(["--db", sqlite_url, "slip", "LOAN-ABC", "-o", str(out)]) == 1
+    assert main(["--db", sqlite_url, "slip", "LOAN-ABC", "-o", str(out), "--overwrite"]) == 1
     assert "not a loan number" in capsys.readouterr().err
 
 
@@ -242,12 +250,12 @@ def test_a_pdf_records_nothing_unless_marked_printed(school, sqlite_url, tmp_pat
     def unlabelled() -> set[str]:
         return {d.asset_tag for d in unlabelled_devices(factory)}
 
-    assert main([*argv, "-o", str(out)]) == 0
+    assert main([*argv, "-o", str(out), "--overwrite"]) == 0
     said = capsys.readouterr().out
     assert "3 labels on 1 page(s)" in said and "recorded 3" not in said
     assert "not recorded as printed" in said and "--mark-printed" in said
     assert form_7a <= unlabelled()  # still not yet labelled after the PDF
-    assert main([*argv, "-o", str(out), "--mark-printed"]) == 0
+    assert main([*argv, "-o", str(out), "--mark-printed", "--overwrite"]) == 0
     assert "recorded 3 labels as printed by admin" in capsys.readouterr().out
     assert not form_7a & unlabelled()
     with factory() as s:
@@ -255,8 +263,8 @@ def test_a_pdf_records_nothing_unless_marked_printed(school, sqlite_url, tmp_pat
     # the quick sheet of tags records too when asked, by tag
     tags = ["--db", sqlite_url, "labels", "--template", "avery-l7160", "--tags", "LNR-001"]
     assert "LNR-001" in unlabelled()
-    assert main([*tags, "-o", str(out)]) == 0
+    assert main([*tags, "-o", str(out), "--overwrite"]) == 0
     assert "LNR-001" in unlabelled()
-    assert main([*tags, "--mark-printed", "-o", str(out)]) == 0
+    assert main([*tags, "--mark-printed", "-o", str(out), "--overwrite"]) == 0
     assert "recorded 1 labels" in capsys.readouterr().out
     assert "LNR-001" not in unlabelled()

@@ -11,7 +11,9 @@ from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from helpdesk.domain.enums import LoanType
+from helpdesk.domain.errors import ValidationError
 from helpdesk.domain.models import AuditEntry, Device, Loan, Student
+from helpdesk.services.core.school_days import add_school_days
 from helpdesk.services.core.settings import loan_due
 from helpdesk.services.counter.loans import issue_loan
 
@@ -157,7 +159,7 @@ def test_enter_shows_the_loan_and_l_and_u_change_it(qtbot, panel, ctx, school): 
 
     scan(qtbot, panel, "U")
     assert panel.due_field.isVisible() and panel.due_field.hasFocus()
-    chosen = date.today() + timedelta(days=9)
+    chosen = add_school_days(date.today(), 6)  # a school day, within the longest loan
     qtbot.keyClicks(panel.due_field, "nonsense")
     qtbot.keyClick(panel.due_field, Qt.Key.Key_Return)
     qtbot.waitUntil(panel.idle, timeout=5000)
@@ -176,6 +178,27 @@ def test_enter_shows_the_loan_and_l_and_u_change_it(qtbot, panel, ctx, school): 
         assert loan.due_at == datetime.combine(chosen, datetime.min.time()).replace(
             hour=15, minute=30
         )
+
+
+def test_due_field_refuses_a_weekend_with_the_services_sentence(qtbot, panel, ctx, school):  # noqa: ANN001
+    scan(qtbot, panel, school.ben)
+    scan(qtbot, panel, "LNR-002")
+    scan(qtbot, panel, "U")
+    saturday = date.today() + timedelta(days=(5 - date.today().weekday()) % 7 or 7)
+    qtbot.keyClicks(panel.due_field, f"{saturday:%d/%m/%Y}")
+    qtbot.keyClick(panel.due_field, Qt.Key.Key_Return)
+    qtbot.waitUntil(panel.idle, timeout=5000)
+    monday = saturday + timedelta(days=2)
+    sentence = (
+        f"A loan cannot be due back on {saturday:%A %d/%m/%Y}: the school is closed (a weekend); "
+        f"the next school day is {monday:%A %d/%m/%Y}."
+    )
+    assert panel.last_tone == "bad" and panel.last_message == sentence
+    assert panel.due_field.isVisible()
+    with pytest.raises(ValidationError) as err:  # the same sentence as the service's
+        issue_loan(ctx.factory, "admin", student_code=school.ben, device_code="LNR-002",
+                   due_at=saturday)  # fmt: skip
+    assert str(err.value) == sentence
 
 
 def test_due_field_esc_keeps_the_school_rule(qtbot, panel, ctx, school):  # noqa: ANN001

@@ -76,3 +76,31 @@ def loan_due_at(
         return end_of_school_day(issued_at, end_of_day, closures)
     days = swap_loan_days if kind is LoanType.SWAP else long_loan_days
     return due_after_school_days(issued_at, days, end_of_day, closures)
+
+
+def due_refusal(
+    due: datetime,
+    issued_at: datetime,
+    *,
+    closures: Collection[date] = (),
+    longest_days: int = 20,
+    end_of_day: time = time(15, 30),
+) -> str | None:
+    """Why a due time chosen by hand cannot be used, in one sentence with the school day to use
+    instead; None when it can. A loan is due back on a school day (not a weekend or a closure
+    day) and no later than the school's longest loan (``longest_days`` school days)."""
+    day = due.date()
+    if not is_school_day(day, closures):
+        why = "a weekend" if day.weekday() >= 5 else "a closure day"
+        instead = next_school_day(day, closures)
+        return (
+            f"A loan cannot be due back on {day:%A %d/%m/%Y}: the school is closed ({why}); "
+            f"the next school day is {instead:%A %d/%m/%Y}."
+        )
+    latest = due_after_school_days(issued_at, longest_days, end_of_day, closures)
+    if due > latest:
+        return (
+            f"A loan cannot be due back on {day:%A %d/%m/%Y}: the longest loan is "
+            f"{longest_days} school days, so the latest is {latest:%A %d/%m/%Y}."
+        )
+    return None

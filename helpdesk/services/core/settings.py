@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from helpdesk.domain.enums import LoanType
 from helpdesk.domain.errors import ValidationError
 from helpdesk.domain.models import Closure, Setting
-from helpdesk.services.core.school_days import loan_due_at
+from helpdesk.services.core.school_days import due_refusal, loan_due_at
 from helpdesk.services.core.unit_of_work import SessionFactory, read_session, unit_of_work
 
 DEFAULT_LOAN_TERMS = (
@@ -58,6 +58,17 @@ class SchoolSettings:
             school_days=school_days,
             swap_loan_days=self.swap_loan_days,
             long_loan_days=self.long_loan_days,
+        )
+
+    def due_refusal(self, due: datetime, issued_at: datetime) -> str | None:
+        """Why a due time chosen by hand cannot be used (a weekend, a closure day, beyond the
+        longest loan), with the school day to use instead; None when it can."""
+        return due_refusal(
+            due,
+            issued_at,
+            closures=self.closures,
+            longest_days=self.long_loan_days,
+            end_of_day=self.end_of_day,
         )
 
 

@@ -156,8 +156,13 @@ def lend(
     now = now_of(session)
     if due_at is None:
         due_at = settings.due_at(loan_type, now, school_days)
+        chosen = school_days is not None
     else:
         due_at = due_time(due_at, settings)
+        chosen = True
+    refusal = settings.due_refusal(due_at, now) if chosen else None
+    if refusal is not None and due_at > now:
+        raise ValidationError(refusal)
     if due_at <= now:
         raise ValidationError(
             f"The loan cannot be due at {due_at:%d/%m/%Y %H:%M}: that is not after now "

@@ -308,8 +308,10 @@ def quick_issue(
             ):
                 return None
             due_at = settings.due_at(loan_type, moment, school_days)
-            if due_at <= moment:
-                return None
+            if due_at <= moment or (
+                school_days is not None and settings.due_refusal(due_at, moment) is not None
+            ):
+                return None  # the general path says why
             loan = {
                 "device_id": found.id,
                 "student_id": found.student_id,

@@ -34,6 +34,7 @@ from helpdesk.services.csv.apply import (
     run_import,
     set_changed,
 )
+from helpdesk.services.csv.clashes import CodeIndex
 from helpdesk.services.csv.reader import Row, RowError, Table, choice_value, date_value, text_value
 
 KINDS = choices_of(k.value for k in DeviceKind)
@@ -66,6 +67,7 @@ def _device_importer(session: Session, table: Table) -> Callable[[Row], str]:
             busy.setdefault(device_id, "has an open repair ticket; close the ticket first")
     seen_tags: dict[str, int] = {}
     seen_serials: dict[str, int] = {}
+    codes = CodeIndex(session)
     now = now_of(session)
 
     def apply(row: Row) -> str:
@@ -81,6 +83,8 @@ def _device_importer(session: Session, table: Table) -> Callable[[Row], str]:
         owner = by_serial.get(serial)
         if owner is not None and owner is not device:
             raise RowError("serial", f"the serial '{serial}' belongs to {owner.asset_tag} already.")
+        codes.check(tag, ("device", tag), "asset tag", "asset_tag")
+        codes.check(serial, ("device", tag), "serial", "serial")
         values: dict[str, Any] = {
             "serial": serial,
             "make": text_value(row, "make", required=False, limit=64),
@@ -118,6 +122,8 @@ def _device_importer(session: Session, table: Table) -> Callable[[Row], str]:
         if new_status is not None:
             values["status"] = new_status
         seen_tags[tag] = seen_serials[serial] = row.line
+        codes.add(tag, ("device", tag), "asset tag", row.line)
+        codes.add(serial, ("device", tag), "serial", row.line)
         if device is None:
             device = Device(asset_tag=tag, notes="", **{"status": DeviceStatus.IN_STOCK, **values})
             session.add(device)

@@ -7,7 +7,6 @@ shows names such as "Zoë" correctly when the file is opened with a double click
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from helpdesk.domain.models import Assignment, CoverPeriod, Device, Scheme, Student
 from helpdesk.services.core.unit_of_work import SessionFactory, read_session, require_reader
+from helpdesk.services.csv.cells import SafeWriter
 from helpdesk.services.csv.importer import (
     COVER_COLUMNS,
     COVER_OPTIONAL,
@@ -132,7 +132,7 @@ def _export(
     with read_session(factory) as session:
         require_reader(session, actor, "csv.export")
         with opened() as out:
-            writer = csv.writer(out, lineterminator="\r\n")
+            writer = SafeWriter(out, lineterminator="\r\n")
             writer.writerow(columns)
             for row in rows(session):
                 writer.writerow(row)

@@ -40,6 +40,7 @@ from helpdesk.services.csv.apply import (
     run_import,
     set_changed,
 )
+from helpdesk.services.csv.clashes import CodeIndex
 from helpdesk.services.csv.devices import import_devices
 from helpdesk.services.csv.reader import (
     Row,
@@ -77,12 +78,14 @@ COVER_STATUSES = choices_of((s.value for s in CoverStatus), {"pending": "pending
 def _student_importer(session: Session, table: Table) -> Callable[[Row], str]:
     existing = by_key(session, Student, Student.card_code, (r.get("card_code") for r in table.rows))
     seen: dict[str, int] = {}
+    codes = CodeIndex(session)
     low, high = YEAR_GROUPS
 
     def apply(row: Row) -> str:
         code = text_value(row, "card_code", limit=64)
         if code in seen:
             raise RowError("card_code", f"the card code '{code}' is also on line {seen[code]}.")
+        codes.check(code, ("student", code), "card code", "card_code")
         values: dict[str, Any] = {
             "first_name": text_value(row, "first_name"),
             "last_name": text_value(row, "last_name"),
@@ -109,6 +112,7 @@ def _student_importer(session: Session, table: Table) -> Callable[[Row], str]:
             values["status"] = StudentStatus.ACTIVE
             values["left_on"] = None
         seen[code] = row.line
+        codes.add(code, ("student", code), "card code", row.line)
         student = existing.get(code)
         if student is None:
             session.add(Student(card_code=code, **{"status": StudentStatus.ACTIVE, **values}))

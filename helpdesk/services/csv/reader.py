@@ -9,6 +9,13 @@ Files come from Excel or the school's MIS. What is understood:
   are not understood are ignored.
 - Dates as ISO 8601 (2025-09-01) or day/month/year (01/09/2025, 1.9.2025, 01-09-2025), as
   British schools write them.
+- A cell the app wrote with a leading ``'`` against formula injection reads back without it
+  (:mod:`helpdesk.services.csv.cells`).
+
+Hostile or broken files get one sentence each, never a crash: a UTF-16 or binary file is named
+as such; a cell over the csv module's field limit names its line; a control character (NUL, ESC,
+BEL, C1) is refused in a code (``CODE_COLUMNS``: a scanner never types one) and taken out of a
+name (a tab or line break becomes a space).
 
 Text that is not UTF-8 (Excel's plain "CSV (Comma delimited)" writes Windows-1252, which puts a
 single byte for "é") is not guessed at: the row is reported with the text as it would read in
@@ -27,6 +34,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal, overload
 
+from helpdesk.services.csv.cells import restore
+
 Problem = tuple[int, str, str]  # (line number, column, why) as ImportFailed carries them
 
 NOT_UTF8_ADVICE = 'is not UTF-8 text; in Excel use Save As > "CSV UTF-8 (Comma delimited)"'
@@ -34,6 +43,15 @@ DATE_HINT = "use 2025-09-01 or 01/09/2025"
 _SEPARATORS = (",", ";", "\t")
 _DMY = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")
 _SURROGATES = re.compile("[\udc80-\udcff]")
+# A NUL byte rides through the csv module (which refuses it) as this code point, then back.
+_NUL_STAND_IN = "\udc00"
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_LINE_SPACE = re.compile("[\t\n\r]+")
+CODE_COLUMNS = frozenset({"card_code", "asset_tag", "serial", "assigned_to"})
+FIELD_LIMIT = csv.field_size_limit()
+NOT_TEXT = (
+    'the file is not UTF-8 text ({what}); in Excel use Save As > "CSV UTF-8 (Comma delimited)"'
+)
 
 
 class RowError(Exception):
@@ -53,7 +71,7 @@ class Row:
     values: dict[str, str]
 
     def get(self, column: str) -> str:
-        return self.values.get(column, "").strip()
+        return restore(self.values.get(column, "").strip()).strip()
 
 
 @dataclass(frozen=True)
@@ -65,6 +83,20 @@ class Table:
 
 def normalise_header(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lstrip("\ufeff").strip().lower())
+
+
+def _not_text(data: bytes) -> str | None:
+    """What the file is when it is not text a CSV can be: UTF-16 or UTF-32 (Excel's "Unicode
+    Text"), or binary (a spreadsheet, a picture); None for text."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "it is UTF-16 or UTF-32, Excel's 'Unicode Text'"
+    head = data[:8192]
+    if head.count(0) * 10 > len(head):
+        return "it holds NUL bytes, as UTF-16 text or a binary file does"
+    controls = sum(1 for byte in head if byte < 0x20 and byte not in (9, 10, 13))
+    if controls * 10 > len(head):
+        return "it holds more control bytes than text, as a binary file does"
+    return None
 
 
 def _decode(data: bytes) -> str:
@@ -90,11 +122,31 @@ def _sniff(first_line: str, wanted: Sequence[str]) -> str:
     return max(_SEPARATORS, key=score)  # ties keep the first: the comma
 
 
+class _TooLong(Exception):
+    def __init__(self, line: int, why: str) -> None:
+        super().__init__(why)
+        self.line = line
+
+
 def _records(text: str, separator: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    reader = csv.reader(
+        io.StringIO(text.replace("\x00", _NUL_STAND_IN), newline=""), delimiter=separator
+    )
     start = 1
-    for fields in reader:
-        yield start, fields
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            why = (
+                f"a value is longer than the {FIELD_LIMIT:,} characters a CSV cell may hold "
+                "(a quote that is never closed makes the rest of the file one value)"
+                if "field limit" in str(exc)
+                else f"the line cannot be read as CSV ({exc})"
+            )
+            raise _TooLong(start, why) from None
+        yield start, [f.replace(_NUL_STAND_IN, "\x00") for f in fields]
         start = reader.line_num + 1
 
 
@@ -111,7 +163,18 @@ def read_table(
     file (line 1); problems of single rows are found later, by the importer.
     """
     aliases = aliases or {}
-    text = _decode(data)
+    what = _not_text(data)
+    if what is not None:
+        return Table((), (), ","), [(1, "", NOT_TEXT.format(what=what) + ".")]
+    try:
+        return _read_table(_decode(data), required, optional, aliases)
+    except _TooLong as exc:
+        return Table((), (), ","), [(exc.line, "", f"{exc}; nothing was read.")]
+
+
+def _read_table(
+    text: str, required: Sequence[str], optional: Sequence[str], aliases: dict[str, str]
+) -> tuple[Table, list[Problem]]:
     lines = text.splitlines()
     first = next((n for n, line in enumerate(lines) if line.strip()), None)
     if first is None:
@@ -169,7 +232,18 @@ def check_text(row: Row, columns: Sequence[str]) -> None:
 
 
 def text_value(row: Row, column: str, *, required: bool = True, limit: int = 100) -> str:
+    """The value of ``column``: a code (``CODE_COLUMNS``) holding a control character is
+    refused, anything else has them taken out (a tab or line break becomes one space)."""
     value = row.get(column)
+    found = _CONTROL.search(value)
+    if found and column in CODE_COLUMNS:
+        raise RowError(
+            column,
+            f"this code holds a control character (\\x{ord(found.group()):02x}), which no "
+            "label or scanner has; retype it.",
+        )
+    if found:
+        value = _CONTROL.sub("", _LINE_SPACE.sub(" ", value)).strip()
     if required and not value:
         raise RowError(column, "this value is empty.")
     if len(value) > limit:

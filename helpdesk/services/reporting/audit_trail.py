@@ -7,7 +7,6 @@ username). Reading it is a manager's (the permission table's ``audit.read``).
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -20,6 +19,7 @@ from helpdesk.domain.errors import NotFound, ValidationError
 from helpdesk.domain.models import AuditEntry, Device, Staff, Student
 from helpdesk.services.core.codes import loan_code, parse_loan_code, parse_ticket_code, ticket_code
 from helpdesk.services.core.unit_of_work import SessionFactory, read_session, require_reader
+from helpdesk.services.csv.cells import SafeWriter
 
 HEADINGS = ("when", "who", "what", "record", "before", "after", "station")
 LIMIT = 100_000
@@ -185,7 +185,7 @@ def _value(value: object) -> str:
 
 
 def write_audit_csv(rows: list[AuditRow], out: TextIO) -> None:
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out, lineterminator="\n")
     writer.writerow(HEADINGS)
     for row in rows:
         writer.writerow(row.cells())

@@ -5,7 +5,6 @@ CSV). No Qt.
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.domain.errors import ValidationError
 from helpdesk.domain.models import Closure
+from helpdesk.services.csv.cells import SafeWriter
 
 Cell = str | int | Decimal | date | None
 
@@ -122,7 +122,7 @@ def one_decimal(value: float) -> Decimal:
 
 def write_csv(table: ReportTable, out: TextIO) -> None:
     """The table as CSV: the header row (``table.columns``), then one line per row."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out, lineterminator="\n")
     writer.writerow(table.columns)
     for row in table.rows:
         writer.writerow([cell_text(value) for value in row])

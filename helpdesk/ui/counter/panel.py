@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -134,6 +134,7 @@ class CounterPanel(ScanIntake, CounterCamera, QWidget):
         self.due_field.chosen.connect(lambda day: self._apply(self.flow.due_chosen(day)))
         self.due_field.cancelled.connect(lambda: self._apply(self.flow.current()))
         self.due_field.unreadable.connect(self._refused)
+        self.due_field.check = self._due_refusal
 
         self.accessory_boxes: dict[str, QCheckBox] = {}
         accessories = QHBoxLayout()
@@ -329,6 +330,15 @@ class CounterPanel(ScanIntake, CounterCamera, QWidget):
         self._pump()
 
     # --- messages ----------------------------------------------------------------------------
+
+    def _due_refusal(self, day: date) -> str | None:
+        """The services' sentence for a due day the school's rules refuse, None when it may be
+        used (or the settings are not read yet: the service says it then)."""
+        if self.school is None:
+            return None
+        return self.school.due_refusal(
+            datetime.combine(day, self.school.end_of_day), datetime.now()
+        )
 
     def _refused(self, sentence: str) -> None:
         self._say(sentence, "bad")

@@ -4,7 +4,6 @@ first, filtered by form or year group; printable as a PDF and exportable as CSV.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from helpdesk.services.csv.cells import SafeWriter
 from helpdesk.services.records import browse
 from helpdesk.ui.context import AppContext
 from helpdesk.ui.errors import report_unexpected
@@ -34,7 +34,7 @@ def write_csv(rows, path: str | Path) -> Path:  # noqa: ANN001
     """The overdue list as CSV (UTF-8 with a BOM, so Excel opens it right)."""
     path = Path(path)
     with path.open("w", newline="", encoding="utf-8-sig") as out:
-        writer = csv.writer(out)
+        writer = SafeWriter(out)
         writer.writerow(CSV_HEADER)
         for r in rows:
             writer.writerow(

@@ -3,6 +3,7 @@ dd/mm for this year), opened with ``U``; Enter accepts, Esc cancels. Keyboard on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
@@ -44,6 +45,9 @@ class DueField(QLineEdit):
         self.setObjectName("dueField")
         self.setPlaceholderText("Due back on (dd/mm/yyyy), then Enter; Esc cancels")
         self.setMaxLength(10)
+        # the school's rule for a chosen day (a weekend, a closure day, beyond the longest
+        # loan): the services' own sentence, shown here before the loan is tried
+        self.check: Callable[[date], str | None] | None = None
         self.hide()
 
     def open_at(self, current: date | None) -> None:
@@ -58,6 +62,10 @@ class DueField(QLineEdit):
             day = read_day(self.text(), date.today())
             if day is None:
                 self.unreadable.emit(f"'{self.text()}' is not a day: type it as dd/mm/yyyy.")
+                return
+            refusal = self.check(day) if self.check is not None else None
+            if refusal is not None:
+                self.unreadable.emit(refusal)
                 return
             self.hide()
             self.chosen.emit(day)

@@ -1,0 +1,119 @@
+"""Databases Helpdesk must not use: a file that is not a database, a damaged one, another
+application's, one of a newer Helpdesk, ``--db ""`` and a folder that does not exist. Each is one
+sentence and exit status 1, and the file is left byte for byte as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from helpdesk.cli import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+
+
+COMMANDS = [
+    ["lookup", "X"],
+    ["db", "upgrade"],
+    ["export", "students"],
+    ["audit"],
+    ["staff", "list"],
+]
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=lambda a: a[0])
+def test_another_applications_database_is_refused_and_left_alone(capsys, tmp_path, argv):
+    other = tmp_path / "music.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE songs (id INTEGER PRIMARY KEY, title TEXT)")
+    before = digest(tmp_path)
+    code, out, err = run(capsys, *argv, "--db", f"sqlite:///{other}")
+    assert code == 1
+    assert "belongs to another application" in err and err.count("\n") == 1
+    assert digest(tmp_path) == before
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=lambda a: a[0])
+def test_a_file_that_is_not_a_database_is_one_sentence(capsys, tmp_path, argv):
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"this is a letter to parents, not a database\n" * 100)
+    before = digest(tmp_path)
+    code, out, err = run(capsys, *argv, "--db", f"sqlite:///{junk}")
+    assert code == 1, err
+    assert "is not a database" in err and err.count("\n") == 1
+    assert digest(tmp_path) == before
+
+
+def test_a_damaged_database_is_one_sentence(session_factory, sqlite_url, capsys):
+    session_factory.kw["bind"].dispose()
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    data = bytearray(path.read_bytes())
+    page = 4096
+    for start in range(2 * page, len(data), page):  # every page after the first two
+        data[start : start + page] = b"\xa5" * page
+    path.write_bytes(bytes(data))
+    code, out, err = run(capsys, "lookup", "100001", "--db", sqlite_url)
+    assert code == 1
+    assert "damaged or is not a database" in err and err.count("\n") == 1
+    assert "unexpected" not in err
+
+
+def test_a_newer_schema_is_refused_without_a_before_upgrade_copy(
+    session_factory, sqlite_url, capsys
+):
+    session_factory.kw["bind"].dispose()
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    for argv in (["db", "upgrade"], ["lookup", "X"]):
+        code, out, err = run(capsys, *argv, "--db", sqlite_url)
+        assert code == 1
+        assert "9999_from_the_future" in err and err.count("\n") == 1
+    assert not list(path.parent.glob("*before-upgrade*"))
+
+
+def test_an_empty_db_option_is_refused(capsys):
+    code, out, err = run(capsys, "lookup", "X", "--db", "")
+    assert code == 1
+    assert err.startswith("helpdesk: --db is empty") and err.count("\n") == 1
+
+
+def test_a_folder_that_does_not_exist_is_refused_except_for_a_new_database(capsys, tmp_path):
+    missing = tmp_path / "no" / "such" / "helpdesk.sqlite3"
+    for argv in (["lookup", "X"], ["staff", "list"], ["import", "students", __file__]):
+        code, out, err = run(capsys, *argv, "--db", f"sqlite:///{missing}")
+        assert code == 1
+        assert err.startswith(f"helpdesk: there is no folder {missing.parent}")
+        assert not (tmp_path / "no").exists()
+    code, out, err = run(capsys, "db", "upgrade", "--db", f"sqlite:///{missing}")
+    assert code == 0, err
+    assert missing.is_file()
+
+
+@pytest.mark.parametrize("argv", [["staff", "disable", "admin"], ["lookup", "100001"]])
+def test_a_database_that_cannot_be_written_is_one_sentence(
+    session_factory, sqlite_url, capsys, argv
+):
+    session_factory.kw["bind"].dispose()
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    read_only = f"sqlite:///file:{path}?mode=ro&uri=true"  # as a read-only share or disk would
+    code, out, err = run(capsys, *argv, "--db", read_only)
+    assert code == 1
+    assert err == (
+        "helpdesk: the database cannot be written here (attempt to write a readonly database); "
+        "nothing was changed\n"
+    )
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert not (Path.cwd() / "file:").exists()
