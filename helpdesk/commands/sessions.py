@@ -25,13 +25,13 @@ flags that do not make one list, a file that cannot be read, a refused assign or
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from pathlib import Path
 from typing import Any
 
 from helpdesk.commands import summary
 from helpdesk.commands.common import CommandError, acting_username, open_database
+from helpdesk.services.csv.cells import SafeWriter
 
 KINDS = ("pickup", "handin", "stocktake")
 
@@ -333,7 +333,7 @@ def _report(args: argparse.Namespace) -> int:
         factory.kw["bind"].dispose()
     try:
         with target.open("w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.writer(out)
+            writer = SafeWriter(out)
             writer.writerow(REPORT_COLUMNS)
             writer.writerows(rows)
     except OSError as exc:

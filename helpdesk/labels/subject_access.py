@@ -5,7 +5,6 @@ style of the report PDFs. No Qt and no database: it is handed the records."""
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import zipfile
@@ -19,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from helpdesk.labels.report_pdf import _grid
+from helpdesk.services.csv.cells import SafeWriter
 
 if TYPE_CHECKING:
     from helpdesk.services.care.subject_access import Section, SubjectAccess
@@ -46,7 +46,7 @@ PDF_CELL = 90  # characters of a long cell shown in the PDF (the CSV has it all)
 
 def csv_bytes(section: Section) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeWriter(out, lineterminator="\r\n")
     writer.writerow(section.columns)
     writer.writerows(section.rows)
     return out.getvalue().encode("utf-8-sig")

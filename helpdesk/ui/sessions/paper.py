@@ -10,7 +10,6 @@ on the database thread once the print system took them. Nothing here waits on th
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from helpdesk.labels import session_lists, slips
 from helpdesk.services import sessions
+from helpdesk.services.csv.cells import SafeWriter
 from helpdesk.services.reporting import documents, slip_data
 from helpdesk.ui.errors import describe_failure
 from helpdesk.ui.printing import PrintJob, PrintQueue, save_pdf
@@ -84,7 +84,7 @@ class SessionPaper:
             info, rows = data
             path = Path(target)
             with path.open("w", newline="", encoding="utf-8") as out:
-                writer = csv.writer(out)
+                writer = SafeWriter(out)
                 writer.writerow(sessions.REPORT_COLUMNS)
                 writer.writerows(rows)
             return f"Saved the report of {info.code} ({len(rows)} rows) as {path}."
