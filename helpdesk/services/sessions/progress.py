@@ -4,7 +4,9 @@ sessions, and the rows of its report (every item and every scan)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from dataclasses import replace
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.domain.models import ScanSession, SessionItem, SessionScan, Staff
@@ -34,20 +36,19 @@ def _first_per_code(lines: list[ScanLine]) -> tuple[ScanLine, ...]:
 
 
 def _status(session: Session, row: ScanSession) -> SessionStatus:
-    groups = tuple(
-        GroupProgress(group or "", int(n), int(d))
-        for group, n, d in session.execute(
-            select(SessionItem.grouping, func.count(), func.count(SessionItem.done_at))
-            .where(SessionItem.session_id == row.id)
-            .group_by(SessionItem.grouping)
-            .order_by(SessionItem.grouping)
-        )
-    )
     items = session.execute(
         select(SessionItem.code, SessionItem.label, SessionItem.grouping, SessionItem.done_at)
         .where(SessionItem.session_id == row.id)
         .order_by(SessionItem.grouping, SessionItem.label, SessionItem.code)
     ).all()
+    # the counts, the groups and the lists all come from this one statement: on PostgreSQL a
+    # read runs each statement on its own snapshot, and another station may scan in between
+    tally: dict[str, list[int]] = {}
+    for _c, _label, g, done in items:
+        counts = tally.setdefault(g or "", [0, 0])
+        counts[0] += 1
+        counts[1] += done is not None
+    groups = tuple(GroupProgress(g, n, d) for g, (n, d) in sorted(tally.items()))
     missing = tuple(MissingItem(c, label, g or "") for c, label, g, done in items if done is None)
     found = (
         tuple(MissingItem(c, label, g or "") for c, label, g, done in items if done is not None)
@@ -78,7 +79,11 @@ def _status(session: Session, row: ScanSession) -> SessionStatus:
     )
     stocktake = row.kind == "stocktake"
     return SessionStatus(
-        session=session_info(session, row),
+        session=replace(
+            session_info(session, row),
+            expected=len(items),
+            done=sum(group.done for group in groups),
+        ),
         groups=groups,
         missing=missing,
         unexpected=unexpected,
