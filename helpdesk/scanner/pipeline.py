@@ -87,6 +87,7 @@ class DecodePipeline:
         self._zbar = (
             ZbarDecoder(linear, min_quality=self.config.zbar_min_quality) if use_zbar else None
         )
+        self._regions: list[Box] = []
 
     def decode(
         self, image: np.ndarray, roi: Box | None = None, *, whole_frame: bool = True
@@ -96,6 +97,7 @@ class DecodePipeline:
         With a ``roi`` the box is read first and the whole frame only if the box gave nothing and
         ``whole_frame`` is true (the counter passes ``whole_frame`` on idle frames only).
         """
+        self._regions = []
         if image is None or image.size == 0:
             return []
         grey = to_grey(image)
@@ -115,6 +117,11 @@ class DecodePipeline:
         if not reads and self.config.enlarge_small and max(region.shape[:2]) <= SMALL_SIDE:
             reads = _shift(self._enlarged(region), dx, dy)
         return _unique(reads)
+
+    def candidate_regions(self) -> list[Box]:
+        """The code-like patches (bars first, best first) the last :meth:`decode` searched, as
+        boxes in its image's pixels; empty when that search did not run."""
+        return list(self._regions)
 
     def _enlarged(self, region: np.ndarray) -> list[Read]:
         """A small picture (a 640x480 camera) enlarged twice: fine modules get the two pixels
@@ -145,6 +152,8 @@ class DecodePipeline:
             linear_limit=self.config.max_candidates if want_linear else 0,
             matrix_limit=self.config.max_matrix_candidates if want_matrix else 0,
         )
+        self._regions = [_bounds(c, dx, dy) for c in linear]
+        self._regions += [(x + dx, y + dy, w, h) for x, y, w, h in matrix]
         reads: list[Read] = []
         for rank, candidate in enumerate(linear):
             if _inside_any(candidate.centre, known, dx, dy):
@@ -189,6 +198,14 @@ def along_bars(crop: np.ndarray) -> np.ndarray:
     h = crop.shape[0]
     band = crop[h // 4 : max(h // 4 + 1, 3 * h // 4)]
     return cv2.blur(band, (1, max(3, band.shape[0] // 4)))
+
+
+def _bounds(candidate, dx: int, dy: int) -> Box:
+    """The upright box around a (turned) bar-like patch, in the frame's pixels."""
+    (cx, cy), size = candidate.centre, (candidate.length, candidate.height)
+    corners = cv2.boxPoints(((cx + dx, cy + dy), size, candidate.angle))
+    x, y, w, h = cv2.boundingRect(corners.astype(np.float32))
+    return (x, y, w, h)
 
 
 def _unshift_band(read: Read, height: int) -> Read:
