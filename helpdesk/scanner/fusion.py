@@ -38,7 +38,7 @@ from helpdesk.scanner.pipeline import Box, DecodePipeline
 RING = 8  # cut-outs kept
 EVERY = 3  # frames between fusions
 MIN_FRAMES = 3  # registered cut-outs a fused read needs before it may count
-MIN_RESPONSE = 0.05  # phase correlation peak below which a cut-out does not match the newest
+MIN_RESPONSE = 0.15  # phase correlation peak below which a cut-out does not match the newest
 MAX_SIDE = 840  # longest side of a cut-out; bigger regions are not fused
 COARSE_SIDE = 320  # cut-outs longer than this are registered on a shrunk copy
 
