@@ -271,9 +271,9 @@ class FrameWorker:
     the pipeline reads the guide box (and the whole frame on every other frame with nothing in
     the box); while it finds a code-like region it cannot read, :class:`.FrameFusion` keeps a
     cut-out of that region from each frame and every few frames decodes their combination.
-    A fused read needs at least ``MIN_FRAMES`` registered frames (else only the sharpest single
-    cut-out is decoded, which counts like any single-frame read). Reads the frames
-    disagree on are held back (:class:`.Agreement`); the rest go to the debouncer, which acts on
+    A fused read needs at least ``MIN_FRAMES`` registered frames; when their average reads
+    nothing, the sharpest cut-out is decoded alone and counts like a single-frame read. Reads the
+    frames disagree on are held back (:class:`.Agreement`); the rest go to the debouncer, which acts on
     a code read twice: for a fused read, two fusions in a row that agree, or one fusion and one
     single-frame read.
     """
@@ -303,12 +303,16 @@ class FrameWorker:
         started = time.perf_counter()
         try:
             reads = self.pipeline.decode(frame.image, roi, whole_frame=self._empty_frames % 2 == 1)
-            if self.fusion is not None:
-                regions = self.pipeline.candidate_regions()
-                fused = self.fusion.feed(frame.image, frame.at, reads, regions)
-                reads = reads + [r for r in fused if (r.text, r.key) not in _keys(reads)]
         except Exception:  # noqa: BLE001 - a frame that cannot be decoded is skipped
             reads = []
+        if self.fusion is not None:
+            try:
+                regions = self.pipeline.candidate_regions()
+                fused = self.fusion.feed(frame.image, frame.at, reads, regions)
+            except Exception:  # noqa: BLE001 - a failed fusion is no fused read
+                self.fusion.reset()
+                fused = []
+            reads = reads + [r for r in fused if (r.text, r.key) not in _keys(reads)]
         ms = (time.perf_counter() - started) * 1000
         done = time.monotonic()
         self._empty_frames = 0 if reads else self._empty_frames + 1
