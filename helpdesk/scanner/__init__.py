@@ -10,13 +10,15 @@ Public API::
         ImageFolderSource; list_cameras() -> [CameraInfo]
     LiveScanner(source, pipeline, debouncer=, classifier=, roi_fraction=0.6): start(), stop(),
         state() -> LiveState, events() -> [ScanEvent]
+    FrameWorker(pipeline, debouncer).step(frame) -> FrameOutcome   (the live work on one frame,
+        frame fusion included; ``helpdesk decode --video`` replays clips through it)
 """
 
 from helpdesk.scanner.classify import Classified, CodeClassifier, CodeKind, PatternError
 from helpdesk.scanner.debounce import Debouncer
 from helpdesk.scanner.formats import DEFAULT_FORMATS, FORMAT_NAMES, Read, UnknownFormat
 from helpdesk.scanner.images import ImageUnreadable, load_image
-from helpdesk.scanner.live import LiveScanner, LiveState, ScanEvent
+from helpdesk.scanner.live import FrameOutcome, FrameWorker, LiveScanner, LiveState, ScanEvent
 from helpdesk.scanner.pipeline import Box, DecodePipeline, ScannerConfig, centred_roi
 from helpdesk.scanner.sources import (
     DEFAULT_SIZE,
@@ -40,7 +42,9 @@ __all__ = [
     "CameraSource",
     "Debouncer",
     "Frame",
+    "FrameOutcome",
     "FrameSource",
+    "FrameWorker",
     "ImageFolderSource",
     "LiveScanner",
     "LiveState",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from helpdesk.scanner.classify import Classified, CodeClassifier
 from helpdesk.scanner.debounce import Debouncer
 from helpdesk.scanner.formats import Read
+from helpdesk.scanner.fusion import Agreement, FrameFusion
 from helpdesk.scanner.pipeline import Box, DecodePipeline, centred_roi
 from helpdesk.scanner.sources import Frame, FrameSource, SourceError
 
@@ -95,6 +96,7 @@ class LiveScanner:
         self.debouncer = debouncer or Debouncer()
         self.classifier = classifier
         self.roi_fraction = roi_fraction
+        self.worker = FrameWorker(self.pipeline, self.debouncer, roi_fraction=roi_fraction)
         self._lock = threading.Condition()
         self._stop = threading.Event()
         self._newest: Frame | None = None
@@ -225,7 +227,6 @@ class LiveScanner:
             self._lock.notify_all()
 
     def _decode_loop(self) -> None:
-        empty_frames = 0
         while not self._stop.is_set():
             with self._lock:
                 while (
@@ -241,26 +242,88 @@ class LiveScanner:
                 frame = self._newest
                 received = self._newest_received
             assert frame is not None  # the wait above ends on a newer frame
-            roi = None
-            if self.roi_fraction is not None:
-                roi = centred_roi(frame.size[0], frame.size[1], self.roi_fraction)
-            started = time.monotonic()
-            try:
-                reads = self.pipeline.decode(frame.image, roi, whole_frame=empty_frames % 2 == 1)
-            except Exception:  # noqa: BLE001 - a frame that cannot be decoded is skipped
-                reads = []
-            done = time.monotonic()
-            empty_frames = 0 if reads else empty_frames + 1
-            events = []
-            for read in self.debouncer.feed(reads, frame.at):
-                classified = self.classifier.classify(read.text) if self.classifier else None
-                events.append(ScanEvent(read, classified, frame.at, done - received))
+            outcome = self.worker.step(frame, received, self.classifier)
             with self._lock:
-                self._reads = tuple(reads)
+                self._reads = outcome.reads
                 self._reads_index = frame.index
-                self._roi = roi
+                self._roi = outcome.roi
                 self._decoded_index = frame.index
-                self._decode_ms = (done - started) * 1000
-                self._decode_rate.tick(done)
-                self._events.extend(events)
+                self._decode_ms = outcome.ms
+                self._decode_rate.tick(time.monotonic())
+                self._events.extend(outcome.events)
                 self._lock.notify_all()
+
+
+@dataclass(frozen=True)
+class FrameOutcome:
+    """One frame decoded: its reads (single-frame and fused), the events to act on, the guide box
+    and the milliseconds spent."""
+
+    reads: tuple[Read, ...]
+    events: tuple[ScanEvent, ...]
+    roi: Box | None
+    ms: float
+
+
+class FrameWorker:
+    """The live scanner's work on one frame, the same for a camera and a replayed clip:
+
+    the pipeline reads the guide box (and the whole frame on every other frame with nothing in
+    the box); while it finds a code-like region it cannot read, :class:`.FrameFusion` keeps a
+    cut-out of that region from each frame and every few frames decodes their combination.
+    A fused read needs at least ``MIN_FRAMES`` registered frames; when their average reads
+    nothing, the sharpest cut-out is decoded alone and counts like a single-frame read. Reads the
+    frames disagree on are held back (:class:`.Agreement`); the rest go to the debouncer, which acts on
+    a code read twice: for a fused read, two fusions in a row that agree, or one fusion and one
+    single-frame read.
+    """
+
+    def __init__(
+        self,
+        pipeline: DecodePipeline,
+        debouncer: Debouncer,
+        *,
+        roi_fraction: float | None = 0.6,
+        fusion: bool = True,
+    ) -> None:
+        self.pipeline = pipeline
+        self.debouncer = debouncer
+        self.roi_fraction = roi_fraction
+        self.fusion = FrameFusion(pipeline) if fusion else None
+        self.agreement = Agreement()
+        self._empty_frames = 0
+
+    def step(
+        self, frame: Frame, received: float | None = None, classifier: CodeClassifier | None = None
+    ) -> FrameOutcome:
+        received = time.monotonic() if received is None else received
+        roi = None
+        if self.roi_fraction is not None:
+            roi = centred_roi(frame.size[0], frame.size[1], self.roi_fraction)
+        started = time.perf_counter()
+        try:
+            reads = self.pipeline.decode(frame.image, roi, whole_frame=self._empty_frames % 2 == 1)
+        except Exception:  # noqa: BLE001 - a frame that cannot be decoded is skipped
+            reads = []
+        if self.fusion is not None:
+            try:
+                regions = self.pipeline.candidate_regions()
+                fused = self.fusion.feed(frame.image, frame.at, reads, regions)
+            except Exception:  # noqa: BLE001 - a failed fusion is no fused read
+                self.fusion.reset()
+                fused = []
+            reads = reads + [r for r in fused if (r.text, r.key) not in _keys(reads)]
+        ms = (time.perf_counter() - started) * 1000
+        done = time.monotonic()
+        self._empty_frames = 0 if reads else self._empty_frames + 1
+        events = []
+        for read in self.debouncer.feed(self.agreement.admit(reads, frame.at), frame.at):
+            classified = classifier.classify(read.text) if classifier else None
+            events.append(ScanEvent(read, classified, frame.at, done - received))
+            if self.fusion is not None and read.method in ("fused", "sharpest"):
+                self.fusion.settle()
+        return FrameOutcome(tuple(reads), tuple(events), roi, ms)
+
+
+def _keys(reads: list[Read]) -> set[tuple[str, str]]:
+    return {(r.text, r.key) for r in reads}

@@ -148,6 +148,7 @@ class DecodePipeline:
         for candidate in warm.linear(1):
             cut_upright(bars, candidate)
         warm.matrix(1)
+        self._regions: list[Box] = []
 
     def decode(
         self, image: np.ndarray, roi: Box | None = None, *, whole_frame: bool = True
@@ -157,6 +158,7 @@ class DecodePipeline:
         With a ``roi`` the box is read first and the whole frame only if the box gave nothing and
         ``whole_frame`` is true (the counter passes ``whole_frame`` on idle frames only).
         """
+        self._regions = []
         if image is None or image.size == 0:
             return []
         self._over = False
@@ -192,6 +194,11 @@ class DecodePipeline:
             self._over = True
             self.stats.over_budget += 1
         return False
+
+    def candidate_regions(self) -> list[Box]:
+        """The code-like patches (bars first, best first) the last :meth:`decode` searched, as
+        boxes in its image's pixels; empty when that search did not run."""
+        return list(self._regions)
 
     def _enlarged(self, region: np.ndarray) -> list[Read]:
         """A small picture (a 640x480 camera) enlarged twice: fine modules get the two pixels
@@ -230,6 +237,8 @@ class DecodePipeline:
         linear = found_map.linear(self.config.max_candidates if want_linear else 0)
         matrix = found_map.matrix(self.config.max_matrix_candidates if want_matrix else 0)
         linear = [c for c in linear if not _inside_any(c.centre, known, dx, dy)]
+        self._regions = [_bounds(c, dx, dy) for c in linear]
+        self._regions += [(x + dx, y + dy, w, h) for x, y, w, h in matrix]
         # Likeliest first, the two kinds taking turns: the budget leaves neither kind untried.
         order: list[tuple[str, int]] = []
         for rank in range(max(len(linear), len(matrix))):
@@ -300,6 +309,14 @@ def along_bars(crop: np.ndarray) -> np.ndarray:
     h = crop.shape[0]
     band = crop[h // 4 : max(h // 4 + 1, 3 * h // 4)]
     return cv2.blur(band, (1, max(3, band.shape[0] // 4)))
+
+
+def _bounds(candidate, dx: int, dy: int) -> Box:
+    """The upright box around a (turned) bar-like patch, in the frame's pixels."""
+    (cx, cy), size = candidate.centre, (candidate.length, candidate.height)
+    corners = cv2.boxPoints(((cx + dx, cy + dy), size, candidate.angle))
+    x, y, w, h = cv2.boundingRect(corners.astype(np.float32))
+    return (x, y, w, h)
 
 
 def _unshift_band(read: Read, height: int) -> Read:
