@@ -29,6 +29,11 @@ cp_demo() {
     rm -f "$work"/walk.sqlite3*  # with the journal of the last walk
     cp "$work/demo.sqlite3" "$work/walk.sqlite3"
     rm -rf "$HELPDESK_DATA_DIR/print-queue"
+    # a pickup session open for the form, as the pickup-day lead would have started it
+    HELPDESK_USER=admin HELPDESK_PASSWORD=demo-admin .venv/bin/helpdesk --db "$db" unassign \
+        "$pickup_laptop" >/dev/null
+    HELPDESK_USER=admin HELPDESK_PASSWORD=demo-admin .venv/bin/helpdesk --db "$db" session start \
+        pickup --form "$pickup_form" --name "Pickup day $pickup_form" >/dev/null
 }
 export HELPDESK_DATA_DIR="$work/data" XDG_CONFIG_HOME="$work/config"
 unset HELPDESK_USER HELPDESK_PASSWORD  # the window starts at its sign-in screen
@@ -47,6 +52,10 @@ out_loaner=$(q "select d.asset_tag from devices d join loans l on l.device_id=d.
 owner=$(q "select s.card_code from assignments a join students s on s.id=a.student_id join devices d on d.id=a.device_id where a.ended_at is null and d.status='assigned' and $free limit 1")
 own=$(q "select d.asset_tag from assignments a join devices d on d.id=a.device_id join students s on s.id=a.student_id where a.ended_at is null and s.card_code='$owner'")
 ticket=$(q "select 'TKT-' || printf('%06d', id) from tickets where state='diagnosing' limit 1")
+# pickup day: a student of the first form whose laptop is taken back first (in the demo every
+# student already has one), so the walk hands it out again at a pickup session
+pickup_pair=$(q "select s.form || ' ' || s.card_code || ' ' || d.asset_tag from students s join assignments a on a.student_id=s.id and a.ended_at is null join devices d on d.id=a.device_id where s.status='active' and d.kind='laptop' and d.status='assigned' order by s.form, s.last_name limit 1")
+read -r pickup_form pickup_student pickup_laptop <<<"$pickup_pair"
 # slips go to a printer that is not there: they are kept, and the print queue has something to show
 mkdir -p "$HELPDESK_DATA_DIR"
 printf '[printers]\nslip=Walkthrough-No-Such-Printer\n' >"$HELPDESK_DATA_DIR/machine-settings.ini"
@@ -139,6 +148,16 @@ for size in "${sizes[@]}"; do
     key F7
     sleep 1.5
     shot 15b-audit-trail
+    # pickup day: join the open session, a student's card then a laptop (wedge bursts)
+    key F9
+    sleep 1
+    shot 15c-sessions-open
+    key Return
+    sleep 1
+    burst "$pickup_student" 1.5
+    shot 15d-session-student
+    burst "$pickup_laptop" 2.5
+    shot 15e-session-pickup-done
     key F1
     burst "$out_loaner"
     shot 16-counter-loaner-alone
