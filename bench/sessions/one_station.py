@@ -50,6 +50,7 @@ class Plan:
 class Report:
     number: int
     times: dict[str, list[float]] = field(default_factory=dict)  # what -> ms of each
+    statements: dict[str, int] = field(default_factory=dict)  # what -> SQL statements sent
     outcomes: Counter[str] = field(default_factory=Counter)  # outcome word -> scans
     allocations: list[int] = field(default_factory=list)  # pickup: assignment ids made here
     handed_in: list[str] = field(default_factory=list)  # hand-in: tags done here
@@ -57,7 +58,8 @@ class Report:
     printed: int = 0  # pickup: mark_printed calls (label and agreement)
     pdf_bytes: int = 0  # pickup: the PDFs drawn, in bytes
     sentences: dict[str, str] = field(default_factory=dict)  # outcome -> an example sentence
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # what ended the station's work
+    failures: list[str] = field(default_factory=list)  # database failures, made again
     seconds: float = 0.0
 
 
@@ -89,26 +91,52 @@ def run_station(plan: Plan, barrier, results) -> None:  # noqa: ANN001 - multipr
 
 class _Station:
     def __init__(self, plan: Plan, report: Report) -> None:
+        from sqlalchemy import event
+
         from helpdesk.db import make_session_factory
         from helpdesk.services.sessions import session_status
 
         self.plan, self.report = plan, report
         self.factory = make_session_factory(plan.url)  # this process's own engine
+        self.sent = 0  # SQL statements sent (each one a round trip)
+        event.listen(self.factory.kw["bind"], "before_cursor_execute", self._count)
         session_status(self.factory, plan.actor, plan.session)  # connect before the start line
         self._draw_label(None)  # the fonts and templates loaded once, as a running window has
 
-    def _time(self, what: str, t0: float) -> float:
+    def _count(self, *_args: object) -> None:
+        self.sent += 1
+
+    def _start(self) -> tuple[float, int]:
+        return time.perf_counter(), self.sent
+
+    def _time(self, what: str, mark: tuple[float, int]) -> float:
+        t0, sent = mark
         ms = (time.perf_counter() - t0) * 1000
+        self.report.statements[what] = self.report.statements.get(what, 0) + self.sent - sent
         self.report.times.setdefault(what, []).append(ms)
         return ms
+
+    def again(self, fn, *args, **kwargs):  # noqa: ANN001, ANN201
+        """A service call; one the database failed (SQLite: "database is locked" after the
+        busy timeout) is kept as a failure and made again, as the person at the station would
+        scan again. Anything else raised ends the station's work."""
+        from sqlalchemy.exc import OperationalError
+
+        for attempt in range(1, 4):
+            try:
+                return fn(self.factory, self.plan.actor, *args, **kwargs)
+            except OperationalError as exc:
+                self.report.failures.append(f"{fn.__name__}: {str(exc.orig or exc)[:80]}")
+                if attempt == 3:
+                    raise
+        raise AssertionError("unreachable")
 
     def scan(self, code: str, **options: object):  # noqa: ANN201
         from helpdesk.services.sessions import scan_in_session
 
-        result = scan_in_session(
-            self.factory, self.plan.actor, self.plan.session, code,
-            station=self.plan.station, **options,
-        )  # fmt: skip
+        result = self.again(
+            scan_in_session, self.plan.session, code, station=self.plan.station, **options
+        )
         self.report.outcomes[result.outcome] += 1
         self.report.sentences.setdefault(result.outcome, result.sentence)
         return result
@@ -119,13 +147,14 @@ class _Station:
         pile = iter(self.plan.laptops)
         laptop = next(pile)
         for card in self.plan.codes:
-            t0, cpu = time.perf_counter(), time.process_time()
+            t0, cpu = self._start(), time.process_time()
             first = self.scan(card)
+            self._time("card scan", t0)
             if first.waiting_for != "laptop":  # already collected, or not on the list
                 self._time(f"card only ({first.outcome})", t0)
                 continue
             while True:
-                t1 = time.perf_counter()
+                t1 = self._start()
                 second = self.scan(laptop, pending_student_id=first.pending_student_id)
                 self._time("laptop scan", t1)
                 if second.outcome == "problem":  # given to someone at another station: aside
@@ -147,7 +176,7 @@ class _Station:
         from helpdesk.services.reporting import documents, slip_data
         from helpdesk.services.sessions import mark_printed
 
-        t0 = time.perf_counter()
+        t0 = self._start()
         tag, student = result.device.asset_tag, result.student
         label = documents.device_for_label(self.factory, tag) if result.print_label else None
         agreement = None
@@ -158,7 +187,7 @@ class _Station:
                 None,
             )  # fmt: skip
         self._time("label and agreement read", t0)
-        t1 = time.perf_counter()
+        t1 = self._start()
         template_id = self._draw_label(label) if label is not None else ""
         if agreement is not None:
             from helpdesk.labels import slips
@@ -167,9 +196,9 @@ class _Station:
         self._time("label and agreement PDFs", t1)
         if label is None and agreement is None:
             return
-        t2 = time.perf_counter()
-        mark_printed(
-            self.factory, self.plan.actor, result.assignment_id,
+        t2 = self._start()
+        self.again(
+            mark_printed, result.assignment_id,
             label=label is not None, agreement=agreement is not None, template_id=template_id,
         )  # fmt: skip
         self.report.printed += 1
@@ -197,7 +226,7 @@ class _Station:
     def handin(self) -> None:
         damaged, short = set(self.plan.damaged), set(self.plan.short)
         for tag in self.plan.codes:
-            t0 = time.perf_counter()
+            t0 = self._start()
             result = self.scan(
                 tag,
                 condition="damaged" if tag in damaged else "good",
@@ -211,6 +240,6 @@ class _Station:
 
     def stocktake(self) -> None:
         for tag in self.plan.codes:
-            t0 = time.perf_counter()
+            t0 = self._start()
             result = self.scan(tag)
             self._time(f"tag ({result.outcome})", t0)

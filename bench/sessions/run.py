@@ -38,6 +38,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,7 +171,9 @@ def figures(label: str, kind: str, reports: list, lines: list, stations: int) ->
     """Print one phase's figures and checks; return what failed there (empty: all well)."""
     failed: list[str] = []
     times: dict[str, list[float]] = {}
+    sent: Counter[str] = Counter()
     for rep in reports:
+        sent.update(rep.statements)
         for what, values in rep.times.items():
             times.setdefault(what, []).extend(values)
     wall = max((rep.seconds for rep in reports), default=0.0)
@@ -178,7 +181,7 @@ def figures(label: str, kind: str, reports: list, lines: list, stations: int) ->
                 for w in ("done", "already", "unexpected", "problem")}  # fmt: skip
     print(f"-- {kind}: {len(reports)} of {stations} stations reported in {wall:.1f} s; scans: "
           + ", ".join(f"{w} {n}" for w, n in outcomes.items()))  # fmt: skip
-    print(f"   {'what':<56} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    print(f"   {'what':<56} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'SQL':>5}")
     for what in sorted(times):
         values = times[what]
         p95 = pct(values, 0.95)
@@ -186,13 +189,19 @@ def figures(label: str, kind: str, reports: list, lines: list, stations: int) ->
         if over:
             failed.append(f"{label}: {kind} {what} p95 {p95:.1f} ms > {P95_LIMIT_MS:g} ms")
         print(f"   {what:<56} {len(values):6d} {statistics.median(values):8.2f} {p95:8.2f} "
-              f"{max(values):8.2f}{'  OVER ' + format(P95_LIMIT_MS, 'g') if over else ''}")  # fmt: skip
+              f"{max(values):8.2f} {sent[what] / len(values):5.1f}"
+              f"{'  OVER ' + format(P95_LIMIT_MS, 'g') if over else ''}")  # fmt: skip
     if TIMED[kind] not in times:
         failed.append(f"{label}: {kind}: no {TIMED[kind]} timed")
     for word in ("already", "problem", "unexpected"):
         example = next((rep.sentences[word] for rep in reports if word in rep.sentences), None)
         if example:
             print(f'   e.g. {word}: "{example}"')
+    failures = Counter(f for rep in reports for f in rep.failures)
+    for failure, times_seen in failures.most_common():
+        print(f"   failed and made again: {times_seen} x {failure}")
+    if failures:
+        failed.append(f"{label}: {kind}: {failures.total()} service calls failed in the database")
     for error in (e for rep in reports for e in rep.errors):
         print(f"ERROR in a station:\n{error}")
         failed.append(f"{label}: {kind}: a station raised something")
