@@ -76,9 +76,29 @@ def _items(items: Sequence[MissingItem], group_title: str) -> Table:
     )
 
 
+def _tags_grid(codes: Sequence[str], columns: int = 5) -> Table:
+    """Tags across then down, in plain text: a long found-here list stays a few pages."""
+    rows = [list(codes[i : i + columns]) for i in range(0, len(codes), columns)]
+    rows[-1] += [""] * (columns - len(rows[-1]))
+    table = Table(rows, colWidths=[WIDTH / columns] * columns)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), "Courier"),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.3, LINE),
+            ]
+        )
+    )
+    return table
+
+
 def _stocktake(status: SessionStatus) -> list[Flowable]:
     story: list[Flowable] = []
-    story += _section("Found here", len(status.found), _items(status.found, "Recorded at"),
+    found = _tags_grid([i.code for i in status.found]) if status.found else None
+    story += _section("Found here", len(status.found), found,
                       "Nothing on the list was found here.")  # fmt: skip
     elsewhere = _table(
         ("Tag", "Recorded at, and who has it", "Scanned"),
