@@ -213,3 +213,16 @@ def test_starting_needs_exactly_one_list_and_refuses_an_empty_one(any_school):
     assert everyone.expected == 6  # Cara has left
     with any_school() as session:
         assert session.scalar(select(Device.id).where(Device.asset_tag == "LAP-0101"))
+
+
+def test_a_card_not_taken_while_a_student_waits_leaves_them_waiting(any_school):
+    ses = _pickup(any_school)
+    gina = _scan(any_school, ses, "S2001")
+    for code, outcome in (("S1004", "unexpected"), ("S1001", "already"), ("S1003", "problem")):
+        other = _scan(any_school, ses, code, gina.pending_student_id)
+        assert other.outcome == outcome
+        assert (other.waiting_for, other.pending_student_id) == ("laptop", gina.pending_student_id)
+    hal = _scan(any_school, ses, "S2002", gina.pending_student_id)  # Hal is served first now
+    assert hal.outcome == "done" and hal.pending_student_id != gina.pending_student_id
+    given = _scan(any_school, ses, "LAP-0101", gina.pending_student_id)
+    assert given.sentence == "LAP-0101 handed to Gina Green (7A)."

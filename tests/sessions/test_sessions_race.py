@@ -130,3 +130,26 @@ def test_the_same_laptop_handed_in_at_two_stations_is_handed_in_once(any_school,
             select(Assignment.ended_at).where(Assignment.ended_at.is_not(None))
         ).all()
     assert ended == [NOW]
+
+
+def test_a_tag_scanned_at_two_stations_at_once_is_counted_once(any_school):
+    ses = start_session(any_school, "admin", "stocktake", location="Cart A", now=NOW)
+    barrier = threading.Barrier(2)
+    results: list = []
+
+    def station(n: int) -> None:
+        barrier.wait(timeout=30)
+        results.append(
+            scan_in_session(any_school, "admin", ses.code, "LAP-0102", station=f"s{n}", now=NOW)
+        )
+
+    threads = [threading.Thread(target=station, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted((r.outcome, r.sentence) for r in results) == [
+        ("already", "LAP-0102 was counted already."),
+        ("done", "LAP-0102 found here."),
+    ]
+    assert max(r.session.done for r in results) == 1

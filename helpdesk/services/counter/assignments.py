@@ -62,11 +62,16 @@ def held_of_kind(session: Session, student_id: int, kind: DeviceKind) -> str | N
 
 
 def check_assignable(
-    session: Session, device: Device, student: Student, current: Assignment | None
+    session: Session,
+    device: Device,
+    student: Student,
+    current: Assignment | None,
+    same_kind: str | None | bool = True,
 ) -> None:
     """Refuse, in one sentence, giving ``device`` (whose open assignment is ``current``) to
     ``student``: a loan-pool device, one held by anyone, one not in stock, a student who has left,
-    a student who holds a device of that kind already. Never reassigns."""
+    a student who holds a device of that kind already (``same_kind``: its tag when the caller
+    read it, ``True`` to read it here). Never reassigns."""
     tag, who = device.asset_tag, student_label(student)
     if device.pool is DevicePool.LOAN:
         raise Refused(f"{tag} is a loan-pool device; lend it instead of assigning it.")
@@ -79,8 +84,9 @@ def check_assignable(
         raise Refused(f"{tag} cannot be assigned: it is {device.status.label}.")
     if student.status is StudentStatus.LEFT:
         raise Refused(f"{who} has left the school; a device cannot be assigned to them.")
-    same_kind = held_of_kind(session, student.id, device.kind)
-    if same_kind is not None:
+    if same_kind is True:
+        same_kind = held_of_kind(session, student.id, device.kind)
+    if isinstance(same_kind, str):
         raise Refused(
             f"{who} already has {device.kind.value} {same_kind} assigned; unassign it first."
         )
@@ -93,11 +99,16 @@ def make_assignment(
     *,
     agreement: str | None = None,
     agreement_name: str | None = None,
+    known: tuple[Assignment | None, str | None] | None = None,
 ) -> Assignment:
     """The allocation, written with the hand-over agreement's record when one is given ('paper':
-    the signed sheet ticked; 'screen': the name typed), after :func:`check_assignable`."""
-    current = active_assignment_of(session, device.id)
-    check_assignable(session, device, student, current)
+    the signed sheet ticked; 'screen': the name typed), after :func:`check_assignable`.
+    ``known``: the device's open assignment and the tag of the student's device of that kind,
+    when the caller has just read them (with the rows locked)."""
+    if known is None:
+        check_assignable(session, device, student, active_assignment_of(session, device.id))
+    else:
+        check_assignable(session, device, student, known[0], known[1])
     now = now_of(session)
     assignment = Assignment(device=device, student=student, started_at=now)
     if agreement is not None:
@@ -110,7 +121,8 @@ def make_assignment(
         assignment.agreement_name = name[:100] or None
         assignment.agreement_at = now
     session.add(assignment)
-    settle_status(session, device, has_open_loan=False, assigned=True)
+    # in stock (checked above), so no open loan and no open ticket
+    settle_status(session, device, has_open_loan=False, open_ticket=None, assigned=True)
     session.flush()
     return assignment
 

@@ -3,7 +3,8 @@ against an expected list at any number of stations at once. ``start_session`` fr
 (``starting``), ``scan_in_session`` acts on one code in one transaction and puts it in one of
 done, already, unexpected or problem (``scanning``, with the kinds' rules in ``pickup``,
 ``handin`` and ``stocktake``), ``session_status`` and ``list_sessions`` read the progress back
-(``progress``), and the plain records handed out are in ``shapes``.
+(``progress``), the plain records handed out are in ``shapes`` and what the modules share
+(finding a session, its counts, marking an item done) in ``common``.
 """
 
 from helpdesk.services.sessions.common import SessionClosed

@@ -90,12 +90,14 @@ def info_of(
 
 
 def session_info(session: Session, row: ScanSession) -> SessionInfo:
-    name = (
-        session.scalar(select(Staff.display_name).where(Staff.id == row.started_by_id))
-        if row.started_by_id is not None
-        else None
-    )
-    return info_of(row, counts_of(session, [row.id])[row.id], name)
+    """The session with its counts and who started it, in one query."""
+    starter = select(Staff.display_name).where(Staff.id == row.started_by_id).scalar_subquery()
+    expected, done, name = session.execute(
+        select(func.count(), func.count(SessionItem.done_at), starter).where(
+            SessionItem.session_id == row.id
+        )
+    ).one()
+    return info_of(row, (int(expected), int(done)), name)
 
 
 @dataclass

@@ -22,10 +22,9 @@ from helpdesk.services.sessions.common import Draft, ScanOptions, item_of
 def scan_handin(session: Session, row: ScanSession, code: str, options: ScanOptions) -> Draft:
     condition = condition_of(options.condition) or Condition.GOOD
     missing = accessories_of(options.missing)
-    device = device_by_code(session, code)
+    device = device_by_code(session, code, lock=True)
     if device is None:
         raise NotFound(f"No device has the tag {code}.")
-    session.refresh(device, with_for_update=True)
     tag = device.asset_tag
     item = item_of(session, row.id, device_id=device.id)
     current = active_assignment_of(session, device.id)

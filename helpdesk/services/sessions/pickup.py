@@ -48,12 +48,18 @@ def scan_pickup(session: Session, row: ScanSession, code: str, options: ScanOpti
     """A card or a laptop at a pickup station (see the module's docstring)."""
     pending = options.pending_student_id
     if pending is not None:
-        device = device_by_code(session, code)
+        # the student's row first, then the laptop's: every station locks in this order
+        waiting = find_student(session, student_id=pending, lock=True)
+        device = device_by_code(session, code, lock=True)
         if device is not None:
-            return _laptop(session, row, pending, device, options)
+            return _laptop(session, row, waiting, device, options)
     student = _student_by_card(session, code)
     if student is not None:
-        return _student(session, row, student)
+        draft = _student(session, row, student)
+        if pending is not None and draft.waiting_for == "student":
+            # another card while a student waits for their laptop: they still wait
+            draft.waiting_for, draft.pending_student_id = "laptop", pending
+        return draft
     if pending is None and device_by_code(session, code) is not None:
         raise Refused("Scan the student's card first.")
     raise NotFound(f"No student or laptop has the code '{code}'.")
@@ -110,11 +116,8 @@ def _student(session: Session, row: ScanSession, student: Student) -> Draft:
 
 
 def _laptop(
-    session: Session, row: ScanSession, student_id: int, device: Device, options: ScanOptions
+    session: Session, row: ScanSession, student: Student, device: Device, options: ScanOptions
 ) -> Draft:
-    # the student's row first, then the laptop's: every station locks in this order
-    student = find_student(session, student_id=student_id, lock=True)
-    session.refresh(device, with_for_update=True)
     who, tag = student_label(student), device.asset_tag
     item = item_of(session, row.id, student_id=student.id)
     if item is None:
@@ -171,6 +174,7 @@ def _laptop(
         student,
         agreement=options.agreement,
         agreement_name=options.agreement_name,
+        known=(None, None),  # read above: no holder, and no laptop held by the student
     )
     labelled = session.scalar(select(exists().where(LabelPrint.device_id == device.id)))
     return Draft(
