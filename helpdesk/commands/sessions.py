@@ -9,12 +9,14 @@ and the pickup, hand-in and stocktake sessions, from the command line.
     helpdesk session status SES [--json]
     helpdesk session list [--open]
     helpdesk session close SES
-    helpdesk session report SES -o FILE.csv
+    helpdesk session report SES -o FILE.csv|FILE.pdf
 
 `session start` prints the session's code (SES-000001) on its last line. `session scan` acts on
 the codes in order as a station would (at a pickup: a student's card, then the laptop; the
 student stays pending from one code to the next) and prints one line per code: the outcome word
-(done, already, unexpected or problem), a space, then the sentence.
+(done, already, unexpected or problem), a space, then the sentence. `session report` writes every
+item and scan as a CSV, or, to a file ending .pdf, the printable report (a stocktake's four
+groups; a pickup's or a hand-in's done and missing by form).
 
 Exit status: 0 when the command did its work, even when some codes were refused (a refused code
 is a "problem" line, kept in the session's progress, not a failure of the command); 1, with one
@@ -117,10 +119,15 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     close.set_defaults(handler=_close)
 
     report = actions.add_parser(
-        "report", parents=[common], help="a CSV of the session's items and scans"
+        "report",
+        parents=[common],
+        help="the session's report: a CSV of its items and scans, or a PDF",
+        description="Write the session's report: to FILE.csv every item and scan, to FILE.pdf "
+        "the printable report (a stocktake's found here, belongs elsewhere, missing and unknown "
+        "tags; a pickup's or a hand-in's done and missing by form).",
     )
     report.add_argument("session", metavar="SES")
-    report.add_argument("-o", "--output", required=True, metavar="FILE.csv")
+    report.add_argument("-o", "--output", required=True, metavar="FILE.csv|FILE.pdf")
     report.set_defaults(handler=_report)
 
 
@@ -326,6 +333,8 @@ def _report(args: argparse.Namespace) -> int:
     from helpdesk.services.sessions import REPORT_COLUMNS, session_report
 
     target = Path(args.output).expanduser()
+    if target.suffix.lower() == ".pdf":
+        return _report_pdf(args, target)
     factory = open_database(args, must_exist=True)
     try:
         info, rows = session_report(factory, acting_username(args), args.session)
@@ -339,4 +348,32 @@ def _report(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CommandError(f"cannot write {target}: {exc.strerror or exc}") from None
     print(f"wrote {len(rows)} rows of {info.code} to {target}")
+    return 0
+
+
+def _report_pdf(args: argparse.Namespace, target: Path) -> int:
+    from helpdesk.labels.session_report import session_report_pdf
+    from helpdesk.services.reporting.documents import school_name
+    from helpdesk.services.sessions import session_status
+
+    factory = open_database(args, must_exist=True)
+    try:
+        status = session_status(factory, acting_username(args), args.session)
+        school = school_name(factory)
+    finally:
+        factory.kw["bind"].dispose()
+    pdf = session_report_pdf(status, school_name=school)
+    try:
+        target.write_bytes(pdf)
+    except OSError as exc:
+        raise CommandError(f"cannot write {target}: {exc.strerror or exc}") from None
+    info = status.session
+    if info.kind == "stocktake":
+        counts = (
+            f"{len(status.found)} found here, {len(status.elsewhere)} elsewhere, "
+            f"{len(status.missing)} missing, {len(status.unknown)} unknown"
+        )
+    else:
+        counts = f"{info.done} of {info.expected} done, {len(status.missing)} missing"
+    print(f"wrote the report of {info.code} ({counts}) to {target}")
     return 0
