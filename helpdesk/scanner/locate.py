@@ -16,6 +16,10 @@ import cv2
 import numpy as np
 
 SHRINK = 4  # the search map has one cell per SHRINK x SHRINK pixels
+# A window of bars has edges of both signs that cancel in the mean gradient; one edge (the outline
+# of a label, a box or a sheet) does not. Windows whose mean gradient holds more than this share
+# of their gradient energy are edges, not bars.
+EDGE_SHARE = 0.15
 GATE_SIDE = 960  # pictures with a longer side than this are mapped at half size
 # 2x2 differences, both at the same point and kept on one-pixel bars
 _DX = np.array([[-1.0, 1.0], [-1.0, 1.0]], np.float32)
@@ -60,8 +64,11 @@ def find_candidates(
 class StructureMap:
     """The structure tensor of a picture's gradient, one cell per SHRINK x SHRINK pixels.
 
-    A cell is bar-like when its edges are strong (energy) and mostly point one way (coherence);
-    a 2-D code's cells are strong with edges both ways. Making the map is the scanner's gate: a
+    A cell is bar-like when its edges are strong (energy), mostly point one way (coherence) and
+    alternate dark to light and back (their mean gradient is small beside their energy: the
+    single edge of a label's outline or of a box is coherent too, and would otherwise join the
+    bars into one patch with the outline, whose measured angle is then that of neither); a 2-D
+    code's cells are strong with edges both ways. Making the map is the scanner's gate: a
     picture with no bar-like patch and no busy square patch holds no code worth a rescue.
 
     A large picture (longer side over ``GATE_SIDE``) is mapped from a copy at half size: the
@@ -98,11 +105,17 @@ class StructureMap:
         win = (3, 3)
         self.jxx, self.jyy, self.jxy = cv2.blur(jxx, win), cv2.blur(jyy, win), cv2.blur(jxy, win)
         energy = self.jxx + self.jyy
+        # the mean gradient itself (signed): bars alternate dark and light, so their edges cancel
+        mx = cv2.blur(cv2.resize(gx, size, interpolation=cv2.INTER_AREA), win)
+        my = cv2.blur(cv2.resize(gy, size, interpolation=cv2.INTER_AREA), win)
+        self.edge = (mx * mx + my * my) * gain / (energy + 1e-3)
         self.coherence = np.sqrt((self.jxx - self.jyy) ** 2 + 4 * self.jxy * self.jxy) / (
             energy + 1e-3
         )
         self.strong = energy > min_energy
-        self._bars = self._close(self.strong & (self.coherence > min_coherence))
+        self._bars = self._close(
+            self.strong & (self.coherence > min_coherence) & (self.edge < EDGE_SHARE)
+        )
         self._busy = self._close(self.strong & (self.coherence < 0.55))
 
     @staticmethod
