@@ -1,7 +1,7 @@
 """A device's place (room, cart, cupboard) set by a technician, on SQLite and PostgreSQL: kept
 as typed, matched to a place already recorded in another letter case, cleared when empty,
 refused with one sentence (a control character, too long, an unknown tag, a counter's role) with
-nothing written, audited, and counted by a stocktake of that place."""
+nothing written, audited, found by the devices list's search and counted by a stocktake."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from helpdesk.domain.errors import NotFound, Refused, ValidationError
 from helpdesk.domain.models import AuditEntry, Device, Staff
+from helpdesk.services.records.browse import device_page
 from helpdesk.services.records.places import place_sentence, set_location
 from helpdesk.services.sessions import start_session
 
@@ -36,6 +37,8 @@ def test_a_technician_gives_a_device_its_place(any_school):
     assert [(json.loads(after)["location"], who) for after, who in rows] == [("Cart A", "tech1")]
     started = start_session(any_school, "admin", "stocktake", location="Cart A", now=NOW)
     assert started.expected == 1
+    rows, total = device_page(any_school, "cart a", 0, 10)
+    assert total == 1 and [(r.asset_tag, r.location) for r in rows] == [("LAP-0003", "Cart A")]
 
 
 def test_a_place_in_another_case_takes_the_recorded_spelling(any_school):
