@@ -33,6 +33,7 @@ COMMANDS: tuple[Command, ...] = (
         "export students, devices or cover periods as CSV (the columns import reads)",
     ),
     Command("lookup", "lookup", "show the student, device, loan or ticket a scanned code names"),
+    Command("locate", "places", "give a device its place: a room, a cart or a cupboard"),
     Command("loan", "loans", "issue a loan laptop to a student or take one back"),
     Command("assign", "sessions", "give a student their own laptop, outside any session"),
     Command(

@@ -20,7 +20,7 @@ IMPORT_KINDS = (*KINDS, "allocations")
 FORMATS = {
     "students": "card_code, first_name, last_name, year, form [, status, left_on]",
     "devices": "asset_tag, serial, make, model, kind, pool "
-    "[, status, purchased_on, warranty_until, assigned_to]",
+    "[, status, purchased_on, warranty_until, assigned_to, location]",
     "cover": "card_code, scheme, start, end, status [, claims_allowed]",
     "allocations": "card_code, asset_tag (the laptop each student gets on pickup day)",
 }

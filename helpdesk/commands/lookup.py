@@ -131,6 +131,7 @@ def _device(card, now: datetime) -> list[str]:  # noqa: ANN001
         lines.append(f"in repair: {ticket_line(card.open_ticket)}")
     if card.swap_loan is not None:
         lines.append(f"swap loaner: {loan_line(card.swap_loan, now)}")
+    lines.append(f"place: {card.location or 'none recorded'}")
     if card.warranty_until:
         state = "in warranty" if card.warranty_until >= now.date() else "out of warranty"
         lines.append(f"warranty until: {_day(card.warranty_until)} ({state})")

@@ -23,7 +23,9 @@ from sqlalchemy import func, select
 
 from helpdesk.demo.history import History, make_history
 from helpdesk.demo.names import FIRST_NAMES, LAST_NAMES
+from helpdesk.demo.places import place_devices
 from helpdesk.demo.plan import SchoolPlan
+from helpdesk.demo.term import academic_year, closures_for
 from helpdesk.domain.enums import (
     CoverStatus,
     DamageCategory,
@@ -151,48 +153,6 @@ class DemoSummary:
             f"charges: {charges}",
             f"made in {self.seconds:.1f} s",
         ]
-
-
-def academic_year(day: date) -> int:
-    """The year the academic year containing ``day`` started (September)."""
-    return day.year if day.month >= 9 else day.year - 1
-
-
-def _weekdays(start: date, end: date) -> list[date]:
-    days = []
-    day = start
-    while day <= end:
-        if day.weekday() < 5:
-            days.append(day)
-        day += timedelta(days=1)
-    return days
-
-
-def _week_of(day: date) -> list[date]:
-    monday = day - timedelta(days=day.weekday())
-    return [monday + timedelta(days=n) for n in range(5)]
-
-
-def _last_monday(year: int, month: int) -> date:
-    day = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
-    return day - timedelta(days=day.weekday())
-
-
-def closures_for(year: int) -> list[tuple[str, list[date]]]:
-    """The holidays and INSET days of the academic year starting in September ``year``."""
-    nxt = year + 1
-    feb_third_monday = date(nxt, 2, 15) + timedelta(days=(7 - date(nxt, 2, 15).weekday()) % 7)
-    may_first = date(nxt, 5, 1) + timedelta(days=(7 - date(nxt, 5, 1).weekday()) % 7)
-    return [
-        ("INSET days", _weekdays(date(year, 9, 1), date(year, 9, 2))),
-        ("Autumn half term", _week_of(_last_monday(year, 10))),
-        ("Christmas holidays", _weekdays(date(year, 12, 22), date(nxt, 1, 2))),
-        ("Spring half term", _week_of(feb_third_monday)),
-        ("Easter holidays", _weekdays(date(nxt, 3, 30), date(nxt, 4, 10))),
-        ("Early May bank holiday", [may_first]),
-        ("Summer half term", _week_of(_last_monday(nxt, 5))),
-        ("Summer holidays", _weekdays(date(nxt, 7, 22), date(nxt, 8, 31))),
-    ]
 
 
 def _history_days(today: date, closed: set[date]) -> list[date]:
@@ -424,6 +384,7 @@ def build_demo(
         plan = _school(session, rng, year, pickup)
     say("a term of loans, tickets and claims")
     history = make_history(factory, plan, rng, days=days, now=now, closed=closed, progress=say)
+    place_devices(factory, now)
     with read_session(factory) as session:
         cover = dict(
             session.execute(

@@ -280,7 +280,8 @@ def test_export_then_import_gives_the_same_records(school):
         export_csv(school, "admin", kind, out)
         exported[kind] = out.getvalue()
     assert exported["devices"].splitlines()[0] == (
-        "asset_tag,serial,make,model,kind,pool,status,purchased_on,warranty_until,assigned_to"
+        "asset_tag,serial,make,model,kind,pool,status,purchased_on,warranty_until,assigned_to,"
+        "location"
     )
     assert (
         "LT-0001,PF1AAA01,Lenovo,ThinkPad 11e,laptop,allocation,assigned,2025-09-01,"

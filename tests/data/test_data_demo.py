@@ -176,6 +176,34 @@ def test_records_follow_the_rules(demo):
             assert loan.issued_at < NOW and (loan.returned_at is None or loan.returned_at <= NOW)
 
 
+def test_devices_have_their_places_and_a_cart_can_be_counted(demo):
+    from helpdesk.services.sessions import start_session
+
+    factory, _summary, _path = demo
+    with factory() as session:
+        rows = session.execute(
+            select(Device.asset_tag, Device.kind, Device.pool, Device.status, Device.location)
+        ).all()
+    places = Counter(location for *_rest, location in rows)
+    assert set(places) == {"ICT office", "Cart A", "Cart B", "Store room", "Bench", None}
+    for tag, kind, pool, status, location in rows:
+        if status == "in_repair":
+            assert location == "Bench", tag
+        elif pool == "loan":
+            home = ("ICT office", "Cart A", "Cart B")[(int(tag[3:]) - 1) // 20]
+            assert location == home, tag
+        elif status in ("in_stock", "retired"):
+            assert location == "Store room", (tag, kind)
+        else:
+            assert location is None, (tag, status)
+    stored = Counter(kind for _t, kind, _p, _s, location in rows if location == "Store room")
+    assert stored["laptop"] > 0 and stored["charger"] > 0 and places["Bench"] > 0
+    in_cart = sum(1 for *_rest, location in rows if location == "Cart A")
+    assert 15 <= in_cart <= 20
+    counted = start_session(factory, "technician", "stocktake", location="Cart A", now=NOW)
+    assert counted.expected == in_cart
+
+
 def test_history_is_audited_at_the_time_it_happened(demo):
     factory, _summary, _path = demo
     with factory() as session:
@@ -206,7 +234,7 @@ def _fingerprint(factory) -> str:
     with factory() as session:
         for query in (
             select(Student.card_code, Student.first_name, Student.last_name, Student.form),
-            select(Device.asset_tag, Device.serial, Device.status),
+            select(Device.asset_tag, Device.serial, Device.status, Device.location),
             select(Loan.device_id, Loan.student_id, Loan.issued_at, Loan.returned_at),
             select(Ticket.device_id, Ticket.state, Ticket.damage_category, Ticket.opened_at),
             select(Claim.ticket_id, Claim.charge_pence, Claim.charge_status),

@@ -153,6 +153,7 @@ def device_card(session: Session, device: Device) -> DeviceCard:
         swap_loan=swap if swap is not None and swap.is_open else None,
         warranty_until=device.warranty_until,
         history=tuple(device_rows(session, device.id, RECENT, brief=True)),
+        location=device.location,
     )
 
 

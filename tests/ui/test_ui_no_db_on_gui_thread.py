@@ -2,7 +2,7 @@
 record, a ticket page and the cover periods on the bench, the labels area, the overdue list, a
 report saved as PDF, the audit trail and its CSV, a hand-in scanned in the Sessions area and its
 missing list saved, the settings dialog saved, the print queue)
-opens no database session on the GUI thread. Real threads: the database jobs run on the window's
+opens no database session on the GUI thread; a device's record and its place set there too. Real threads: the database jobs run on the window's
 database thread.
 
 The session factory is wrapped so that every session opened on the main thread is recorded with
@@ -65,9 +65,10 @@ def watched(ctx, school):  # noqa: ANN001, ANN201
         now=datetime.now().replace(microsecond=0),
     )
     anna = lookup(ctx.factory, school.anna).id
+    spare = lookup(ctx.factory, school.spare).id
     factory = WatchedFactory(ctx.factory)
     ctx.factory = factory
-    return factory, anna
+    return factory, anna, spare
 
 
 def settle(qtbot, ctx, condition) -> None:  # noqa: ANN001
@@ -83,7 +84,7 @@ def test_no_area_but_the_counter_opens_a_session_on_the_gui_thread(
     from helpdesk.ui.records.detail_dialog import DetailDialog
     from helpdesk.ui.settings_dialog import SettingsDialog
 
-    factory, anna = watched
+    factory, anna, spare = watched
 
     ctx.machine.sounds = False
     win = MainWindow(ctx, school_name="Northfield")
@@ -110,6 +111,13 @@ def test_no_area_but_the_counter_opens_a_session_on_the_gui_thread(
     settle(
         qtbot, ctx, lambda: any(d.detail is not None for d in records.findChildren(DetailDialog))
     )
+    # a device's record, and its place set with "Place…"
+    records.open_detail("device", spare)
+    settle(qtbot, ctx, lambda: any(d.kind == "device" for d in records.findChildren(DetailDialog)))
+    device = next(d for d in records.findChildren(DetailDialog) if d.kind == "device")
+    settle(qtbot, ctx, lambda: device.detail is not None and device.place_button.isVisible())
+    device.set_place("Cart A")
+    settle(qtbot, ctx, lambda: device.status.text() == f"{school.spare} is now at Cart A.")
 
     # Overdue loans
     win.show_area("overdue")

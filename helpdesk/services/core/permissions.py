@@ -57,7 +57,7 @@ PERMISSIONS: dict[str, tuple[StaffRole, str]] = {
     "ticket.photo": (_T, "Adding a photo to a repair"),
     "ticket.diagnosis": (_T, "Writing a diagnosis note"),
     "device.unassign": (_T, "Ending a laptop's assignment"),
-    "devices.relocate": (_T, "Moving devices to a stocktake's place"),
+    "devices.relocate": (_T, "Changing where devices are kept"),
     # Money, insurance and the school's records.
     "payment.record": (_M, "Taking a payment"),
     "payment.reverse": (_M, "Reversing a payment"),

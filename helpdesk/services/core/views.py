@@ -71,6 +71,7 @@ class DeviceSummary:
     kind: DeviceKind
     pool: DevicePool
     status: DeviceStatus
+    location: str | None = None  # the room, cart or cupboard it is kept in, when recorded
 
 
 @dataclass(frozen=True)
@@ -257,6 +258,7 @@ def device_summary(device: DeviceShape) -> DeviceSummary:
         kind=device.kind,
         pool=device.pool,
         status=device.status,
+        location=device.location,
     )
 
 

@@ -54,6 +54,7 @@ class DeviceRow(DeviceRef):
     pool: DevicePool
     status: DeviceStatus
     warranty_until: date | None
+    location: str | None
 
 
 @dataclass(frozen=True)

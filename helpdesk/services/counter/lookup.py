@@ -91,6 +91,7 @@ class DeviceCard:
     warranty_until: date | None
     history: tuple[HistoryRow, ...]  # the latest few events
     kind: str = "device"
+    location: str | None = None  # the room, cart or cupboard it is kept in, when recorded
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ def _device_card(conn: Connection, resolved: Any) -> DeviceCard:
         swap_loan=swap if swap is not None and swap.is_open else None,
         warranty_until=device.warranty_until,
         history=tuple(history[:RECENT]),
+        location=device.location,
     )
 
 

@@ -31,10 +31,15 @@ YEAR_GROUPS = (7, 13)  # a secondary school: year 7 to year 13 (the sixth form)
 STUDENT_COLUMNS = ("card_code", "first_name", "last_name", "year", "form")
 STUDENT_OPTIONAL = ("status", "left_on")
 DEVICE_COLUMNS = ("asset_tag", "serial", "make", "model", "kind", "pool")
-DEVICE_OPTIONAL = ("status", "purchased_on", "warranty_until", "assigned_to")
+DEVICE_OPTIONAL = ("status", "purchased_on", "warranty_until", "assigned_to", "location")
 COVER_COLUMNS = ("card_code", "scheme", "start", "end", "status")
 COVER_OPTIONAL = ("claims_allowed",)
-ALIASES = {"year_group": "year", "tag": "asset_tag", "serial_number": "serial"}
+ALIASES = {
+    "year_group": "year",
+    "tag": "asset_tag",
+    "serial_number": "serial",
+    "place": "location",
+}
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,13 @@
 ``assigned_to`` is a student's card code: it starts the 1:1 assignment (ending the device's
 previous one) and makes the device 'assigned'. A status the counter sets (on loan, in repair) is
 never set by an import, and a device that is out on loan or in for repair keeps its status.
+
+``location`` is the device's place (a room, a cart, a cupboard: what a stocktake counts). As with
+every optional column, an empty cell keeps the place recorded, so a file without places can be
+imported again without losing them; a place is cleared one device at a time (``helpdesk locate
+TAG ""``). A control character in a place is refused (no one could type that place back at a
+stocktake), and a place written in another letter case than one recorded takes the recorded
+spelling (services/records/places.py).
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from helpdesk.services.csv.apply import (
 )
 from helpdesk.services.csv.clashes import CodeIndex
 from helpdesk.services.csv.reader import Row, RowError, Table, choice_value, date_value, text_value
+from helpdesk.services.records.places import known_places, place_problem
 
 KINDS = choices_of(k.value for k in DeviceKind)
 POOLS = choices_of(p.value for p in DevicePool)
@@ -69,6 +77,7 @@ def _device_importer(session: Session, table: Table) -> Callable[[Row], str]:
     seen_serials: dict[str, int] = {}
     codes = CodeIndex(session)
     now = now_of(session)
+    places = known_places(session)
 
     def apply(row: Row) -> str:
         tag = text_value(row, "asset_tag", limit=64)
@@ -93,6 +102,9 @@ def _device_importer(session: Session, table: Table) -> Callable[[Row], str]:
             "pool": DevicePool(required_choice(row, "pool", POOLS, "a pool")),
         }
         status = choice_value(row, "status", DEVICE_STATUSES, "a device status")
+        place = _place(row, places)
+        if place:
+            values["location"] = place
         for column in ("purchased_on", "warranty_until"):
             day = date_value(row, column)
             if day is not None:
@@ -122,6 +134,8 @@ def _device_importer(session: Session, table: Table) -> Callable[[Row], str]:
         if new_status is not None:
             values["status"] = new_status
         seen_tags[tag] = seen_serials[serial] = row.line
+        if place:
+            places.setdefault(place.casefold(), place)
         codes.add(tag, ("device", tag), "asset tag", row.line)
         codes.add(serial, ("device", tag), "serial", row.line)
         if device is None:
@@ -149,6 +163,15 @@ def _device_importer(session: Session, table: Table) -> Callable[[Row], str]:
         return outcome
 
     return apply
+
+
+def _place(row: Row, places: dict[str, str]) -> str:
+    """The row's place in the spelling already recorded (``places``, by lower case), or ""."""
+    place = row.get("location").strip()
+    problem = place_problem(place)
+    if problem:
+        raise RowError("location", problem[0].lower() + problem[1:])
+    return places.get(place.casefold(), place)
 
 
 def _device_status(
@@ -184,7 +207,7 @@ def import_devices(
     now: datetime | None = None,
 ) -> ImportResult:
     """Devices (asset_tag, serial, make, model, kind, pool[, status, purchased_on,
-    warranty_until, assigned_to]). ``assigned_to`` is a student's card code: it starts the 1:1
+    warranty_until, assigned_to, location]). ``assigned_to`` is a student's card code: it starts the 1:1
     assignment (ending the device's previous one) and makes the device 'assigned'."""
     return run_import(
         factory,

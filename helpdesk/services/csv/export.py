@@ -59,6 +59,7 @@ def _devices(session: Session) -> Iterator[list[str]]:
             Device.purchased_on,
             Device.warranty_until,
             holder.card_code,
+            Device.location,
         )
         .outerjoin(
             Assignment,
@@ -67,9 +68,19 @@ def _devices(session: Session) -> Iterator[list[str]]:
         .outerjoin(holder, holder.id == Assignment.student_id)
         .order_by(Device.asset_tag)
     )
-    for tag, serial, make, model, kind, pool, status, bought, warranty, card in session.execute(
-        query
-    ):
+    for (
+        tag,
+        serial,
+        make,
+        model,
+        kind,
+        pool,
+        status,
+        bought,
+        warranty,
+        card,
+        place,
+    ) in session.execute(query):
         yield [
             tag,
             serial,
@@ -81,6 +92,7 @@ def _devices(session: Session) -> Iterator[list[str]]:
             format_date(bought),
             format_date(warranty),
             card or "",
+            place or "",
         ]
 
 

@@ -118,6 +118,7 @@ class DeviceRow:
     status: DeviceStatus
     holder: str  # "Anna Smith (7A)" or ""
     holder_via: str  # "assigned" | "loan" | ""
+    location: str = ""  # its place (room, cart, cupboard), or ""
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,8 @@ def _like(query: str) -> str:
 def device_page(
     factory, query: str, offset: int, limit: int, with_total: bool = True
 ) -> tuple[list[DeviceRow], int | None]:  # noqa: ANN001
-    """Devices whose tag, serial, make or model contains ``query``, by tag; and how many match."""
+    """Devices whose tag, serial, make, model or place contains ``query``, by tag; and how many
+    match."""
     from sqlalchemy import or_
 
     where = []
@@ -153,6 +155,7 @@ def device_page(
                 Device.serial.ilike(pattern, escape="\\"),
                 Device.model.ilike(pattern, escape="\\"),
                 Device.make.ilike(pattern, escape="\\"),
+                Device.location.ilike(pattern, escape="\\"),
             )
         )
     with read_session(factory) as session:
@@ -167,6 +170,7 @@ def device_page(
                 Device.kind,
                 Device.pool,
                 Device.status,
+                Device.location,
             )
             .where(*where)
             .order_by(Device.asset_tag)
@@ -202,6 +206,7 @@ def device_page(
             status=d.status,
             holder=holders.get(d.id, ("", ""))[0],
             holder_via=holders.get(d.id, ("", ""))[1],
+            location=d.location or "",
         )
         for d in devices
     ]

@@ -168,6 +168,7 @@ def device_view(card: DeviceCard, now: datetime) -> CardView:
         else:
             badges.append(Badge("out of warranty", MUTED, CANVAS))
     fields = [("Serial", card.serial), ("Model", f"{card.make} {card.model}".strip())]
+    fields.append(("Place", card.location or "none recorded"))
     if card.assigned_to is not None:
         fields.append(("Assigned to", card.assigned_to.label))
     if card.open_loan is not None:

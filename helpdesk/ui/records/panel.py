@@ -41,6 +41,7 @@ DEVICE_COLUMNS = (
         colour=lambda r: STATUS_COLOURS.get(r.status),
         width=100,
     ),
+    Column("Place", lambda r: r.location, width=110),
     Column(
         "With",
         lambda r: r.holder + (" — on loan" if r.holder_via == "loan" else ""),
@@ -163,7 +164,7 @@ class RecordsPanel(QWidget):
             ctx,
             DEVICE_COLUMNS,
             partial(browse.device_page, ctx.factory),
-            "Search devices by asset tag, serial or model…",
+            "Search devices by asset tag, serial, model or place…",
         )
         self.tabs.addTab(self.students, "Students")
         self.tabs.addTab(self.devices, "Devices")
