@@ -276,7 +276,8 @@ class DecodePipeline:
         linear = [c for c in linear if not _inside_any(c.centre, known, dx, dy)]
         self._regions = [_bounds(c, dx, dy) for c in linear]
         self._regions += [(x + dx, y + dy, w, h) for x, y, w, h in matrix]
-        if any(w * h > grey.size / 2 for _, _, w, h in self._regions):  # noise taken for codes
+        big = any(w * h > grey.size / 2 for _, _, w, h in self._regions)
+        if self._live and big:  # noise taken for a code: its strongest patches, for fusion
             self._regions += [(x + dx, y + dy, w, h) for x, y, w, h in found_map.peaks(2)]
         # Likeliest first, the two kinds taking turns: the budget leaves neither kind untried.
         order: list[tuple[str, int]] = []
