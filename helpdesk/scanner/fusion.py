@@ -24,6 +24,7 @@ from overlapping places within a second mean at least one is a misread, so neith
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -166,13 +167,25 @@ class FrameFusion:
         self.settled = True
 
     def feed(
-        self, image: np.ndarray, at: float, reads: list[Read], regions: list[Box]
+        self,
+        image: np.ndarray,
+        at: float,
+        reads: list[Read],
+        regions: list[Box],
+        *,
+        limit: float | None = None,
+        fuse: bool = True,
+        deadline: float | None = None,
     ) -> list[Read]:
         """One frame, after the single-frame pass gave ``reads`` and found candidate ``regions``
-        (in frame pixels). Returns the fused reads of this frame: empty unless a fusion ran."""
+        (in frame pixels, best first). Returns the fused reads of this frame: empty unless a
+        fusion ran. The region followed is the best of area at most ``limit`` pixels (a larger
+        one is the noise of a whole picture, not a code). With ``fuse`` false, or past
+        ``deadline`` (``time.thread_time()``), the cut-out is kept and the fusion waits."""
         self.last = None
-        if regions:
-            self._follow(regions[0], image.shape, at)
+        fitting = [r for r in regions if limit is None or r[2] * r[3] <= limit]
+        if fitting:
+            self._follow(fitting[0], image.shape, at)
         elif self._box is not None and at - self._seen_at > self.forget_after:
             self.reset()
         if self._box is None or self.settled:
@@ -187,13 +200,15 @@ class FrameFusion:
         self._crops.append(crop)
         self._sharp.append(sharpness(crop))
         self._since += 1
-        if self._since < self.every or len(self._crops) < self.min_frames:
+        if self._since < self.every or len(self._crops) < self.min_frames or not fuse:
             return []
+        if deadline is not None and time.thread_time() >= deadline:
+            return []  # the frame's budget is spent: the next frame fuses
         self._since = 0
-        self.last = self.fuse()
+        self.last = self.fuse(deadline)
         return list(self.last.reads)
 
-    def fuse(self) -> Fusion:
+    def fuse(self, deadline: float | None = None) -> Fusion:
         """Decode the average of the ring and, failing that, its sharpest cut-out. Nothing is
         decoded while fewer than ``min_frames`` cut-outs register (the tag is still moving)."""
         if self._box is None or not self._crops:
@@ -203,14 +218,14 @@ class FrameFusion:
         if used < self.min_frames:
             return Fusion((), used)
         x, y = self._box[0], self._box[1]
-        reads = self.pipeline.decode(stretched(mean))
+        reads = self.pipeline.decode(stretched(mean), deadline=deadline)
         if reads:
             return Fusion(tuple(_moved(r, x, y, "fused") for r in reads), used)
         # The sharpest cut-out, enlarged when small, unless it is the frame just decoded.
         best = max(range(len(crops)), key=sharp.__getitem__)
-        if best == len(crops) - 1:
+        if best == len(crops) - 1 or (deadline is not None and time.thread_time() >= deadline):
             return Fusion((), used)
-        reads = self.pipeline.decode(crops[best])
+        reads = self.pipeline.decode(crops[best], deadline=deadline)
         return Fusion(tuple(_moved(r, x, y, "sharpest") for r in reads), used)
 
     def _follow(self, region: Box, shape: tuple[int, ...], at: float) -> None:

@@ -2,8 +2,8 @@
 
 Two threads: one reads frames as fast as the source gives them and keeps only the newest (a camera
 is never left to queue up stale pictures); the other decodes the newest frame not yet decoded,
-so a slow frame is skipped, never queued behind. The decoder reads the guide box on every frame and
-the whole frame on every other frame the box is empty. Each read passes through the debouncer
+so a slow frame is skipped, never queued behind. The decoder reads the guide box, or the whole
+frame on every other empty frame without a rescue (:class:`FrameWorker`). Each read passes through the debouncer
 (once per presentation) and the classifier (the school's patterns); what is to be acted on is
 queued as :class:`ScanEvent`. The preview polls :meth:`LiveScanner.state` and drains
 :meth:`LiveScanner.events`; no callbacks cross threads.
@@ -22,6 +22,17 @@ from helpdesk.scanner.formats import Read
 from helpdesk.scanner.fusion import Agreement, FrameFusion
 from helpdesk.scanner.pipeline import Box, DecodePipeline, centred_roi
 from helpdesk.scanner.sources import Frame, FrameSource, SourceError
+
+# A camera sends the same tag 30 times a second: the rescues run on one frame in three (a read
+# comes at most two frames later) and fusion on the frames between, so no frame pays for both.
+RESCUE_EVERY = 3
+# CPU milliseconds after a frame's start past which no rescue or fusion starts: a frame at 30
+# frames a second lasts 33 ms, less about 10 for the one cut-out decode that may still be running.
+BUDGET_MS = 22.0
+# The largest share of the guide box a followed region may cover: a code held at the counter so
+# that it fills more than half the box has modules the plain pass reads; a region that size on a
+# frame with nothing read is the noise the gate took for structure.
+REGION_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -268,9 +279,14 @@ class FrameOutcome:
 class FrameWorker:
     """The live scanner's work on one frame, the same for a camera and a replayed clip:
 
-    the pipeline reads the guide box (and the whole frame on every other frame with nothing in
-    the box); while it finds a code-like region it cannot read, :class:`.FrameFusion` keeps a
-    cut-out of that region from each frame and every few frames decodes their combination.
+    the pipeline reads the guide box (or, on every other empty frame without a rescue, the whole
+    frame, which holds the box). The rescues run on one frame in ``rescue_every``, in the box
+    only, and not even then while the gate's map is as on the last rescued frame whose rescue read
+    nothing. While the gate finds a code-like region (no larger than half the box: a region that
+    size is noise, and the gate's strongest patches stand in for it) that nothing read,
+    :class:`.FrameFusion` keeps a cut-out of it from each frame, and on a frame between rescues
+    every few frames decodes their combination. No rescue or fusion starts once the frame has
+    used ``budget_ms`` of CPU time, counted from its start.
     A fused read needs at least ``MIN_FRAMES`` registered frames; when their average reads
     nothing, the sharpest cut-out is decoded alone and counts like a single-frame read. Reads the
     frames disagree on are held back (:class:`.Agreement`); the rest go to the debouncer, which acts on
@@ -285,13 +301,19 @@ class FrameWorker:
         *,
         roi_fraction: float | None = 0.6,
         fusion: bool = True,
+        rescue_every: int = RESCUE_EVERY,
+        budget_ms: float = BUDGET_MS,
     ) -> None:
         self.pipeline = pipeline
         self.debouncer = debouncer
         self.roi_fraction = roi_fraction
         self.fusion = FrameFusion(pipeline) if fusion else None
         self.agreement = Agreement()
+        self.rescue_every = max(1, rescue_every)
+        self.budget_ms = budget_ms
         self._empty_frames = 0
+        self._since_rescue = 0  # frames since the last frame that ran (or tried) the rescues
+        self._regions: list[Box] = []  # the code-like regions of the last rescued frame
 
     def step(
         self, frame: Frame, received: float | None = None, classifier: CodeClassifier | None = None
@@ -301,14 +323,35 @@ class FrameWorker:
         if self.roi_fraction is not None:
             roi = centred_roi(frame.size[0], frame.size[1], self.roi_fraction)
         started = time.perf_counter()
+        cpu = time.thread_time()  # the frame's budget counts all its work
+        self._since_rescue += 1
+        rescue = self._since_rescue >= self.rescue_every
+        # every other empty frame that is not rescued reads the whole frame, which holds the box
+        whole = not rescue and self._empty_frames % 2 == 1
         try:
-            reads = self.pipeline.decode(frame.image, roi, whole_frame=self._empty_frames % 2 == 1)
+            reads = self.pipeline.decode(
+                frame.image,
+                None if whole else roi,
+                whole_frame=whole,
+                rescue=rescue,
+                deadline=cpu + self.budget_ms / 1000,
+            )
         except Exception:  # noqa: BLE001 - a frame that cannot be decoded is skipped
             reads = []
+        if rescue:
+            self._since_rescue = 0
+            self._regions = self.pipeline.candidate_regions()
         if self.fusion is not None:
             try:
-                regions = self.pipeline.candidate_regions()
-                fused = self.fusion.feed(frame.image, frame.at, reads, regions)
+                fused = self.fusion.feed(
+                    frame.image,
+                    frame.at,
+                    reads,
+                    self._regions,
+                    limit=_region_limit(roi, frame.size),
+                    fuse=not rescue,
+                    deadline=cpu + self.budget_ms / 1000,
+                )
             except Exception:  # noqa: BLE001 - a failed fusion is no fused read
                 self.fusion.reset()
                 fused = []
@@ -323,6 +366,11 @@ class FrameWorker:
             if self.fusion is not None and read.method in ("fused", "sharpest"):
                 self.fusion.settle()
         return FrameOutcome(tuple(reads), tuple(events), roi, ms)
+
+
+def _region_limit(roi: Box | None, size: tuple[int, int]) -> float:
+    width, height = (roi[2], roi[3]) if roi is not None else size
+    return REGION_SHARE * width * height
 
 
 def _keys(reads: list[Read]) -> set[tuple[str, str]]:

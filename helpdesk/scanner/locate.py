@@ -20,6 +20,7 @@ SHRINK = 4  # the search map has one cell per SHRINK x SHRINK pixels
 # of a label, a box or a sheet) does not. Windows whose mean gradient holds more than this share
 # of their gradient energy are edges, not bars.
 EDGE_SHARE = 0.15
+SHARPEN = 1.5  # the unsharp mask's amount on 1-D cut-outs (see sharpened)
 GATE_SIDE = 960  # pictures with a longer side than this are mapped at half size
 # 2x2 differences, both at the same point and kept on one-pixel bars
 _DX = np.array([[-1.0, 1.0], [-1.0, 1.0]], np.float32)
@@ -83,6 +84,7 @@ class StructureMap:
     ) -> None:
         h, w = grey.shape[:2]
         self.min_coherence = min_coherence
+        self._hot_cells: np.ndarray | None = None
         self.empty = h < 4 * SHRINK or w < 4 * SHRINK
         if self.empty:
             return
@@ -126,6 +128,49 @@ class StructureMap:
     def has_structure(self) -> bool:
         """Whether any cell is bar-like or busy: without one no rescue can find anything."""
         return not self.empty and bool(self._bars.any() or self._busy.any())
+
+    def changed(self, other: StructureMap) -> float:
+        """The share of the strongest code-like cells (:meth:`peaks`) of either map that are
+        strong in one only (0: the same cells, 1: none in common or maps of different pictures).
+        Judged on the strongest cells, not all code-like ones: under heavy noise every cell is."""
+        if self.empty or other.empty or self._bars.shape != other._bars.shape:
+            return 1.0
+        mine, theirs = self._hot(), other._hot()
+        union = int(np.count_nonzero(mine | theirs))
+        return int(np.count_nonzero(mine ^ theirs)) / union if union else 0.0
+
+    def _hot(self) -> np.ndarray:
+        """Code-like cells of twice the median energy of all code-like cells."""
+        if self._hot_cells is None:
+            cells = (self._bars | self._busy).astype(bool)
+            energy = self.jxx + self.jyy
+            floor = 2.0 * float(np.median(energy[cells])) if cells.any() else 0.0
+            self._hot_cells = self._close(cells & (energy > floor))
+        return self._hot_cells
+
+    def peaks(self, limit: int) -> list[tuple[int, int, int, int]]:
+        """Boxes (x, y, w, h) around the code-like cells of twice the median energy of all
+        code-like cells, strongest first: when heavy noise makes a whole picture code-like,
+        it raises every cell's energy alike, and a code's own edges stand above it."""
+        if self.empty or not limit:
+            return []
+        energy, hot = self.jxx + self.jyy, self._hot()
+        contours, _ = cv2.findContours(hot, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        boxes = []
+        for contour in contours:
+            x, y, bw, bh = cv2.boundingRect(contour)
+            if bw >= 3 and bh >= 3:
+                weight = float(
+                    energy[y : y + bh, x : x + bw][hot[y : y + bh, x : x + bw] > 0].sum()
+                )
+                # grown by 4 cells each way: a code's weaker edges are beside its strongest
+                x0, y0 = max(0, x - 4), max(0, y - 4)
+                x1, y1 = min(hot.shape[1], x + bw + 4), min(hot.shape[0], y + bh + 4)
+                boxes.append(
+                    (weight, (x0 * SHRINK, y0 * SHRINK, (x1 - x0) * SHRINK, (y1 - y0) * SHRINK))
+                )
+        boxes.sort(key=lambda b: b[0], reverse=True)
+        return [box for _, box in boxes[:limit]]
 
     def linear(self, limit: int) -> list[Candidate]:
         """The most bar-like patches, best first (the area of the patch times its coherence)."""
@@ -263,6 +308,23 @@ def looks_inverted(crop: np.ndarray) -> bool:
     ends = float(np.median(np.concatenate([band[:, :end].ravel(), band[:, -end:].ravel()])))
     middle = float(np.mean(band[:, w // 4 : 3 * w // 4]))
     return ends < middle
+
+
+def sharpened(crop: np.ndarray, zoom: float) -> np.ndarray:
+    """An unsharp mask one camera pixel wide (``zoom`` cut-out pixels): blur and an enlargement
+    both spread each edge over about a camera pixel; taking that spread back off restores the
+    contrast of fine bars (bars 1.5 to 2 pixels wide lose most of theirs under blur), while
+    wide bars, whose edges are far apart, barely change."""
+    soft = cv2.GaussianBlur(crop, (0, 0), max(0.5, zoom))
+    return cv2.addWeighted(crop, 1.0 + SHARPEN, soft, -SHARPEN, 0)
+
+
+def along_bars(crop: np.ndarray) -> np.ndarray:
+    """The middle half of an upright cut-out, each pixel averaged with its neighbours along the
+    bars (a quarter of the band's height): a cleaner picture of a blurred, noisy 1-D code."""
+    h = crop.shape[0]
+    band = crop[h // 4 : max(h // 4 + 1, 3 * h // 4)]
+    return cv2.blur(band, (1, max(3, band.shape[0] // 4)))
 
 
 def map_points(back: np.ndarray, points) -> tuple[tuple[int, int], ...]:

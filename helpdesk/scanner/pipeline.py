@@ -38,15 +38,17 @@ from helpdesk.scanner.formats import DEFAULT_FORMATS, LINEAR_FORMATS, Read, norm
 from helpdesk.scanner.images import to_grey
 from helpdesk.scanner.locate import (
     StructureMap,
+    along_bars,
     cut_box,
     cut_upright,
     looks_inverted,
     map_points,
+    sharpened,
 )
 
 Box = tuple[int, int, int, int]  # x, y, width, height in pixels
 SMALL_SIDE = 960  # pictures whose longer side is at most this are also tried enlarged
-SHARPEN = 1.5  # the unsharp mask's amount on 1-D cut-outs (see sharpened)
+SAME = 0.25  # share of a map's code-like cells that changed, under which the picture is the same
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,8 @@ class DecodeStats:
     which no rescue ran; ``rescue_1d`` / ``rescue_2d`` / ``zbar``: cut-outs decoded;
     ``enlarged``: small pictures tried enlarged; ``over_budget``: frames whose rescues stopped at
     the time budget; ``waited``: frames that skipped the gate and the rescues
-    (``ScannerConfig.rescue_every``).
+    (``ScannerConfig.rescue_every``); ``unchanged``: live frames whose map was much as on the
+    last rescued frame, whose rescue had read nothing, so no rescue ran.
     """
 
     frames: int = 0
@@ -105,6 +108,7 @@ class DecodeStats:
     enlarged: int = 0
     over_budget: int = 0
     waited: int = 0
+    unchanged: int = 0
 
     def clear(self) -> None:
         for f in fields(self):
@@ -125,8 +129,11 @@ class DecodePipeline:
     def __init__(self, config: ScannerConfig | None = None) -> None:
         self.config = config or ScannerConfig()
         self.stats = DecodeStats()
-        self._started, self._over = 0.0, False
+        self._deadline, self._over = 0.0, False
         self._since_rescue = 0  # frames wanting a rescue, counted modulo rescue_every
+        self._live = self._strict = self._unchanged = False
+        self._last_map: StructureMap | None = None  # the last rescued map, if it read nothing
+        self._last_regions: list[Box] = []
         formats = self.config.formats
         # The whole-frame pass leaves turning and inverting to the rescues: on a 1280x720 frame
         # zxing-cpp's own rotation and inversion passes cost more than the rescues that replace them.
@@ -152,12 +159,23 @@ class DecodePipeline:
         self._regions: list[Box] = []
 
     def decode(
-        self, image: np.ndarray, roi: Box | None = None, *, whole_frame: bool = True
+        self,
+        image: np.ndarray,
+        roi: Box | None = None,
+        *,
+        whole_frame: bool = True,
+        rescue: bool | None = None,
+        deadline: float | None = None,
     ) -> list[Read]:
         """The codes in ``image`` (BGR or grey), corners in ``image``'s pixels.
 
         With a ``roi`` the box is read first and the whole frame only if the box gave nothing and
         ``whole_frame`` is true (the counter passes ``whole_frame`` on idle frames only).
+        ``rescue``: None keeps the config's cadence (``rescue_every``); the live scanner decides
+        itself (False: plain passes only; True: the gate, which skips the rescues when its map is
+        much as on the last rescued frame and that rescue read nothing). ``deadline``: the
+        ``time.thread_time()`` after which no rescue starts, not even the likeliest (the live
+        scanner's budget for the whole frame); default: ``budget_ms`` after the plain passes.
         """
         self._regions = []
         if image is None or image.size == 0:
@@ -179,17 +197,28 @@ class DecodePipeline:
             region, dx, dy = grey[y : y + h, x : x + w], x, y
         else:
             region, dx, dy = grey, 0, 0
-        self._started = time.thread_time()  # the budget is for the rescues
+        if rescue is False:
+            return _drop_nested(_unique(reads))
+        self._live = rescue is not None
+        self._deadline = time.thread_time() + self.config.budget_ms / 1000
+        self._strict, self._unchanged = deadline is not None, False
+        self._deadline = deadline if deadline is not None else self._deadline
         reads += _shift(self._rescue(region, reads, dx, dy), dx, dy)
         small = max(region.shape[:2]) <= SMALL_SIDE
-        if not reads and self.config.enlarge_small and small:  # small pictures only: not budgeted
+        if (
+            not reads and self.config.enlarge_small and small and self._may_enlarge()
+        ):  # small pictures only: not budgeted
             self.stats.enlarged += 1
             reads = _shift(self._enlarged(region), dx, dy)
         return _drop_nested(_unique(reads))
 
+    def _may_enlarge(self) -> bool:
+        """Not after a live frame's unchanged map (nothing new to read), nor past its deadline."""
+        return not self._unchanged and (not self._strict or self._in_budget())
+
     def _in_budget(self) -> bool:
         """Whether the frame has CPU time left for one more rescue (counted once per frame)."""
-        if (time.thread_time() - self._started) * 1000 < self.config.budget_ms:
+        if time.thread_time() < self._deadline:
             return True
         if not self._over:
             self._over = True
@@ -225,7 +254,7 @@ class DecodePipeline:
         )
         if not (want_linear or want_matrix):
             return []
-        every = max(1, self.config.rescue_every)
+        every = 1 if self._live else max(1, self.config.rescue_every)
         self._since_rescue = (self._since_rescue + 1) % every
         if every > 1 and self._since_rescue != 1:
             self.stats.waited += 1
@@ -234,12 +263,22 @@ class DecodePipeline:
         found_map = StructureMap(grey)
         if not found_map.has_structure:
             self.stats.gated_out += 1  # nothing code-like: the frame costs the plain pass only
+            self._last_map = None
+            return []
+        if self._live and self._last_map is not None and found_map.changed(self._last_map) < SAME:
+            # the same picture but for noise, and its rescue read nothing: fusion's turn
+            self.stats.unchanged += 1
+            self._unchanged = True
+            self._regions = self._last_regions
             return []
         linear = found_map.linear(self.config.max_candidates if want_linear else 0)
         matrix = found_map.matrix(self.config.max_matrix_candidates if want_matrix else 0)
         linear = [c for c in linear if not _inside_any(c.centre, known, dx, dy)]
         self._regions = [_bounds(c, dx, dy) for c in linear]
         self._regions += [(x + dx, y + dy, w, h) for x, y, w, h in matrix]
+        big = any(w * h > grey.size / 2 for _, _, w, h in self._regions)
+        if self._live and big:  # noise taken for a code: its strongest patches, for fusion
+            self._regions += [(x + dx, y + dy, w, h) for x, y, w, h in found_map.peaks(2)]
         # Likeliest first, the two kinds taking turns: the budget leaves neither kind untried.
         order: list[tuple[str, int]] = []
         for rank in range(max(len(linear), len(matrix))):
@@ -250,7 +289,7 @@ class DecodePipeline:
         for kind, rank in order:
             if (kind == "1d" and got_linear) or (kind == "2d" and got_matrix):
                 continue
-            if rank > 0 and not self._in_budget():
+            if (rank > 0 or self._strict) and not self._in_budget():
                 break  # the likeliest patch of each kind is always tried; the budget stops the rest
             if kind == "1d":
                 found = self._rescue_linear(grey, linear[rank], rank)
@@ -259,6 +298,8 @@ class DecodePipeline:
                 found = self._rescue_matrix(grey, matrix[rank], rank)
                 got_matrix = bool(found)
             reads += found
+        if self._live:  # nothing read: the next frames' rescues wait for the map to change
+            self._last_map, self._last_regions = (None, []) if reads else (found_map, self._regions)
         return reads
 
     def _rescue_linear(self, grey: np.ndarray, candidate, rank: int) -> list[Read]:
@@ -303,23 +344,6 @@ class DecodePipeline:
     @staticmethod
     def _linear_reads(reads: list[Read]) -> list[Read]:
         return [r for r in reads if r.key in LINEAR_FORMATS]
-
-
-def sharpened(crop: np.ndarray, zoom: float) -> np.ndarray:
-    """An unsharp mask one camera pixel wide (``zoom`` cut-out pixels): blur and an enlargement
-    both spread each edge over about a camera pixel; taking that spread back off restores the
-    contrast of fine bars (bars 1.5 to 2 pixels wide lose most of theirs under blur), while
-    wide bars, whose edges are far apart, barely change."""
-    soft = cv2.GaussianBlur(crop, (0, 0), max(0.5, zoom))
-    return cv2.addWeighted(crop, 1.0 + SHARPEN, soft, -SHARPEN, 0)
-
-
-def along_bars(crop: np.ndarray) -> np.ndarray:
-    """The middle half of an upright cut-out, each pixel averaged with its neighbours along the
-    bars (a quarter of the band's height): a cleaner picture of a blurred, noisy 1-D code."""
-    h = crop.shape[0]
-    band = crop[h // 4 : max(h // 4 + 1, 3 * h // 4)]
-    return cv2.blur(band, (1, max(3, band.shape[0] // 4)))
 
 
 def _bounds(candidate, dx: int, dy: int) -> Box:

@@ -17,8 +17,7 @@ from scanner_drawing import clutter, code_image, place
 
 from helpdesk.scanner import DecodePipeline, ScannerConfig
 from helpdesk.scanner.decoders import ZxingDecoder
-from helpdesk.scanner.locate import StructureMap, cut_upright
-from helpdesk.scanner.pipeline import sharpened
+from helpdesk.scanner.locate import StructureMap, cut_upright, sharpened
 
 TEXT = "PER-004711"
 
