@@ -1,0 +1,121 @@
+"""A pickup station's card and laptop scans run as a few plain statements (quick_pickup.py)
+behind the one entry of a scan, ``scan_in_session``. Their answers, the rows they write, their
+audit rows (station included) and what they tell the other stations must be exactly those of the
+general path through the ORM, on SQLite and PostgreSQL; on PostgreSQL each scan is two
+statements."""
+
+from __future__ import annotations
+
+import pytest
+import session_school
+from session_school import NOW, build_session_school, rows
+from sqlalchemy import event, select
+from sqlalchemy.orm import close_all_sessions
+from test_quick_loans import _notices, _second_school
+
+from helpdesk.domain.models import Student
+from helpdesk.services.sessions import quick_pickup, scan_in_session, scanning, start_session
+
+
+def _story(factory) -> list:  # noqa: ANN001
+    """A pickup of 7A with every outcome of a card and of a laptop the quick path decides."""
+    ses = start_session(factory, "admin", "pickup", form="7A", now=NOW)
+    with factory() as session:
+        ids = {s.card_code: s.id for s in session.scalars(select(Student))}
+    out = []
+
+    def scan(code: str, card: str | None = None, **kw) -> None:  # noqa: ANN003
+        pending = ids[card] if card else None
+        out.append(scan_in_session(factory, "admin", ses.code, code, pending_student_id=pending,
+                                   station="Hall 1", now=NOW, **kw))  # fmt: skip
+
+    scan("S2001")  # done: now the laptop
+    scan("LAP-0101", "S2001")  # done, on paper
+    scan("S1001")  # already has LAP-0001 (owned before): marked done
+    scan("S2001")  # already has LAP-0101
+    scan("S1003")  # problem: has left
+    scan("S1004")  # unexpected: in 9D
+    scan("S2002")
+    scan("LAP-0105", "S2002")  # problem: set aside for Ivy
+    scan("LNR-001", "S2002")  # problem: a loan-pool laptop
+    scan("CHG-001", "S2002")  # problem: a charger
+    scan("LAP-0102", "S2002", agreement="screen")  # problem: nobody's name typed
+    scan("LAP-0102", "S2002", agreement="screen", agreement_name="Hal Hill")  # done
+    scan("S2003")  # done: now the laptop LAP-0105
+    scan("LAP-0103", "S2003")  # problem: is to get LAP-0105
+    scan("LAP-0105", "S2003")  # done
+    scan("LAP-0104", "S1004")  # unexpected: not on this list
+    return out
+
+
+def _records(factory) -> dict:  # noqa: ANN001
+    """The rows the story wrote: the session's tables, the laptops and their allocations, and
+    the audit rows of the story's moment (the set-up's are stamped with the clock)."""
+    tables = ("scan_sessions", "session_items", "session_scans", "assignments", "devices")
+    found = rows(factory, leave_out=())
+    story = {name: found[name] for name in tables}
+    story["audit_log"] = [row for row in found["audit_log"] if row[1] == repr(NOW)]
+    return story
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_quick_pickup_scans_write_what_the_general_path_writes(backend, request, monkeypatch):
+    name = "session_factory" if backend == "sqlite" else "pg_session_factory"
+    if backend == "postgres":
+        request.applymarker(pytest.mark.postgres)
+    quick_factory = request.getfixturevalue(name)
+    monkeypatch.setattr("helpdesk.domain.audit._station", "Hall")
+    build_session_school(quick_factory)
+    taken = []
+    real = quick_pickup.quick_scan
+
+    def counting(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        found = real(*args, **kwargs)
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(scanning, "quick_scan", counting)
+    told_quick = _notices(quick_factory)
+    quick = _story(quick_factory)
+    assert taken == [True] * len(quick)  # every scan took the quick path
+    assert [r.outcome for r in quick] == [
+        "done", "done", "already", "already", "problem", "unexpected", "done", "problem",
+        "problem", "problem", "problem", "done", "done", "problem", "done", "unexpected",
+    ]  # fmt: skip
+
+    close_all_sessions()
+    general_factory = _second_school(request, backend)  # service_school.py's school
+    with monkeypatch.context() as patched:  # and the session school's students and laptops
+        patched.setattr(session_school, "build_school", lambda _factory: None)
+        build_session_school(general_factory)
+    monkeypatch.setattr(scanning, "quick_scan", lambda *a, **k: None)
+    told_general = _notices(general_factory)
+    general = _story(general_factory)
+
+    assert quick == general
+    everything = _records(quick_factory)
+    scanned = [row for row in everything["audit_log"] if row[4] == "'session_scans'"]
+    assert len(scanned) == len(quick) and {row[-1] for row in scanned} == {"'Hall'"}
+    assert len(everything["audit_log"]) > 2 * len(quick)  # the scans, the allocations, the start
+    assert everything == _records(general_factory)
+    assert told_quick == told_general
+    assert (len(told_quick) > 0) is (backend == "postgres")
+
+
+def test_a_pickup_student_is_four_statements_on_postgresql(any_school):
+    """The card and the laptop, each one read and one write with the word to the other stations
+    (before: 10 for the card and 17 for the laptop)."""
+    ses = start_session(any_school, "admin", "pickup", form="7A", now=NOW)
+    sent: list[str] = []
+    event.listen(any_school.kw["bind"], "before_cursor_execute",
+                 lambda _c, _k, statement, *_r: sent.append(statement))  # fmt: skip
+    card = scan_in_session(any_school, "admin", ses.code, "S2001", now=NOW)
+    per_card = len([s for s in sent if not s.startswith(("BEGIN", "COMMIT"))])
+    laptop = scan_in_session(any_school, "admin", ses.code, "LAP-0101",
+                             pending_student_id=card.pending_student_id, now=NOW)  # fmt: skip
+    assert (card.outcome, laptop.outcome, laptop.session.done) == ("done", "done", 1)
+    statements = [s for s in sent if not s.startswith(("BEGIN", "COMMIT"))]
+    if any_school.kw["bind"].dialect.name == "postgresql":
+        assert (per_card, len(statements)) == (2, 4)
+    else:  # SQLite's statements cost no round trip: the inserts one each
+        assert (per_card, len(statements)) == (3, 9)
