@@ -71,6 +71,13 @@ def _label(student: Any) -> Any:
     return student.c.first_name + " " + student.c.last_name + " (" + student.c.form + ")"
 
 
+def _kind_of(device_id: Any) -> Any:
+    """The kind of the device ``device_id``, as a subquery of its own: the laptop a student
+    holds is then found from their assignments (by the student's index), whatever the
+    planner thinks of the size of the devices table."""
+    return select(held.c.kind).where(held.c.id == device_id).scalar_subquery()
+
+
 def _next(table: str) -> Any:
     return func.nextval(func.pg_get_serial_sequence(table, "id"))
 
@@ -110,12 +117,13 @@ def _read(dialect: str, laptop: bool) -> Select:
         .limit(1)
         .scalar_subquery()
         .label("item_done_at"),
-        select(held.c.asset_tag)
-        .select_from(held.join(assignments, assignments.c.device_id == held.c.id))
+        select(
+            select(held.c.asset_tag).where(held.c.id == assignments.c.device_id).scalar_subquery()
+        )
         .where(
             assignments.c.student_id == students.c.id,
             assignments.c.ended_at.is_(None),
-            held.c.kind == DeviceKind.LAPTOP,
+            _kind_of(assignments.c.device_id) == DeviceKind.LAPTOP,
         )
         .limit(1)
         .scalar_subquery()
@@ -185,14 +193,17 @@ def _read(dialect: str, laptop: bool) -> Select:
             students.c.status != StudentStatus.LEFT,
         )
         columns.append(case((may_hand, _next("assignments"))).label("next_assignment"))
+    # the laptop by its asset tag, else by its serial (a tag wins over another's serial)
+    by_tag = select(held.c.id).where(held.c.asset_tag == code).scalar_subquery()
+    by_serial = (
+        select(held.c.id).where(held.c.serial == code).order_by(held.c.id).limit(1)
+    ).scalar_subquery()
     return (
         query.add_columns(*columns)
-        .join(devices, or_(devices.c.asset_tag == code, devices.c.serial == code))
+        .join(devices, devices.c.id == func.coalesce(by_tag, by_serial))
         .join(staff, staff.c.username == bindparam("actor"))
         .join(sessions, sessions.c.id == bindparam("session"))
         .where(students.c.id == bindparam("student"))
-        .order_by((devices.c.asset_tag == code).desc(), devices.c.id)
-        .limit(1)
         .with_for_update(of=[students, devices])
     )
 
@@ -220,17 +231,15 @@ _LAPTOP: Any = literal_column(f"'{DeviceKind.LAPTOP.value}'")  # a constant: pla
 # "must": the item, and the allocation only if the laptop and the student are still free. On
 # PostgreSQL this statement sees what another station committed while this one waited for the
 # row locks (the read above may not), so a lost race writes nothing it keeps.
-_laptops_held = exists().where(
-    assignments.c.ended_at.is_(None),
-    or_(
-        assignments.c.device_id == bindparam("a_device_id"),
-        and_(
-            assignments.c.student_id == bindparam("a_student_id"),
-            assignments.c.device_id.in_(select(held.c.id).where(held.c.kind == _LAPTOP)),
-        ),
-    ),
+_laptop_out = exists().where(
+    assignments.c.device_id == bindparam("a_device_id"), assignments.c.ended_at.is_(None)
 )
-MARK_MUST = _MARK.where(~_laptops_held).returning(items.c.id)
+_student_has_one = exists().where(
+    assignments.c.student_id == bindparam("a_student_id"),
+    assignments.c.ended_at.is_(None),
+    _kind_of(assignments.c.device_id) == _LAPTOP,
+)
+MARK_MUST = _MARK.where(~_laptop_out, ~_student_has_one).returning(items.c.id)
 
 _told: dict[tuple[str, int], Select] = {}
 
