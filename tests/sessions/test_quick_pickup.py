@@ -120,3 +120,16 @@ def test_a_pickup_student_is_four_statements_on_postgresql(any_school):
         assert (per_card, len(statements)) == (2, 4)
     else:  # SQLite's statements cost no round trip: the inserts one each
         assert (per_card, len(statements)) == (3, 9)
+
+
+def test_a_hand_in_pays_for_the_pickup_read_once_per_station(any_school):
+    """The quick read learns a session's kind: after the first scan of a hand-in, a station goes
+    straight to the general path."""
+    ses = start_session(any_school, "admin", "handin", everyone=True, now=NOW)
+    sent: list[str] = []
+    event.listen(any_school.kw["bind"], "before_cursor_execute",
+                 lambda _c, _k, statement, *_r: sent.append(statement))  # fmt: skip
+    done = [scan_in_session(any_school, "admin", ses.code, tag, now=NOW).outcome
+            for tag in ("LAP-0001", "LAP-0002")]  # fmt: skip
+    assert done == ["done", "done"]
+    assert len([s for s in sent if "planned_tag" in s]) == 1

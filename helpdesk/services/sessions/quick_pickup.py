@@ -83,6 +83,8 @@ def quick_scan(
             if found.kind != "pickup":
                 _not_pickup.add(where)
                 return None
+            if found.student_id is None:
+                return None  # not a card as typed: the general path looks further
             decided = _laptop(found, text, options) if laptop else _card(found)
             if decided is None:
                 return None

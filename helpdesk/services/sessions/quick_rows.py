@@ -141,13 +141,16 @@ def _read(dialect: str, laptop: bool) -> Select:
     ]
     first = list(columns)
     if dialect == "postgresql":  # every outcome the quick path decides writes a scan row
-        columns.append(case((session_open, _next("session_scans"))).label("next_scan"))
+        drawn = and_(session_open, students.c.id.is_not(None))
+        columns.append(case((drawn, _next("session_scans"))).label("next_scan"))
     query = select(*columns).select_from(students)
-    if not laptop:
+    if not laptop:  # a row whenever the session is there, to learn its kind
         return (
-            query.join(staff, staff.c.username == bindparam("actor"))
+            select(*columns)
+            .select_from(staff)
             .join(sessions, sessions.c.id == bindparam("session"))
-            .where(students.c.card_code == bindparam("code"))
+            .outerjoin(students, students.c.card_code == bindparam("code"))
+            .where(staff.c.username == bindparam("actor"))
         )
     code: Any = bindparam("code")
     columns = [
