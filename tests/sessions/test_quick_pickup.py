@@ -14,7 +14,13 @@ from sqlalchemy.orm import close_all_sessions
 from test_quick_loans import _notices, _second_school
 
 from helpdesk.domain.models import Student
-from helpdesk.services.sessions import quick_pickup, scan_in_session, scanning, start_session
+from helpdesk.services.sessions import (
+    quick_handin,
+    quick_pickup,
+    scan_in_session,
+    scanning,
+    start_session,
+)
 
 
 def _story(factory) -> list:  # noqa: ANN001
@@ -133,3 +139,61 @@ def test_a_hand_in_pays_for_the_pickup_read_once_per_station(any_school):
             for tag in ("LAP-0001", "LAP-0002")]  # fmt: skip
     assert done == ["done", "done"]
     assert len([s for s in sent if "planned_tag" in s]) == 1
+
+
+def _device_story(factory) -> list:  # noqa: ANN001
+    """After the pickup's story: a hand-in of everyone's laptop and a stocktake of Cart A; a session's first scan at a
+    station learns its kind (the general path), the plain ones after it are quick."""
+    out = []
+    handin = start_session(factory, "admin", "handin", everyone=True, now=NOW)
+    for tag, kw in (("LAP-0001", {}), ("LAP-0002", {"condition": "fair", "missing": ["charger"]}),
+                    ("LAP-0101", {"missing": ["case", "charger"]}), ("LAP-0101", {})):  # fmt: skip
+        out.append(scan_in_session(factory, "admin", handin.code, tag, station="Hall 2", now=NOW,
+                                   **kw))  # fmt: skip
+    count = start_session(factory, "admin", "stocktake", location="Cart A", now=NOW)
+    for tag in ("LAP-0102", "LAP-0103", "SNB00101", "LAP-0103", "LAP-0104"):
+        out.append(scan_in_session(factory, "admin", count.code, tag, station="Hall 2", now=NOW))
+    return out
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_quick_hand_in_and_stocktake_scans_write_what_the_general_path_writes(
+    backend, request, monkeypatch
+):
+    name = "session_factory" if backend == "sqlite" else "pg_session_factory"
+    if backend == "postgres":
+        request.applymarker(pytest.mark.postgres)
+    quick_factory = request.getfixturevalue(name)
+    monkeypatch.setattr("helpdesk.domain.audit._station", "Hall")
+    build_session_school(quick_factory)
+    taken = []
+    real = quick_handin.quick_device_scan
+
+    def counting(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        found = real(*args, **kwargs)
+        taken.append((args[3], found is not None))
+        return found
+
+    monkeypatch.setattr(quick_pickup, "quick_device_scan", counting)
+    told_quick = _notices(quick_factory)
+    quick = _story(quick_factory) and _device_story(quick_factory)
+    assert taken == [("handin", True), ("handin", True), ("handin", False),
+                     ("stocktake", True), ("stocktake", True), ("stocktake", False),
+                     ("stocktake", False)]  # fmt: skip
+    assert [r.outcome for r in quick] == ["done", "done", "done", "already", "done", "done",
+                                          "done", "already", "unexpected"]  # fmt: skip
+
+    close_all_sessions()
+    general_factory = _second_school(request, backend)
+    with monkeypatch.context() as patched:
+        patched.setattr(session_school, "build_school", lambda _factory: None)
+        build_session_school(general_factory)
+    monkeypatch.setattr(scanning, "quick_scan", lambda *a, **k: None)
+    told_general = _notices(general_factory)
+    general = _story(general_factory) and _device_story(general_factory)
+
+    assert quick == general
+    everything = _records(quick_factory)
+    assert len([r for r in everything["audit_log"] if r[4] == "'session_scans'"]) == 16 + 9
+    assert everything == _records(general_factory)
+    assert told_quick == told_general

@@ -37,6 +37,7 @@ from helpdesk.services.core.views import device_summary, student_summary
 from helpdesk.services.counter.assignments import AGREEMENTS
 from helpdesk.services.counter.quick_loans import _audit_rows
 from helpdesk.services.sessions.common import ScanOptions, info_of
+from helpdesk.services.sessions.quick_handin import quick_device_scan
 from helpdesk.services.sessions.quick_rows import (
     MARK,
     MARK_MUST,
@@ -48,7 +49,7 @@ from helpdesk.services.sessions.quick_rows import (
 )
 from helpdesk.services.sessions.shapes import ScanResult
 
-_not_pickup: set[tuple[str, int]] = set()  # sessions of another kind (by database): not worth it
+_kinds: dict[tuple[str, int], str] = {}  # each session's kind (by database), once read
 
 
 class _Lost(Exception):
@@ -65,8 +66,11 @@ def quick_scan(
 ) -> ScanResult | None:
     """The scan as ``scan_in_session`` makes it, or ``None`` when it is not the plain case."""
     where = (str(factory.kw["bind"].url), number)
-    if not text or where in _not_pickup or needed("session.scan") is not StaffRole.COUNTER:
+    if not text or needed("session.scan") is not StaffRole.COUNTER:
         return None
+    kind = _kinds.get(where, "pickup")
+    if kind != "pickup":
+        return quick_device_scan(factory, actor, number, kind, text, options, now)
     laptop = options.pending_student_id is not None
     moment = now or datetime.now().replace(microsecond=0)
     try:
@@ -80,8 +84,8 @@ def quick_scan(
             found = conn.execute(query, keys).first()
             if found is None or not found.staff_active or found.closed_at is not None:
                 return None  # the general path names what is missing or closed
+            _kinds[where] = found.kind
             if found.kind != "pickup":
-                _not_pickup.add(where)
                 return None
             if found.student_id is None:
                 return None  # not a card as typed: the general path looks further

@@ -266,17 +266,22 @@ def write_marked(
     conn: Connection,
     audit_count: int,
     *,
-    allocate: bool,
+    allocate: bool = False,
     mark: Update | None,
     params: dict[str, object],
+    also: tuple[str, Insert | Update] | None = None,
 ) -> bool:
-    """PostgreSQL: the scan row, the allocation and the device's status when ``allocate``, the
-    item marked by ``mark`` (MARK or MARK_MUST, or none), the audit rows and the word to the
-    other stations, in one statement; whether the item was marked."""
+    """PostgreSQL: the scan row, the allocation and the device's status when ``allocate`` (or
+    the named statement ``also``), the item marked by ``mark`` (MARK or MARK_MUST, or one of
+    the caller's, or none), the audit rows and the word to the other stations, in one
+    statement; whether the item was marked."""
     parts: tuple[Insert | Update, ...] = (_audit_rows(audit_count), INSERT_SCAN)
     if allocate:
         parts += (INSERT_ASSIGNMENT, SET_STATUS)
-    key = (f"{allocate}-{mark is MARK_MUST}-{mark is None}", audit_count)
+    if also is not None:
+        parts += (also[1],)
+    mark_key = "none" if mark is None else str(id(mark))
+    key = (f"{allocate}-{mark_key}-{also[0] if also else ''}", audit_count)
     sql = sql_of(_in_one(key, mark, parts), conn)
     changed = conn.get_execution_options().get(CHANGED)
     tables = set(changed or ()) | set(tables_written(sql))
