@@ -14,7 +14,6 @@ by another station first) rolls back before the general path runs.
 from __future__ import annotations
 
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, Select, and_, bindparam, case, exists, func, select, update
@@ -25,7 +24,6 @@ from helpdesk.domain.enums import CLOSED_TICKET_STATES, Condition, DeviceStatus
 from helpdesk.domain.errors import HelpdeskError
 from helpdesk.domain.models import Loan, Ticket, table_of
 from helpdesk.services.core.unit_of_work import SessionFactory, unit_of_work
-from helpdesk.services.core.views import device_summary, student_summary
 from helpdesk.services.counter.assignments import accessories_of, condition_of
 from helpdesk.services.counter.quick_loans import _audit_rows
 from helpdesk.services.sessions.common import ScanOptions, info_of
@@ -33,6 +31,7 @@ from helpdesk.services.sessions.quick_rows import (
     MARK,
     _next,
     assignments,
+    device_of,
     devices,
     held,
     items,
@@ -40,6 +39,7 @@ from helpdesk.services.sessions.quick_rows import (
     sessions,
     staff,
     starter,
+    student_of,
     students,
     write_marked,
 )
@@ -288,20 +288,8 @@ def _write(
 def _result(row: Any, text: str, sentence: str, handin: bool, moment: datetime) -> ScanResult:
     student = None
     if handin:
-        student = student_summary(
-            SimpleNamespace(
-                id=row.student_id, card_code=row.card_code, first_name=row.first_name,
-                last_name=row.last_name, year_group=row.year_group, form=row.form,
-                status=row.student_status,
-            )
-        )  # fmt: skip
-    device = device_summary(
-        SimpleNamespace(
-            id=row.device_id, asset_tag=row.asset_tag, serial=row.serial, make=row.make,
-            model=row.model, kind=row.device_kind, pool=row.pool,
-            status=DeviceStatus.IN_STOCK if handin else row.status,
-        )
-    )  # fmt: skip
+        student = student_of(row)
+    device = device_of(row, DeviceStatus.IN_STOCK if handin else row.status)
     return ScanResult(
         outcome="done",
         sentence=sentence,

@@ -17,7 +17,6 @@ transaction rolls back before the general path runs.
 from __future__ import annotations
 
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection
@@ -33,7 +32,6 @@ from helpdesk.domain.enums import (
 )
 from helpdesk.services.core.permissions import needed
 from helpdesk.services.core.unit_of_work import SessionFactory, unit_of_work
-from helpdesk.services.core.views import device_summary, student_summary
 from helpdesk.services.counter.assignments import AGREEMENTS
 from helpdesk.services.counter.quick_loans import _audit_rows
 from helpdesk.services.sessions.common import ScanOptions, info_of
@@ -44,7 +42,9 @@ from helpdesk.services.sessions.quick_rows import (
     READ,
     SET_STATUS,
     assignments,
+    device_of,
     scans,
+    student_of,
     write_marked,
 )
 from helpdesk.services.sessions.shapes import ScanResult
@@ -274,22 +274,11 @@ def _result(
     marked: bool,
 ) -> ScanResult:
     """The answer as scanning.py's ``_result`` (and ``_keep`` for a problem) builds it."""
-    student = student_summary(
-        SimpleNamespace(
-            id=row.student_id, card_code=row.card_code, first_name=row.first_name,
-            last_name=row.last_name, year_group=row.year_group, form=row.form,
-            status=row.student_status,
-        )
-    )  # fmt: skip
+    student = student_of(row)
     device = None
     if does.get("device"):
         status = DeviceStatus.ASSIGNED if assignment is not None else row.status
-        device = device_summary(
-            SimpleNamespace(
-                id=row.device_id, asset_tag=row.asset_tag, serial=row.serial, make=row.make,
-                model=row.model, kind=row.device_kind, pool=row.pool, status=status,
-            )
-        )  # fmt: skip
+        device = device_of(row, status)
     pending = options.pending_student_id
     waiting = does.get("waiting_for", "laptop" if pending is not None else "student")
     if outcome == "problem":

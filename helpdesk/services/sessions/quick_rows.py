@@ -47,6 +47,13 @@ from helpdesk.domain.models import (
 )
 from helpdesk.services.core.changes import CHANGED, CHANNEL, payload_of, tables_written
 from helpdesk.services.core.in_one import plain, sql_of
+from helpdesk.services.core.views import (
+    DeviceSummary,
+    StudentSummary,
+    device_summary,
+    student_summary,
+)
+from helpdesk.services.counter.card_rows import DeviceRow, StudentRow
 from helpdesk.services.counter.quick_loans import _audit_rows
 
 staff, sessions, students, devices = (
@@ -290,3 +297,25 @@ def write_marked(
     if changed is not None:
         changed.clear()  # said: announce() has nothing more to send
     return mark is not None and bool(row[1])
+
+
+def student_of(row: Any) -> StudentSummary:
+    """The student of a quick read's row (its ``student_id``... columns)."""
+    return student_summary(
+        StudentRow(
+            id=row.student_id, card_code=row.card_code, first_name=row.first_name,
+            last_name=row.last_name, form=row.form, year_group=row.year_group,
+            status=row.student_status, left_on=None,
+        )
+    )  # fmt: skip
+
+
+def device_of(row: Any, status: DeviceStatus) -> DeviceSummary:
+    """The device of a quick read's row (its ``device_id``... columns), with its status now."""
+    return device_summary(
+        DeviceRow(
+            id=row.device_id, asset_tag=row.asset_tag, serial=row.serial, make=row.make,
+            model=row.model, kind=row.device_kind, pool=row.pool, status=status,
+            warranty_until=None,
+        )
+    )  # fmt: skip
