@@ -1,6 +1,7 @@
 """One scan at one station: :func:`scan_in_session` reads the session, hands the code to its
 kind (pickup, hand-in, stocktake), writes the scan row and marks the item done, all in one
-transaction.
+transaction. A pickup scan in the plain case is made by quick_pickup.py in a few plain
+statements first, with the same outcome, rows and audit rows.
 
 A refusal (any HelpdeskError of the kind's rules) rolls that transaction back, so nothing is
 half-written, and is then kept as a "problem" scan row with its sentence in a transaction of its
@@ -32,6 +33,7 @@ from helpdesk.services.sessions.common import (
 )
 from helpdesk.services.sessions.handin import scan_handin
 from helpdesk.services.sessions.pickup import scan_pickup
+from helpdesk.services.sessions.quick_pickup import quick_scan
 from helpdesk.services.sessions.shapes import Outcome, ScanResult
 from helpdesk.services.sessions.stocktake import scan_stocktake
 
@@ -78,6 +80,9 @@ def scan_in_session(
         missing=tuple(missing),
         station=station,
     )
+    quick = quick_scan(factory, actor, number, text, options, now)
+    if quick is not None:  # a pickup scan in the plain case: a few plain statements
+        return quick
     try:
         with unit_of_work(factory, actor, action="session.scan", now=now) as session:
             row = find_session(session, number, must_be_open=True)
