@@ -74,7 +74,7 @@ def _read(dialect: str, kind: str) -> Select:
         devices.c.serial,
         devices.c.make,
         devices.c.model,
-        devices.c.location,
+        devices.c.location.label("device_location"),
         devices.c.kind.label("device_kind"),
         devices.c.pool,
         devices.c.status,

@@ -166,7 +166,7 @@ def _read(dialect: str, laptop: bool) -> Select:
         devices.c.serial,
         devices.c.make,
         devices.c.model,
-        devices.c.location,
+        devices.c.location.label("device_location"),
         devices.c.kind.label("device_kind"),
         devices.c.pool,
         devices.c.status,
@@ -317,6 +317,6 @@ def device_of(row: Any, status: DeviceStatus) -> DeviceSummary:
         DeviceRow(
             id=row.device_id, asset_tag=row.asset_tag, serial=row.serial, make=row.make,
             model=row.model, kind=row.device_kind, pool=row.pool, status=status,
-            warranty_until=None, location=row.location,
+            warranty_until=None, location=row.device_location,
         )
     )  # fmt: skip
