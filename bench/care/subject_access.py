@@ -73,9 +73,9 @@ def _audit(url: str) -> int:
 
 
 def _prepare(path: Path, scale: float, reuse: bool) -> str:
+    from build import build  # noqa: I001 - bench/foundation/build.py (a folder "build" may exist)
     from sqlalchemy import update
 
-    from build import build  # bench/foundation/build.py
     from helpdesk.db import make_engine, upgrade
     from helpdesk.domain.models import Staff
     from helpdesk.services.core.auth import hash_secret

@@ -16,10 +16,6 @@ import cv2
 import numpy as np
 
 SHRINK = 4  # the search map has one cell per SHRINK x SHRINK pixels
-# A window of bars has edges of both signs that cancel in the mean gradient; one edge (the outline
-# of a label, a box or a sheet) does not. Windows whose mean gradient holds more than this share
-# of their gradient energy are edges, not bars.
-EDGE_SHARE = 0.15
 SHARPEN = 1.5  # the unsharp mask's amount on 1-D cut-outs (see sharpened)
 GATE_SIDE = 960  # pictures with a longer side than this are mapped at half size
 # 2x2 differences, both at the same point and kept on one-pixel bars
@@ -65,11 +61,8 @@ def find_candidates(
 class StructureMap:
     """The structure tensor of a picture's gradient, one cell per SHRINK x SHRINK pixels.
 
-    A cell is bar-like when its edges are strong (energy), mostly point one way (coherence) and
-    alternate dark to light and back (their mean gradient is small beside their energy: the
-    single edge of a label's outline or of a box is coherent too, and would otherwise join the
-    bars into one patch with the outline, whose measured angle is then that of neither); a 2-D
-    code's cells are strong with edges both ways. Making the map is the scanner's gate: a
+    A cell is bar-like when its edges are strong (energy) and mostly point one way (coherence); a
+    2-D code's cells are strong with edges both ways. Making the map is the scanner's gate: a
     picture with no bar-like patch and no busy square patch holds no code worth a rescue.
 
     A large picture (longer side over ``GATE_SIDE``) is mapped from a copy at half size: the
@@ -107,17 +100,14 @@ class StructureMap:
         win = (3, 3)
         self.jxx, self.jyy, self.jxy = cv2.blur(jxx, win), cv2.blur(jyy, win), cv2.blur(jxy, win)
         energy = self.jxx + self.jyy
-        # the mean gradient itself (signed): bars alternate dark and light, so their edges cancel
-        mx = cv2.blur(cv2.resize(gx, size, interpolation=cv2.INTER_AREA), win)
-        my = cv2.blur(cv2.resize(gy, size, interpolation=cv2.INTER_AREA), win)
-        self.edge = (mx * mx + my * my) * gain / (energy + 1e-3)
         self.coherence = np.sqrt((self.jxx - self.jyy) ** 2 + 4 * self.jxy * self.jxy) / (
             energy + 1e-3
         )
         self.strong = energy > min_energy
-        self._bars = self._close(
-            self.strong & (self.coherence > min_coherence) & (self.edge < EDGE_SHARE)
-        )
+        # (A test that a window's edges alternate, to keep a label's outline out of its bars, was
+        # tried and withdrawn: bars wider than the window are lone edges to it, and the labels
+        # the school prints at 203 and 300 dpi were no longer found.)
+        self._bars = self._close(self.strong & (self.coherence > min_coherence))
         self._busy = self._close(self.strong & (self.coherence < 0.55))
 
     @staticmethod
