@@ -28,6 +28,7 @@ from helpdesk.services.counter.assignments import accessories_of, condition_of
 from helpdesk.services.counter.quick_loans import _audit_rows
 from helpdesk.services.sessions.common import ScanOptions, info_of
 from helpdesk.services.sessions.quick_rows import (
+    DEVICE_COLUMNS,
     MARK,
     _next,
     assignments,
@@ -69,15 +70,7 @@ def _read(dialect: str, kind: str) -> Select:
         .label("expected"),
         select(func.count(items.c.done_at)).where(items.c.session_id == sessions.c.id)
         .scalar_subquery().label("done"),
-        devices.c.id.label("device_id"),
-        devices.c.asset_tag,
-        devices.c.serial,
-        devices.c.make,
-        devices.c.model,
-        devices.c.location.label("device_location"),
-        devices.c.kind.label("device_kind"),
-        devices.c.pool,
-        devices.c.status,
+        *DEVICE_COLUMNS,
         item.with_only_columns(items.c.id).limit(1).scalar_subquery().label("item_id"),
         item.with_only_columns(items.c.done_at).limit(1).scalar_subquery().label("item_done_at"),
     ]  # fmt: skip

@@ -63,6 +63,19 @@ staff, sessions, students, devices = (
     table_of(Device),
 )
 items, scans, assignments = table_of(SessionItem), table_of(SessionScan), table_of(Assignment)
+# the laptop's columns of a quick read, as device_of() reads them back (one list, so a column
+# added to devices is added to every quick scan at once)
+DEVICE_COLUMNS = (
+    devices.c.id.label("device_id"),
+    devices.c.asset_tag,
+    devices.c.serial,
+    devices.c.make,
+    devices.c.model,
+    devices.c.location.label("device_location"),
+    devices.c.kind.label("device_kind"),
+    devices.c.pool,
+    devices.c.status,
+)
 plans, labels = table_of(PlannedAllocation), table_of(LabelPrint)
 starter, held, planned, holder, set_aside = (
     staff.alias("starter"),
@@ -161,15 +174,7 @@ def _read(dialect: str, laptop: bool) -> Select:
         )
     code: Any = bindparam("code")
     columns = [
-        devices.c.id.label("device_id"),
-        devices.c.asset_tag,
-        devices.c.serial,
-        devices.c.make,
-        devices.c.model,
-        devices.c.location.label("device_location"),
-        devices.c.kind.label("device_kind"),
-        devices.c.pool,
-        devices.c.status,
+        *DEVICE_COLUMNS,
         select(_label(holder))
         .select_from(assignments.join(holder, holder.c.id == assignments.c.student_id))
         .where(assignments.c.device_id == devices.c.id, assignments.c.ended_at.is_(None))
