@@ -74,6 +74,10 @@ def run_gui(args: argparse.Namespace) -> int:
 
     running = QApplication.instance()
     app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])
+    from helpdesk.ui.collector import GuiThreadCollector
+
+    collector = GuiThreadCollector(app)  # garbage collected on the GUI thread only
+    collector.start()
     app.setApplicationName("Helpdesk")
     app.setOrganizationName("Helpdesk")
     apply_style(app)
@@ -125,5 +129,6 @@ def run_gui(args: argparse.Namespace) -> int:
     code = app.exec()
     ctx.db.stop(5000)
     ctx.runner.wait(5000)
+    collector.stop()
     factory.kw["bind"].dispose()
     return int(code)

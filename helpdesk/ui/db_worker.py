@@ -16,6 +16,10 @@ Besides the jobs, the thread looks after three things the window shows:
 - **changes made elsewhere**: between jobs the thread asks the change watcher (PostgreSQL
   LISTEN/NOTIFY, SQLite ``PRAGMA data_version``) and emits ``changed(changes)``.
 
+The thread never calls Qt: its answers, progress, state and changes go into the runner's mailbox
+(see :mod:`helpdesk.ui.workers`), which a timer on the GUI thread empties: every 10 ms while work
+is out, every 100 ms while the thread only watches.
+
 Inline (the tests that are not about threads), jobs run inside ``submit`` as :class:`Runner`'s do;
 the state and the changes are then only what the jobs themselves meet.
 """
@@ -32,7 +36,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from helpdesk.domain.errors import HelpdeskError
-from helpdesk.ui.workers import Runner, _Job
+from helpdesk.ui.workers import PUMP_MS, Runner, _Job
 
 log = logging.getLogger("helpdesk.ui.db")
 
@@ -41,6 +45,7 @@ RETRY_BUSY_S = 0.25  # SQLite: wait this long before trying a locked file again
 BUSY_TRIES = 40  # ... and give up after this many tries (with the file's own wait, ~1 min)
 PROBE_EVERY_S = 1.0  # when the server is away: try it again this often
 WATCH_EVERY_S = 0.25  # between jobs: ask the change watcher this often
+IDLE_PUMP_MS = 100  # with nothing out: how often the GUI thread looks for state and changes
 
 OK, BUSY, DOWN = "ok", "busy", "down"
 BUSY_SENTENCE = "Another counter is saving; retrying."
@@ -92,12 +97,16 @@ class DbWorker(Runner):
         self._working = False
         self._thread: threading.Thread | None = None
         if not inline:
+            self._pump.setInterval(IDLE_PUMP_MS)
+            self._pump.start()  # state and changes arrive with no job out
             self._thread = threading.Thread(target=self._loop, name="helpdesk-db", daemon=True)
             self._thread.start()
 
     # --- the GUI side --------------------------------------------------------------------------
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
+        if not self.inline and not self._stopping.is_set():
+            self._pump.setInterval(PUMP_MS)
         job_id = super().submit(self._guarded(fn), *args, **kwargs)
         if not self._working_timer.isActive() and not self._working:
             self._working_timer.start()
@@ -124,6 +133,34 @@ class DbWorker(Runner):
         self._queue.put(None)
         if self._thread is not None:
             self._thread.join(msecs / 1000)
+
+    def _pump_idle(self) -> None:
+        """Nothing out: keep listening for state and changes, slower (until the thread ends)."""
+        if self._callbacks:
+            return
+        if self._stopping.is_set():
+            self._pump.stop()
+        else:
+            self._pump.setInterval(IDLE_PUMP_MS)
+
+    def _deliver(self, message: tuple[Any, ...]) -> None:
+        if message[0] == "state":
+            self._state_arrived(message[1], message[2])
+        elif message[0] == "changed":
+            self.changed.emit(message[1])
+        else:
+            super()._deliver(message)
+
+    def _tell(self, *message: Any) -> None:
+        """State or changes for the GUI thread: through the mailbox from the database thread;
+        inline (on the GUI thread already) through the relay's queued signals."""
+        if self.inline:
+            if message[0] == "state":
+                self._relay.state.emit(message[1], message[2])
+            else:
+                self._relay.changed.emit(message[1])
+        else:
+            self._mailbox.put(message)
 
     def _still_working(self) -> None:
         if self.busy():
@@ -162,25 +199,25 @@ class DbWorker(Runner):
                         # went away while committing, so the action may have been saved): never
                         # retried and never reworded as "nothing was saved".
                         if kind == "unreachable":
-                            self._relay.state.emit(DOWN, DOWN_SENTENCE)
+                            self._tell("state", DOWN, DOWN_SENTENCE)
                         raise
                     if kind == "busy" and tries < BUSY_TRIES and not self._stopping.is_set():
                         tries += 1
-                        self._relay.state.emit(BUSY, BUSY_SENTENCE)
+                        self._tell("state", BUSY, BUSY_SENTENCE)
                         time.sleep(RETRY_BUSY_S)
                         continue
                     if kind == "unreachable":
                         log.warning("the database cannot be reached: %s", exc)
-                        self._relay.state.emit(DOWN, DOWN_SENTENCE)
+                        self._tell("state", DOWN, DOWN_SENTENCE)
                         raise DatabaseAway(
                             "The database cannot be reached, so nothing was saved; "
                             "the counter carries on once it is back."
                         ) from exc
                     if tries:
-                        self._relay.state.emit(OK, "")
+                        self._tell("state", OK, "")
                     raise
                 if tries or self.state != OK:
-                    self._relay.state.emit(OK, "")
+                    self._tell("state", OK, "")
                 return result
 
         return run
@@ -220,8 +257,8 @@ class DbWorker(Runner):
                     log.debug("the database is still away: %s", exc)
                     continue
                 log.info("the database answers again")
-                self._relay.state.emit(OK, "")
-                self._relay.changed.emit(None)  # a full refresh: changes were missed
+                self._tell("state", OK, "")
+                self._tell("changed", None)  # a full refresh: changes were missed
                 continue
             if down or self.make_watcher is None or now < next_watch:
                 continue
@@ -232,13 +269,13 @@ class DbWorker(Runner):
                 changes = watcher.poll(0)
             except Exception as exc:  # noqa: BLE001 - the watcher's server went away
                 if self.classify(exc) == "unreachable":
-                    self._relay.state.emit(DOWN, DOWN_SENTENCE)
+                    self._tell("state", DOWN, DOWN_SENTENCE)
                 else:
                     log.warning("watching for changes failed: %s", exc)
                     next_watch = now + 5 * PROBE_EVERY_S
                 continue
             if changes is not None:
-                self._relay.changed.emit(changes)
+                self._tell("changed", changes)
         if watcher is not None:
             try:
                 watcher.close()

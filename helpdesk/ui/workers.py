@@ -5,21 +5,29 @@
 supersedes earlier work under the same key: a stale answer (an old search) is dropped, and the
 old job's :class:`Cancel` token is set so a long loop can stop early.
 
+A pool thread never calls Qt: it puts its answer (or progress) in the runner's mailbox, a plain
+thread-safe queue, and a timer on the GUI thread empties it while work is out. Emitting a signal
+from a thread Qt did not start, with Python objects to copy, takes Qt's and Python's locks in the
+opposite order to the GUI thread's, and once in a long while the two wait for each other for
+ever: the window would freeze with no error. The mailbox takes no Qt lock at all (the scanner's
+threads answer the same way, see helpdesk/scanner/live.py).
+
 ``Runner(inline=True)`` runs each job on the calling thread inside ``submit`` instead (for tests
 that are not about threading: no pool, so nothing is still running when a test looks). The answer
-still travels through the same queued signal and the same delivery code, so it arrives on a later
-turn of the event loop exactly as a pool thread's would: a caller that sets its own state after
+still goes through a queued signal and the same delivery code, so it arrives on a later turn of
+the event loop exactly as a pool thread's would: a caller that sets its own state after
 ``submit`` still has done so when its callback runs, and a newer job under the same key still
 makes the older answer stale.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 
 
 class Cancel:
@@ -41,14 +49,21 @@ class _Signals(QObject):
     progress = Signal(int, object)  # job id, progress value
 
 
+PUMP_MS = 10  # while work is out, the GUI thread empties the mailbox this often
+
+
 class _Job(QRunnable):
     def __init__(
-        self, job_id: int, fn: Callable[..., Any], signals: _Signals, kwargs: dict
+        self,
+        job_id: int,
+        fn: Callable[..., Any],
+        answer: Callable[[int, object, BaseException | None], None],
+        kwargs: dict,
     ) -> None:
         super().__init__()
         self.job_id = job_id
         self.fn = fn
-        self.signals = signals
+        self.answer = answer  # the mailbox's put (a pool thread), or the queued signal (inline)
         self.kwargs = kwargs
         self.setAutoDelete(True)
 
@@ -56,9 +71,9 @@ class _Job(QRunnable):
         try:
             result = self.fn(**self.kwargs)
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, never lost
-            self.signals.finished.emit(self.job_id, None, exc)
+            self.answer(self.job_id, None, exc)
         else:
-            self.signals.finished.emit(self.job_id, result, None)
+            self.answer(self.job_id, result, None)
 
 
 class Runner(QObject):
@@ -83,6 +98,12 @@ class Runner(QObject):
         self._latest: dict[str, int] = {}
         self._cancels: dict[int, Cancel] = {}
         self._key_of: dict[int, str] = {}
+        # answers and progress from pool threads: ("finished", id, result, exc) or
+        # ("progress", id, value), emptied on the GUI thread by the pump
+        self._mailbox: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
+        self._pump = QTimer(self)
+        self._pump.setInterval(PUMP_MS)
+        self._pump.timeout.connect(self._empty_mailbox)
 
     def submit(
         self,
@@ -107,8 +128,12 @@ class Runner(QObject):
         if with_cancel:
             kwargs["cancel"] = cancel
         if with_progress:
-            signals = self._signals
-            kwargs["progress"] = lambda value: signals.progress.emit(job_id, value)
+            if self.inline:
+                signals = self._signals
+                kwargs["progress"] = lambda value: signals.progress.emit(job_id, value)
+            else:
+                mailbox = self._mailbox
+                kwargs["progress"] = lambda value: mailbox.put(("progress", job_id, value))
         if key is not None:
             old = self._latest.get(key)
             if old is not None and old in self._cancels:
@@ -117,12 +142,40 @@ class Runner(QObject):
             self._key_of[job_id] = key
         self._cancels[job_id] = cancel
         self._callbacks[job_id] = (on_done, on_error, on_progress)
-        job = _Job(job_id, fn, self._signals, kwargs)
         if self.inline:
+            job = _Job(job_id, fn, self._signals.finished.emit, kwargs)
             job.run()  # the answer is queued; it is delivered when the event loop next turns
         else:
+            job = _Job(job_id, fn, self._post_answer, kwargs)
+            if not self._pump.isActive():
+                self._pump.start()
             self._start(job)
         return job_id
+
+    def _post_answer(self, job_id: int, result: object, exc: BaseException | None) -> None:
+        """A pool thread's answer: into the mailbox, never through Qt."""
+        self._mailbox.put(("finished", job_id, result, exc))
+
+    def _empty_mailbox(self) -> None:
+        """The pump (GUI thread): deliver what the threads have put in the mailbox, in order."""
+        while True:
+            try:
+                message = self._mailbox.get_nowait()
+            except queue.Empty:
+                break
+            self._deliver(message)
+        self._pump_idle()
+
+    def _deliver(self, message: tuple[Any, ...]) -> None:
+        if message[0] == "progress":
+            self._progress(message[1], message[2])
+        else:
+            self._finished(message[1], message[2], message[3])
+
+    def _pump_idle(self) -> None:
+        """With nothing out, the pump stops (a subclass with more to hear keeps it going)."""
+        if not self._callbacks:
+            self._pump.stop()
 
     def _start(self, job: _Job) -> None:
         self.pool.start(job)

@@ -115,3 +115,75 @@ def test_the_threaded_runner_works_off_the_gui_thread(qtbot, runner) -> None:  #
 
 def test_tests_get_the_inline_runner_unless_they_ask(runner) -> None:  # noqa: ANN001
     assert runner.inline
+
+
+@pytest.mark.threaded
+def test_pool_and_database_threads_answer_through_the_mailbox_not_qt(
+    qtbot, session_factory
+) -> None:  # noqa: ANN001
+    """A thread Qt did not start never emits a signal: answers, progress, state and changes are
+    put in the mailbox and handed over on the GUI thread (helpdesk/ui/workers.py)."""
+    from PySide6.QtCore import Qt
+
+    from helpdesk.ui.context import database_thread
+
+    emitted_on: list[threading.Thread] = []
+
+    def spy(*_args: object) -> None:
+        emitted_on.append(threading.current_thread())
+
+    runner = Runner(inline=False)
+    db = database_thread(session_factory)
+    for worker in (runner, db):
+        for signal in (worker._signals.finished, worker._signals.progress):
+            signal.connect(spy, Qt.ConnectionType.DirectConnection)
+    db._relay.state.connect(spy, Qt.ConnectionType.DirectConnection)
+    db._relay.changed.connect(spy, Qt.ConnectionType.DirectConnection)
+    answers: list[object] = []
+    progressed: list[object] = []
+    delivered_on: list[threading.Thread] = []
+
+    def answer(value: object) -> None:
+        delivered_on.append(threading.current_thread())
+        answers.append(value)
+
+    def job(progress) -> str:  # noqa: ANN001
+        progress("half")
+        return threading.current_thread().name
+
+    for worker in (runner, db):
+        worker.submit(job, answer, with_progress=True, on_progress=progressed.append)
+    qtbot.waitUntil(lambda: len(answers) == 2, timeout=10_000)
+    assert "helpdesk-db" in answers and progressed == ["half", "half"]
+    assert all(thread is threading.main_thread() for thread in delivered_on)
+    assert emitted_on == []  # nothing went through Qt from the threads
+    db.stop(5000)
+    assert runner.wait(5000)
+
+
+def test_the_window_collects_garbage_on_the_gui_thread_only(qtbot) -> None:  # noqa: ANN001
+    import gc
+    import weakref
+
+    from helpdesk.ui.collector import GuiThreadCollector
+
+    class Cycle:
+        pass
+
+    collector = GuiThreadCollector()
+    collector.start()
+    try:
+        assert not gc.isenabled()
+        first = Cycle()
+        first.me = first  # type: ignore[attr-defined]
+        dead = weakref.ref(first)
+        del first
+        for _ in range(gc.get_threshold()[0] + 10):  # enough new objects for a collection
+            loop = Cycle()
+            loop.me = loop  # type: ignore[attr-defined]
+        del loop
+        assert dead() is not None  # nothing collects it by itself now
+        qtbot.waitUntil(lambda: collector.collections > 0 and dead() is None, timeout=5000)
+    finally:
+        collector.stop()
+    assert gc.isenabled()
