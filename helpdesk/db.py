@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -30,7 +32,7 @@ def default_url() -> str:
 BUSY_MS = 10_000  # SQLite: how long a statement waits for another counter's write lock
 
 
-def _sqlite_pragmas(dbapi_connection, _record, busy_ms: int = BUSY_MS) -> None:  # noqa: ANN001
+def _sqlite_pragmas(dbapi_connection, record, busy_ms: int = BUSY_MS) -> None:  # noqa: ANN001
     # The driver's own transaction handling is turned off so that SQLAlchemy's BEGIN below is
     # the only one: a write transaction starts with BEGIN IMMEDIATE, which takes the write lock
     # up front and waits (busy_timeout) instead of failing half-way when two counters write;
@@ -39,6 +41,8 @@ def _sqlite_pragmas(dbapi_connection, _record, busy_ms: int = BUSY_MS) -> None: 
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+    if record is not None:
+        record.info["busy_ms"] = int(busy_ms)  # the write lock's own wait (_sqlite_begin)
     cur.execute("PRAGMA journal_mode=WAL")
     # Every commit reaches the disk before the counter says "done": a loan recorded must
     # survive a power cut, because the laptop has already left the building. (NORMAL would
@@ -52,11 +56,34 @@ WRITE = {"helpdesk_write": True}  # execution options of a connection that is go
 
 def _sqlite_begin(conn) -> None:  # noqa: ANN001
     """A unit of work (it asks with :data:`WRITE`) takes the write lock at BEGIN and waits for
-    it there; everything else only reads, with a plain BEGIN that never queues behind a writer."""
-    if conn.get_execution_options().get("helpdesk_write"):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
+    it there; everything else only reads, with a plain BEGIN that never queues behind a writer.
+
+    The wait is ours, not SQLite's busy handler: that one sleeps 25 to 100 ms between tries once
+    it has waited a little, so with several counters or stations writing one file a writer that
+    keeps missing the moment the lock is free waits a second or more while others go ahead.
+    Trying again every millisecond or two (with jitter) until the same busy timeout has passed
+    gives the lock to whoever is waiting within a few ms of its release. When the time is up
+    (or BEGIN fails for another reason) the BEGIN is made once more the usual way, so the error
+    is SQLAlchemy's, as before."""
+    if not conn.get_execution_options().get("helpdesk_write"):
         conn.exec_driver_sql("BEGIN")
+        return
+    raw = conn.connection.driver_connection
+    busy_ms = int(conn.connection.info.get("busy_ms", BUSY_MS))
+    deadline = time.monotonic() + busy_ms / 1000
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    break
+            time.sleep(random.uniform(0.0005, 0.002))
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # raises SQLAlchemy's error (or wins at last)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={busy_ms}")
 
 
 def _probe_sqlite(path: Path) -> None:

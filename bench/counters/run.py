@@ -234,6 +234,8 @@ def on_postgres(args: argparse.Namespace) -> list[str]:
         proxy.stop()
         server.drop_database(name)
         server.stop()
+    held50, held95 = proxy.held_ms()
+    print(f"\n   the delay proxy held each chunk p50 {held50:.2f} ms, p95 {held95:.2f} ms")
     label = f"postgresql (+{args.delay_ms:g} ms each way)"
     return report(label, reports, lines, args.counters, timed=True)
 
