@@ -235,7 +235,9 @@ def on_postgres(args: argparse.Namespace) -> list[str]:
         server.drop_database(name)
         server.stop()
     held50, held95 = proxy.held_ms()
-    print(f"\n   the delay proxy held each chunk p50 {held50:.2f} ms, p95 {held95:.2f} ms")
+    priority = "a higher priority" if proxy.raised else "the same priority"
+    print(f"\n   the delay proxy ({priority}) held each chunk p50 {held50:.2f} ms, "
+          f"p95 {held95:.2f} ms")  # fmt: skip
     label = f"postgresql (+{args.delay_ms:g} ms each way)"
     return report(label, reports, lines, args.counters, timed=True)
 
