@@ -4,7 +4,7 @@ It opens its own engine, waits at the start line with the other stations, then w
 list as fast as the codes come, through the service calls the Sessions screen makes
 (helpdesk/ui/sessions/scan_screen.py and paper.py): ``scan_in_session`` for every code, and at a
 pickup, after the laptop's scan made the allocation, the asset label's and the agreement's reads
-(``documents.device_for_label``, ``slip_data.handover_agreements`` for the student's form), the
+(``slip_data.handout_papers``: the allocation with its laptop and student), the
 label sheet and the agreement drawn as PDFs (what the station hands to its print queue) and
 ``mark_printed``.
 
@@ -173,19 +173,17 @@ class _Station:
             laptop = next(pile, "")
 
     def _handout(self, result) -> None:  # noqa: ANN001 - a ScanResult
-        from helpdesk.services.reporting import documents, slip_data
+        from helpdesk.services.reporting import slip_data
         from helpdesk.services.sessions import mark_printed
 
         t0 = self._start()
-        tag, student = result.device.asset_tag, result.student
-        label = documents.device_for_label(self.factory, tag) if result.print_label else None
-        agreement = None
-        if result.print_agreement:
-            agreement = next(
-                (a for a in slip_data.handover_agreements(self.factory, form=student.form)
-                 if a.card_code == student.card_code and a.asset_tag == tag),
-                None,
-            )  # fmt: skip
+        papers = slip_data.handout_papers(
+            self.factory,
+            result.assignment_id,
+            label=result.print_label,
+            agreement=result.print_agreement and result.student is not None,
+        )
+        label, agreement = papers.label, papers.agreement
         self._time("label and agreement read", t0)
         t1 = self._start()
         template_id = self._draw_label(label) if label is not None else ""

@@ -128,3 +128,13 @@ def test_a_damaged_loaners_receipt_says_it_goes_back_to_the_loan_laptops(school)
     )
     assert "when the laptop is collected" in own
     assert "Repair receipt: loan laptop" not in own
+
+
+def test_reportlab_draws_with_its_c_accelerator():
+    """rl_accel is installed and reportlab uses it (not its pure-Python fallbacks), so a pickup
+    station's agreement costs a few ms of processor, not ten."""
+    from reportlab.lib import rl_accel
+
+    for name in ("fp_str", "unicode2T1", "instanceStringWidthT1", "escapePDF", "asciiBase85Encode"):
+        function = getattr(rl_accel, name)
+        assert type(function).__name__ == "builtin_function_or_method", (name, function)

@@ -226,3 +226,26 @@ def test_a_card_not_taken_while_a_student_waits_leaves_them_waiting(any_school):
     assert hal.outcome == "done" and hal.pending_student_id != gina.pending_student_id
     given = _scan(any_school, ses, "LAP-0101", gina.pending_student_id)
     assert given.sentence == "LAP-0101 handed to Gina Green (7A)."
+
+
+def test_the_handout_papers_are_what_the_label_and_form_reads_give(any_school):
+    """A station reads its label and agreement for the one allocation it made, and gets what
+    the labels area's read and the form's agreements would give for that laptop and student."""
+    from helpdesk.services.reporting import documents, slip_data
+
+    ses = _pickup(any_school)
+    card = _scan(any_school, ses, "S2001")
+    laptop = _scan(any_school, ses, "LAP-0101", card.pending_student_id)
+    papers = slip_data.handout_papers(any_school, laptop.assignment_id, label=True, agreement=True)
+    assert papers.label == documents.device_for_label(any_school, "LAP-0101")
+    assert papers.label is not None and papers.label.student == "Gina Green"
+    form = slip_data.handover_agreements(any_school, form="7A")
+    assert papers.agreement in form and papers.agreement.card_code == "S2001"
+    assert papers.agreement.asset_tag == "LAP-0101"
+    only_label = slip_data.handout_papers(
+        any_school, laptop.assignment_id, label=True, agreement=False
+    )
+    assert (only_label.label, only_label.agreement) == (papers.label, None)
+    _back_to_stock(any_school, "LAP-0101")  # the allocation ended meanwhile: nothing to print
+    gone = slip_data.handout_papers(any_school, laptop.assignment_id, label=True, agreement=True)
+    assert (gone.label, gone.agreement) == (None, None)

@@ -17,6 +17,7 @@ from helpdesk.domain.models import (
     CoverPeriod,
     Device,
     Loan,
+    Setting,
     Student,
     Ticket,
     UninsuredPrice,
@@ -29,6 +30,8 @@ from helpdesk.services.core.unit_of_work import (
 from helpdesk.services.reporting.documents import (
     SCHOOL_NAME_KEY,
     TERMS_KEYS,
+    LabelDevice,
+    _label_device,
     setting_text,
 )
 
@@ -218,3 +221,49 @@ def handover_agreements(
             )
             for device, student in rows
         ]
+
+
+@dataclass(frozen=True)
+class HandoutPapers:
+    """What a pickup station prints for an allocation it has just made."""
+
+    label: LabelDevice | None
+    agreement: HandoverData | None
+
+
+def handout_papers(
+    factory: SessionFactory, assignment_id: int, *, label: bool, agreement: bool
+) -> HandoutPapers:
+    """The laptop's asset label (as ``documents.device_for_label`` reads it: the holder is the
+    allocation's student) and the student's hand-over agreement (as ``handover_agreements``
+    reads it for the form), for one open allocation, in one query and one for the settings,
+    instead of reading the whole form's agreements to pick one. Nothing for an allocation that
+    has ended meanwhile."""
+    if not (label or agreement):
+        return HandoutPapers(None, None)
+    with read_session(factory) as session:
+        row = session.execute(
+            select(Device, Student)
+            .join(Assignment, Assignment.device_id == Device.id)
+            .join(Student, Student.id == Assignment.student_id)
+            .where(Assignment.id == assignment_id, Assignment.ended_at.is_(None))
+        ).first()
+        if row is None:
+            return HandoutPapers(None, None)
+        device, student = row
+        paper = None
+        if agreement:
+            keys = (SCHOOL_NAME_KEY, TERMS_KEYS["handover"])
+            session.scalars(select(Setting).where(Setting.key.in_(keys))).all()  # then by get
+            paper = HandoverData(
+                school_name=setting_text(session, SCHOOL_NAME_KEY),
+                student=student.full_name,
+                form=student.form,
+                year_group=student.year_group,
+                card_code=student.card_code,
+                asset_tag=device.asset_tag,
+                serial=device.serial,
+                model=_model(device),
+                terms=setting_text(session, TERMS_KEYS["handover"]),
+            )
+        return HandoutPapers(_label_device(device, student) if label else None, paper)

@@ -106,24 +106,17 @@ class SessionPaper:
         ctx = self.ctx
         assignment_id = result.assignment_id
         assert assignment_id is not None
-        tag = result.device.asset_tag if result.device else ""
         student = result.student
         want_label, want_agreement = result.print_label, result.print_agreement
 
         def read() -> Handout:
-            label = documents.device_for_label(ctx.factory, tag) if want_label else None
-            agreement = None
-            if want_agreement and student is not None:
-                agreements = slip_data.handover_agreements(ctx.factory, form=student.form)
-                agreement = next(
-                    (
-                        a
-                        for a in agreements
-                        if a.card_code == student.card_code and a.asset_tag == tag
-                    ),
-                    None,
-                )
-            return Handout(assignment_id, label, agreement)
+            papers = slip_data.handout_papers(
+                ctx.factory,
+                assignment_id,
+                label=want_label,
+                agreement=want_agreement and student is not None,
+            )
+            return Handout(assignment_id, papers.label, papers.agreement)
 
         def draw(handout: Handout) -> tuple[bool, bool, str]:
             template_id = ""
