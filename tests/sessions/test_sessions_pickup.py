@@ -249,3 +249,73 @@ def test_the_handout_papers_are_what_the_label_and_form_reads_give(any_school):
     _back_to_stock(any_school, "LAP-0101")  # the allocation ended meanwhile: nothing to print
     gone = slip_data.handout_papers(any_school, laptop.assignment_id, label=True, agreement=True)
     assert (gone.label, gone.agreement) == (None, None)
+
+
+@pytest.mark.parametrize("what", [(True, True), (True, False), (False, True)])
+def test_printed_is_recorded_alike_by_the_two_statement_path_and_the_general_one(
+    any_school, monkeypatch, what
+):  # noqa: ANN001
+    """On PostgreSQL mark_printed takes two statements; the label print, the allocation's time
+    and the audit rows are those of the general path (which SQLite takes every time)."""
+    from helpdesk.domain.models import AuditEntry, LabelPrint
+    from helpdesk.services.sessions import starting
+
+    label, agreement = what
+    ses = _pickup(any_school)
+    made = []
+    for card, tag in (("S2001", "LAP-0101"), ("S2002", "LAP-0102")):
+        first = _scan(any_school, ses, card)
+        made.append(_scan(any_school, ses, tag, first.pending_student_id).assignment_id)
+    quick = starting.quick_mark_printed
+    taken: list[bool] = []
+
+    def general(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        taken.append(False)
+        return False
+
+    def recorded(assignment_id: int) -> tuple:
+        with any_school() as session:
+            assignment = session.get(Assignment, assignment_id)
+            prints = session.scalars(
+                select(LabelPrint).where(LabelPrint.device_id == assignment.device_id)
+            ).all()
+            print_ids = [p.id for p in prints]
+            audit = session.scalars(
+                select(AuditEntry).where(AuditEntry.action != "refuse").order_by(AuditEntry.id)
+            ).all()
+            mine = [
+                (a.action, a.entity, a.staff_id, a.at, a.station,
+                 (a.before or "").replace(str(assignment_id), "A"),
+                 (a.after or "").replace(str(assignment_id), "A"))
+                for a in audit
+                if (a.entity == "assignments" and a.entity_id == assignment_id and a.action == "update")
+                or (a.entity == "label_prints" and a.entity_id in print_ids)
+            ]  # fmt: skip
+            shown = [(p.template_id, p.printed_at, p.printed_by_id) for p in prints]
+
+            def plain(part: object) -> object:
+                if not isinstance(part, str):
+                    return part
+                part = part.replace(f'"device_id": {assignment.device_id}', '"device_id": D')
+                for i in print_ids:
+                    part = part.replace(f'"id": {i}', '"id": N')
+                return part
+
+            normal = [tuple(plain(part) for part in row) for row in mine]
+            return assignment.agreement_printed_at, shown, normal
+
+    def spied(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        taken.append(quick(*args, **kwargs))
+        return taken[-1]
+
+    keys = dict(label=label, agreement=agreement, template_id="avery-l7160", now=NOW)
+    monkeypatch.setattr(starting, "quick_mark_printed", spied)
+    mark_printed(any_school, "admin", made[0], **keys)
+    monkeypatch.setattr(starting, "quick_mark_printed", general)
+    mark_printed(any_school, "admin", made[1], **keys)
+    postgres = any_school.kw["bind"].dialect.name == "postgresql"
+    assert taken == [postgres, False]  # PostgreSQL took the two statements, SQLite never
+    assert recorded(made[0]) == recorded(made[1])
+    at, shown, normal = recorded(made[0])
+    assert (at == NOW) == agreement and len(shown) == int(label)
+    assert len(normal) == int(label) + int(agreement)

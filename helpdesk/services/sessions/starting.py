@@ -35,6 +35,7 @@ from helpdesk.services.core.unit_of_work import (
     unit_of_work,
 )
 from helpdesk.services.sessions.common import KIND_WORDS, find_session, session_info
+from helpdesk.services.sessions.quick_printed import quick_mark_printed
 from helpdesk.services.sessions.shapes import SessionInfo
 
 SCOPES = {
@@ -300,6 +301,11 @@ def mark_printed(
     agreement of this allocation."""
     if not (label or agreement):
         raise ValidationError("There is nothing printed to record.")
+    if quick_mark_printed(
+        factory, actor, assignment_id,
+        label=label, agreement=agreement, template_id=template_id, now=now,
+    ):  # fmt: skip
+        return  # PostgreSQL: the same rows in two statements
     with unit_of_work(factory, actor, action="labels.printed", now=now) as session:
         assignment = session.get(Assignment, assignment_id)
         if assignment is None:
