@@ -16,6 +16,7 @@ sentence. Anything else raised is an error (the bench then fails).
 
 from __future__ import annotations
 
+import os
 import random
 import time
 import traceback
@@ -83,11 +84,21 @@ def run_counter(plan: Plan, barrier, results) -> None:  # noqa: ANN001 - multipr
         results.put(report)
         return
     began = time.perf_counter()
+    profile_to = os.environ.get("HELPDESK_BENCH_PROFILE")  # a folder: each counter's profile
+    profiler = None
+    if profile_to:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     try:
         desk.work()
     except BaseException:  # noqa: BLE001
         report.errors.append(traceback.format_exc())
     report.seconds = time.perf_counter() - began
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(os.path.join(profile_to, f"{plan.station}.prof"))
     desk.factory.kw["bind"].dispose()
     results.put(report)
 
