@@ -207,20 +207,21 @@ def handover_agreements(
             setting_text(session, SCHOOL_NAME_KEY),
             setting_text(session, TERMS_KEYS["handover"]),
         )
-        return [
-            HandoverData(
-                school_name=school,
-                student=student.full_name,
-                form=student.form,
-                year_group=student.year_group,
-                card_code=student.card_code,
-                asset_tag=device.asset_tag,
-                serial=device.serial,
-                model=_model(device),
-                terms=terms,
-            )
-            for device, student in rows
-        ]
+        return [_handover(device, student, school, terms) for device, student in rows]
+
+
+def _handover(device: Device, student: Student, school: str, terms: str) -> HandoverData:
+    return HandoverData(
+        school_name=school,
+        student=student.full_name,
+        form=student.form,
+        year_group=student.year_group,
+        card_code=student.card_code,
+        asset_tag=device.asset_tag,
+        serial=device.serial,
+        model=_model(device),
+        terms=terms,
+    )
 
 
 @dataclass(frozen=True)
@@ -255,15 +256,10 @@ def handout_papers(
         if agreement:
             keys = (SCHOOL_NAME_KEY, TERMS_KEYS["handover"])
             session.scalars(select(Setting).where(Setting.key.in_(keys))).all()  # then by get
-            paper = HandoverData(
-                school_name=setting_text(session, SCHOOL_NAME_KEY),
-                student=student.full_name,
-                form=student.form,
-                year_group=student.year_group,
-                card_code=student.card_code,
-                asset_tag=device.asset_tag,
-                serial=device.serial,
-                model=_model(device),
-                terms=setting_text(session, TERMS_KEYS["handover"]),
+            paper = _handover(
+                device,
+                student,
+                setting_text(session, SCHOOL_NAME_KEY),
+                setting_text(session, TERMS_KEYS["handover"]),
             )
         return HandoutPapers(_label_device(device, student) if label else None, paper)
