@@ -14,12 +14,26 @@ import importlib
 import logging
 import os
 import sys
+import typing
 from collections.abc import Sequence
 
 from helpdesk.commands import COMMAND_MODULES, COMMANDS, MODULE_OF
 from helpdesk.commands.common import CommandError, SafeStream, safe
 
 log = logging.getLogger("helpdesk")
+
+
+class UsageError(Exception):
+    """A command line argparse cannot read: said in one line, exit status 1."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, but a mistake in the command line is one line (the mistake and where
+    the help is) and exit status 1, like every other bad input, instead of the usage block and
+    exit status 2. ``--help`` is as before."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
 def _common_parser() -> argparse.ArgumentParser:
@@ -48,7 +62,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     module (for ``helpdesk --help`` and a mistyped command); NO_COMMAND (the main window) has
     none. Without ``only`` every module registers its commands."""
     common = _common_parser()
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="helpdesk",
         description="ICT help desk for a school's 1:1 laptop programme. "
         "Without a subcommand, opens the main window.",
@@ -130,12 +144,16 @@ def _say(text: object) -> None:
 
 
 def _run(argv: list[str]) -> int:
-    parser = build_parser(only=module_for(argv))
-    args = parser.parse_args(argv)
-    if args.command is not None and getattr(args, "handler", None) is None:
-        # the words were not read as module_for guessed (an abbreviated option taking a value,
-        # say): read them again with every command's parser
-        args = build_parser().parse_args(argv)
+    try:
+        parser = build_parser(only=module_for(argv))
+        args = parser.parse_args(argv)
+        if args.command is not None and getattr(args, "handler", None) is None:
+            # the words were not read as module_for guessed (an abbreviated option taking a
+            # value, say): read them again with every command's parser
+            args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        _say(exc)
+        return 1
     handler = getattr(args, "handler", None)
     try:
         if handler is None:

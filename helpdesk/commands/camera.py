@@ -42,9 +42,9 @@ def _size(text: str | None) -> tuple[int, int] | None:
     try:
         width, height = (int(v) for v in text.lower().replace(" ", "").split("x"))
     except ValueError:
-        raise CommandError(f"--size must look like 1280x720, not {text!r}", code=2) from None
+        raise CommandError(f"--size must look like 1280x720, not {text!r}") from None
     if not (160 <= width <= 7680 and 120 <= height <= 4320):
-        raise CommandError(f"--size {text} is not a camera resolution", code=2)
+        raise CommandError(f"--size {text} is not a camera resolution")
     return (width, height)
 
 

@@ -74,11 +74,11 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def run(args: argparse.Namespace) -> int:
     names = [name.strip() for name in args.formats.split(",") if name.strip()]
     if not names:
-        raise CommandError("--formats needs at least one symbology", code=2)
+        raise CommandError("--formats needs at least one symbology")
     try:
         pipeline = DecodePipeline(ScannerConfig(formats=tuple(names)))
     except UnknownFormat as exc:
-        raise CommandError(str(exc), code=2) from None
+        raise CommandError(str(exc)) from None
     if args.video:
         for path in args.images:
             for line in decode_clip(pipeline, path):

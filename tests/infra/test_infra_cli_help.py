@@ -67,10 +67,12 @@ def test_every_help_runs_without_error():
 @pytest.mark.parametrize(
     "args", [["no-such-command"], ["db"], ["backup"]], ids=["unknown", "db-no-action", "no-path"]
 )
-def test_usage_mistakes_are_reported_without_a_traceback(args):
+def test_usage_mistakes_are_one_line_and_exit_1(args):
     done = run(*args)
-    assert done.returncode == 2
-    assert "usage:" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("helpdesk: ") and "--help" in lines[0], lines
+    assert "Traceback" not in done.stderr
 
 
 # --- starting light -----------------------------------------------------------------------------
