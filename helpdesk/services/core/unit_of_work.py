@@ -41,7 +41,8 @@ def unit_of_work(
     one ``pg_notify`` just before the commit (see :mod:`helpdesk.services.core.changes`). A
     failure before the commit leaves nothing written and is raised as it is; when the commit
     itself gets no answer (the server went away), :class:`OutcomeUnknown` says the action may
-    or may not have been saved.
+    or may not have been saved. SQLite's commit is made by this process in its own file: one
+    that fails (a full disk, a disk I/O error) was not made, and is raised as it is.
     """
     needed(action)  # an unknown action fails here, before any transaction
     engine = factory.kw["bind"]
@@ -77,6 +78,8 @@ def unit_of_work(
         except IntegrityError:
             raise  # the server answered: the commit was refused and nothing was kept
         except DBAPIError as exc:
+            if engine.dialect.name == "sqlite":
+                raise  # a file on this computer answers: a commit that failed was not made
             raise OutcomeUnknown(OUTCOME_UNKNOWN) from exc
 
 
