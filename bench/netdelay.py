@@ -39,6 +39,9 @@ class DelayProxy:
         self.connections = 0  # accepted so far
         self.raised = False  # whether the thread got a higher priority than the benches' own
         self._held: list[float] = []  # ms each chunk was really held (sent - read)
+        # round trips: a client's data after the server last spoke (or its first) starts one
+        self.turns = 0
+        self._clients: dict[socket.socket, bool] = {}  # client -> whether the server spoke last
 
     def start(
         self,
@@ -116,6 +119,7 @@ class DelayProxy:
                         except OSError:
                             data = b""
                         now = time.perf_counter()
+                        self._count_turn(source, peer, bool(data))
                         if not data:
                             selector.unregister(source)
                         sink = peer.get(source)
@@ -141,6 +145,18 @@ class DelayProxy:
             selector.close()
             _close(listener)
 
+    def _count_turn(self, source: socket.socket, peer: dict, data: bool) -> None:
+        if not data:
+            return
+        if source in self._clients:
+            if self._clients[source]:
+                self.turns += 1
+                self._clients[source] = False
+        else:
+            client = peer.get(source)
+            if client in self._clients:
+                self._clients[client] = True
+
     def _accept(
         self, listener: socket.socket, selector: selectors.BaseSelector, peer: dict
     ) -> None:
@@ -158,6 +174,7 @@ class DelayProxy:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             selector.register(sock, selectors.EVENT_READ, None)
         peer[client], peer[server] = server, client
+        self._clients[client] = True
         self.connections += 1
 
     def _close_pair(
@@ -168,6 +185,7 @@ class DelayProxy:
             if each is None:
                 continue
             peer.pop(each, None)
+            self._clients.pop(each, None)
             try:
                 selector.unregister(each)
             except (KeyError, ValueError):

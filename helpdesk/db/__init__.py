@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from helpdesk.db.round_trips import send_begin_with_first_statement
 from helpdesk.logs import data_dir
 
 SessionFactory = sessionmaker[Session]
@@ -160,7 +161,9 @@ def make_engine(url: str, *, echo: bool = False, busy_ms: int = BUSY_MS) -> Engi
     # restarted) fails on its first statement with a disconnect error instead; SQLAlchemy then
     # throws the whole pool away, and the window's database thread takes that error as "the
     # server went away", says so and probes until it answers, with fresh connections after.
-    return create_engine(parsed, echo=echo, connect_args=_server_timeouts(parsed.query))
+    engine = create_engine(parsed, echo=echo, connect_args=_server_timeouts(parsed.query))
+    send_begin_with_first_statement(engine)
+    return engine
 
 
 CONNECT_TIMEOUT_S = 5  # a server that does not answer: give up connecting after this long

@@ -16,9 +16,21 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Select, bindparam, exists, func, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Insert,
+    Select,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk.domain.audit import audit_row
@@ -49,6 +61,7 @@ from helpdesk.services.core.unit_of_work import SessionFactory, unit_of_work
 from helpdesk.services.core.views import LoanInfo, loan_info
 from helpdesk.services.counter.card_rows import DeviceRef, LoanRow, StudentRef, UserRow, row_of
 from helpdesk.services.counter.quick_refusals import (
+    holder_columns,
     refuse_a_second_return,
     refuse_as_the_general_path,
 )
@@ -84,7 +97,7 @@ def _find_for_issue(dialect: str, student_by_id: bool, device_by_id: bool) -> Se
             *settings_columns(dialect),
             # SQLite holds the write lock from BEGIN, so this query may read the open loans
             # too; PostgreSQL reads them in a statement of its own, after the row locks.
-            *(_holding(devices.c.id, students.c.id) if dialect == "sqlite" else ()),
+            *(holding(devices.c.id, students.c.id) if dialect == "sqlite" else ()),
         )
         .select_from(devices)
         .join(students, student == bindparam("student"))
@@ -100,7 +113,7 @@ def _find_for_issue(dialect: str, student_by_id: bool, device_by_id: bool) -> Se
     )
 
 
-def _holding(device: Any, student: Any) -> tuple[Any, ...]:
+def holding(device: Any, student: Any) -> tuple[Any, ...]:
     """Whether the device is out, how many open loans the student has, whether they owe."""
     return (
         exists()
@@ -129,14 +142,16 @@ FIND_FOR_ISSUE = {
 # On PostgreSQL the open loans are read after the rows above are locked, in a statement of its
 # own: a statement sees what was committed when it began, and a second counter lending to the
 # same student must see the first one's loan once it has waited for the lock.
-_OPEN_LOANS_AND_CHARGES = _holding(bindparam("device"), bindparam("student"))
+_OPEN_LOANS_AND_CHARGES = holding(bindparam("device"), bindparam("student"))
 # PostgreSQL also draws the new loan's number here, so that the loan, the device's status and
 # the two audit rows go to the server as one statement.
+# (``draw``: true; false draws nothing and reads no row, for warm.py)
 OPEN_LOANS_AND_CHARGES = select(
     *_OPEN_LOANS_AND_CHARGES,
     func.nextval(func.pg_get_serial_sequence("loans", "id")).label("next_loan"),
-)
-OPEN_LOANS_ONLY = select(*_OPEN_LOANS_AND_CHARGES)  # for a refusal: no loan number drawn
+).where(bindparam("draw", type_=Boolean))
+# for a refusal: no loan number drawn, and who has the loaner when it is out
+OPEN_LOANS_ONLY = select(*_OPEN_LOANS_AND_CHARGES, *holder_columns(bindparam("device")))
 SET_STATUS = (
     update(devices).where(devices.c.id == bindparam("device")).values(status=bindparam("to"))
 )
@@ -203,20 +218,22 @@ AUDIT_ROWS = AUDIT.insert()
 _AUDIT_COLUMNS = ("at", "staff_id", "action", "entity", "entity_id", "before", "after", "station")
 
 
-def _audit_rows(count: int) -> Insert:
+@cache  # one statement per count: in_one's compiled forms are kept per statement
+def audit_rows(count: int) -> Insert:
+    """An INSERT of ``count`` audit rows, its values named ``<column>_<n>`` (n from 0)."""
     return AUDIT.insert().values(
         [{name: bindparam(f"{name}_{n}") for name in _AUDIT_COLUMNS} for n in range(count)]
     )
 
 
 ISSUE_IN_ONE = (  # PostgreSQL: the loan, the device's new status and the audit rows at once
-    _audit_rows(2)
+    audit_rows(2)
     .add_cte(loans.insert().values({c.name: bindparam(f"l_{c.name}") for c in loans.c}).cte())
     .add_cte(SET_STATUS.cte())
 )
 RETURN_IN_ONE = {  # PostgreSQL: the loan closed, the audit rows, and the device's new status
-    1: _audit_rows(1).add_cte(CLOSE_LOAN.cte()),
-    2: _audit_rows(2).add_cte(CLOSE_LOAN.cte()).add_cte(SET_STATUS.cte()),
+    1: audit_rows(1).add_cte(CLOSE_LOAN.cte()),
+    2: audit_rows(2).add_cte(CLOSE_LOAN.cte()).add_cte(SET_STATUS.cte()),
 }
 
 
@@ -292,10 +309,11 @@ def quick_issue(
                     and found.status is DeviceStatus.IN_STOCK
                     and found.student_status is StudentStatus.ACTIVE
                 )
-                held = conn.execute(
-                    OPEN_LOANS_AND_CHARGES if plain else OPEN_LOANS_ONLY,
-                    {"device": found.id, "student": found.student_id},
-                ).one()
+                keys = {"device": found.id, "student": found.student_id}
+                if plain:
+                    held = conn.execute(OPEN_LOANS_AND_CHARGES, keys | {"draw": True}).one()
+                else:
+                    held = conn.execute(OPEN_LOANS_ONLY, keys).one()
             # A refusal the rows show is raised here, in the general path's words and order.
             refuse_as_the_general_path(session, found, held, settings)
             if (

@@ -12,6 +12,7 @@ general path as before.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
@@ -35,6 +36,38 @@ from helpdesk.services.counter.lending import (
 devices, students, loans = table_of(Device), table_of(Student), table_of(Loan)
 staff = table_of(Staff)
 
+
+def holder_columns(device: Any) -> tuple[Any, ...]:  # noqa: ANN401 - a column or a parameter
+    """Who has ``device`` now (the first name, last name and form of its open loan's student,
+    NULL when it is in), as columns of a query that reads more, so that the refusal "already on
+    loan to ..." costs no statement of its own."""
+    return tuple(
+        select(column)
+        .select_from(loans)
+        .join(students, students.c.id == loans.c.student_id)
+        .where(loans.c.device_id == device, loans.c.returned_at.is_(None))
+        .limit(1)
+        .scalar_subquery()
+        .label(f"holder_{column.name}")
+        for column in (students.c.first_name, students.c.last_name, students.c.form)
+    )
+
+
+@dataclass(frozen=True)
+class _Holder:
+    first_name: str
+    last_name: str
+    form: str
+
+
+def _holder_in(row: Any) -> _Holder | None:  # noqa: ANN401 - a row of the quick path
+    """The holder read with ``row`` by :func:`holder_columns`, if it was."""
+    first = getattr(row, "holder_first_name", None)
+    if first is None:
+        return None
+    return _Holder(first, row.holder_last_name, row.holder_form)
+
+
 HOLDER = (  # who has the device now
     select(students.c.first_name, students.c.last_name, students.c.form)
     .select_from(loans)
@@ -57,13 +90,14 @@ def refuse_as_the_general_path(
     """Raise what ``check_can_lend`` would raise for these rows, or return. ``found``: the
     quick path's row (device columns, the student's as ``student_id``, ``first_name``,
     ``last_name``, ``form``, ``student_status``, ``left_on``); ``held``: its ``device_out``,
-    ``student_loans`` and ``owes``."""
+    ``student_loans`` and ``owes`` (and the holder's name, when read with them:
+    :func:`holder_columns`)."""
     tag = found.asset_tag
     if found.pool is not DevicePool.LOAN:
         raise not_in_the_pool(tag)
     conn = session.connection()
     if held.device_out:
-        holder = conn.execute(HOLDER, {"device": found.id}).first()
+        holder = _holder_in(held) or conn.execute(HOLDER, {"device": found.id}).first()
         if holder is None:
             return  # returned in between: the general path decides
         raise on_loan_to(tag, holder)

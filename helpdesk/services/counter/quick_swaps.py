@@ -58,7 +58,7 @@ from helpdesk.services.counter.card_rows import (
     UserRow,
     row_of,
 )
-from helpdesk.services.counter.quick_loans import SET_STATUS, _audit_rows
+from helpdesk.services.counter.quick_loans import SET_STATUS, audit_rows
 from helpdesk.services.counter.quick_refusals import refuse_as_the_general_path
 from helpdesk.services.counter.swap_rows import (
     FACTS,
@@ -284,7 +284,7 @@ def _write(
         statement = writes_in_one(claim is not None, len(moves) == 2)
         write_in_one(conn, statement, params)
     else:
-        conn.execute(_audit_rows(len(audit)), {f"{k}_{n}": v for n, row in enumerate(audit)
+        conn.execute(audit_rows(len(audit)), {f"{k}_{n}": v for n, row in enumerate(audit)
                                                for k, v in row.items()})  # fmt: skip
     return _card(actor, loaner, own, ticket, claim, loan, period, check)
 

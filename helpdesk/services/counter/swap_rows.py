@@ -37,7 +37,8 @@ from helpdesk.domain.models import (
 )
 from helpdesk.services.core.settings import settings_columns
 from helpdesk.services.counter.card_rows import DeviceRow, StudentRow, UserRow
-from helpdesk.services.counter.quick_loans import _audit_rows, _holding
+from helpdesk.services.counter.quick_loans import audit_rows, holding
+from helpdesk.services.counter.quick_refusals import holder_columns
 
 devices, students, staff, loans = (
     table_of(Device),
@@ -112,7 +113,7 @@ def _checks() -> tuple[Any, ...]:
     """Whether the loaner is out, the student's open loans, whether they owe, the laptop's
     owner and whether it has an open ticket."""
     return (
-        *_holding(bindparam("loaner"), bindparam("student")),
+        *holding(bindparam("loaner"), bindparam("student")),
         select(assignments.c.student_id)
         .where(assignments.c.device_id == bindparam("own"), assignments.c.ended_at.is_(None))
         .limit(1)
@@ -139,6 +140,7 @@ def _facts(dialect: str, numbers: tuple[str, ...]) -> Select:
     return (
         select(
             *_checks(),
+            *holder_columns(bindparam("loaner")),  # for "already on loan to ..."
             select(prices.c.charge_pence)
             .where(prices.c.damage_category == bindparam("category"))
             .limit(1)
@@ -281,7 +283,7 @@ def writes_in_one(with_claim: bool, own_moves: bool) -> Insert:
     key = (with_claim, own_moves)
     if key not in _WRITTEN_IN_ONE:
         rows = 2 + with_claim + 1 + own_moves
-        statement = _audit_rows(rows).add_cte(
+        statement = audit_rows(rows).add_cte(
             tickets.insert().values({c.name: bindparam(f"t_{c.name}") for c in tickets.c}).cte()
         )
         if with_claim:

@@ -52,7 +52,7 @@ from helpdesk.services.counter.card_rows import (
     UserRow,
     row_of,
 )
-from helpdesk.services.counter.quick_loans import SET_STATUS, _audit_rows
+from helpdesk.services.counter.quick_loans import SET_STATUS, audit_rows
 from helpdesk.services.repairs.lifecycle import check_paid, check_transition
 
 tickets, devices, staff, loans = table_of(Ticket), table_of(Device), table_of(Staff), table_of(Loan)
@@ -141,8 +141,8 @@ MOVE = (
     )
 )
 MOVE_IN_ONE = {  # PostgreSQL: the move, the laptop's status if it changes, and the audit rows
-    1: _audit_rows(1).add_cte(MOVE.cte()),
-    2: _audit_rows(2).add_cte(MOVE.cte()).add_cte(SET_STATUS.cte()),
+    1: audit_rows(1).add_cte(MOVE.cte()),
+    2: audit_rows(2).add_cte(MOVE.cte()).add_cte(SET_STATUS.cte()),
 }
 
 
@@ -213,7 +213,7 @@ def _move(conn: Connection, row: Any, target: TicketState, moment: datetime) -> 
         conn.execute(MOVE, change)
         if len(audit) == 2:
             conn.execute(SET_STATUS, moved)
-        conn.execute(_audit_rows(len(audit)), {f"{k}_{n}": v for n, entry in enumerate(audit)
+        conn.execute(audit_rows(len(audit)), {f"{k}_{n}": v for n, entry in enumerate(audit)
                                                for k, v in entry.items()})  # fmt: skip
     return _card(row, target, moment, technician, status)
 

@@ -25,7 +25,7 @@ from helpdesk.domain.errors import HelpdeskError
 from helpdesk.domain.models import Loan, Ticket, table_of
 from helpdesk.services.core.unit_of_work import SessionFactory, unit_of_work
 from helpdesk.services.counter.assignments import accessories_of, condition_of
-from helpdesk.services.counter.quick_loans import _audit_rows
+from helpdesk.services.counter.quick_loans import audit_rows
 from helpdesk.services.sessions.common import ScanOptions, info_of
 from helpdesk.services.sessions.quick_rows import (
     DEVICE_COLUMNS,
@@ -272,7 +272,7 @@ def _write(
     else:
         # SQLite's write lock is held from BEGIN: what the read saw still holds
         marked = bool(conn.execute(MARK, params).all())
-        conn.execute(_audit_rows(len(audit)), {f"{k}_{n}": v for n, entry in enumerate(audit)
+        conn.execute(audit_rows(len(audit)), {f"{k}_{n}": v for n, entry in enumerate(audit)
                                                for k, v in entry.items()})  # fmt: skip
     if not marked:
         raise _Lost

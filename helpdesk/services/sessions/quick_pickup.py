@@ -33,7 +33,7 @@ from helpdesk.domain.enums import (
 from helpdesk.services.core.permissions import needed
 from helpdesk.services.core.unit_of_work import SessionFactory, unit_of_work
 from helpdesk.services.counter.assignments import AGREEMENTS
-from helpdesk.services.counter.quick_loans import _audit_rows
+from helpdesk.services.counter.quick_loans import audit_rows
 from helpdesk.services.sessions.common import ScanOptions, info_of
 from helpdesk.services.sessions.quick_handin import quick_device_scan
 from helpdesk.services.sessions.quick_rows import (
@@ -249,7 +249,7 @@ def _write(
             conn, len(audit), allocate=assignment is not None, mark=mark, params=params
         )
     else:
-        conn.execute(_audit_rows(len(audit)), {f"{k}_{n}": v for n, entry in enumerate(audit)
+        conn.execute(audit_rows(len(audit)), {f"{k}_{n}": v for n, entry in enumerate(audit)
                                                for k, v in entry.items()})  # fmt: skip
     if mark is MARK_MUST and not marked:
         raise _Lost

@@ -23,7 +23,7 @@ from helpdesk.domain.models import Assignment, LabelPrint, Staff, table_of
 from helpdesk.services.core.in_one import write_in_one
 from helpdesk.services.core.permissions import needed
 from helpdesk.services.core.unit_of_work import SessionFactory, unit_of_work
-from helpdesk.services.counter.quick_loans import _audit_rows
+from helpdesk.services.counter.quick_loans import audit_rows
 
 assignments, label_prints, staff = (table_of(m) for m in (Assignment, LabelPrint, Staff))
 
@@ -55,7 +55,7 @@ _IN_ONE: dict[tuple[bool, bool], Insert] = {}
 def _statement(label: bool, agreement: bool) -> Insert:
     key = (label, agreement)
     if key not in _IN_ONE:
-        statement = _audit_rows(int(label) + int(agreement))
+        statement = audit_rows(int(label) + int(agreement))
         if label:
             statement = statement.add_cte(INSERT_PRINT.cte())
         if agreement:

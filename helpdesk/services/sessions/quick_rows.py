@@ -54,7 +54,7 @@ from helpdesk.services.core.views import (
     student_summary,
 )
 from helpdesk.services.counter.card_rows import DeviceRow, StudentRow
-from helpdesk.services.counter.quick_loans import _audit_rows
+from helpdesk.services.counter.quick_loans import audit_rows
 
 staff, sessions, students, devices = (
     table_of(Staff),
@@ -288,7 +288,7 @@ def write_marked(
     the named statement ``also``), the item marked by ``mark`` (MARK or MARK_MUST, or one of
     the caller's, or none), the audit rows and the word to the other stations, in one
     statement; whether the item was marked."""
-    parts: tuple[Insert | Update, ...] = (_audit_rows(audit_count), INSERT_SCAN)
+    parts: tuple[Insert | Update, ...] = (audit_rows(audit_count), INSERT_SCAN)
     if allocate:
         parts += (INSERT_ASSIGNMENT, SET_STATUS)
     if also is not None:
