@@ -6,7 +6,9 @@ others, then scans as fast as it can, calling the services the counter panel cal
 scanned card and loaner, ``return_loan`` by the loan's id, ``swap``, and ``record_refusal``
 for a refusal; the ticket page's ``move_ticket``). Every service call counts as one scan. The
 SQL statements each call sends are counted too (each is a round trip to the server; an
-action's BEGIN and COMMIT are not counted and add two more; a read adds none).
+action's BEGIN goes with its first statement, and a quick action's COMMIT with its last:
+helpdesk/db/round_trips.py). Before the start line each counter makes the head start the window
+makes as it opens (helpdesk/services/counter/warm.py).
 
 A scan of a loaner decides what happens next, from the card the lookup answered: on loan, it
 comes back; in stock, a student's card is scanned and it goes out. Another counter may have done
@@ -110,6 +112,7 @@ class _Desk:
         from helpdesk.db import make_session_factory
         from helpdesk.services.counter import counter_log
         from helpdesk.services.counter.lookup import lookup
+        from helpdesk.services.counter.warm import warm_up
 
         self.plan, self.report = plan, report
         self.rng = random.Random(plan.seed)
@@ -119,6 +122,8 @@ class _Desk:
         self.sent = 0  # statements sent to the database (each one a round trip)
         event.listen(self.factory.kw["bind"], "before_cursor_execute", self._count)
         lookup(self.factory, plan.loaners[0])  # connect before the start line
+        # what the window does as it opens, on its database thread (services/counter/warm.py)
+        warm_up(self.factory)
 
     # --- the calls, each timed and counted -----------------------------------------------------
 

@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         self._due_timer.start()
         QTimer.singleShot(0, self.refresh_due_today)
         QTimer.singleShot(0, self.refresh_leavers_due)
+        QTimer.singleShot(0, self.warm_up_counter)
 
     # --- status bar ----------------------------------------------------------------------------
 
@@ -294,6 +295,16 @@ class MainWindow(QMainWindow):
             lambda exc: self.due_label.setText("Loans due today: ?"),
             key="due-today",
         )
+
+    def warm_up_counter(self) -> None:
+        """Make the counter's statements ready on the database thread before the first scan
+        (services/counter/warm.py). Not in inline mode, where jobs run on the GUI thread and a
+        head start would be a stall."""
+        if "counter" not in self._areas or self.ctx.db.inline:
+            return
+        from helpdesk.services.counter.warm import warm_up
+
+        self.ctx.db.submit(lambda: warm_up(self.ctx.factory), key="warm-up")
 
     def refresh_leavers_due(self) -> None:
         """An admin's reminder of the leavers due for purging, counted on the database thread."""
