@@ -118,7 +118,11 @@ def _revision_or_fail(engine: Engine) -> str | None:
     try:
         return current_revision(engine)
     except OperationalError as exc:
+        from helpdesk.commands.failures import explain
+
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if "disk i/o error" in reason.lower():
+            reason = explain(exc) or reason
         raise CommandError(f"cannot open the database {_where(engine)}: {reason}") from exc
 
 
