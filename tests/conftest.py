@@ -20,6 +20,7 @@ about the window not waiting for its work (a job that blocks, a worker off the G
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,18 @@ def pg_session_factory(pg_server: PgServer, _pg_template: str):
     yield factory
     factory.kw["bind"].dispose()
     pg_server.drop_database(name)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A 3 MB tmpfs mounted for this test (needs root): a disk a test can fill."""
+    if os.geteuid() != 0:
+        reason = "mounting a small tmpfs to fill needs root"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"the full-disk test cannot run under CI: {reason}", pytrace=False)
+        need("a full disk", reason)
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], check=True)
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)

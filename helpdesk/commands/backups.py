@@ -97,6 +97,10 @@ def _backup(args: argparse.Namespace) -> int:
     from helpdesk.services.care import rotation
     from helpdesk.services.care.backups import backup_postgres, backup_sqlite_file
 
+    if args.to is not None and not args.to.strip():
+        raise CommandError("--to is empty: give the folder to keep the dated backups in")
+    if args.path is not None and not args.path.strip():
+        raise CommandError("PATH is empty: give the backup's file name or an existing folder")
     source = _sqlite_source(args)
     engine = _open(args)
     try:

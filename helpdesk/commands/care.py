@@ -100,6 +100,8 @@ def _subject_access(args: argparse.Namespace) -> int:
     from helpdesk.labels.subject_access import write_subject_access
     from helpdesk.services.care.subject_access import subject_access
 
+    if not args.output.strip():
+        raise CommandError("-o is empty: give the name of the zip file to write")
     target = Path(args.output).expanduser()
     if target.exists() or target.is_symlink():
         if not args.overwrite:

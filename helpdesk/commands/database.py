@@ -59,7 +59,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         description="Ticket photos are kept in the database. The upgrade read in the photos "
         "folder of the computer that ran it; on a shared server, run this once on each other "
         "bench computer to read in the photos it kept (rows still without their photo whose "
-        "file is in FOLDER). The folder is then renamed photos.moved-into-database.",
+        "file is in FOLDER). A folder that held any of them is then renamed "
+        "photos.moved-into-database; any other is left as it is.",
     )
     photos.add_argument(
         "folder",
@@ -117,7 +118,11 @@ def _revision_or_fail(engine: Engine) -> str | None:
     try:
         return current_revision(engine)
     except OperationalError as exc:
+        from helpdesk.commands.failures import explain
+
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if "disk i/o error" in reason.lower():
+            reason = explain(exc) or reason
         raise CommandError(f"cannot open the database {_where(engine)}: {reason}") from exc
 
 

@@ -71,6 +71,11 @@ def _database_error(exc: BaseException) -> str:
         )
     if "readonly" in low or "read-only" in low or "unable to open" in low:
         return f"the database cannot be written here ({text}); nothing was changed"
+    if "disk i/o error" in low:  # SQLite's word for a full disk when it cannot even make its -shm
+        return (
+            f"the disk holding the database could not be written or read ({text}): it may be "
+            "full or failing; nothing was changed"
+        )
     return f"the database refused this ({text}); nothing was changed"
 
 

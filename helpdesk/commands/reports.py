@@ -100,6 +100,8 @@ def _report(args: argparse.Namespace) -> int:
         raise CommandError(f"--from {date_from} is after --to {date_to}")
     if args.csv and args.path:
         raise CommandError("choose --csv or --pdf, not both")
+    if args.path is not None and not args.path.strip():
+        raise CommandError("--pdf is empty: give the name of the PDF file to write")
     target = _target(args) if args.path else None
     factory = open_database(args, must_exist=True)
     try:

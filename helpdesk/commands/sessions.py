@@ -9,14 +9,15 @@ and the pickup, hand-in and stocktake sessions, from the command line.
     helpdesk session status SES [--json]
     helpdesk session list [--open]
     helpdesk session close SES
-    helpdesk session report SES -o FILE.csv|FILE.pdf
+    helpdesk session report SES -o FILE.csv|FILE.pdf [--overwrite]
 
 `session start` prints the session's code (SES-000001) on its last line. `session scan` acts on
 the codes in order as a station would (at a pickup: a student's card, then the laptop; the
 student stays pending from one code to the next) and prints one line per code: the outcome word
 (done, already, unexpected or problem), a space, then the sentence. `session report` writes every
 item and scan as a CSV, or, to a file ending .pdf, the printable report (a stocktake's four
-groups; a pickup's or a hand-in's done and missing by form).
+groups; a pickup's or a hand-in's done and missing by form). An existing file is replaced only
+with --overwrite, and only a regular file ever is; the file is whole or not there at all.
 
 Exit status: 0 when the command did its work, even when some codes were refused (a refused code
 is a "problem" line, kept in the session's progress, not a failure of the command); 1, with one
@@ -27,6 +28,8 @@ flags that do not make one list, a file that cannot be read, a refused assign or
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -128,6 +131,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     )
     report.add_argument("session", metavar="SES")
     report.add_argument("-o", "--output", required=True, metavar="FILE.csv|FILE.pdf")
+    report.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
     report.set_defaults(handler=_report)
 
 
@@ -332,7 +336,7 @@ def _close(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from helpdesk.services.sessions import REPORT_COLUMNS, session_report
 
-    target = Path(args.output).expanduser()
+    target = _report_target(args)
     if target.suffix.lower() == ".pdf":
         return _report_pdf(args, target)
     factory = open_database(args, must_exist=True)
@@ -340,15 +344,43 @@ def _report(args: argparse.Namespace) -> int:
         info, rows = session_report(factory, acting_username(args), args.session)
     finally:
         factory.kw["bind"].dispose()
-    try:
-        with target.open("w", encoding="utf-8-sig", newline="") as out:
-            writer = SafeWriter(out)
-            writer.writerow(REPORT_COLUMNS)
-            writer.writerows(rows)
-    except OSError as exc:
-        raise CommandError(f"cannot write {target}: {exc.strerror or exc}") from None
+    out = io.StringIO(newline="")
+    writer = SafeWriter(out)
+    writer.writerow(REPORT_COLUMNS)
+    writer.writerows(rows)
+    _write_whole(target, out.getvalue().encode("utf-8-sig"))
     print(f"wrote {len(rows)} rows of {info.code} to {target}")
     return 0
+
+
+def _report_target(args: argparse.Namespace) -> Path:
+    """The report's file, refused in one sentence (before the database is opened) when it is
+    empty, a folder or another non-regular file, or exists without --overwrite."""
+    if not args.output.strip():
+        raise CommandError("-o is empty: give the name of the CSV or PDF file to write")
+    target = Path(args.output).expanduser()
+    if target.is_dir():
+        raise CommandError(f"{target} is a folder; give the name of the CSV or PDF file to write")
+    if target.exists() or target.is_symlink():
+        if not target.is_file():
+            raise CommandError(f"{target} is not a regular file; choose another name")
+        if not args.overwrite:
+            raise CommandError(f"{target} exists already; choose another name or add --overwrite")
+    if not target.parent.is_dir():
+        raise CommandError(f"cannot write {target}: there is no folder {target.parent}")
+    return target
+
+
+def _write_whole(target: Path, data: bytes) -> None:
+    """``data`` written beside ``target`` under a temporary name, then renamed over it."""
+    temporary = target.with_name(f".{target.name}.part")
+    try:
+        temporary.write_bytes(data)
+        temporary.replace(target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):  # a read-only place refuses even this
+            temporary.unlink(missing_ok=True)
+        raise CommandError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
 def _report_pdf(args: argparse.Namespace, target: Path) -> int:
@@ -362,11 +394,7 @@ def _report_pdf(args: argparse.Namespace, target: Path) -> int:
         school = school_name(factory)
     finally:
         factory.kw["bind"].dispose()
-    pdf = session_report_pdf(status, school_name=school)
-    try:
-        target.write_bytes(pdf)
-    except OSError as exc:
-        raise CommandError(f"cannot write {target}: {exc.strerror or exc}") from None
+    _write_whole(target, session_report_pdf(status, school_name=school))
     info = status.session
     if info.kind == "stocktake":
         counts = (

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from care_files import grow, leftovers
-from needs import need
 
 from helpdesk.cli import main
 
@@ -127,21 +126,6 @@ def test_a_backup_killed_half_way_leaves_the_old_backup(school, tmp_path):
         assert conn.execute("SELECT count(*) FROM filler").fetchone()[0] == LARGE_MB
     finally:
         conn.close()
-
-
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 3 MB tmpfs mounted for this test (needs root)."""
-    if os.geteuid() != 0:
-        reason = "mounting a small tmpfs to fill needs root"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"the full-disk test cannot run under CI: {reason}", pytrace=False)
-        need("a full disk", reason)
-    mount = tmp_path / "small-disk"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], check=True)
-    yield mount
-    subprocess.run(["umount", str(mount)], check=True)
 
 
 def test_a_full_disk_is_one_sentence_and_keeps_the_old_backup(school, small_disk, capsys):

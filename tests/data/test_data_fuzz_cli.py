@@ -109,7 +109,7 @@ def csv_file(rows: list[list[str]], header: str) -> bytes:
     return out.getvalue().encode("utf-8", errors="surrogatepass")
 
 
-def run_one(capsys, school: Path, work: Path, argv: list[str], db: str | None = None) -> None:
+def run_one(capsys, school: Path, work: Path, argv: list[str], db: str | None = None) -> int:
     target = work / "helpdesk.sqlite3"
     for old in work.glob("helpdesk.sqlite3*"):
         old.unlink()
@@ -125,6 +125,7 @@ def run_one(capsys, school: Path, work: Path, argv: list[str], db: str | None = 
     if code == 1:
         assert err.strip() and len(err.strip().splitlines()) == 1, shown
         assert dump(target) == before, shown
+    return code
 
 
 def paths(work: Path) -> st.SearchStrategy[str]:
@@ -175,6 +176,38 @@ def test_codes_dates_and_paths(capsys, school, work, data):
                 ["staff", "list"],
                 ["backup", path],
                 ["db", "current"],
+            ]
+        )
+    )
+    run_one(capsys, school, work, argv)
+
+
+@FUZZ
+@given(data=st.data())
+def test_the_care_sessions_and_places_commands(capsys, school, work, data):
+    """The commands the list above leaves out: backups into a folder, restore, purge, subject
+    access, places, allocations, sessions, notices and adding staff."""
+    code, other, text = data.draw(codes), data.draw(codes), data.draw(words)
+    path = data.draw(paths(work))
+    argv = data.draw(
+        st.sampled_from(
+            [
+                ["backup", "--to", path, "--keep-daily", "3"],
+                ["restore", path, "--yes"],
+                ["purge", "leavers", "--left-before", text],
+                ["purge", "leavers", "--left-before", "2030-01-01", "--apply"],
+                ["subject-access", code, "-o", path],
+                ["subject-access", "100001", "-o", path],
+                ["locate", code, text],
+                ["assign", "--student", code, "--device", other],
+                ["unassign", code, "--missing", text],
+                ["session", "start", "stocktake", "--location", text, "--name", text],
+                ["session", "start", "pickup", "--form", code],
+                ["session", "scan", code, other],
+                ["session", "status", code, "--json"],
+                ["session", "report", code, "-o", path],
+                ["notices", "ready", path],
+                ["staff", "add", code, "--name", text, "--role", "counter"],
             ]
         )
     )
@@ -272,10 +305,16 @@ BAD_PATHS = ["", "missing", "folder", "exists", "under-a-file", "/proc/x.pdf", "
         ["export", "students", "-o"],
         ["report", "open-tickets", "--pdf"],
         ["backup"],
+        ["backup", "--to"],
+        ["subject-access", "100001", "-o"],
+        ["notices", "ready"],
     ],
-    ids=lambda argv: argv[0],
+    ids=lambda argv: "-".join(argv[:2]),
 )
-def test_every_output_path_that_cannot_be_written(capsys, school, work, argv, where):
+def test_every_output_path_that_cannot_be_written(capsys, school, work, argv, where, monkeypatch):
+    here = work / "current-folder"  # "" is never taken for the folder a command runs in
+    here.mkdir()
+    monkeypatch.chdir(here)
     path = {
         "missing": str(work / "no" / "such" / "out.pdf"),
         "folder": str(work / "folder"),
@@ -284,4 +323,7 @@ def test_every_output_path_that_cannot_be_written(capsys, school, work, argv, wh
         "under-a-file": str(work / "exists.out" / "child.pdf"),
     }.get(where, where)
     (work / "folder").mkdir(exist_ok=True)
-    run_one(capsys, school, work, [*argv, path])
+    code = run_one(capsys, school, work, [*argv, path])
+    assert list(here.iterdir()) == []
+    if where == "" and argv[0] != "export":  # export -o "" writes to standard output
+        assert code == 1

@@ -1,10 +1,11 @@
 """Databases Helpdesk must not use: a file that is not a database, a damaged one, another
-application's, one of a newer Helpdesk, ``--db ""`` and a folder that does not exist. Each is one
-sentence and exit status 1, and the file is left byte for byte as it was."""
+application's, one of a newer Helpdesk, ``--db ""``, a folder that does not exist, a full disk.
+Each is one sentence and exit status 1, and the file is left as it was."""
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -117,3 +118,38 @@ def test_a_database_that_cannot_be_written_is_one_sentence(
     )
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     assert not (Path.cwd() / "file:").exists()
+
+
+def _fill(disk: Path, leave: int) -> None:
+    """Fill ``disk`` until about ``leave`` bytes are free."""
+    with (disk / "filler").open("wb") as out:
+        while shutil.disk_usage(disk).free > leave:
+            out.write(b"\0" * 4096)
+            out.flush()
+
+
+def test_a_database_on_a_full_disk_is_one_sentence(session_factory, sqlite_url, small_disk, capsys):
+    session_factory.kw["bind"].dispose()
+    path = small_disk / "helpdesk.sqlite3"
+    path.write_bytes(Path(sqlite_url.removeprefix("sqlite:///")).read_bytes())
+    url = f"sqlite:///{path}"
+    rows = "".join(f"{200000 + n},Name{n},{'x' * 60},7,7A\n" for n in range(4000))
+    students = small_disk.parent / "students.csv"
+    students.write_text("card_code,first_name,last_name,year,form\n" + rows)
+
+    def students_held() -> int:
+        conn = sqlite3.connect(path)
+        try:
+            return conn.execute("SELECT count(*) FROM students").fetchone()[0]
+        finally:
+            conn.close()
+
+    held = students_held()
+    _fill(small_disk, 64 * 1024)  # room to open the file (and sign in), not for the import
+    code, out, err = run(capsys, "import", "students", str(students), "--db", url)
+    assert code == 1
+    assert err == (
+        "helpdesk: the disk is full (the database says: database or disk is full); nothing was "
+        "changed\n"
+    )
+    assert students_held() == held

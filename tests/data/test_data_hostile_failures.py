@@ -40,6 +40,7 @@ class _Raising:
         (OverflowError("Python int too large to convert to SQLite INTEGER"), "too large"),
         (sqlite3.DatabaseError("database disk image is malformed"), "damaged"),
         (sqlite3.OperationalError("database or disk is full"), "the disk is full"),
+        (sqlite3.OperationalError("disk I/O error"), "it may be full or failing"),
         (ValueError("embedded null byte"), "NUL character"),
     ],
 )

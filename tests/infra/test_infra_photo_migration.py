@@ -153,3 +153,17 @@ def test_another_bench_computer_reads_its_own_photos_in(
         assert "there is no photos folder at" in capsys.readouterr().err
     finally:
         engine.dispose()
+
+
+def test_a_folder_without_missing_photos_is_left_where_it_is(session_factory, tmp_path, capsys):
+    """`helpdesk db photos FOLDER` given a folder that holds no missing photo (a mistyped one, or
+    the folder of the database itself) reads nothing and renames nothing."""
+    from helpdesk.cli import main
+
+    url = str(session_factory.kw["bind"].url)
+    database = Path(url.removeprefix("sqlite:///"))
+    (tmp_path / "notes.txt").write_text("not a photo\n")
+    assert main(["db", "photos", str(tmp_path), "--db", url]) == 0
+    assert capsys.readouterr().out == f"read 0 ticket photos into the database from {tmp_path}\n"
+    assert tmp_path.is_dir() and database.is_file() and (tmp_path / "notes.txt").is_file()
+    assert not (tmp_path.parent / "photos.moved-into-database").exists()

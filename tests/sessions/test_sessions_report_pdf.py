@@ -92,3 +92,21 @@ def test_a_report_that_cannot_be_written_is_one_line(db, capsys, tmp_path):
     assert main(["session", "report", code, "-o", str(target), *db]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and str(target) in err[0], err
+
+
+@pytest.mark.parametrize("name", ["r.pdf", "r.csv"])
+def test_an_existing_report_is_replaced_only_with_overwrite(db, capsys, tmp_path, name):
+    code = run(capsys, "session", "start", "pickup", "--form", "7A", *db)[-1]
+    target = tmp_path / name
+    target.write_text("last week's report\n")
+    assert main(["session", "report", code, "-o", str(target), *db]) == 1
+    assert capsys.readouterr().err == (
+        f"helpdesk: {target} exists already; choose another name or add --overwrite\n"
+    )
+    assert target.read_text() == "last week's report\n"
+    assert run(capsys, "session", "report", code, "-o", str(target), "--overwrite", *db)
+    assert target.read_bytes() != b"last week's report\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    for not_a_file in ("/dev/null", str(tmp_path)):
+        assert main(["session", "report", code, "-o", not_a_file, "--overwrite", *db]) == 1
+        assert len(capsys.readouterr().err.splitlines()) == 1

@@ -220,8 +220,8 @@ FILL_BATCH = 25  # photos read into one transaction (bounds the memory a large f
 def fill_missing_photos(factory: SessionFactory, actor: str, folder: Path) -> PhotosFilled:
     """The photos the upgrade could not find, read in from an old photos folder: on a server, the
     folder of another bench computer than the one that upgraded. Each row still without its
-    photo whose file is in ``folder`` gets it (with its thumbnail); the folder is then renamed
-    ``photos.moved-into-database``, never deleted."""
+    photo whose file is in ``folder`` gets it (with its thumbnail); a folder that held any of
+    them is then renamed ``photos.moved-into-database``, never deleted."""
     with read_session(factory) as session:
         wanted = session.execute(
             select(TicketPhoto.id, TicketPhoto.path)
@@ -244,7 +244,9 @@ def fill_missing_photos(factory: SessionFactory, actor: str, folder: Path) -> Ph
                 photo.media_type, photo.size = media_type, len(data)
     renamed = None
     target = folder.with_name(MOVED_FOLDER)
-    if folder.is_dir() and not target.exists():
+    # only a folder that held missing photos is renamed: any other (a mistyped one, the one
+    # holding the database) is left where it is
+    if files and folder.is_dir() and not target.exists():
         folder.rename(target)
         renamed = target
     return PhotosFilled(len(files), len(wanted) - len(files), renamed)
