@@ -169,3 +169,14 @@ def test_the_warm_up_writes_nothing_and_draws_no_number(through_proxy) -> None: 
     before = state()
     assert warm_up(factory) > 0
     assert state() == before
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_the_warm_up_runs_whole_on_both_databases(request, backend: str, caplog) -> None:  # noqa: ANN001
+    factory = request.getfixturevalue(
+        "session_factory" if backend == "sqlite" else "pg_session_factory"
+    )
+    build_school(factory)
+    with caplog.at_level("WARNING", logger="helpdesk.warm"):
+        warm_up(factory)
+    assert [r for r in caplog.records if r.name == "helpdesk.warm"] == []

@@ -45,7 +45,12 @@ def _reads(dialect: str) -> list[object]:
     statements += [quick_loans.RETURN_BY_DEVICE, quick_loans.RETURN_BY_SLIP]
     statements += [quick_refusals.HOLDER, quick_refusals.OPEN_TAGS, quick_refusals.RETURNED]
     statements += [swap_rows.FIND[dialect], quick_moves.FIND[dialect]]
-    statements += [query for (name, _), query in swap_rows.FACTS.items() if name == dialect]
+    # SQLite draws no numbers ahead (it has no sequences): only its plain form is used there
+    statements += [
+        query
+        for (name, drawn), query in swap_rows.FACTS.items()
+        if name == dialect and (dialect == "postgresql" or drawn == "none")
+    ]
     if dialect == "postgresql":
         statements += [quick_loans.OPEN_LOANS_ONLY, quick_loans.OPEN_LOANS_AND_CHARGES]
     return statements
