@@ -27,24 +27,17 @@ is dropped. :class:`DecodeStats` counts the passes run. Every decoder is guarded
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 
 import cv2
 import numpy as np
 
+from helpdesk.scanner.cutouts import along_bars, cut_box, cut_upright, looks_inverted, sharpened
 from helpdesk.scanner.decoders import ZbarDecoder, ZxingDecoder
 from helpdesk.scanner.formats import DEFAULT_FORMATS, LINEAR_FORMATS, Read, normalise_format_name
 from helpdesk.scanner.images import to_grey
-from helpdesk.scanner.locate import (
-    StructureMap,
-    along_bars,
-    cut_box,
-    cut_upright,
-    looks_inverted,
-    map_points,
-    sharpened,
-)
+from helpdesk.scanner.locate import StructureMap
+from helpdesk.scanner.reads import drop_nested, inside_any, mapped, shifted, unique, unshift_band
 
 Box = tuple[int, int, int, int]  # x, y, width, height in pixels
 SMALL_SIDE = 960  # pictures whose longer side is at most this are also tried enlarged
@@ -188,7 +181,7 @@ class DecodePipeline:
         if area is not None:
             x, y, w, h = area
             self.stats.plain += 1
-            reads = _shift(self._zxing(grey[y : y + h, x : x + w]), x, y)
+            reads = shifted(self._zxing(grey[y : y + h, x : x + w]), x, y)
         if not reads and (area is None or whole_frame):
             self.stats.plain += 1
             reads = self._zxing(grey)
@@ -198,19 +191,19 @@ class DecodePipeline:
         else:
             region, dx, dy = grey, 0, 0
         if rescue is False:
-            return _drop_nested(_unique(reads))
+            return drop_nested(unique(reads))
         self._live = rescue is not None
         self._deadline = time.thread_time() + self.config.budget_ms / 1000
         self._strict, self._unchanged = deadline is not None, False
         self._deadline = deadline if deadline is not None else self._deadline
-        reads += _shift(self._rescue(region, reads, dx, dy), dx, dy)
+        reads += shifted(self._rescue(region, reads, dx, dy), dx, dy)
         small = max(region.shape[:2]) <= SMALL_SIDE
         if (
             not reads and self.config.enlarge_small and small and self._may_enlarge()
         ):  # small pictures only: not budgeted
             self.stats.enlarged += 1
-            reads = _shift(self._enlarged(region), dx, dy)
-        return _drop_nested(_unique(reads))
+            reads = shifted(self._enlarged(region), dx, dy)
+        return drop_nested(unique(reads))
 
     def _may_enlarge(self) -> bool:
         """Not after a live frame's unchanged map (nothing new to read), nor past its deadline."""
@@ -235,7 +228,7 @@ class DecodePipeline:
         or more the decoders need."""
         big = cv2.resize(region, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
         back = np.array([[0.5, 0, 0], [0, 0.5, 0]], dtype=np.float64)
-        return [_mapped(r, back, "enlarged frame") for r in self._zxing(big)]
+        return [mapped(r, back, "enlarged frame") for r in self._zxing(big)]
 
     def _rescue(self, grey: np.ndarray, known: list[Read], dx: int = 0, dy: int = 0) -> list[Read]:
         """Skewed or light-on-dark 1-D codes when no 1-D code was read; small, turned or
@@ -273,7 +266,7 @@ class DecodePipeline:
             return []
         linear = found_map.linear(self.config.max_candidates if want_linear else 0)
         matrix = found_map.matrix(self.config.max_matrix_candidates if want_matrix else 0)
-        linear = [c for c in linear if not _inside_any(c.centre, known, dx, dy)]
+        linear = [c for c in linear if not inside_any(c.centre, known, dx, dy)]
         self._regions = [_bounds(c, dx, dy) for c in linear]
         self._regions += [(x + dx, y + dy, w, h) for x, y, w, h in matrix]
         big = any(w * h > grey.size / 2 for _, _, w, h in self._regions)
@@ -322,8 +315,8 @@ class DecodePipeline:
             method = "rotated+zbar"
             self.stats.zbar += 1
             found = self._zbar(along_bars(tries[0])) or self._zbar(along_bars(tries[-1]))
-            found = [_unshift_band(r, crop.shape[0]) for r in found]
-        return [_mapped(r, back, method) for r in found]
+            found = [unshift_band(r, crop.shape[0]) for r in found]
+        return [mapped(r, back, method) for r in found]
 
     def _rescue_matrix(self, grey: np.ndarray, box, rank: int) -> list[Read]:
         """A busy square patch cut out and enlarged, decoded with rotation and inversion on. The
@@ -339,7 +332,7 @@ class DecodePipeline:
             method = "enlarged+denoised"
             denoised = cv2.medianBlur(crop, 3)
             found = [r for r in self._zxing_matrix(denoised) if r.key not in LINEAR_FORMATS]
-        return [_mapped(r, back, method) for r in found]
+        return [mapped(r, back, method) for r in found]
 
     @staticmethod
     def _linear_reads(reads: list[Read]) -> list[Read]:
@@ -354,53 +347,6 @@ def _bounds(candidate, dx: int, dy: int) -> Box:
     return (x, y, w, h)
 
 
-def _unshift_band(read: Read, height: int) -> Read:
-    dy = height // 4
-    corners = tuple((x, y + dy) for x, y in read.corners)
-    return Read(read.text, read.format, corners, read.method, read.data)
-
-
-def _mapped(read: Read, back: np.ndarray, method: str) -> Read:
-    return Read(read.text, read.format, map_points(back, read.corners), method, read.data)
-
-
-def _inside_any(point: tuple[float, float], reads: list[Read], dx: int, dy: int) -> bool:
-    px, py = point[0] + dx, point[1] + dy
-    for read in reads:
-        if len(read.corners) >= 3:
-            outline = np.array(read.corners, np.float32).reshape(-1, 1, 2)
-            if cv2.pointPolygonTest(outline, (float(px), float(py)), False) >= 0:
-                return True
-    return False
-
-
-def _area(read: Read) -> float:
-    if len(read.corners) < 3:
-        return 0.0
-    return abs(float(cv2.contourArea(np.array(read.corners, np.float32).reshape(-1, 1, 2))))
-
-
-def _drop_nested(reads: list[Read]) -> list[Read]:
-    """One place holds one code: a read whose centre lies inside a larger read of another text
-    is a phantom from a few scan lines of the same bars (a checksum passes by chance now and
-    then), and is dropped."""
-    if len(reads) < 2:
-        return reads
-    areas = [_area(r) for r in reads]
-    keep = []
-    for i, read in enumerate(reads):
-        nested = any(
-            j != i
-            and other.text != read.text
-            and areas[j] > areas[i]
-            and _inside_any(read.centre(), [other], 0, 0)
-            for j, other in enumerate(reads)
-        )
-        if not nested:
-            keep.append(read)
-    return keep
-
-
 def _clip(roi: Box, shape) -> Box | None:
     x, y, w, h = (int(v) for v in roi)
     height, width = shape[:2]
@@ -409,25 +355,6 @@ def _clip(roi: Box, shape) -> Box | None:
     if x1 - x0 < 8 or y1 - y0 < 8:
         return None
     return (x0, y0, x1 - x0, y1 - y0)
-
-
-def _shift(reads: Iterable[Read], dx: int, dy: int) -> list[Read]:
-    if not dx and not dy:
-        return list(reads)
-    return [
-        Read(r.text, r.format, tuple((px + dx, py + dy) for px, py in r.corners), r.method, r.data)
-        for r in reads
-    ]
-
-
-def _unique(reads: list[Read]) -> list[Read]:
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for read in reads:
-        if (read.text, read.key) not in seen:
-            seen.add((read.text, read.key))
-            out.append(read)
-    return out
 
 
 def centred_roi(width: int, height: int, fraction: float = 0.6) -> Box:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpdesk.scanner.locate import sharpened
+from helpdesk.scanner.cutouts import sharpened
 
 TEXT = "PER-004711"
 
