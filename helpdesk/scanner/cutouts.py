@@ -1,7 +1,7 @@
 """Cutting candidate patches out of a picture for the decoders to try again.
 
-A bar-like patch (:class:`.locate.Candidate`) is turned level with its bars upright, a quiet zone
-each side, enlarged when its bars are fine; a busy square patch is cut out with a margin and
+A bar-like patch (:class:`.locate.Candidate`) is cut out along the code's axis with its bars
+upright, a quiet zone each side, enlarged when its bars are fine; a busy square patch is cut out with a margin and
 enlarged. Each cut-out comes with the 2x3 matrix mapping its pixels back to the picture, so a
 read's corners land where the code is.
 """
@@ -21,8 +21,12 @@ SHARPEN = 1.5  # the unsharp mask's amount on 1-D cut-outs (see sharpened)
 def cut_upright(
     grey: np.ndarray, candidate: Candidate, *, target_length: int = 640, max_zoom: float = 3.0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The candidate turned level (bars upright) with a quiet zone, and the 2x3 matrix that maps
-    the cut-out's pixels back to ``grey``'s coordinates."""
+    """The candidate with its bars upright and its axis level, a quiet zone each side, and the
+    2x3 matrix that maps the cut-out's pixels back to ``grey``'s coordinates.
+
+    Columns follow the bars and rows the code's axis: for a label seen at a slant (a sheared
+    candidate) both at once, so each row crosses every bar and each column stays on one bar.
+    Enlarged when its bars are fine (up to ``max_zoom``, towards ``target_length`` pixels)."""
     zoom = min(max_zoom, max(1.0, target_length / max(candidate.length, 1.0)))
     margin = 0.2 * candidate.length + 16
     out_w = int(round((candidate.length + 2 * margin) * zoom))
@@ -30,12 +34,14 @@ def cut_upright(
     out_w, out_h = max(out_w, 32), max(out_h, 24)
     theta = math.radians(candidate.angle)
     ux, uy = math.cos(theta), math.sin(theta)
+    ax, ay = ux - candidate.shear * uy, uy + candidate.shear * ux  # along the code's axis
     cx, cy = candidate.centre
-    # output (u, v) -> source: centre + ((u - out_w/2) * ux - (v - out_h/2) * uy) / zoom, ...
+    # output (u, v) -> source: centre + ((u - out_w / 2) * (ax, ay) + (v - out_h / 2) * (-uy, ux))
+    #                                    / zoom
     back = np.array(
         [
-            [ux / zoom, -uy / zoom, cx - (out_w / 2 * ux - out_h / 2 * uy) / zoom],
-            [uy / zoom, ux / zoom, cy - (out_w / 2 * uy + out_h / 2 * ux) / zoom],
+            [ax / zoom, -uy / zoom, cx - (out_w / 2 * ax - out_h / 2 * uy) / zoom],
+            [ay / zoom, ux / zoom, cy - (out_w / 2 * ay + out_h / 2 * ux) / zoom],
         ],
         dtype=np.float64,
     )
@@ -47,6 +53,13 @@ def cut_upright(
         borderMode=cv2.BORDER_REPLICATE,
     )
     return crop, back
+
+
+def pixel_size(back: np.ndarray) -> float:
+    """Cut-out pixels per picture pixel along the code (across its bars) of a 1-D cut-out's
+    matrix: the columns' step projected on the bars' normal."""
+    cross = float(back[0, 0] * back[1, 1] - back[1, 0] * back[0, 1])
+    return float(np.hypot(back[0, 1], back[1, 1])) / abs(cross)
 
 
 def cut_box(

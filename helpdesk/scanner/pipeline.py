@@ -10,10 +10,10 @@
    plain pass and the gate only, which is what most frames at a counter are.
 4. the rescues, on those patches only, likeliest first, the two kinds taking turns, within a
    per-frame CPU budget (``ScannerConfig.budget_ms``; the likeliest patch of each kind is always
-   tried): a bar-like patch is turned level, enlarged when its bars are fine, and decoded in its
-   likelier polarity (zxing-cpp's inversion covers 2-D codes only); the likeliest also in the
-   other polarity and by zbar on the bars averaged along their length (zbar reads some blurred
-   1-D codes zxing-cpp gives up on). A busy square patch is cut out, enlarged and decoded with
+   tried): a bar-like patch is cut out along its axis with its bars upright, enlarged when its
+   bars are fine, and decoded in its likelier polarity (zxing-cpp's inversion covers 2-D codes
+   only); the likeliest also in the other polarity and by zbar on the bars averaged along their
+   length (zbar reads some blurred 1-D codes zxing-cpp gives up on). A busy square patch is cut out, enlarged and decoded with
    zxing-cpp's rotation and inversion on; the likeliest again with noise taken out (3x3 median);
 5. when nothing at all was read in a small picture (a 640x480 camera, or the guide box of one):
    zxing-cpp again on the picture enlarged twice, for codes whose modules are under two pixels.
@@ -32,7 +32,14 @@ from dataclasses import dataclass, field, fields
 import cv2
 import numpy as np
 
-from helpdesk.scanner.cutouts import along_bars, cut_box, cut_upright, looks_inverted, sharpened
+from helpdesk.scanner.cutouts import (
+    along_bars,
+    cut_box,
+    cut_upright,
+    looks_inverted,
+    pixel_size,
+    sharpened,
+)
 from helpdesk.scanner.decoders import ZbarDecoder, ZxingDecoder
 from helpdesk.scanner.formats import DEFAULT_FORMATS, LINEAR_FORMATS, Read, normalise_format_name
 from helpdesk.scanner.images import to_grey
@@ -267,7 +274,7 @@ class DecodePipeline:
         linear = found_map.linear(self.config.max_candidates if want_linear else 0)
         matrix = found_map.matrix(self.config.max_matrix_candidates if want_matrix else 0)
         linear = [c for c in linear if not inside_any(c.centre, known, dx, dy)]
-        self._regions = [_bounds(c, dx, dy) for c in linear]
+        self._regions = [c.bounds(dx, dy) for c in linear]
         self._regions += [(x + dx, y + dy, w, h) for x, y, w, h in matrix]
         big = any(w * h > grey.size / 2 for _, _, w, h in self._regions)
         if self._live and big:  # noise taken for a code: its strongest patches, for fusion
@@ -300,7 +307,7 @@ class DecodePipeline:
         also gets the other polarity, and zbar."""
         assert self._zxing_level is not None  # 1-D candidates only when it reads them
         crop, back = cut_upright(grey, candidate)
-        crop = sharpened(crop, 1.0 / float(np.hypot(back[0, 0], back[1, 0])))
+        crop = sharpened(crop, pixel_size(back))
         tries = [255 - crop, crop] if looks_inverted(crop) else [crop, 255 - crop]
         tries = tries if rank == 0 else tries[:1]
         found: list[Read] = []
@@ -337,14 +344,6 @@ class DecodePipeline:
     @staticmethod
     def _linear_reads(reads: list[Read]) -> list[Read]:
         return [r for r in reads if r.key in LINEAR_FORMATS]
-
-
-def _bounds(candidate, dx: int, dy: int) -> Box:
-    """The upright box around a (turned) bar-like patch, in the frame's pixels."""
-    (cx, cy), size = candidate.centre, (candidate.length, candidate.height)
-    corners = cv2.boxPoints(((cx + dx, cy + dy), size, candidate.angle))
-    x, y, w, h = cv2.boundingRect(corners.astype(np.float32))
-    return (x, y, w, h)
 
 
 def _clip(roi: Box, shape) -> Box | None:
