@@ -10,11 +10,13 @@
    plain pass and the gate only, which is what most frames at a counter are.
 4. the rescues, on those patches only, likeliest first, the two kinds taking turns, within a
    per-frame CPU budget (``ScannerConfig.budget_ms``; the likeliest patch of each kind is always
-   tried): a bar-like patch is cut out along its axis with its bars upright, enlarged when its
-   bars are fine, and decoded in its likelier polarity (zxing-cpp's inversion covers 2-D codes
-   only); the likeliest also in the other polarity and by zbar on the bars averaged along their
-   length (zbar reads some blurred 1-D codes zxing-cpp gives up on). A busy square patch is cut out, enlarged and decoded with
-   zxing-cpp's rotation and inversion on; the likeliest again with noise taken out (3x3 median);
+   tried; bar-like patches whose bars are all of one width are tried last): a bar-like patch is
+   cut out along its axis with its bars upright, enlarged along it when its bars are fine, and
+   decoded in the polarity its outermost edges suggest (zxing-cpp's inversion covers 2-D codes
+   only); the likeliest also with its bars averaged along their length and sharpened harder (by
+   zxing-cpp, then zbar), then in the other polarity. A busy square patch is cut out, enlarged
+   and decoded with zxing-cpp's rotation and inversion on; the likeliest again with noise taken
+   out (3x3 median);
 5. when nothing at all was read in a small picture (a 640x480 camera, or the guide box of one):
    zxing-cpp again on the picture enlarged twice, for codes whose modules are under two pixels.
 
@@ -39,6 +41,7 @@ from helpdesk.scanner.cutouts import (
     looks_inverted,
     pixel_size,
     sharpened,
+    uniform_bars,
 )
 from helpdesk.scanner.decoders import ZbarDecoder, ZxingDecoder
 from helpdesk.scanner.formats import DEFAULT_FORMATS, LINEAR_FORMATS, Read, normalise_format_name
@@ -48,6 +51,7 @@ from helpdesk.scanner.reads import drop_nested, inside_any, mapped, shifted, uni
 
 Box = tuple[int, int, int, int]  # x, y, width, height in pixels
 SMALL_SIDE = 960  # pictures whose longer side is at most this are also tried enlarged
+AVERAGED_SHARPEN = 3.0  # unsharp amount on 1-D bars averaged along their length (less noise)
 SAME = 0.25  # share of a map's code-like cells that changed, under which the picture is the same
 
 
@@ -134,6 +138,7 @@ class DecodePipeline:
         self._live = self._strict = self._unchanged = False
         self._last_map: StructureMap | None = None  # the last rescued map, if it read nothing
         self._last_regions: list[Box] = []
+        self._likeliest: tuple[np.ndarray, np.ndarray, float] | None = None  # its 1-D cut-out
         formats = self.config.formats
         # The whole-frame pass leaves turning and inverting to the rescues: on a 1280x720 frame
         # zxing-cpp's own rotation and inversion passes cost more than the rescues that replace them.
@@ -145,7 +150,9 @@ class DecodePipeline:
         self._linear = bool(linear)
         use_zbar = bool(linear) and self.config.use_zbar
         self._zbar = (
-            ZbarDecoder(linear, min_quality=self.config.zbar_min_quality) if use_zbar else None
+            ZbarDecoder(linear, min_quality=self.config.zbar_min_quality, rows_only=True)
+            if use_zbar
+            else None
         )
         # The libraries' first call sets them up (tens of ms): done here, not on the first frame,
         # whose budget it would eat.
@@ -154,7 +161,9 @@ class DecodePipeline:
         self._zxing(bars)
         warm = StructureMap(bars)
         for candidate in warm.linear(1):
-            cut_upright(bars, candidate)
+            crop, back = cut_upright(bars, candidate, sharpen=True)
+            looks_inverted(crop, candidate.length * pixel_size(back), pixel_size(back))
+            uniform_bars(bars, candidate)
         warm.matrix(1)
         self._regions: list[Box] = []
 
@@ -274,25 +283,31 @@ class DecodePipeline:
         linear = found_map.linear(self.config.max_candidates if want_linear else 0)
         matrix = found_map.matrix(self.config.max_matrix_candidates if want_matrix else 0)
         linear = [c for c in linear if not inside_any(c.centre, known, dx, dy)]
+        linear.sort(key=lambda c: uniform_bars(grey, c))  # bars all of one width: tried last
         self._regions = [c.bounds(dx, dy) for c in linear]
         self._regions += [(x + dx, y + dy, w, h) for x, y, w, h in matrix]
         big = any(w * h > grey.size / 2 for _, _, w, h in self._regions)
         if self._live and big:  # noise taken for a code: its strongest patches, for fusion
             self._regions += [(x + dx, y + dy, w, h) for x, y, w, h in found_map.peaks(2)]
-        # Likeliest first, the two kinds taking turns: the budget leaves neither kind untried.
+        # Likeliest first, the two kinds taking turns: the budget leaves neither kind untried;
+        # the likeliest bar-like patch is tried harder once every patch has had its first try.
         order: list[tuple[str, int]] = []
         for rank in range(max(len(linear), len(matrix))):
             order += [("1d", rank)] if rank < len(linear) else []
             order += [("2d", rank)] if rank < len(matrix) else []
+        order += [("1d+", 0)] if linear else []
         reads: list[Read] = []
         got_linear = got_matrix = False
         for kind, rank in order:
-            if (kind == "1d" and got_linear) or (kind == "2d" and got_matrix):
+            if (kind != "2d" and got_linear) or (kind == "2d" and got_matrix):
                 continue
-            if (rank > 0 or self._strict) and not self._in_budget():
+            if (rank > 0 or kind == "1d+" or self._strict) and not self._in_budget():
                 break  # the likeliest patch of each kind is always tried; the budget stops the rest
             if kind == "1d":
                 found = self._rescue_linear(grey, linear[rank], rank)
+                got_linear = bool(found)
+            elif kind == "1d+":
+                found = self._rescue_linear_harder()
                 got_linear = bool(found)
             else:
                 found = self._rescue_matrix(grey, matrix[rank], rank)
@@ -303,26 +318,39 @@ class DecodePipeline:
         return reads
 
     def _rescue_linear(self, grey: np.ndarray, candidate, rank: int) -> list[Read]:
-        """One bar-like patch turned level, in the likelier polarity first; the likeliest patch
-        also gets the other polarity, and zbar."""
+        """One bar-like patch cut out along its axis with its bars upright, decoded in the
+        polarity its outermost edges suggest; the likeliest patch's cut-out is kept for
+        :meth:`_rescue_linear_harder`."""
         assert self._zxing_level is not None  # 1-D candidates only when it reads them
-        crop, back = cut_upright(grey, candidate)
-        crop = sharpened(crop, pixel_size(back))
-        tries = [255 - crop, crop] if looks_inverted(crop) else [crop, 255 - crop]
-        tries = tries if rank == 0 else tries[:1]
-        found: list[Read] = []
-        method = "rotated"
-        for attempt in tries:
-            self.stats.rescue_1d += 1
-            found = self._linear_reads(self._zxing_level(attempt))
-            if found:
-                break
-        if not found and rank == 0 and self._zbar is not None and self._in_budget():
-            # zbar on the bars averaged along their length: blur and noise fade, bars stay
-            method = "rotated+zbar"
+        crop, back = cut_upright(grey, candidate, across=1.0, sharpen=True)
+        pixel = pixel_size(back)
+        if looks_inverted(crop, candidate.length * pixel, pixel):
+            crop = 255 - crop
+        if rank == 0:
+            self._likeliest = (crop, back, pixel)
+        self.stats.rescue_1d += 1
+        return [mapped(r, back, "rotated") for r in self._linear_reads(self._zxing_level(crop))]
+
+    def _rescue_linear_harder(self) -> list[Read]:
+        """The likeliest bar-like patch again: its bars averaged along their length (noise fades
+        and blur does not grow, so their edges can then be sharpened harder), by zxing-cpp and
+        then by zbar; then in the other polarity."""
+        assert self._zxing_level is not None and self._likeliest is not None
+        crop, back, pixel = self._likeliest
+        rows, top, step = along_bars(crop)
+        clear = sharpened(rows, pixel, AVERAGED_SHARPEN)
+        self.stats.rescue_1d += 1
+        method = "averaged"
+        found = self._linear_reads(self._zxing_level(clear))
+        if not found and self._zbar is not None:
             self.stats.zbar += 1
-            found = self._zbar(along_bars(tries[0])) or self._zbar(along_bars(tries[-1]))
-            found = [unshift_band(r, crop.shape[0]) for r in found]
+            method = "averaged+zbar"
+            found = self._zbar(clear)
+        found = [unshift_band(r, top, step) for r in found]
+        if not found and self._in_budget():
+            self.stats.rescue_1d += 1
+            method = "rotated"
+            found = self._linear_reads(self._zxing_level(255 - crop))
         return [mapped(r, back, method) for r in found]
 
     def _rescue_matrix(self, grey: np.ndarray, box, rank: int) -> list[Read]:

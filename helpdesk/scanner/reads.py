@@ -12,10 +12,9 @@ from helpdesk.scanner.cutouts import map_points
 from helpdesk.scanner.formats import Read
 
 
-def unshift_band(read: Read, height: int) -> Read:
-    """A read's corners in the middle half of a cut-out (see ``along_bars``) back in the whole."""
-    dy = height // 4
-    corners = tuple((x, y + dy) for x, y in read.corners)
+def unshift_band(read: Read, top: int, step: int) -> Read:
+    """A read's corners in the averaged band's rows (see ``along_bars``) back in its cut-out."""
+    corners = tuple((x, top + y * step) for x, y in read.corners)
     return Read(read.text, read.format, corners, read.method, read.data)
 
 

@@ -1,5 +1,5 @@
-"""Finding bars beside other edges, cutting out a label seen at a slant, and reading fine,
-blurred bars.
+"""Finding bars beside other edges, cutting out a label seen at a slant, judging polarity, and
+reading fine, blurred bars.
 
 Fine bars (a module about two camera pixels) under blur keep little of their contrast; the 1-D
 cut-out is sharpened by an unsharp mask one camera pixel wide before it is decoded.
@@ -7,7 +7,8 @@ cut-out is sharpened by an unsharp mask one camera pixel wide before it is decod
 Bars touching a striped pattern, a box's edge or a label's outline at another angle are grouped
 apart from them by their own angle, so the patch is measured at the bars' angle. A label seen at
 a slant has its bars sheared along the code: the cut-out follows the code's axis with its bars
-upright.
+upright. A white label on a dark desk has dark ends to its cut-out: polarity is judged by the
+code's own outermost edges, not by the cut-out's ends.
 """
 
 from __future__ import annotations
@@ -16,12 +17,20 @@ import math
 
 import cv2
 import numpy as np
+import pytest
 from scanner_drawing import code_image
 
 from helpdesk.scanner import DecodePipeline, ScannerConfig
-from helpdesk.scanner.cutouts import sharpened
+from helpdesk.scanner.cutouts import (
+    cut_upright,
+    looks_inverted,
+    pixel_size,
+    sharpened,
+    uniform_bars,
+    width_spread,
+)
 from helpdesk.scanner.decoders import ZxingDecoder
-from helpdesk.scanner.locate import StructureMap
+from helpdesk.scanner.locate import Candidate, StructureMap
 
 TEXT = "PER-004711"
 
@@ -85,3 +94,35 @@ def test_a_label_seen_at_a_slant_is_cut_with_its_bars_upright_and_read():
     found = StructureMap(frame).linear(3)
     assert found and abs(found[0].shear - shear) < 0.05, found
     assert [r.text for r in DecodePipeline(ScannerConfig(budget_ms=1000.0)).decode(frame)] == [TEXT]
+
+
+@pytest.mark.parametrize("desk", [30, 90])
+def test_polarity_is_judged_by_the_codes_edges_not_the_desk_beyond_the_label(desk: int):
+    frame = np.full((480, 640), desk, np.uint8)
+    label = cv2.copyMakeBorder(bars_only(TEXT), 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
+    paste(frame, label, turned(label, (320, 240), -25))
+    frame = cv2.GaussianBlur(frame, (0, 0), 0.8)
+    candidate = StructureMap(frame).linear(1)[0]
+    crop, back = cut_upright(frame, candidate, sharpen=True)
+    width = candidate.length * pixel_size(back)
+    assert not looks_inverted(crop, width, pixel_size(back))  # dark ends: the desk, not the code
+    assert looks_inverted(255 - crop, width, pixel_size(back))
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt"), [(TEXT, "Code128"), ("0000000000", "Code128"), ("PER-000000", "Code39")]
+)
+def test_bars_all_of_one_width_are_no_code_and_codes_are_not_taken_for_them(text, fmt):
+    frame = np.full((240, 640), 200, np.uint8)
+    code = bars_only(text, fmt, module=3)
+    h, w = code.shape
+    frame[100 : 100 + h, 40 : 40 + w] = code
+    at_code = Candidate((40 + w / 2, 100 + h / 2), w - 60, h, 0.0, 1.0)
+    assert not uniform_bars(cv2.GaussianBlur(frame, (0, 0), 1.0), at_code)
+    assert width_spread(cv2.GaussianBlur(frame, (0, 0), 1.0), at_code) >= 1.5
+    grille = np.full((240, 640), 200, np.uint8)
+    for x in range(60, 580, 9):
+        grille[100:140, x : x + 4] = 40  # a vent: bars and gaps each of one width
+    assert uniform_bars(
+        cv2.GaussianBlur(grille, (0, 0), 1.0), Candidate((320, 120), 500, 40, 0.0, 1.0)
+    )
