@@ -112,15 +112,24 @@ _ZBAR_SYMBOLS = {
 
 
 class ZbarDecoder:
-    """zbar (no Data Matrix). ``min_quality`` drops 1-D reads seen on fewer scan lines."""
+    """zbar (no Data Matrix). ``min_quality`` drops 1-D reads seen on fewer scan lines.
+    ``rows_only``: scan the rows and not the columns, for pictures whose bars stand upright
+    (half the work; no column crosses upright bars)."""
 
     name = "zbar"
 
-    def __init__(self, formats: Iterable[str] = DEFAULT_FORMATS, *, min_quality: int = 1) -> None:
+    def __init__(
+        self,
+        formats: Iterable[str] = DEFAULT_FORMATS,
+        *,
+        min_quality: int = 1,
+        rows_only: bool = False,
+    ) -> None:
         from pyzbar import wrapper
 
         self._w = wrapper
         self.min_quality = min_quality
+        self.rows_only = rows_only
         wanted = {
             _ZBAR_SYMBOLS[k] for k in map(normalise_format_name, formats) if k in _ZBAR_SYMBOLS
         }
@@ -134,6 +143,8 @@ class ZbarDecoder:
             w.zbar_image_scanner_set_config(scanner, symbol, w.ZBarConfig.CFG_ENABLE, 0)
         for symbol in self._symbols:
             w.zbar_image_scanner_set_config(scanner, symbol, w.ZBarConfig.CFG_ENABLE, 1)
+        if self.rows_only:  # zbar's x density is that of its vertical scan lines
+            w.zbar_image_scanner_set_config(scanner, 0, w.ZBarConfig.CFG_X_DENSITY, 0)
         return scanner
 
     def __call__(self, grey: np.ndarray) -> list[Read]:

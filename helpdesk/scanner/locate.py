@@ -1,23 +1,33 @@
-"""Finding 1-D barcodes at any angle, and cutting them out upright.
+"""Finding 1-D barcodes at any angle (:mod:`.cutouts` cuts them out for the decoders).
 
 Plain 1-D decoders scan along rows (and columns): a bar code turned 15-40 degrees gives no clean
 scan line and is missed. Bars are a patch of strong edges that all point the same way, so the
 structure tensor of the image gradient (its energy and its coherence) marks them whatever the
-angle, while text, faces and clutter, whose edges point every way, are low in coherence. Each
-patch is turned so its bars stand upright and cut out with a quiet zone, ready to decode again.
+angle, while text, faces and clutter, whose edges point every way, are low in coherence. Bar-like
+cells are grouped by their own angle before they are joined into patches, and each patch is
+measured: its bars' angle, its extent and, for a label seen at a slant, the shear of its bars
+along the code.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cv2
 import numpy as np
 
+Box = tuple[int, int, int, int]  # x, y, width, height
 SHRINK = 4  # the search map has one cell per SHRINK x SHRINK pixels
-SHARPEN = 1.5  # the unsharp mask's amount on 1-D cut-outs (see sharpened)
 GATE_SIDE = 960  # pictures with a longer side than this are mapped at half size
+ANGLE_STEPS = 12  # bar cells are grouped by angle in windows of two steps (30 degrees), every 15
+FINE_STEPS = 90  # a patch's commonest angle is found in steps of 2 degrees
+# cosines of twice an angle, for cells' doubled angles: within 12 and 6 degrees
+KEEP_WITHIN = math.cos(math.radians(24))  # a patch's extent: its cells near the bars' angle
+PEAK_WITHIN = math.cos(math.radians(12))  # its angle: the mean of its cells near the commonest
+MAX_SHEAR = math.tan(math.radians(25))  # a code's axis this far off its bars' normal: not one code
+MIN_SHEAR = math.tan(math.radians(3))  # and this close: the measure's own noise
 # 2x2 differences, both at the same point and kept on one-pixel bars
 _DX = np.array([[-1.0, 1.0], [-1.0, 1.0]], np.float32)
 _DY = _DX.T.copy()
@@ -26,13 +36,37 @@ _DY = _DX.T.copy()
 @dataclass(frozen=True)
 class Candidate:
     """A patch that looks like bars: centre, size (along the code, across it) and the angle in
-    degrees of the code's long axis, in full-resolution pixels; ``score`` orders candidates."""
+    degrees of the bars' normal (the code's long axis when seen square on), in full-resolution
+    pixels; ``score`` orders candidates. ``shear``: the tangent of the angle between the code's
+    long axis and the bars' normal, which a label seen at a slant has (perspective shears the
+    bars along the code); 0 for a code seen square on."""
 
     centre: tuple[float, float]
     length: float
     height: float
     angle: float
     score: float
+    shear: float = 0.0
+
+    def corners(self) -> np.ndarray:
+        """The patch's four corners (a parallelogram when sheared), in full-resolution pixels."""
+        theta = math.radians(self.angle)
+        ux, uy = math.cos(theta), math.sin(theta)
+        ax, ay = ux - self.shear * uy, uy + self.shear * ux  # along the code's axis
+        half_l, half_h = self.length / 2, self.height / 2
+        cx, cy = self.centre
+        return np.array(
+            [
+                (cx + i * half_l * ax - j * half_h * uy, cy + i * half_l * ay + j * half_h * ux)
+                for i, j in ((-1, -1), (1, -1), (1, 1), (-1, 1))
+            ],
+            np.float32,
+        )
+
+    def bounds(self, dx: int = 0, dy: int = 0) -> Box:
+        """The upright box (x, y, w, h) around the patch, shifted by (dx, dy)."""
+        x, y, w, h = cv2.boundingRect(self.corners() + np.array((dx, dy), np.float32))
+        return (x, y, w, h)
 
 
 def find_linear_candidates(
@@ -163,19 +197,48 @@ class StructureMap:
         return [box for _, box in boxes[:limit]]
 
     def linear(self, limit: int) -> list[Candidate]:
-        """The most bar-like patches, best first (the area of the patch times its coherence)."""
+        """The most bar-like patches, best first (the area of the patch times its coherence).
+
+        Cells are grouped by their own angle before they are joined into patches (windows 30
+        degrees wide, every 15 degrees, so a code's cells all fall in one): bars touching a box's
+        edge, a label's outline or a striped pattern at another angle would otherwise join them
+        into one patch whose measured angle is that of neither, and the code is never cut out.
+        """
         if self.empty or not limit:
             return []
-        contours, _ = cv2.findContours(self._bars, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        blobs = [(cv2.contourArea(c), c) for c in contours]
-        blobs = [b for b in blobs if b[0] >= 12]
+        cells = self.strong & (self.coherence > self.min_coherence)
+        tensor = _Tensor.of(self)
+        # each bar cell's angle in ANGLE_STEPS steps (255: not a bar cell)
+        step = (tensor.fine * ANGLE_STEPS // FINE_STEPS).astype(np.uint8)
+        step[~cells] = 255
+        blobs: list[tuple[float, Box, np.ndarray]] = []
+        for k in range(ANGLE_STEPS):
+            window = cv2.inRange(step, k, k + 1)
+            if k == ANGLE_STEPS - 1:  # the last window wraps round to the first
+                window = cv2.bitwise_or(window, cv2.inRange(step, 0, 0))
+            contours, _ = cv2.findContours(
+                self._close(window), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
+            )
+            for contour in contours:
+                area = cv2.contourArea(contour)
+                if area >= 12:
+                    x, y, w, h = cv2.boundingRect(contour)
+                    blobs.append((area, (x, y, w, h), contour))
         blobs.sort(key=lambda b: b[0], reverse=True)
+        chosen: list[tuple[float, Box, np.ndarray]] = []
+        for blob in blobs:  # the same bars in two neighbouring windows: the larger patch
+            if len(chosen) == limit * 2:
+                break
+            if all(_overlap(blob[1], other[1]) < 0.5 for other in chosen):
+                chosen.append(blob)
         out: list[Candidate] = []
-        for area, contour in blobs[: limit * 3]:
-            candidate = _measure(self.jxx, self.jyy, self.jxy, contour, area)
-            if candidate is not None:
+        for area, _, contour in chosen:
+            if len(out) >= limit and out[limit - 1].score >= area:
+                break  # a score is at most the area (coherence at most 1): none can come in
+            candidate = _measure(tensor, contour, area)
+            if candidate is not None and not any(_same_place(candidate, o) for o in out):
                 out.append(candidate)
-        out.sort(key=lambda c: c.score, reverse=True)
+                out = sorted(out, key=lambda c: c.score, reverse=True)[: limit + 2]
         return out[:limit]
 
     def matrix(self, limit: int) -> list[tuple[int, int, int, int]]:
@@ -196,132 +259,100 @@ class StructureMap:
         return [box for _, box in boxes[:limit]]
 
 
-def _measure(jxx, jyy, jxy, contour: np.ndarray, area: float) -> Candidate | None:
-    """The angle (the patch's summed structure tensor) and extent of one bar-like patch."""
+def _overlap(a: Box, b: Box) -> float:
+    """Intersection over union of two boxes (x, y, w, h)."""
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    return w * h / float(a[2] * a[3] + b[2] * b[3] - w * h)
+
+
+def _same_place(a: Candidate, b: Candidate) -> bool:
+    """Whether ``a`` is centred inside ``b`` at a like angle: the same bars measured twice."""
+    turn = abs((a.angle - b.angle + 90) % 180 - 90)
+    return turn < 20 and cv2.pointPolygonTest(b.corners().reshape(-1, 1, 2), a.centre, False) >= 0
+
+
+class _Tensor(NamedTuple):
+    """Each cell's doubled gradient angle as a vector (a, b), as long as its oriented strength,
+    its energy, and the doubled angle in FINE_STEPS steps over the circle."""
+
+    a: np.ndarray
+    b: np.ndarray
+    energy: np.ndarray
+    strength: np.ndarray
+    fine: np.ndarray
+
+    @classmethod
+    def of(cls, found: StructureMap) -> _Tensor:
+        a, b = found.jxx - found.jyy, 2 * found.jxy
+        doubled = cv2.phase(a, b)  # 0 to 2 pi
+        fine = (doubled * (FINE_STEPS / (2 * math.pi))).astype(np.int32) % FINE_STEPS
+        return cls(a, b, found.jxx + found.jyy, cv2.magnitude(a, b), fine)
+
+
+def _measure(tensor: _Tensor, contour: np.ndarray, area: float) -> Candidate | None:
+    """The angle, extent and shear of one bar-like patch.
+
+    The angle is the commonest among the patch's cells (weighted by their strength), not their
+    mean: a patch that took in a stripe or an edge at another angle beside the bars keeps the
+    bars' own angle. The extent is that of the cells at the bars' angle (within 12 degrees). The
+    code's long axis is the cells' own (their positions' principal direction), which differs
+    from the bars' normal when perspective shears a label seen at a slant.
+    """
     x, y, bw, bh = cv2.boundingRect(contour)
     inside = np.zeros((bh, bw), np.uint8)
     cv2.drawContours(inside, [contour - (x, y)], -1, 1, thickness=-1)
-    sel = inside.astype(bool)
-    sxx = float(jxx[y : y + bh, x : x + bw][sel].sum())
-    syy = float(jyy[y : y + bh, x : x + bw][sel].sum())
-    sxy = float(jxy[y : y + bh, x : x + bw][sel].sum())
-    coherence = math.hypot(sxx - syy, 2 * sxy) / (sxx + syy + 1e-3)
+    ys, xs = np.nonzero(inside)
+    ys, xs = ys + y, xs + x
+    a, b, strength = tensor.a[ys, xs], tensor.b[ys, xs], tensor.strength[ys, xs]
+    coherence = math.hypot(float(a.sum()), float(b.sum())) / (
+        float(tensor.energy[ys, xs].sum()) + 1e-3
+    )
     if coherence < 0.5:
         return None
-    theta = 0.5 * math.atan2(2 * sxy, sxx - syy)  # the gradient's direction: along the code
+    theta = _commonest_angle(a, b, strength, tensor.fine[ys, xs])  # along the code
     ux, uy = math.cos(theta), math.sin(theta)
     # Only the cells whose own edges point the same way (a line crossing the label does not).
-    cxx = jxx[y : y + bh, x : x + bw]
-    cyy = jyy[y : y + bh, x : x + bw]
-    cxy = jxy[y : y + bh, x : x + bw]
-    cell_theta = 0.5 * np.arctan2(2 * cxy, cxx - cyy)
-    diff = np.abs(np.angle(np.exp(2j * (cell_theta - theta)))) / 2
-    keep = sel & (diff < math.radians(12))
-    if keep.sum() < 6:
+    keep = (a * math.cos(2 * theta) + b * math.sin(2 * theta)) > KEEP_WITHIN * strength
+    if np.count_nonzero(keep) < 6:
         return None
-    ys, xs = np.nonzero(keep)
-    px = (xs + x).astype(np.float32) * SHRINK + SHRINK / 2
-    py = (ys + y).astype(np.float32) * SHRINK + SHRINK / 2
+    px = xs[keep].astype(np.float32) * SHRINK + SHRINK / 2
+    py = ys[keep].astype(np.float32) * SHRINK + SHRINK / 2
     cx, cy = float(px.mean()), float(py.mean())
     along = (px - cx) * ux + (py - cy) * uy
     across = -(px - cx) * uy + (py - cy) * ux
-    a0, a1 = (float(v) for v in np.percentile(along, (1, 99)))
-    c0, c1 = (float(v) for v in np.percentile(across, (1, 99)))
-    mid_a, mid_c = (a0 + a1) / 2, (c0 + c1) / 2
+    spread = float(np.dot(along, along))
+    shear = float(np.dot(along, across)) / spread if spread > 0 else 0.0
+    shear = shear if MIN_SHEAR <= abs(shear) <= MAX_SHEAR else 0.0
+    across = across - shear * along
+    a0, a1 = _percentiles(along)
+    c0, c1 = _percentiles(across)
+    mid_a, mid_c = (a0 + a1) / 2, (c0 + c1) / 2 + shear * (a0 + a1) / 2
     centre = (cx + mid_a * ux - mid_c * uy, cy + mid_a * uy + mid_c * ux)
     length, height = a1 - a0 + SHRINK, c1 - c0 + SHRINK
     if length < 32 or height < 8:
         return None  # a line or the edge of a box: long across its gradient, thin along it
-    return Candidate(centre, length, height, math.degrees(theta), area * coherence)
+    return Candidate(centre, length, height, math.degrees(theta), area * coherence, shear)
 
 
-def _shrink(values: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    if (values.shape[1], values.shape[0]) == size:
-        return values
-    return cv2.resize(values, size, interpolation=cv2.INTER_AREA)
+def _commonest_angle(a: np.ndarray, b: np.ndarray, strength: np.ndarray, fine: np.ndarray) -> float:
+    """The cells' commonest gradient angle (radians): the peak of their doubled angles (``fine``,
+    2 degrees of angle a step), weighted by strength and smoothed over 10 degrees, refined as the
+    mean of the cells within 6 degrees of it."""
+    counts = np.bincount(fine, weights=strength, minlength=FINE_STEPS)
+    wrapped = np.concatenate((counts[-2:], counts, counts[:2]))
+    counts = wrapped[:-4] + wrapped[1:-3] + wrapped[2:-2] + wrapped[3:-1] + wrapped[4:]
+    peak = (int(np.argmax(counts)) + 0.5) * (2 * math.pi / FINE_STEPS)
+    near = (a * math.cos(peak) + b * math.sin(peak)) > PEAK_WITHIN * strength
+    if not near.any():
+        return 0.5 * peak
+    return 0.5 * math.atan2(float(b[near].sum()), float(a[near].sum()))
 
 
-def cut_upright(
-    grey: np.ndarray, candidate: Candidate, *, target_length: int = 640, max_zoom: float = 3.0
-) -> tuple[np.ndarray, np.ndarray]:
-    """The candidate turned level (bars upright) with a quiet zone, and the 2x3 matrix that maps
-    the cut-out's pixels back to ``grey``'s coordinates."""
-    zoom = min(max_zoom, max(1.0, target_length / max(candidate.length, 1.0)))
-    margin = 0.2 * candidate.length + 16
-    out_w = int(round((candidate.length + 2 * margin) * zoom))
-    out_h = int(round((max(candidate.height, 0.15 * candidate.length) + 16) * zoom))
-    out_w, out_h = max(out_w, 32), max(out_h, 24)
-    theta = math.radians(candidate.angle)
-    ux, uy = math.cos(theta), math.sin(theta)
-    cx, cy = candidate.centre
-    # output (u, v) -> source: centre + ((u - out_w/2) * ux - (v - out_h/2) * uy) / zoom, ...
-    back = np.array(
-        [
-            [ux / zoom, -uy / zoom, cx - (out_w / 2 * ux - out_h / 2 * uy) / zoom],
-            [uy / zoom, ux / zoom, cy - (out_w / 2 * uy + out_h / 2 * ux) / zoom],
-        ],
-        dtype=np.float64,
-    )
-    crop = cv2.warpAffine(
-        grey,
-        back,
-        (out_w, out_h),
-        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-        borderMode=cv2.BORDER_REPLICATE,
-    )
-    return crop, back
-
-
-def cut_box(
-    grey: np.ndarray, box: tuple[int, int, int, int], *, min_side: int = 200, max_zoom: float = 4.0
-) -> tuple[np.ndarray, np.ndarray]:
-    """A box with a margin, enlarged so its shorter side is about ``min_side`` pixels, and the
-    2x3 matrix mapping the cut-out's pixels back to ``grey``'s coordinates."""
-    x, y, w, h = box
-    margin = int(0.3 * max(w, h)) + 8
-    x0, y0 = max(0, x - margin), max(0, y - margin)
-    x1, y1 = min(grey.shape[1], x + w + margin), min(grey.shape[0], y + h + margin)
-    crop = grey[y0:y1, x0:x1]
-    zoom = min(max_zoom, max(1.0, min_side / max(1, min(crop.shape[:2]))))
-    if zoom > 1.0:
-        crop = cv2.resize(crop, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
-    back = np.array([[1 / zoom, 0, x0], [0, 1 / zoom, y0]], dtype=np.float64)
-    return crop, back
-
-
-def looks_inverted(crop: np.ndarray) -> bool:
-    """Whether an upright cut-out holds light bars on a dark ground: the quiet zones at both ends
-    of a printed code are the lightest part of it; here they are darker than the middle."""
-    h, w = crop.shape[:2]
-    band = crop[h // 3 : max(h // 3 + 1, 2 * h // 3)]
-    end = max(1, w // 12)
-    ends = float(np.median(np.concatenate([band[:, :end].ravel(), band[:, -end:].ravel()])))
-    middle = float(np.mean(band[:, w // 4 : 3 * w // 4]))
-    return ends < middle
-
-
-def sharpened(crop: np.ndarray, zoom: float) -> np.ndarray:
-    """An unsharp mask one camera pixel wide (``zoom`` cut-out pixels): blur and an enlargement
-    both spread each edge over about a camera pixel; taking that spread back off restores the
-    contrast of fine bars (bars 1.5 to 2 pixels wide lose most of theirs under blur), while
-    wide bars, whose edges are far apart, barely change."""
-    soft = cv2.GaussianBlur(crop, (0, 0), max(0.5, zoom))
-    return cv2.addWeighted(crop, 1.0 + SHARPEN, soft, -SHARPEN, 0)
-
-
-def along_bars(crop: np.ndarray) -> np.ndarray:
-    """The middle half of an upright cut-out, each pixel averaged with its neighbours along the
-    bars (a quarter of the band's height): a cleaner picture of a blurred, noisy 1-D code."""
-    h = crop.shape[0]
-    band = crop[h // 4 : max(h // 4 + 1, 3 * h // 4)]
-    return cv2.blur(band, (1, max(3, band.shape[0] // 4)))
-
-
-def map_points(back: np.ndarray, points) -> tuple[tuple[int, int], ...]:
-    """Points of a cut-out mapped back to the image it was cut from."""
-    out = []
-    for x, y in points:
-        sx = back[0, 0] * x + back[0, 1] * y + back[0, 2]
-        sy = back[1, 0] * x + back[1, 1] * y + back[1, 2]
-        out.append((int(round(sx)), int(round(sy))))
-    return tuple(out)
+def _percentiles(values: np.ndarray) -> tuple[float, float]:
+    """The 1st and 99th percentiles (nearest rank): the patch's extent, stray cells left out."""
+    ordered = np.sort(values)
+    last = len(ordered) - 1
+    return float(ordered[int(round(0.01 * last))]), float(ordered[int(round(0.99 * last))])

@@ -10,11 +10,13 @@
    plain pass and the gate only, which is what most frames at a counter are.
 4. the rescues, on those patches only, likeliest first, the two kinds taking turns, within a
    per-frame CPU budget (``ScannerConfig.budget_ms``; the likeliest patch of each kind is always
-   tried): a bar-like patch is turned level, enlarged when its bars are fine, and decoded in its
-   likelier polarity (zxing-cpp's inversion covers 2-D codes only); the likeliest also in the
-   other polarity and by zbar on the bars averaged along their length (zbar reads some blurred
-   1-D codes zxing-cpp gives up on). A busy square patch is cut out, enlarged and decoded with
-   zxing-cpp's rotation and inversion on; the likeliest again with noise taken out (3x3 median);
+   tried; bar-like patches whose bars are all of one width are tried last): a bar-like patch is
+   cut out along its axis with its bars upright, enlarged along it when its bars are fine, and
+   decoded in the polarity its outermost edges suggest (zxing-cpp's inversion covers 2-D codes
+   only); the likeliest also with its bars averaged along their length and sharpened harder (by
+   zxing-cpp, then zbar), then in the other polarity. A busy square patch is cut out, enlarged
+   and decoded with zxing-cpp's rotation and inversion on; the likeliest again with noise taken
+   out (3x3 median);
 5. when nothing at all was read in a small picture (a 640x480 camera, or the guide box of one):
    zxing-cpp again on the picture enlarged twice, for codes whose modules are under two pixels.
 
@@ -27,27 +29,29 @@ is dropped. :class:`DecodeStats` counts the passes run. Every decoder is guarded
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 
 import cv2
 import numpy as np
 
-from helpdesk.scanner.decoders import ZbarDecoder, ZxingDecoder
-from helpdesk.scanner.formats import DEFAULT_FORMATS, LINEAR_FORMATS, Read, normalise_format_name
-from helpdesk.scanner.images import to_grey
-from helpdesk.scanner.locate import (
-    StructureMap,
+from helpdesk.scanner.cutouts import (
     along_bars,
     cut_box,
     cut_upright,
     looks_inverted,
-    map_points,
+    pixel_size,
     sharpened,
+    uniform_bars,
 )
+from helpdesk.scanner.decoders import ZbarDecoder, ZxingDecoder
+from helpdesk.scanner.formats import DEFAULT_FORMATS, LINEAR_FORMATS, Read, normalise_format_name
+from helpdesk.scanner.images import to_grey
+from helpdesk.scanner.locate import StructureMap
+from helpdesk.scanner.reads import drop_nested, inside_any, mapped, shifted, unique, unshift_band
 
 Box = tuple[int, int, int, int]  # x, y, width, height in pixels
 SMALL_SIDE = 960  # pictures whose longer side is at most this are also tried enlarged
+AVERAGED_SHARPEN = 3.0  # unsharp amount on 1-D bars averaged along their length (less noise)
 SAME = 0.25  # share of a map's code-like cells that changed, under which the picture is the same
 
 
@@ -134,6 +138,7 @@ class DecodePipeline:
         self._live = self._strict = self._unchanged = False
         self._last_map: StructureMap | None = None  # the last rescued map, if it read nothing
         self._last_regions: list[Box] = []
+        self._likeliest: tuple[np.ndarray, np.ndarray, float] | None = None  # its 1-D cut-out
         formats = self.config.formats
         # The whole-frame pass leaves turning and inverting to the rescues: on a 1280x720 frame
         # zxing-cpp's own rotation and inversion passes cost more than the rescues that replace them.
@@ -145,7 +150,9 @@ class DecodePipeline:
         self._linear = bool(linear)
         use_zbar = bool(linear) and self.config.use_zbar
         self._zbar = (
-            ZbarDecoder(linear, min_quality=self.config.zbar_min_quality) if use_zbar else None
+            ZbarDecoder(linear, min_quality=self.config.zbar_min_quality, rows_only=True)
+            if use_zbar
+            else None
         )
         # The libraries' first call sets them up (tens of ms): done here, not on the first frame,
         # whose budget it would eat.
@@ -154,7 +161,9 @@ class DecodePipeline:
         self._zxing(bars)
         warm = StructureMap(bars)
         for candidate in warm.linear(1):
-            cut_upright(bars, candidate)
+            crop, back = cut_upright(bars, candidate, sharpen=True)
+            looks_inverted(crop, candidate.length * pixel_size(back), pixel_size(back))
+            uniform_bars(bars, candidate)
         warm.matrix(1)
         self._regions: list[Box] = []
 
@@ -188,7 +197,7 @@ class DecodePipeline:
         if area is not None:
             x, y, w, h = area
             self.stats.plain += 1
-            reads = _shift(self._zxing(grey[y : y + h, x : x + w]), x, y)
+            reads = shifted(self._zxing(grey[y : y + h, x : x + w]), x, y)
         if not reads and (area is None or whole_frame):
             self.stats.plain += 1
             reads = self._zxing(grey)
@@ -198,19 +207,19 @@ class DecodePipeline:
         else:
             region, dx, dy = grey, 0, 0
         if rescue is False:
-            return _drop_nested(_unique(reads))
+            return drop_nested(unique(reads))
         self._live = rescue is not None
         self._deadline = time.thread_time() + self.config.budget_ms / 1000
         self._strict, self._unchanged = deadline is not None, False
         self._deadline = deadline if deadline is not None else self._deadline
-        reads += _shift(self._rescue(region, reads, dx, dy), dx, dy)
+        reads += shifted(self._rescue(region, reads, dx, dy), dx, dy)
         small = max(region.shape[:2]) <= SMALL_SIDE
         if (
             not reads and self.config.enlarge_small and small and self._may_enlarge()
         ):  # small pictures only: not budgeted
             self.stats.enlarged += 1
-            reads = _shift(self._enlarged(region), dx, dy)
-        return _drop_nested(_unique(reads))
+            reads = shifted(self._enlarged(region), dx, dy)
+        return drop_nested(unique(reads))
 
     def _may_enlarge(self) -> bool:
         """Not after a live frame's unchanged map (nothing new to read), nor past its deadline."""
@@ -235,7 +244,7 @@ class DecodePipeline:
         or more the decoders need."""
         big = cv2.resize(region, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
         back = np.array([[0.5, 0, 0], [0, 0.5, 0]], dtype=np.float64)
-        return [_mapped(r, back, "enlarged frame") for r in self._zxing(big)]
+        return [mapped(r, back, "enlarged frame") for r in self._zxing(big)]
 
     def _rescue(self, grey: np.ndarray, known: list[Read], dx: int = 0, dy: int = 0) -> list[Read]:
         """Skewed or light-on-dark 1-D codes when no 1-D code was read; small, turned or
@@ -273,26 +282,32 @@ class DecodePipeline:
             return []
         linear = found_map.linear(self.config.max_candidates if want_linear else 0)
         matrix = found_map.matrix(self.config.max_matrix_candidates if want_matrix else 0)
-        linear = [c for c in linear if not _inside_any(c.centre, known, dx, dy)]
-        self._regions = [_bounds(c, dx, dy) for c in linear]
+        linear = [c for c in linear if not inside_any(c.centre, known, dx, dy)]
+        linear.sort(key=lambda c: uniform_bars(grey, c))  # bars all of one width: tried last
+        self._regions = [c.bounds(dx, dy) for c in linear]
         self._regions += [(x + dx, y + dy, w, h) for x, y, w, h in matrix]
         big = any(w * h > grey.size / 2 for _, _, w, h in self._regions)
         if self._live and big:  # noise taken for a code: its strongest patches, for fusion
             self._regions += [(x + dx, y + dy, w, h) for x, y, w, h in found_map.peaks(2)]
-        # Likeliest first, the two kinds taking turns: the budget leaves neither kind untried.
+        # Likeliest first, the two kinds taking turns: the budget leaves neither kind untried;
+        # the likeliest bar-like patch is tried harder once every patch has had its first try.
         order: list[tuple[str, int]] = []
         for rank in range(max(len(linear), len(matrix))):
             order += [("1d", rank)] if rank < len(linear) else []
             order += [("2d", rank)] if rank < len(matrix) else []
+        order += [("1d+", 0)] if linear else []
         reads: list[Read] = []
         got_linear = got_matrix = False
         for kind, rank in order:
-            if (kind == "1d" and got_linear) or (kind == "2d" and got_matrix):
+            if (kind != "2d" and got_linear) or (kind == "2d" and got_matrix):
                 continue
-            if (rank > 0 or self._strict) and not self._in_budget():
+            if (rank > 0 or kind == "1d+" or self._strict) and not self._in_budget():
                 break  # the likeliest patch of each kind is always tried; the budget stops the rest
             if kind == "1d":
                 found = self._rescue_linear(grey, linear[rank], rank)
+                got_linear = bool(found)
+            elif kind == "1d+":
+                found = self._rescue_linear_harder()
                 got_linear = bool(found)
             else:
                 found = self._rescue_matrix(grey, matrix[rank], rank)
@@ -303,27 +318,40 @@ class DecodePipeline:
         return reads
 
     def _rescue_linear(self, grey: np.ndarray, candidate, rank: int) -> list[Read]:
-        """One bar-like patch turned level, in the likelier polarity first; the likeliest patch
-        also gets the other polarity, and zbar."""
+        """One bar-like patch cut out along its axis with its bars upright, decoded in the
+        polarity its outermost edges suggest; the likeliest patch's cut-out is kept for
+        :meth:`_rescue_linear_harder`."""
         assert self._zxing_level is not None  # 1-D candidates only when it reads them
-        crop, back = cut_upright(grey, candidate)
-        crop = sharpened(crop, 1.0 / float(np.hypot(back[0, 0], back[1, 0])))
-        tries = [255 - crop, crop] if looks_inverted(crop) else [crop, 255 - crop]
-        tries = tries if rank == 0 else tries[:1]
-        found: list[Read] = []
-        method = "rotated"
-        for attempt in tries:
-            self.stats.rescue_1d += 1
-            found = self._linear_reads(self._zxing_level(attempt))
-            if found:
-                break
-        if not found and rank == 0 and self._zbar is not None and self._in_budget():
-            # zbar on the bars averaged along their length: blur and noise fade, bars stay
-            method = "rotated+zbar"
+        crop, back = cut_upright(grey, candidate, across=1.0, sharpen=True)
+        pixel = pixel_size(back)
+        if looks_inverted(crop, candidate.length * pixel, pixel):
+            crop = 255 - crop
+        if rank == 0:
+            self._likeliest = (crop, back, pixel)
+        self.stats.rescue_1d += 1
+        return [mapped(r, back, "rotated") for r in self._linear_reads(self._zxing_level(crop))]
+
+    def _rescue_linear_harder(self) -> list[Read]:
+        """The likeliest bar-like patch again: its bars averaged along their length (noise fades
+        and blur does not grow, so their edges can then be sharpened harder), by zxing-cpp and
+        then by zbar; then in the other polarity."""
+        assert self._zxing_level is not None and self._likeliest is not None
+        crop, back, pixel = self._likeliest
+        rows, top, step = along_bars(crop)
+        clear = sharpened(rows, pixel, AVERAGED_SHARPEN)
+        self.stats.rescue_1d += 1
+        method = "averaged"
+        found = self._linear_reads(self._zxing_level(clear))
+        if not found and self._zbar is not None:
             self.stats.zbar += 1
-            found = self._zbar(along_bars(tries[0])) or self._zbar(along_bars(tries[-1]))
-            found = [_unshift_band(r, crop.shape[0]) for r in found]
-        return [_mapped(r, back, method) for r in found]
+            method = "averaged+zbar"
+            found = self._zbar(clear)
+        found = [unshift_band(r, top, step) for r in found]
+        if not found and self._in_budget():
+            self.stats.rescue_1d += 1
+            method = "rotated"
+            found = self._linear_reads(self._zxing_level(255 - crop))
+        return [mapped(r, back, method) for r in found]
 
     def _rescue_matrix(self, grey: np.ndarray, box, rank: int) -> list[Read]:
         """A busy square patch cut out and enlarged, decoded with rotation and inversion on. The
@@ -339,66 +367,11 @@ class DecodePipeline:
             method = "enlarged+denoised"
             denoised = cv2.medianBlur(crop, 3)
             found = [r for r in self._zxing_matrix(denoised) if r.key not in LINEAR_FORMATS]
-        return [_mapped(r, back, method) for r in found]
+        return [mapped(r, back, method) for r in found]
 
     @staticmethod
     def _linear_reads(reads: list[Read]) -> list[Read]:
         return [r for r in reads if r.key in LINEAR_FORMATS]
-
-
-def _bounds(candidate, dx: int, dy: int) -> Box:
-    """The upright box around a (turned) bar-like patch, in the frame's pixels."""
-    (cx, cy), size = candidate.centre, (candidate.length, candidate.height)
-    corners = cv2.boxPoints(((cx + dx, cy + dy), size, candidate.angle))
-    x, y, w, h = cv2.boundingRect(corners.astype(np.float32))
-    return (x, y, w, h)
-
-
-def _unshift_band(read: Read, height: int) -> Read:
-    dy = height // 4
-    corners = tuple((x, y + dy) for x, y in read.corners)
-    return Read(read.text, read.format, corners, read.method, read.data)
-
-
-def _mapped(read: Read, back: np.ndarray, method: str) -> Read:
-    return Read(read.text, read.format, map_points(back, read.corners), method, read.data)
-
-
-def _inside_any(point: tuple[float, float], reads: list[Read], dx: int, dy: int) -> bool:
-    px, py = point[0] + dx, point[1] + dy
-    for read in reads:
-        if len(read.corners) >= 3:
-            outline = np.array(read.corners, np.float32).reshape(-1, 1, 2)
-            if cv2.pointPolygonTest(outline, (float(px), float(py)), False) >= 0:
-                return True
-    return False
-
-
-def _area(read: Read) -> float:
-    if len(read.corners) < 3:
-        return 0.0
-    return abs(float(cv2.contourArea(np.array(read.corners, np.float32).reshape(-1, 1, 2))))
-
-
-def _drop_nested(reads: list[Read]) -> list[Read]:
-    """One place holds one code: a read whose centre lies inside a larger read of another text
-    is a phantom from a few scan lines of the same bars (a checksum passes by chance now and
-    then), and is dropped."""
-    if len(reads) < 2:
-        return reads
-    areas = [_area(r) for r in reads]
-    keep = []
-    for i, read in enumerate(reads):
-        nested = any(
-            j != i
-            and other.text != read.text
-            and areas[j] > areas[i]
-            and _inside_any(read.centre(), [other], 0, 0)
-            for j, other in enumerate(reads)
-        )
-        if not nested:
-            keep.append(read)
-    return keep
 
 
 def _clip(roi: Box, shape) -> Box | None:
@@ -409,25 +382,6 @@ def _clip(roi: Box, shape) -> Box | None:
     if x1 - x0 < 8 or y1 - y0 < 8:
         return None
     return (x0, y0, x1 - x0, y1 - y0)
-
-
-def _shift(reads: Iterable[Read], dx: int, dy: int) -> list[Read]:
-    if not dx and not dy:
-        return list(reads)
-    return [
-        Read(r.text, r.format, tuple((px + dx, py + dy) for px, py in r.corners), r.method, r.data)
-        for r in reads
-    ]
-
-
-def _unique(reads: list[Read]) -> list[Read]:
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for read in reads:
-        if (read.text, read.key) not in seen:
-            seen.add((read.text, read.key))
-            out.append(read)
-    return out
 
 
 def centred_roi(width: int, height: int, fraction: float = 0.6) -> Box:

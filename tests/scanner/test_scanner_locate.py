@@ -1,18 +1,36 @@
-"""Finding bars that sit close inside a label's outline, and reading fine, blurred bars.
+"""Finding bars beside other edges, cutting out a label seen at a slant, judging polarity, and
+reading fine, blurred bars.
 
 Fine bars (a module about two camera pixels) under blur keep little of their contrast; the 1-D
 cut-out is sharpened by an unsharp mask one camera pixel wide before it is decoded.
 
-A label's outline (white label, darker desk) is one strong edge: as coherent as bars, often
-stronger than blurred bars. Taken for bars it joins them into one patch with the outline, whose
-measured angle is that of neither, and the code is never cut out.
+Bars touching a striped pattern, a box's edge or a label's outline at another angle are grouped
+apart from them by their own angle, so the patch is measured at the bars' angle. A label seen at
+a slant has its bars sheared along the code: the cut-out follows the code's axis with its bars
+upright. A white label on a dark desk has dark ends to its cut-out: polarity is judged by the
+code's own outermost edges, not by the cut-out's ends.
 """
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
-from helpdesk.scanner.locate import sharpened
+import cv2
+import numpy as np
+import pytest
+from scanner_drawing import code_image
+
+from helpdesk.scanner import DecodePipeline, ScannerConfig
+from helpdesk.scanner.cutouts import (
+    cut_upright,
+    looks_inverted,
+    pixel_size,
+    sharpened,
+    uniform_bars,
+    width_spread,
+)
+from helpdesk.scanner.decoders import ZxingDecoder
+from helpdesk.scanner.locate import Candidate, StructureMap
 
 TEXT = "PER-004711"
 
@@ -24,3 +42,87 @@ def test_sharpening_leaves_wide_bars_and_flat_ground_alone():
     out = sharpened(crop, 2.0)
     assert np.array_equal(out[:, 70:90], crop[:, 70:90])
     assert out[:, 58].max() > 200 and out[:, 61].min() < 40  # its edges get steeper
+
+
+def bars_only(text: str, fmt: str = "Code128", module: int = 2, height: int = 40) -> np.ndarray:
+    """A code's bars ``height`` pixels tall with its quiet zones, black on white."""
+    row = code_image(text, fmt, scale=1)[:1]
+    return cv2.resize(row, (row.shape[1] * module, height), interpolation=cv2.INTER_NEAREST)
+
+
+def paste(frame: np.ndarray, patch: np.ndarray, matrix: np.ndarray) -> None:
+    """``patch`` warped into ``frame`` by the 2x3 ``matrix`` (patch -> frame pixels)."""
+    size = (frame.shape[1], frame.shape[0])
+    warped = cv2.warpAffine(patch, matrix, size, flags=cv2.INTER_LINEAR)
+    inside = cv2.warpAffine(np.full_like(patch, 255), matrix, size) > 127
+    frame[inside] = warped[inside]
+
+
+def turned(patch: np.ndarray, centre: tuple[float, float], angle: float) -> np.ndarray:
+    h, w = patch.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    m[:, 2] += (centre[0] - w / 2, centre[1] - h / 2)
+    return m
+
+
+def test_bars_touching_stripes_at_another_angle_are_found_at_their_own_angle():
+    frame = np.full((480, 640), 150, np.uint8)
+    frame[150:330, 60:330:8] = 30  # a striped pattern (a vent) ...
+    frame[150:330, 61:330:8] = 30
+    label = cv2.copyMakeBorder(bars_only(TEXT), 8, 8, 8, 8, cv2.BORDER_CONSTANT, value=255)
+    paste(frame, label, turned(label, (420, 240), 20))  # ... right beside a turned label
+    frame = cv2.GaussianBlur(frame, (0, 0), 0.7)
+    found = StructureMap(frame).linear(3)
+    near = [c for c in found if math.hypot(c.centre[0] - 420, c.centre[1] - 240) < 40]
+    assert near, found
+    assert abs((near[0].angle + 20 + 90) % 180 - 90) < 3, near[0]  # place() turns the other way
+    assert TEXT in [r.text for r in DecodePipeline(ScannerConfig(budget_ms=1000.0)).decode(frame)]
+
+
+def test_a_label_seen_at_a_slant_is_cut_with_its_bars_upright_and_read():
+    frame = np.full((480, 640), 120, np.uint8)
+    label = cv2.copyMakeBorder(
+        bars_only(TEXT, height=30), 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255
+    )
+    h, w = label.shape
+    shear = math.tan(math.radians(12))  # the code's axis turns, its bars stay upright
+    m = np.array([[1.0, 0.0, 320 - w / 2], [shear, 1.0, 240 - h / 2 - shear * w / 2]])
+    paste(frame, label, m)
+    frame = cv2.GaussianBlur(frame, (0, 0), 0.7)
+    plain = ZxingDecoder(try_rotate=False, try_invert=False)
+    assert plain(frame) == []  # no row crosses every bar
+    found = StructureMap(frame).linear(3)
+    assert found and abs(found[0].shear - shear) < 0.05, found
+    assert [r.text for r in DecodePipeline(ScannerConfig(budget_ms=1000.0)).decode(frame)] == [TEXT]
+
+
+@pytest.mark.parametrize("desk", [30, 90])
+def test_polarity_is_judged_by_the_codes_edges_not_the_desk_beyond_the_label(desk: int):
+    frame = np.full((480, 640), desk, np.uint8)
+    label = cv2.copyMakeBorder(bars_only(TEXT), 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
+    paste(frame, label, turned(label, (320, 240), -25))
+    frame = cv2.GaussianBlur(frame, (0, 0), 0.8)
+    candidate = StructureMap(frame).linear(1)[0]
+    crop, back = cut_upright(frame, candidate, sharpen=True)
+    width = candidate.length * pixel_size(back)
+    assert not looks_inverted(crop, width, pixel_size(back))  # dark ends: the desk, not the code
+    assert looks_inverted(255 - crop, width, pixel_size(back))
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt"), [(TEXT, "Code128"), ("0000000000", "Code128"), ("PER-000000", "Code39")]
+)
+def test_bars_all_of_one_width_are_no_code_and_codes_are_not_taken_for_them(text, fmt):
+    frame = np.full((240, 640), 200, np.uint8)
+    code = bars_only(text, fmt, module=3)
+    h, w = code.shape
+    frame[100 : 100 + h, 40 : 40 + w] = code
+    at_code = Candidate((40 + w / 2, 100 + h / 2), w - 60, h, 0.0, 1.0)
+    assert not uniform_bars(cv2.GaussianBlur(frame, (0, 0), 1.0), at_code)
+    assert width_spread(cv2.GaussianBlur(frame, (0, 0), 1.0), at_code) >= 1.5
+    grille = np.full((240, 640), 200, np.uint8)
+    for x in range(60, 580, 9):
+        grille[100:140, x : x + 4] = 40  # a vent: bars and gaps each of one width
+    assert uniform_bars(
+        cv2.GaussianBlur(grille, (0, 0), 1.0), Candidate((320, 120), 500, 40, 0.0, 1.0)
+    )
