@@ -148,8 +148,3 @@ def send_begin_with_first_statement(engine: Engine) -> None:
     event.listen(engine, "do_execute", _do_execute)
     event.listen(engine, "do_execute_no_params", _do_execute_no_params)
     event.listen(engine, "do_executemany", _do_executemany)
-
-
-def commit_was_sent(conn: Connection) -> bool:
-    """Whether ``conn``'s transaction has sent its COMMIT already (with :data:`COMMIT_TOO`)."""
-    return bool(conn.connection.info.get(_COMMITTED))
