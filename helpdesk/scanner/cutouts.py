@@ -19,6 +19,7 @@ SHARPEN = 1.5  # the unsharp mask's amount on 1-D cut-outs (see sharpened)
 STRONG_EDGE = 0.2  # edges this share of the strongest count in judging polarity
 UNIFORM = 1.3  # bars this alike in width are no code (see uniform_bars)
 AVERAGED_ROWS = 24  # rows of the averaged band kept for the decoders (see along_bars)
+LEAN_WINDOWS = 8  # windows along a band in which its bars' lean is measured (see straightened)
 
 
 def cut_upright(
@@ -155,18 +156,74 @@ def sharpened(crop: np.ndarray, zoom: float, amount: float = SHARPEN) -> np.ndar
     return cv2.addWeighted(crop, 1.0 + amount, soft, -amount, 0)
 
 
-def along_bars(crop: np.ndarray) -> tuple[np.ndarray, int, int]:
-    """The middle half of an upright cut-out, each pixel averaged with its neighbours along the
-    bars (a quarter of the band's height): a cleaner picture of a blurred, noisy 1-D code. Rows
-    that close are all but the same after the averaging, so about ``AVERAGED_ROWS`` of them,
-    evenly spaced, are kept (the decoders scan every row). Returns (rows, first row, row step)
-    in ``crop``."""
+def along_bars(crop: np.ndarray, straighten: bool = False) -> tuple[np.ndarray, int, int] | None:
+    """The middle half of an upright cut-out (``straighten``: its bars stood straight first, see
+    :func:`straightened`), each pixel averaged with its neighbours along the bars (a quarter of
+    the band's height): a cleaner picture of a blurred, noisy 1-D code. Rows that close are all
+    but the same after the averaging, so about ``AVERAGED_ROWS`` of them, evenly spaced, are kept (the decoders scan
+    every row). Returns (rows, first row, row step) in ``crop``; with ``straighten``, None when
+    no bar leans (the picture would be the same as without)."""
     h = crop.shape[0]
     top = h // 4
     band = crop[top : max(top + 1, 3 * h // 4)]
+    if straighten:
+        upright = straightened(band)
+        if upright is None:
+            return None
+        band = upright
     band = cv2.blur(band, (1, max(3, band.shape[0] // 4)))
     step = max(1, band.shape[0] // AVERAGED_ROWS)
     return np.ascontiguousarray(band[::step]), top, step
+
+
+def straightened(band: np.ndarray) -> np.ndarray | None:
+    """An upright 1-D band with each bar made to stand straight up.
+
+    A single cut keeps only bars that all lean alike. Seen in perspective, a label's bars are
+    lines that meet at a vanishing point, so they fan out along the code: how far a bar leans
+    (the tangent of its angle from upright) changes in step with its place along the code.
+    Their lean is measured in windows along the band, from the structure tensor of the
+    gradient (each window weighted by how strongly one direction rules it), a straight line is
+    fitted to it, and each row is shifted by lean times its distance from the middle row, so
+    that every column then follows one bar and averaging along the columns adds up the same bar
+    instead of smearing neighbours together. None when no bar leans by half a pixel or more
+    between the middle row and the band's edge (or the band is too small to tell): the band as
+    it is."""
+    h, w = band.shape[:2]
+    if h < 4 or w < 8 * LEAN_WINDOWS:
+        return None
+    soft = cv2.GaussianBlur(band.astype(np.float32), (0, 0), 1.0)
+    gx = cv2.Sobel(soft, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(soft, cv2.CV_32F, 0, 1, ksize=3)
+    half = w // (2 * LEAN_WINDOWS)
+    cols = 2 * LEAN_WINDOWS * half
+    xx = (gx * gx)[:, :cols].reshape(h, -1, half).sum(axis=(0, 2))
+    xy = (gx * gy)[:, :cols].reshape(h, -1, half).sum(axis=(0, 2))
+    yy = (gy * gy)[:, :cols].reshape(h, -1, half).sum(axis=(0, 2))
+    # windows of two halves, every half window: neighbouring halves added
+    xx, xy, yy = xx[:-1] + xx[1:], xy[:-1] + xy[1:], yy[:-1] + yy[1:]
+    lean = -np.tan(0.5 * np.arctan2(2 * xy, xx - yy))  # columns per row down the bar
+    weight = np.hypot(xx - yy, 2 * xy)  # coherence times energy
+    if float(weight.sum()) <= 0:
+        return None
+    at = (np.arange(len(lean)) + 1.0) * half
+    root = np.sqrt(weight)
+    sides = np.vstack([at, np.ones_like(at)]).T * root[:, None]
+    fit = np.linalg.lstsq(sides, lean * root, rcond=None)
+    slope, offset = fit[0]
+    if max(abs(offset), abs(offset + slope * w)) * (h - 1) / 2 < 0.5:
+        return None
+    columns = np.arange(w, dtype=np.float32)
+    rows = np.arange(h, dtype=np.float32) - (h - 1) / 2
+    map_x = columns[None, :] + (slope * columns[None, :] + offset) * rows[:, None]
+    map_y = np.repeat((rows + (h - 1) / 2)[:, None], w, axis=1)
+    return cv2.remap(
+        band,
+        map_x.astype(np.float32),
+        map_y.astype(np.float32),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
 
 
 def uniform_bars(grey: np.ndarray, candidate: Candidate) -> bool:

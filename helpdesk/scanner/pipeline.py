@@ -14,7 +14,8 @@
    cut out along its axis with its bars upright, enlarged along it when its bars are fine, and
    decoded in the polarity its outermost edges suggest (zxing-cpp's inversion covers 2-D codes
    only); the likeliest also with its bars averaged along their length and sharpened harder (by
-   zxing-cpp, then zbar), then in the other polarity. A busy square patch is cut out, enlarged
+   zxing-cpp, then zbar), again with its bars stood straight when perspective fans them out,
+   then in the other polarity. A busy square patch is cut out, enlarged
    and decoded with zxing-cpp's rotation and inversion on; the likeliest again with noise taken
    out (3x3 median);
 5. when nothing at all was read in a small picture (a 640x480 camera, or the guide box of one):
@@ -334,19 +335,28 @@ class DecodePipeline:
     def _rescue_linear_harder(self) -> list[Read]:
         """The likeliest bar-like patch again: its bars averaged along their length (noise fades
         and blur does not grow, so their edges can then be sharpened harder), by zxing-cpp and
-        then by zbar; then in the other polarity."""
+        then by zbar; when its bars lean (fanned out by perspective), the same with each bar
+        stood straight first; then in the other polarity."""
         assert self._zxing_level is not None and self._likeliest is not None
         crop, back, pixel = self._likeliest
-        rows, top, step = along_bars(crop)
-        clear = sharpened(rows, pixel, AVERAGED_SHARPEN)
-        self.stats.rescue_1d += 1
+        found: list[Read] = []
         method = "averaged"
-        found = self._linear_reads(self._zxing_level(clear))
-        if not found and self._zbar is not None:
-            self.stats.zbar += 1
-            method = "averaged+zbar"
-            found = self._zbar(clear)
-        found = [unshift_band(r, top, step) for r in found]
+        for straighten in (False, True):
+            if straighten and (found or not self._in_budget()):
+                break
+            band = along_bars(crop, straighten)
+            if band is None:  # its bars do not lean: the same picture again
+                break
+            rows, top, step = band
+            clear = sharpened(rows, pixel, AVERAGED_SHARPEN)
+            self.stats.rescue_1d += 1
+            method = "straightened" if straighten else "averaged"
+            found = self._linear_reads(self._zxing_level(clear))
+            if not found and self._zbar is not None:
+                self.stats.zbar += 1
+                method += "+zbar"
+                found = self._zbar(clear)
+            found = [unshift_band(r, top, step) for r in found]
         if not found and self._in_budget():
             self.stats.rescue_1d += 1
             method = "rotated"

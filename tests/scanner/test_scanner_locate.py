@@ -22,10 +22,12 @@ from scanner_drawing import code_image
 
 from helpdesk.scanner import DecodePipeline, ScannerConfig
 from helpdesk.scanner.cutouts import (
+    along_bars,
     cut_upright,
     looks_inverted,
     pixel_size,
     sharpened,
+    straightened,
     uniform_bars,
     width_spread,
 )
@@ -126,3 +128,48 @@ def test_bars_all_of_one_width_are_no_code_and_codes_are_not_taken_for_them(text
     assert uniform_bars(
         cv2.GaussianBlur(grille, (0, 0), 1.0), Candidate((320, 120), 500, 40, 0.0, 1.0)
     )
+
+
+def fanned(text: str, lean_left: float, lean_right: float, seed: int = 0) -> np.ndarray:
+    """A code's bars seen in perspective: lines that meet at a vanishing point, leaning by
+    ``lean_left`` degrees at the code's left end and ``lean_right`` at its right end, with a
+    quiet zone, a grey ground and sensor noise."""
+    bars = bars_only(text, "Code39", module=3, height=60)
+    h, w = bars.shape
+    top = [h * math.tan(math.radians(lean_left)), w + h * math.tan(math.radians(lean_right))]
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    dst = np.float32([[top[0], 0], [top[1], 0], [w, h], [0, h]])
+    band = cv2.warpPerspective(
+        bars, cv2.getPerspectiveTransform(src, dst), (w + 60, h), borderValue=255
+    )
+    band = cv2.GaussianBlur(band.astype(np.float32), (0, 0), 1.0)
+    band = 60 + band * 0.6 + np.random.default_rng(seed).normal(0, 14, band.shape)
+    return np.clip(band, 0, 255).astype(np.uint8)
+
+
+def column_contrast(band: np.ndarray) -> float:
+    """How much the mean of each column differs from its neighbours': high when every column
+    follows one bar, low when the columns cross leaning bars and average them together."""
+    return float(np.abs(np.diff(band.mean(axis=0))).mean())
+
+
+@pytest.mark.parametrize(("left", "right"), [(30.0, 5.0), (-30.0, -8.0)])
+def test_bars_fanned_out_by_perspective_are_stood_straight_before_they_are_averaged(left, right):
+    text = "PER-000123"
+    band = fanned(text, left, right)
+    straight = straightened(band)
+    assert straight is not None
+    assert column_contrast(straight) > 2 * column_contrast(band)
+    zxing = ZxingDecoder(["code39"], try_rotate=False)
+    crop = cv2.copyMakeBorder(band, 30, 30, 0, 0, cv2.BORDER_REPLICATE)
+    averaged = along_bars(crop)
+    upright = along_bars(crop, straighten=True)
+    assert averaged is not None and upright is not None
+    assert text not in [r.text for r in zxing(crop)]  # no single row reads through the noise
+    assert text not in [r.text for r in zxing(sharpened(averaged[0], 1.0, 3.0))]
+    assert text in [r.text for r in zxing(sharpened(upright[0], 1.0, 3.0))]
+
+
+def test_bars_that_stand_upright_are_left_as_they_are():
+    assert straightened(fanned("PER-000123", 0.0, 0.0)) is None
+    assert straightened(np.full((40, 400), 128, np.uint8)) is None  # no bars at all
