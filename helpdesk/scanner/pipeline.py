@@ -14,8 +14,8 @@
    cut out along its axis with its bars upright, enlarged along it when its bars are fine, and
    decoded in the polarity its outermost edges suggest (zxing-cpp's inversion covers 2-D codes
    only); the likeliest also with its bars averaged along their length and sharpened harder (by
-   zxing-cpp, then zbar), again with its bars stood straight when perspective fans them out,
-   then in the other polarity. A busy square patch is cut out, enlarged
+   zxing-cpp, then zbar) and deblurred, again with its bars stood straight when perspective
+   fans them out, then in the other polarity. A busy square patch is cut out, enlarged
    and decoded with zxing-cpp's rotation and inversion on; the likeliest again with noise taken
    out (3x3 median);
 5. when nothing at all was read in a small picture (a 640x480 camera, or the guide box of one):
@@ -30,6 +30,7 @@ is dropped. :class:`DecodeStats` counts the passes run. Every decoder is guarded
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 
 import cv2
@@ -39,6 +40,7 @@ from helpdesk.scanner.cutouts import (
     along_bars,
     cut_box,
     cut_upright,
+    deblurred,
     looks_inverted,
     pixel_size,
     sharpened,
@@ -66,8 +68,12 @@ class ScannerConfig:
     ``enlarge_small``: when nothing was read in a small picture, try it again enlarged twice.
     ``use_zbar``: let zbar try the likeliest rescued 1-D patch too. ``max_candidates`` and
     ``max_matrix_candidates``: 1-D and 2-D patches tried per frame. ``budget_ms``: CPU
-    milliseconds a frame's rescues may take after its plain passes; once spent, no further
-    rescue is started (a started one finishes). ``rescue_every``: run the rescues on one frame
+    milliseconds after a frame's start (its plain passes included) past which no further rescue
+    is started (a started one finishes; the likeliest patch of each kind is always tried): a
+    camera at 30 frames a second sends one every 33 ms, and the rescue step still running at
+    the deadline takes at most about 4 ms (1 ms at the median, 3.5 at most over the tuning
+    frames at 1280x720), so a frame ends within a frame time. The live scanner keeps its own,
+    earlier deadline (``live.BUDGET_MS``): frame fusion shares its frames. ``rescue_every``: run the rescues on one frame
     in this many of those that would need them (a live camera sends the same tag 30 times a
     second, so 3 costs a read at most two frames later; stills keep 1).
     """
@@ -80,7 +86,7 @@ class ScannerConfig:
     max_candidates: int = 3
     max_matrix_candidates: int = 2
     zbar_min_quality: int = 2
-    budget_ms: float = 14.0
+    budget_ms: float = 26.0
     rescue_every: int = 1
     extra: dict = field(default_factory=dict, compare=False)
 
@@ -185,11 +191,12 @@ class DecodePipeline:
         itself (False: plain passes only; True: the gate, which skips the rescues when its map is
         much as on the last rescued frame and that rescue read nothing). ``deadline``: the
         ``time.thread_time()`` after which no rescue starts, not even the likeliest (the live
-        scanner's budget for the whole frame); default: ``budget_ms`` after the plain passes.
+        scanner's budget for the whole frame); default: ``budget_ms`` after the frame's start.
         """
         self._regions = []
         if image is None or image.size == 0:
             return []
+        started = time.thread_time()
         self._over = False
         self.stats.frames += 1
         grey = to_grey(image)
@@ -210,9 +217,8 @@ class DecodePipeline:
         if rescue is False:
             return drop_nested(unique(reads))
         self._live = rescue is not None
-        self._deadline = time.thread_time() + self.config.budget_ms / 1000
         self._strict, self._unchanged = deadline is not None, False
-        self._deadline = deadline if deadline is not None else self._deadline
+        self._deadline = started + self.config.budget_ms / 1000 if deadline is None else deadline
         reads += shifted(self._rescue(region, reads, dx, dy), dx, dy)
         small = max(region.shape[:2]) <= SMALL_SIDE
         if (
@@ -334,34 +340,39 @@ class DecodePipeline:
 
     def _rescue_linear_harder(self) -> list[Read]:
         """The likeliest bar-like patch again: its bars averaged along their length (noise fades
-        and blur does not grow, so their edges can then be sharpened harder), by zxing-cpp and
-        then by zbar; when its bars lean (fanned out by perspective), the same with each bar
-        stood straight first; then in the other polarity."""
+        and blur does not grow), sharpened harder and then deblurred (:meth:`_averaged`), each
+        by zxing-cpp and then by zbar while the budget lasts; then in the other polarity."""
         assert self._zxing_level is not None and self._likeliest is not None
         crop, back, pixel = self._likeliest
-        found: list[Read] = []
-        method = "averaged"
-        for straighten in (False, True):
-            if straighten and (found or not self._in_budget()):
-                break
-            band = along_bars(crop, straighten)
-            if band is None:  # its bars do not lean: the same picture again
-                break
-            rows, top, step = band
-            clear = sharpened(rows, pixel, AVERAGED_SHARPEN)
+        for clear, method, top, step in self._averaged(crop, pixel):
             self.stats.rescue_1d += 1
-            method = "straightened" if straighten else "averaged"
             found = self._linear_reads(self._zxing_level(clear))
             if not found and self._zbar is not None:
                 self.stats.zbar += 1
                 method += "+zbar"
                 found = self._zbar(clear)
-            found = [unshift_band(r, top, step) for r in found]
-        if not found and self._in_budget():
-            self.stats.rescue_1d += 1
-            method = "rotated"
-            found = self._linear_reads(self._zxing_level(255 - crop))
-        return [mapped(r, back, method) for r in found]
+            if found:
+                return [mapped(unshift_band(r, top, step), back, method) for r in found]
+            if not self._in_budget():
+                return []
+        self.stats.rescue_1d += 1
+        found = self._linear_reads(self._zxing_level(255 - crop))
+        return [mapped(r, back, "rotated") for r in found]
+
+    @staticmethod
+    def _averaged(crop: np.ndarray, pixel: float) -> Iterator[tuple[np.ndarray, str, int, int]]:
+        """Pictures of an upright 1-D cut-out's bars averaged along their length, with their
+        method and (first row, row step) in the cut-out: sharpened harder (the averaged noise
+        allows it), then deblurred (:func:`.cutouts.deblurred`: narrow bars given back their
+        depth); when its bars lean, fanned out by perspective, the same again with each bar
+        stood straight first (:func:`.cutouts.straightened`)."""
+        for straighten, name in ((False, "averaged"), (True, "straightened")):
+            band = along_bars(crop, straighten)
+            if band is None:  # its bars do not lean: the same pictures again
+                return
+            rows, top, step = band
+            yield sharpened(rows, pixel, AVERAGED_SHARPEN), name, top, step
+            yield deblurred(rows, pixel), name + "+deblurred", top, step
 
     def _rescue_matrix(self, grey: np.ndarray, box, rank: int) -> list[Read]:
         """A busy square patch cut out and enlarged, decoded with rotation and inversion on. The
