@@ -242,17 +242,23 @@ class StructureMap:
         return out[:limit]
 
     def matrix(self, limit: int) -> list[tuple[int, int, int, int]]:
-        """Busy square patches that may hold a 2-D code, largest first."""
+        """Busy square patches that may hold a 2-D code, largest first: not much longer than
+        wide, and filling most of their own (turned) box."""
         if self.empty or not limit:
             return []
         contours, _ = cv2.findContours(self._busy, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         boxes = []
         for contour in contours:
             x, y, bw, bh = cv2.boundingRect(contour)
-            if bw < 3 or bh < 3 or max(bw, bh) > 3 * min(bw, bh):
-                continue  # too small to hold a code, or a line of text
-            fill = cv2.contourArea(contour) / (bw * bh)
-            if fill < 0.4:
+            if bw < 3 or bh < 3:
+                continue  # too small to hold a code
+            # judged in the patch's own turned box: a square turned 45 degrees fills only half
+            # of its upright box, and a turned code would be taken for a ragged patch
+            side_a, side_b = cv2.minAreaRect(contour)[1]
+            short, long_ = min(side_a, side_b), max(side_a, side_b)
+            if short < 1 or long_ > 3 * short:
+                continue  # a line of text
+            if cv2.contourArea(contour) / (short * long_) < 0.4:
                 continue
             boxes.append((bw * bh, (x * SHRINK, y * SHRINK, bw * SHRINK, bh * SHRINK)))
         boxes.sort(key=lambda b: b[0], reverse=True)

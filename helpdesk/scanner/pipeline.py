@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import cv2
 import numpy as np
@@ -49,12 +49,13 @@ from helpdesk.scanner.cutouts import (
 from helpdesk.scanner.decoders import ZbarDecoder, ZxingDecoder
 from helpdesk.scanner.formats import DEFAULT_FORMATS, LINEAR_FORMATS, Read, normalise_format_name
 from helpdesk.scanner.images import to_grey
-from helpdesk.scanner.locate import StructureMap
+from helpdesk.scanner.locate import Candidate, StructureMap
 from helpdesk.scanner.reads import drop_nested, inside_any, mapped, shifted, unique, unshift_band
 
 Box = tuple[int, int, int, int]  # x, y, width, height in pixels
 SMALL_SIDE = 960  # pictures whose longer side is at most this are also tried enlarged
 AVERAGED_SHARPEN = 3.0  # unsharp amount on 1-D bars averaged along their length (less noise)
+REACH = 1.5  # a fanned code's likeliest patch cut out again this much longer along its axis
 SAME = 0.25  # share of a map's code-like cells that changed, under which the picture is the same
 
 
@@ -145,7 +146,8 @@ class DecodePipeline:
         self._live = self._strict = self._unchanged = False
         self._last_map: StructureMap | None = None  # the last rescued map, if it read nothing
         self._last_regions: list[Box] = []
-        self._likeliest: tuple[np.ndarray, np.ndarray, float] | None = None  # its 1-D cut-out
+        # the likeliest 1-D patch: the picture, the patch, its cut-out, matrix and pixel size
+        self._likeliest: tuple[np.ndarray, Candidate, np.ndarray, np.ndarray, float] | None = None
         formats = self.config.formats
         # The whole-frame pass leaves turning and inverting to the rescues: on a 1280x720 frame
         # zxing-cpp's own rotation and inversion passes cost more than the rescues that replace them.
@@ -334,27 +336,38 @@ class DecodePipeline:
         if looks_inverted(crop, candidate.length * pixel, pixel):
             crop = 255 - crop
         if rank == 0:
-            self._likeliest = (crop, back, pixel)
+            self._likeliest = (grey, candidate, crop, back, pixel)
         self.stats.rescue_1d += 1
         return [mapped(r, back, "rotated") for r in self._linear_reads(self._zxing_level(crop))]
 
     def _rescue_linear_harder(self) -> list[Read]:
         """The likeliest bar-like patch again: its bars averaged along their length (noise fades
         and blur does not grow), sharpened harder and then deblurred (:meth:`_averaged`), each
-        by zxing-cpp and then by zbar while the budget lasts; then in the other polarity."""
+        by zxing-cpp and then by zbar while the budget lasts; then the same on a cut-out
+        reaching further along the code (``REACH``): bars fanned out by perspective fall into
+        more than one of the map's angle windows, and the patch may hold only the part of the
+        code in one of them; then in the other polarity."""
         assert self._zxing_level is not None and self._likeliest is not None
-        crop, back, pixel = self._likeliest
-        for clear, method, top, step in self._averaged(crop, pixel):
-            self.stats.rescue_1d += 1
-            found = self._linear_reads(self._zxing_level(clear))
-            if not found and self._zbar is not None:
-                self.stats.zbar += 1
-                method += "+zbar"
-                found = self._zbar(clear)
-            if found:
-                return [mapped(unshift_band(r, top, step), back, method) for r in found]
-            if not self._in_budget():
-                return []
+        grey, candidate, crop, back, pixel = self._likeliest
+        for longer in (False, True):
+            if longer:
+                further = replace(candidate, length=candidate.length * REACH)
+                crop, back = cut_upright(grey, further, across=1.0, sharpen=True)
+                pixel = pixel_size(back)
+                if looks_inverted(crop, candidate.length * pixel, pixel):
+                    crop = 255 - crop
+            for clear, method, top, step in self._averaged(crop, pixel):
+                self.stats.rescue_1d += 1
+                found = self._linear_reads(self._zxing_level(clear))
+                if not found and self._zbar is not None:
+                    self.stats.zbar += 1
+                    method += "+zbar"
+                    found = self._zbar(clear)
+                if found:
+                    return [mapped(unshift_band(r, top, step), back, method) for r in found]
+                if not self._in_budget():
+                    return []
+        grey, candidate, crop, back, pixel = self._likeliest
         self.stats.rescue_1d += 1
         found = self._linear_reads(self._zxing_level(255 - crop))
         return [mapped(r, back, "rotated") for r in found]

@@ -21,6 +21,7 @@ import pytest
 from scanner_drawing import code_image
 
 from helpdesk.scanner import DecodePipeline, ScannerConfig
+from helpdesk.scanner import pipeline as pipeline_module
 from helpdesk.scanner.cutouts import (
     along_bars,
     cut_upright,
@@ -191,3 +192,49 @@ def test_narrow_bars_blurred_past_sharpening_are_read_once_deblurred(fmt, blur, 
     assert text not in [r.text for r in zxing(band)]
     assert text not in [r.text for r in zxing(sharpened(band, 1.0, 3.0))]
     assert text in [r.text for r in zxing(deblurred(band, 1.0))]
+
+
+def test_a_turned_2d_code_with_text_beside_it_is_still_taken_for_a_code():
+    """A square turned 40 degrees fills about half of its upright box, and the label's text
+    beside it makes the patch more ragged still: the patch is judged in its own turned box."""
+    code = code_image("PER-254177", "DataMatrix", scale=4)
+    label = cv2.copyMakeBorder(code, 40, 16, 16, 16, cv2.BORDER_CONSTANT, value=255)
+    cv2.putText(label, "HILLSIDE ACADEMY", (8, 26), cv2.FONT_HERSHEY_SIMPLEX, 0.45, 70, 1)
+    frame = np.full((480, 640), 120, np.uint8)
+    paste(frame, label, turned(label, (320, 240), 40))
+    frame = cv2.GaussianBlur(frame, (0, 0), 0.8)
+    boxes = StructureMap(frame).matrix(2)
+    assert any(x <= 320 <= x + w and y <= 240 <= y + h for x, y, w, h in boxes), boxes
+
+
+def fanned_label_frame(left: float, right: float) -> np.ndarray:
+    """A 1280x720 frame of a Code 39 label whose bars fan out from ``left`` to ``right``
+    degrees (strong perspective), with blur and sensor noise."""
+    bars = bars_only("PER-064512", "Code39", module=3, height=70)
+    h, w = bars.shape
+    top = [h * math.tan(math.radians(left)), w + h * math.tan(math.radians(right))]
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    dst = np.float32([[top[0], 0], [top[1], 0], [w, h], [0, h]])
+    band = cv2.warpPerspective(
+        bars, cv2.getPerspectiveTransform(src, dst), (w + 80, h), borderValue=255
+    )
+    label = cv2.copyMakeBorder(band, 24, 24, 24, 24, cv2.BORDER_CONSTANT, value=255)
+    frame = np.full((720, 1280), 110, np.uint8)
+    paste(frame, label, turned(label, (640, 360), 0))
+    soft = cv2.GaussianBlur(frame.astype(np.float32), (0, 0), 1.0)
+    noisy = 40 + soft * 0.6 + np.random.default_rng(0).normal(0, 6, soft.shape)
+    return np.clip(noisy, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize(("left", "right"), [(40.0, 5.0), (-35.0, 0.0)])
+def test_a_code_whose_bars_fan_out_past_one_patch_is_cut_out_whole(monkeypatch, left, right):
+    """Bars fanned out over more than the map's 30-degree angle windows make a patch of part of
+    the code only; the likeliest patch is tried again cut out further along its axis."""
+    frame = fanned_label_frame(left, right)
+    patch = StructureMap(frame).linear(1)[0]
+    assert patch.length < 0.75 * 525  # the code with its quiet zones: 525 pixels; the patch: part
+    assert [r.text for r in DecodePipeline(ScannerConfig(budget_ms=1000.0)).decode(frame)] == [
+        "PER-064512"
+    ]
+    monkeypatch.setattr(pipeline_module, "REACH", 1.0)
+    assert DecodePipeline(ScannerConfig(budget_ms=1000.0)).decode(frame) == []
