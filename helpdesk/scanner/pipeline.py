@@ -55,6 +55,12 @@ from helpdesk.scanner.reads import drop_nested, inside_any, mapped, shifted, uni
 Box = tuple[int, int, int, int]  # x, y, width, height in pixels
 SMALL_SIDE = 960  # pictures whose longer side is at most this are also tried enlarged
 AVERAGED_SHARPEN = 3.0  # unsharp amount on 1-D bars averaged along their length (less noise)
+# A still frame's rescues stop once they have cost this many times its plain passes. zxing-cpp
+# alone (its defaults: turned, inverted and shrunk retries) costs about 4.7 plain passes (4.8
+# on the moderate 1280x720 tuning frames, about 4.5 at 640x480 and on empty desks), so a rescued
+# frame costs at most about 1.5 times what zxing-cpp alone would (7 plain passes), the cost the
+# scanner allows itself, on any machine and at any size; and never more than ``budget_ms``.
+RESCUE_SHARE = 6.0
 REACH = 1.5  # a fanned code's likeliest patch cut out again this much longer along its axis
 SAME = 0.25  # share of a map's code-like cells that changed, under which the picture is the same
 
@@ -69,14 +75,16 @@ class ScannerConfig:
     ``enlarge_small``: when nothing was read in a small picture, try it again enlarged twice.
     ``use_zbar``: let zbar try the likeliest rescued 1-D patch too. ``max_candidates`` and
     ``max_matrix_candidates``: 1-D and 2-D patches tried per frame. ``budget_ms``: CPU
-    milliseconds after a frame's start (its plain passes included) past which no further rescue
-    is started (a started one finishes; the likeliest patch of each kind is always tried): a
-    camera at 30 frames a second sends one every 33 ms, and the rescue step still running at
-    the deadline takes at most about 4 ms (1 ms at the median, 3.5 at most over the tuning
-    frames at 1280x720), so a frame ends within a frame time. The live scanner keeps its own,
-    earlier deadline (``live.BUDGET_MS``): frame fusion shares its frames. ``rescue_every``: run the rescues on one frame
-    in this many of those that would need them (a live camera sends the same tag 30 times a
-    second, so 3 costs a read at most two frames later; stills keep 1).
+    milliseconds after a still frame's start (its plain passes included) past which no further
+    rescue is started (a started one finishes; the likeliest patch of each kind is always
+    tried): a camera at 30 frames a second sends one every 33 ms, and the rescue step still
+    running at the deadline took at most 4.3 ms over the tuning frames at 1280x720 (1 ms at
+    the median). ``rescue_share``: nor once the rescues have cost this many times the frame's
+    plain passes (``RESCUE_SHARE``: about 1.5 times what zxing-cpp alone would spend on the
+    frame; ``math.inf``: the budget alone). The live scanner keeps its own, earlier deadline
+    (``live.BUDGET_MS``): frame fusion shares its frames. ``rescue_every``: run the rescues on
+    one frame in this many of those that would need them (a live camera sends the same tag 30
+    times a second, so 3 costs a read at most two frames later; stills keep 1).
     """
 
     formats: tuple[str, ...] = DEFAULT_FORMATS
@@ -88,6 +96,7 @@ class ScannerConfig:
     max_matrix_candidates: int = 2
     zbar_min_quality: int = 2
     budget_ms: float = 26.0
+    rescue_share: float = RESCUE_SHARE
     rescue_every: int = 1
     extra: dict = field(default_factory=dict, compare=False)
 
@@ -220,7 +229,11 @@ class DecodePipeline:
             return drop_nested(unique(reads))
         self._live = rescue is not None
         self._strict, self._unchanged = deadline is not None, False
-        self._deadline = started + self.config.budget_ms / 1000 if deadline is None else deadline
+        if deadline is None:  # a still: the budget, and no more than rescue_share plain passes
+            plain = time.thread_time() - started
+            spend = min(self.config.budget_ms / 1000, (1 + self.config.rescue_share) * plain)
+            deadline = started + spend
+        self._deadline = deadline
         reads += shifted(self._rescue(region, reads, dx, dy), dx, dy)
         small = max(region.shape[:2]) <= SMALL_SIDE
         if (

@@ -6,6 +6,7 @@ frame with a turned code gets the rescue that reads it; a frame out of time star
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
 
@@ -63,7 +64,7 @@ def test_a_turned_code_passes_the_gate_and_the_rescue_reads_it():
 
 def test_a_frame_out_of_time_tries_only_the_likeliest_patches():
     frame = clutter(seed=3)  # boxes and lines: bar-like and busy patches, no code
-    patient = DecodePipeline(ScannerConfig(budget_ms=1000.0))
+    patient = DecodePipeline(ScannerConfig(budget_ms=1000.0, rescue_share=math.inf))
     hurried = DecodePipeline(ScannerConfig(budget_ms=0.0))
     assert patient.decode(frame) == [] and hurried.decode(frame) == []
     assert hurried.stats.over_budget == 1 and patient.stats.over_budget == 0
@@ -112,9 +113,24 @@ def test_the_gate_costs_less_than_the_plain_pass():
 
 def test_a_live_camera_can_rescue_one_frame_in_three():
     frame = turned_code(33)
-    pipeline = DecodePipeline(ScannerConfig(rescue_every=3, budget_ms=1000.0))
+    pipeline = DecodePipeline(
+        ScannerConfig(rescue_every=3, budget_ms=1000.0, rescue_share=math.inf)
+    )
     texts = [[r.text for r in pipeline.decode(frame)] for _ in range(6)]
     assert texts == [["PER-000321"], [], [], ["PER-000321"], [], []]
     assert pipeline.stats.mapped == 2 and pipeline.stats.waited == 4
-    every = DecodePipeline(ScannerConfig(budget_ms=1000.0))
+    every = DecodePipeline(ScannerConfig(budget_ms=1000.0, rescue_share=math.inf))
     assert all(every.decode(frame) for _ in range(3)) and every.stats.waited == 0
+
+
+def test_a_still_frames_rescues_cost_at_most_a_few_plain_passes():
+    """However long the budget, a still frame's rescues stop once they have cost RESCUE_SHARE
+    times its plain passes: about what zxing-cpp alone would spend, on any machine."""
+    frame = clutter(seed=3)  # bar-like and busy patches, no code
+    hurried = DecodePipeline(ScannerConfig(budget_ms=1000.0, rescue_share=0.0))
+    assert hurried.decode(frame) == []
+    assert hurried.stats.over_budget == 1
+    assert hurried.stats.rescue_1d <= 2 and hurried.stats.rescue_2d <= 1
+    patient = DecodePipeline(ScannerConfig(budget_ms=1000.0, rescue_share=math.inf))
+    assert patient.decode(frame) == [] and patient.stats.over_budget == 0
+    assert patient.stats.rescues > hurried.stats.rescues

@@ -80,7 +80,12 @@ def test_bars_touching_stripes_at_another_angle_are_found_at_their_own_angle():
     near = [c for c in found if math.hypot(c.centre[0] - 420, c.centre[1] - 240) < 40]
     assert near, found
     assert abs((near[0].angle + 20 + 90) % 180 - 90) < 3, near[0]  # place() turns the other way
-    assert TEXT in [r.text for r in DecodePipeline(ScannerConfig(budget_ms=1000.0)).decode(frame)]
+    assert TEXT in [
+        r.text
+        for r in DecodePipeline(ScannerConfig(budget_ms=1000.0, rescue_share=math.inf)).decode(
+            frame
+        )
+    ]
 
 
 def test_a_label_seen_at_a_slant_is_cut_with_its_bars_upright_and_read():
@@ -97,7 +102,12 @@ def test_a_label_seen_at_a_slant_is_cut_with_its_bars_upright_and_read():
     assert plain(frame) == []  # no row crosses every bar
     found = StructureMap(frame).linear(3)
     assert found and abs(found[0].shear - shear) < 0.05, found
-    assert [r.text for r in DecodePipeline(ScannerConfig(budget_ms=1000.0)).decode(frame)] == [TEXT]
+    assert [
+        r.text
+        for r in DecodePipeline(ScannerConfig(budget_ms=1000.0, rescue_share=math.inf)).decode(
+            frame
+        )
+    ] == [TEXT]
 
 
 @pytest.mark.parametrize("desk", [30, 90])
@@ -233,8 +243,13 @@ def test_a_code_whose_bars_fan_out_past_one_patch_is_cut_out_whole(monkeypatch, 
     frame = fanned_label_frame(left, right)
     patch = StructureMap(frame).linear(1)[0]
     assert patch.length < 0.75 * 525  # the code with its quiet zones: 525 pixels; the patch: part
-    assert [r.text for r in DecodePipeline(ScannerConfig(budget_ms=1000.0)).decode(frame)] == [
-        "PER-064512"
-    ]
+    assert [
+        r.text
+        for r in DecodePipeline(ScannerConfig(budget_ms=1000.0, rescue_share=math.inf)).decode(
+            frame
+        )
+    ] == ["PER-064512"]
     monkeypatch.setattr(pipeline_module, "REACH", 1.0)
-    assert DecodePipeline(ScannerConfig(budget_ms=1000.0)).decode(frame) == []
+    assert (
+        DecodePipeline(ScannerConfig(budget_ms=1000.0, rescue_share=math.inf)).decode(frame) == []
+    )
