@@ -59,7 +59,7 @@ def test_a_turned_code_passes_the_gate_and_the_rescue_reads_it():
     assert [r.text for r in pipeline.decode(frame)] == ["PER-000321"]
     stats = pipeline.stats
     assert stats.mapped == 1 and stats.gated_out == 0
-    assert stats.rescue_1d >= 1 and stats.over_budget == 0
+    assert stats.rescue_1d >= 1  # read by a rescue (the 2-D tries after it may meet the budget)
 
 
 def test_a_frame_out_of_time_tries_only_the_likeliest_patches():

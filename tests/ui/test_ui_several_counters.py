@@ -5,6 +5,7 @@ its scans, turns amber, recovers by itself once the server is back and asks befo
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 import pytest
 from PySide6.QtCore import Qt
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from ui.conftest import build_small_school
 
 from helpdesk.domain.models import Device, Loan
+from helpdesk.services.records.browse import loans_due_today
 from helpdesk.services.repairs.tickets import DamageReport, open_ticket
 
 pytestmark = pytest.mark.threaded
@@ -72,6 +74,17 @@ def _close(counters) -> None:  # noqa: ANN001
         ctx.factory.kw["bind"].dispose()
 
 
+def due_at_end_of_day_today() -> bool:
+    """Whether a day loan lent now is due today (a school day, before its end of day)."""
+    from helpdesk.domain.enums import LoanType
+    from helpdesk.services.core.school_days import loan_due_at
+    from helpdesk.services.core.settings import SchoolSettings
+
+    now = datetime.now()
+    due = loan_due_at(LoanType.DAY, now, end_of_day=SchoolSettings().end_of_day)
+    return due.date() == now.date()
+
+
 def _loan_shows_at_the_other_counter(qtbot, qapp, url: str) -> None:  # noqa: ANN001
     counters = _two_counters(qtbot, qapp, url)
     (_ctx_a, _win_a, a), (_ctx_b, win_b, b) = counters
@@ -88,7 +101,13 @@ def _loan_shows_at_the_other_counter(qtbot, qapp, url: str) -> None:  # noqa: AN
         qtbot.waitUntil(lambda: "LNR-002" in _card_text(b), timeout=2000)
         assert time.monotonic() - lent_at < 2
         assert b.last_message == ""  # B's person was told nothing; only the card changed
-        qtbot.waitUntil(lambda: win_b.due_label.text() != due_before, timeout=2000)
+        # B's status bar counts the loan too: due today, unless it was lent after the school's
+        # end of day (then it is due on the next school day and the count stays as it was)
+        due, overdue = loans_due_today(_ctx_b.factory)
+        counted = f"Loans due today: {due}" + (f"   Overdue: {overdue}" if overdue else "")
+        if due_at_end_of_day_today():
+            assert counted != due_before
+        qtbot.waitUntil(lambda: win_b.due_label.text() == counted, timeout=2000)
 
         # the bench queue and the overdue list at B follow a ticket booked in elsewhere (here
         # by the services, as the command line would)
