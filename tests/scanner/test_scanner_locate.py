@@ -142,18 +142,23 @@ def test_bars_all_of_one_width_are_no_code_and_codes_are_not_taken_for_them(text
     )
 
 
+def fan_out(bars: np.ndarray, left: float, right: float, room: int) -> np.ndarray:
+    """Bars warped in perspective so that they lean by ``left`` degrees at the code's left end
+    and ``right`` at its right end (lines meeting at a vanishing point), ``room`` pixels wider
+    for the lean, on white."""
+    h, w = bars.shape
+    top = [h * math.tan(math.radians(left)), w + h * math.tan(math.radians(right))]
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    dst = np.float32([[top[0], 0], [top[1], 0], [w, h], [0, h]])
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    return cv2.warpPerspective(bars, matrix, (w + room, h), borderValue=255)
+
+
 def fanned(text: str, lean_left: float, lean_right: float, seed: int = 0) -> np.ndarray:
     """A code's bars seen in perspective: lines that meet at a vanishing point, leaning by
     ``lean_left`` degrees at the code's left end and ``lean_right`` at its right end, with a
     quiet zone, a grey ground and sensor noise."""
-    bars = bars_only(text, "Code39", module=3, height=60)
-    h, w = bars.shape
-    top = [h * math.tan(math.radians(lean_left)), w + h * math.tan(math.radians(lean_right))]
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-    dst = np.float32([[top[0], 0], [top[1], 0], [w, h], [0, h]])
-    band = cv2.warpPerspective(
-        bars, cv2.getPerspectiveTransform(src, dst), (w + 60, h), borderValue=255
-    )
+    band = fan_out(bars_only(text, "Code39", module=3, height=60), lean_left, lean_right, 60)
     band = cv2.GaussianBlur(band.astype(np.float32), (0, 0), 1.0)
     band = 60 + band * 0.6 + np.random.default_rng(seed).normal(0, 14, band.shape)
     return np.clip(band, 0, 255).astype(np.uint8)
@@ -220,14 +225,7 @@ def test_a_turned_2d_code_with_text_beside_it_is_still_taken_for_a_code():
 def fanned_label_frame(left: float, right: float) -> np.ndarray:
     """A 1280x720 frame of a Code 39 label whose bars fan out from ``left`` to ``right``
     degrees (strong perspective), with blur and sensor noise."""
-    bars = bars_only("PER-064512", "Code39", module=3, height=70)
-    h, w = bars.shape
-    top = [h * math.tan(math.radians(left)), w + h * math.tan(math.radians(right))]
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-    dst = np.float32([[top[0], 0], [top[1], 0], [w, h], [0, h]])
-    band = cv2.warpPerspective(
-        bars, cv2.getPerspectiveTransform(src, dst), (w + 80, h), borderValue=255
-    )
+    band = fan_out(bars_only("PER-064512", "Code39", module=3, height=70), left, right, 80)
     label = cv2.copyMakeBorder(band, 24, 24, 24, 24, cv2.BORDER_CONSTANT, value=255)
     frame = np.full((720, 1280), 110, np.uint8)
     paste(frame, label, turned(label, (640, 360), 0))
